@@ -1,0 +1,30 @@
+"""Owners (and any role in MFA_REQUIRED_ROLES) must turn on two-factor sign-in first.
+
+Until they do, every page of their organization's panel sends them to the setup page;
+the account pages themselves and sign-out stay reachable.
+"""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+class OwnerMfaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        membership = getattr(request, "membership", None)
+        if membership is None or membership.role not in settings.MFA_REQUIRED_ROLES:
+            return None
+        if getattr(request, "api_token", None) is not None:
+            return None
+        if is_mfa_enabled(request.user):
+            return None
+        messages.warning(request, _("Your role requires two-factor authentication. Set it up to continue."))
+        return redirect("mfa_activate_totp")

@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.services import invitation_accept, invitation_for_token
+from privacy.audit import client_ip
+from web.forms import AcceptInvitationForm
+
+
+def accept_invitation(request, token: str):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    signed_in = request.user if request.user.is_authenticated else None
+    form = None if signed_in is not None else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        data = form.cleaned_data if form is not None else {}
+        try:
+            membership = invitation_accept(
+                token=token, password=data.get("password", ""), first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""), signed_in_user=signed_in, ip=client_ip(request))
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+            else:
+                form.add_error(None, error)
+        else:
+            if signed_in is None:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(organization)s.") % {"organization": invitation.organization})
+            return redirect("web:dashboard", org_slug=invitation.organization.slug)
+    return render(request, "accounts/accept_invitation.html", {"invitation": invitation, "form": form})

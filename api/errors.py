@@ -1,0 +1,64 @@
+"""Errors as JSON with a stable machine code and a message in the caller's language."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import BaseModel
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(code)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def _respond(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str,
+             fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    body = {"code": code, "message": str(message)}
+    if fields:
+        body["fields"] = fields
+    return api.create_response(request, body, status=status)
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def _api_error(request, exc: ApiError):
+        return _respond(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return _respond(api, request, 401, "unauthenticated", _("A valid API token is required."))
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return _respond(api, request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request, exc: ValidationError):
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
+            fields.setdefault(name, []).append(str(error.get("msg", "")))
+        return _respond(api, request, 422, "invalid", _("The request has invalid values."), fields)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        codes = {403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
+        return _respond(api, request, exc.status_code, codes.get(exc.status_code, "error"), _("The request failed."))
+
+    @api.exception_handler(Exception)
+    def _unexpected(request, exc):
+        # The exception's text may carry data; it goes to the error log, never to the caller.
+        import logging
+
+        logging.getLogger("tilli.api").exception("Unhandled API error")
+        return _respond(api, request, 500, "server_error", _("Something went wrong on our side."))

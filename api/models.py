@@ -1,0 +1,43 @@
+"""API tokens: one per staff member and purpose, stored as a hash, revocable."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import (
+    PURPOSE_SECURITY,
+    RETENTION_MEMBERSHIP,
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    SubjectKind,
+    personal_data,
+)
+from tenancy.models import Membership, TenantModel
+
+
+@personal_data(
+    subject_kind=SubjectKind.STAFF,
+    subject_path="membership__user",
+    fields={"last_used_at": PersonalField(Category.USAGE, PURPOSE_SECURITY, LegalBasis.LEGITIMATE_INTEREST,
+                                          RETENTION_MEMBERSHIP, Erasure.DELETE)},
+    not_personal=["organization", "membership", "name", "prefix", "token_hash", "created_at", "revoked_at"],
+)
+class ApiToken(TenantModel):
+    """A bearer token acting as one staff member in one organization, with that member's role."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["organization", "membership"], name="apitoken_member")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

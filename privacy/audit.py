@@ -1,0 +1,175 @@
+"""Writing and verifying the audit log.
+
+hash = SHA-256(previous hash || canonical JSON of the row). A changed row breaks its own
+hash, a removed or inserted row breaks the sequence or the link to the previous hash,
+and a removed tail leaves the chain head pointing past the last row. Appends lock the
+organization's chain head inside the caller's transaction, so the audit row commits or
+rolls back together with the change it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from privacy.models import ActorKind, AuditAction, AuditChainHead, AuditEvent
+from tenancy.models import Organization
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff member (in a role), a client, or the system."""
+
+    kind: str
+    user_id: int | None = None
+    label: str = ""
+    role: str = ""
+    ip: str = ""
+
+    @classmethod
+    def system(cls, label: str = "") -> Actor:
+        return cls(kind=ActorKind.SYSTEM, label=label)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address as the server saw it (a TLS proxy's header only when configured)."""
+    from django.conf import settings
+
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()[:45]
+    return request.META.get("REMOTE_ADDR", "")[:45]
+
+
+def actor_for_request(request: HttpRequest, *, kind: str = ActorKind.USER) -> Actor:
+    membership = getattr(request, "membership", None)
+    user = request.user
+    return Actor(
+        kind=kind,
+        user_id=user.pk if user.is_authenticated else None,
+        label=user.get_full_name() or user.email if user.is_authenticated else "",
+        role=membership.role if membership else "",
+        ip=client_ip(request),
+    )
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    body = {
+        "organization": event.organization_id,
+        "seq": event.seq,
+        "created_at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_kind": event.actor_kind,
+        "actor_user_id": event.actor_user_id,
+        "actor_label": event.actor_label,
+        "actor_role": event.actor_role,
+        "subject_ref": str(event.subject_ref) if event.subject_ref else None,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "changed_fields": list(event.changed_fields),
+        "detail": event.detail,
+        "ip": event.ip,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + _canonical(event)).hexdigest()
+
+
+def record(
+    *,
+    organization: Organization,
+    actor: Actor,
+    action: AuditAction | str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    subject_ref: uuid.UUID | None = None,
+    changed_fields: Iterable[str] = (),
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the organization's chain, in the caller's transaction.
+
+    `changed_fields` names fields, never values; `detail` holds small non-personal facts
+    (a count, a role name), never a value of a special-category field.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=organization)
+        event = AuditEvent(
+            organization=organization,
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            actor_kind=actor.kind,
+            actor_user_id=actor.user_id,
+            actor_label=actor.label[:200],
+            actor_role=actor.role,
+            subject_ref=subject_ref,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            changed_fields=sorted(changed_fields),
+            detail=detail or {},
+            ip=actor.ip,
+            prev_hash=head.hash,
+        )
+        event.hash = compute_hash(head.hash, event)
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash, updated_at=event.created_at)
+    return event
+
+
+@dataclass
+class Verification:
+    organization: Organization
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _rows(organization: Organization) -> Iterator[AuditEvent]:
+    return AuditEvent.objects.for_organization(organization).order_by("seq").iterator(chunk_size=2000)
+
+
+def verify(organization: Organization) -> Verification:
+    """Walk the organization's chain and report every break, by sequence number only."""
+    result = Verification(organization=organization)
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    for event in _rows(organization):
+        result.checked += 1
+        if event.seq != expected_seq:
+            result.problems.append(f"sequence jumps from {expected_seq - 1} to {event.seq}: rows removed")
+        if event.prev_hash != prev_hash:
+            result.problems.append(f"row {event.seq} does not link to the row before it: rows removed or inserted")
+        if compute_hash(event.prev_hash, event) != event.hash:
+            result.problems.append(f"row {event.seq} was changed after it was written")
+        expected_seq, prev_hash = event.seq + 1, event.hash
+    head = AuditChainHead.objects.filter(organization=organization).first()
+    if head is not None:
+        result.head_seq, result.head_hash = head.seq, head.hash
+        if head.seq != expected_seq - 1 or head.hash != prev_hash:
+            result.problems.append(f"the chain head points at row {head.seq}, the last row is {expected_seq - 1}: "
+                                   "rows removed from the end")
+    elif result.checked:
+        result.problems.append("the chain head is missing")
+    return result

@@ -1,0 +1,171 @@
+"""The personal-data registry: one declaration per model, read by everything else.
+
+Each model in our apps states, next to its fields, which of them are personal data and,
+for each, its category, purpose, legal basis, retention rule and what erasure does.
+A system check (privacy.checks) refuses a model field that is not classified, so a new
+column cannot slip past privacy. Exports, erasure plans, retention jobs and the
+generated privacy documents all read this registry instead of keeping lists of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    NATIONAL_ID = "national_id", _("National identity number")
+    SPECIAL = "special", _("Special category (health)")
+    FINANCIAL = "financial", _("Financial")
+    USAGE = "usage", _("Usage and logs")
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "art6_1_a", _("Consent (GDPR Art. 6(1)(a))")
+    CONTRACT = "art6_1_b", _("Contract (GDPR Art. 6(1)(b))")
+    LEGAL_OBLIGATION = "art6_1_c", _("Legal obligation (GDPR Art. 6(1)(c))")
+    LEGITIMATE_INTEREST = "art6_1_f", _("Legitimate interest (GDPR Art. 6(1)(f))")
+    EXPLICIT_CONSENT = "art9_2_a", _("Explicit consent (GDPR Art. 9(2)(a))")
+    HEALTH_CARE = "art9_2_h", _("Health or social care (GDPR Art. 9(2)(h))")
+
+
+class Erasure(models.TextChoices):
+    DELETE = "delete", _("Delete the row")
+    ANONYMISE = "anonymise", _("Anonymise the field")
+    KEEP_RESTRICTED = "keep_restricted", _("Keep, restricted, until the legal period ends")
+
+
+class SubjectKind(models.TextChoices):
+    CLIENT = "client", _("Clients")
+    STAFF = "staff", _("Staff members")
+    CONTACT = "contact", _("Contact persons of the business")
+
+
+@dataclass(frozen=True)
+class Purpose:
+    code: str
+    description: Promise
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a value is kept. `days` is None when the period is an event, not a count."""
+
+    code: str
+    description: Promise
+    days: int | None = None
+    setting: str | None = None
+
+    def period_days(self) -> int | None:
+        if self.setting:
+            from django.conf import settings
+
+            return int(getattr(settings, self.setting))
+        return self.days
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    category: Category
+    purpose: Purpose
+    basis: LegalBasis
+    retention: Retention
+    erasure: Erasure
+    legal_ground: Promise | None = None
+
+    @property
+    def special(self) -> bool:
+        """Special-category and national-ID values never enter the audit log or exports of others."""
+        return self.category in (Category.SPECIAL, Category.NATIONAL_ID)
+
+
+@dataclass
+class Registration:
+    model: type[models.Model]
+    subject_kind: SubjectKind | None
+    subject_path: str | None
+    fields: dict[str, PersonalField]
+    not_personal: frozenset[str]
+    audit_reads: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    def personal_fields(self) -> Iterable[tuple[str, PersonalField]]:
+        return self.fields.items()
+
+
+@dataclass
+class Registry:
+    registrations: dict[str, Registration] = field(default_factory=dict)
+
+    def add(self, registration: Registration) -> None:
+        self.registrations[registration.label] = registration
+
+    def get(self, model: type[models.Model]) -> Registration | None:
+        return self.registrations.get(model._meta.label)
+
+    def __iter__(self):
+        return iter(sorted(self.registrations.values(), key=lambda r: r.label))
+
+    def categories(self, subject_kind: SubjectKind) -> set[Category]:
+        return {pf.category for reg in self if reg.subject_kind == subject_kind for _, pf in reg.personal_fields()}
+
+
+registry = Registry()
+
+# Columns every tenant model has that carry no personal data.
+ALWAYS_NOT_PERSONAL = frozenset({"id"})
+
+
+def personal_data(
+    *,
+    subject_kind: SubjectKind | None,
+    subject_path: str | None,
+    fields: dict[str, PersonalField],
+    not_personal: Iterable[str] = (),
+    audit_reads: bool = False,
+) -> Callable[[type[models.Model]], type[models.Model]]:
+    """Class decorator that registers a model's personal-data declaration.
+
+    `subject_path` leads from a row to its data subject ("self", or a field path such as
+    "user" or "client"), so the registry can find every row of one person.
+    """
+
+    def register(model: type[models.Model]) -> type[models.Model]:
+        registry.add(
+            Registration(
+                model=model,
+                subject_kind=subject_kind,
+                subject_path=subject_path,
+                fields=dict(fields),
+                not_personal=frozenset(not_personal) | ALWAYS_NOT_PERSONAL,
+                audit_reads=audit_reads,
+            )
+        )
+        return model
+
+    return register
+
+
+# Purposes and retention rules shared across apps. Apps add their own beside their models.
+PURPOSE_ACCESS_CONTROL = Purpose("access_control", _("Staff accounts, roles and access control"))
+PURPOSE_SECURITY = Purpose("security", _("Information security and prevention of misuse"))
+PURPOSE_ACCOUNTABILITY = Purpose("accountability", _("Recording who accessed and changed personal data"))
+PURPOSE_CONTROLLER_INFO = Purpose("controller_info", _("Contact details of the controller in privacy documents"))
+
+RETENTION_MEMBERSHIP = Retention("membership", _("While the person works for the organization"))
+RETENTION_SECURITY_LOG = Retention(
+    "security_log", _("Security log: deleted after the configured period (90 days by default)"),
+    setting="SECURITY_LOG_RETENTION_DAYS",
+)
+RETENTION_AUDIT = Retention("audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
+RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted 30 days after it expires"), days=30)
+RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))

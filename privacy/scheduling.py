@@ -1,0 +1,47 @@
+"""Periodic jobs: which task runs how often, and enqueuing each once when it is due.
+
+django.tasks has no scheduler, so `manage.py scheduler` calls `enqueue_due()` every
+minute. Each job is claimed with a conditional update of its `next_run_at`, so any
+number of schedulers (one per server) enqueue a due job exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.tasks import Task
+from django.utils import timezone
+
+from privacy.models import PeriodicJob
+
+
+@dataclass(frozen=True)
+class Schedule:
+    task: Task
+    every: timedelta
+
+
+def schedules() -> dict[str, Schedule]:
+    from accounts.tasks import purge_invitations, purge_security_log
+
+    return {
+        "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
+        "accounts.purge_invitations": Schedule(purge_invitations, timedelta(days=1)),
+    }
+
+
+def enqueue_due(now: datetime | None = None) -> list[str]:
+    """Enqueue every job whose time has come; returns the names enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for name, schedule in schedules().items():
+        job, _ = PeriodicJob.objects.get_or_create(name=name, defaults={"next_run_at": now})
+        if job.next_run_at > now:
+            continue
+        claimed = PeriodicJob.objects.filter(pk=job.pk, next_run_at=job.next_run_at).update(
+            next_run_at=now + schedule.every, last_enqueued_at=now)
+        if claimed:
+            schedule.task.enqueue()
+            enqueued.append(name)
+    return enqueued

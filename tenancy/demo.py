@@ -1,0 +1,114 @@
+"""The demo businesses that `manage.py seed_demo` creates: a Finnish salon and a Polish clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import User
+from api.models import ApiToken
+from api.services import api_token_create, api_token_revoke
+from privacy.audit import Actor
+from tenancy.models import Membership, Organization
+from tenancy.roles import Role
+from tenancy.services import membership_add, organization_create
+
+DEMO_PASSWORD = "tilli-demo-2026"
+DEMO_TOKEN_NAME = "seed_demo"
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    slug: str
+    name: str
+    country: str
+    business_id: str
+    language: str
+    time_zone: str
+    city: str
+    postal_code: str
+    street_address: str
+    staff: tuple[tuple[str, str, str, str], ...]  # (role, email, first name, last name)
+
+
+DEMOS = (
+    DemoOrganization(
+        slug="kaisla", name="Kauneushoitola Kaisla", country="FI", business_id="2345678-0", language="fi",
+        time_zone="Europe/Helsinki", city="Helsinki", postal_code="00100", street_address="Esimerkkikatu 1",
+        staff=(
+            (Role.OWNER, "omistaja@kaisla.example", "Kaisa", "Koivisto"),
+            (Role.PRACTITIONER, "hoitaja@kaisla.example", "Helmi", "Hakala"),
+            (Role.RECEPTION, "vastaanotto@kaisla.example", "Ville", "Virtanen"),
+            (Role.ACCOUNTANT, "kirjanpito@kaisla.example", "Anni", "Aalto"),
+        ),
+    ),
+    DemoOrganization(
+        slug="zdrowie", name="Gabinet Rehabilitacji Zdrowie", country="PL", business_id="5261045122", language="pl",
+        time_zone="Europe/Warsaw", city="Warszawa", postal_code="00-001", street_address="ul. Przykładowa 2",
+        staff=(
+            (Role.OWNER, "wlasciciel@zdrowie.example", "Zofia", "Nowak"),
+            (Role.PRACTITIONER, "fizjoterapeuta@zdrowie.example", "Piotr", "Wiśniewski"),
+            (Role.RECEPTION, "recepcja@zdrowie.example", "Anna", "Kowalska"),
+            (Role.ACCOUNTANT, "ksiegowosc@zdrowie.example", "Jan", "Zieliński"),
+        ),
+    ),
+)
+
+
+def _user(email: str, first_name: str, last_name: str) -> User:
+    user, _ = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": last_name})
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _owner_totp_secret(user: User) -> str:
+    """Owners must use two-factor sign-in; demo owners get an authenticator already set up."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import decrypt
+
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return decrypt(existing.data["secret"])
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@transaction.atomic
+def seed(*, with_tokens: bool) -> list[dict[str, str]]:
+    """Create or refresh the demo businesses; returns what a person or script needs to sign in."""
+    actor = Actor.system("seed_demo")
+    result = []
+    for demo in DEMOS:
+        staff = [(role, _user(email, first, last)) for role, email, first, last in demo.staff]
+        owner = staff[0][1]
+        organization = Organization.objects.filter(slug=demo.slug).first()
+        if organization is None:
+            organization = organization_create(
+                name=demo.name, slug=demo.slug, country=demo.country, business_id=demo.business_id,
+                default_language=demo.language, time_zone=demo.time_zone, owner=owner, actor=actor, is_demo=True,
+                city=demo.city, postal_code=demo.postal_code, street_address=demo.street_address,
+                privacy_contact_name=f"{owner.first_name} {owner.last_name}", privacy_contact_email=owner.email,
+            )
+        for role, user in staff:
+            if not Membership.objects.for_organization(organization).filter(user=user, role=role,
+                                                                            is_active=True).exists():
+                membership_add(organization=organization, user=user, role=role, actor=actor)
+        entry = {
+            "slug": organization.slug, "name": organization.name, "url": f"/o/{organization.slug}/",
+            "owner_email": owner.email, "owner_password": DEMO_PASSWORD,
+            "owner_totp_secret": _owner_totp_secret(owner),
+            "staff": [{"role": role, "email": user.email} for role, user in staff],
+        }
+        if with_tokens:
+            membership = Membership.objects.for_organization(organization).get(user=owner)
+            for old in ApiToken.objects.for_organization(organization).filter(
+                    membership=membership, name=DEMO_TOKEN_NAME, revoked_at=None):
+                api_token_revoke(token=old, actor=actor)
+            _token, entry["owner_api_token"] = api_token_create(membership=membership, name=DEMO_TOKEN_NAME,
+                                                                actor=actor)
+        result.append(entry)
+    return result

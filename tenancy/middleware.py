@@ -1,0 +1,47 @@
+"""Resolve the organization of every panel request from the URL and the user's membership.
+
+Panel URLs start with /o/<org_slug>/. A visitor who is not an active member of that
+organization gets the same 404 whether or not it exists, so slugs reveal nothing.
+The organization's time zone and (unless the user chose one) language are activated.
+"""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.utils import timezone, translation
+
+from tenancy.models import Membership
+
+
+class OrganizationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.pop("org_slug", None)
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = (
+            Membership.objects.select_related("organization")
+            .filter(organization__slug=slug, user=request.user, is_active=True)
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        request.organization = membership.organization
+        request.membership = membership
+        timezone.activate(membership.organization.time_zone)
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.preferred_language:
+            translation.activate(membership.organization.default_language)
+            request.LANGUAGE_CODE = membership.organization.default_language
+        return None

@@ -1,0 +1,140 @@
+"""Organizations (the controllers), their staff memberships, and the tenant base model.
+
+Every tenant-owned table carries `organization` and is reached through
+`Model.objects.for_organization(org)`; its indexes and unique constraints start with the
+organization, so tenants can later be sharded by it.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import (
+    PURPOSE_ACCESS_CONTROL,
+    PURPOSE_CONTROLLER_INFO,
+    RETENTION_MEMBERSHIP,
+    RETENTION_ORGANIZATION,
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    SubjectKind,
+    personal_data,
+)
+from tenancy.roles import Role, role_has_perm
+from tenancy.validators import normalise_business_id
+
+
+class Country(models.TextChoices):
+    FINLAND = "FI", _("Finland")
+    POLAND = "PL", _("Poland")
+
+
+def _validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a valid time zone, e.g. Europe/Helsinki."), code="time_zone")
+
+
+_CONTROLLER_CONTACT = PersonalField(
+    Category.CONTACT, PURPOSE_CONTROLLER_INFO, LegalBasis.LEGAL_OBLIGATION, RETENTION_ORGANIZATION, Erasure.ANONYMISE
+)
+
+
+@personal_data(
+    subject_kind=SubjectKind.CONTACT,
+    subject_path=None,
+    fields={
+        "privacy_contact_name": _CONTROLLER_CONTACT,
+        "privacy_contact_email": _CONTROLLER_CONTACT,
+        "privacy_contact_phone": _CONTROLLER_CONTACT,
+        "dpo_name": _CONTROLLER_CONTACT,
+        "dpo_email": _CONTROLLER_CONTACT,
+    },
+    not_personal=["name", "slug", "business_id", "country", "street_address", "postal_code", "city",
+                  "default_language", "time_zone", "is_demo", "created_at"],
+)
+class Organization(models.Model):
+    """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    business_id = models.CharField(_("business ID"), max_length=20)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    default_language = models.CharField(_("default language"), max_length=5, choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[_validate_time_zone])
+    privacy_contact_name = models.CharField(_("privacy contact person"), max_length=200, blank=True)
+    privacy_contact_email = models.EmailField(_("privacy contact email"), blank=True)
+    privacy_contact_phone = models.CharField(_("privacy contact phone"), max_length=40, blank=True)
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.country and self.business_id:
+            try:
+                self.business_id = normalise_business_id(self.country, self.business_id)
+            except ValidationError as error:
+                raise ValidationError({"business_id": error}) from None
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_organization(self, organization: Organization) -> TenantQuerySet:
+        return self.filter(organization=organization)
+
+
+class TenantModel(models.Model):
+    """Base for every table owned by one organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+@personal_data(
+    subject_kind=SubjectKind.STAFF,
+    subject_path="user",
+    fields={
+        "user": PersonalField(Category.IDENTITY, PURPOSE_ACCESS_CONTROL, LegalBasis.CONTRACT,
+                              RETENTION_MEMBERSHIP, Erasure.DELETE),
+        "role": PersonalField(Category.USAGE, PURPOSE_ACCESS_CONTROL, LegalBasis.CONTRACT,
+                              RETENTION_MEMBERSHIP, Erasure.DELETE),
+    },
+    not_personal=["organization", "is_active", "created_at"],
+)
+class Membership(TenantModel):
+    """A person's place in an organization: their role decides what they may see."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    def has_perm(self, perm) -> bool:
+        return self.is_active and role_has_perm(self.role, perm)

@@ -1,0 +1,16 @@
+"""Test settings: fixed throwaway secrets, then the real settings module unchanged."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
+os.environ.setdefault("TILLI_MASTER_KEYS", "k1:" + "A" * 43 + "=")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("MAIL_BACKEND", "smtp")
+os.environ.setdefault("TILLI_ENV_FILE", "/nonexistent")
+
+from tilli.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only

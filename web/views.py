@@ -1,0 +1,160 @@
+"""Staff panel views: thin, calling services for writes and the one door for reads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Invitation, SecurityEvent
+from accounts.services import invitation_create, invitation_revoke, sign_out_everywhere
+from api.models import ApiToken
+from api.services import api_token_create, api_token_revoke
+from privacy.audit import actor_for_request, verify
+from privacy.models import AuditAction, AuditEvent
+from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.models import Membership
+from tenancy.roles import Perm
+from tenancy.services import LastOwnerError, membership_change, organization_update
+from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(request.user.memberships.filter(is_active=True).select_related("organization"))
+    if len(memberships) == 1:
+        return redirect("web:dashboard", org_slug=memberships[0].organization.slug)
+    return render(request, "web/home.html", {"memberships": memberships})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.VIEW_PANEL)
+    staff_count = scoped(request, Membership).filter(is_active=True).count()
+    return render(request, "web/dashboard.html", {"staff_count": staff_count})
+
+
+def staff(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.VIEW_STAFF)
+    can_manage = request.membership.has_perm(Perm.MANAGE_STAFF)
+    form = InvitationForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        require_perm(request, Perm.MANAGE_STAFF)
+        if form.is_valid():
+            try:
+                invitation_create(organization=request.organization, email=form.cleaned_data["email"],
+                                  role=form.cleaned_data["role"], invited_by=request.user,
+                                  actor=actor_for_request(request))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Invitation sent."))
+                return redirect("web:staff", org_slug=request.organization.slug)
+    members = scoped(request, Membership).select_related("user").order_by("-is_active", "role", "user__email")
+    invitations = scoped(request, Invitation).filter(accepted_at=None, revoked_at=None).order_by("-created_at")
+    return render(request, "web/staff.html", {
+        "members": members, "invitations": invitations if can_manage else [], "form": form,
+        "can_manage": can_manage,
+    })
+
+
+def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_for_member(request, Membership, perm=Perm.MANAGE_STAFF, pk=membership_id)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_change(membership=membership, actor=actor_for_request(request),
+                              role=form.cleaned_data["role"], is_active=form.cleaned_data["is_active"])
+        except LastOwnerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:staff", org_slug=request.organization.slug)
+    return render(request, "web/staff_member.html", {"member": membership, "form": form})
+
+
+@require_POST
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_for_member(request, Invitation, perm=Perm.MANAGE_STAFF, pk=invitation_id)
+    invitation_revoke(invitation=invitation, actor=actor_for_request(request))
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("web:staff", org_slug=request.organization.slug)
+
+
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.MANAGE_ORGANIZATION)
+    organization = request.organization
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        organization.refresh_from_db()
+        try:
+            organization_update(organization=organization, actor=actor_for_request(request), **changes)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("web:organization_settings", org_slug=organization.slug)
+    return render(request, "web/organization_settings.html", {"form": form})
+
+
+def audit_log(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.VIEW_AUDIT_LOG)
+    events = scoped(request, AuditEvent).order_by("-seq")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    verification = verify(request.organization) if request.GET.get("verify") else None
+    return render(request, "web/audit_log.html", {
+        "page": page, "actions": AuditAction.choices, "action": action, "verification": verification,
+    })
+
+
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.MANAGE_OWN_API_TOKENS)
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, secret = api_token_create(membership=request.membership, name=form.cleaned_data["name"],
+                                          actor=actor_for_request(request))
+        form = ApiTokenForm()
+    tokens = scoped(request, ApiToken).filter(membership=request.membership).order_by("-created_at")
+    return render(request, "web/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_for_member(request, ApiToken, perm=Perm.MANAGE_OWN_API_TOKENS, pk=token_id,
+                           membership=request.membership)
+    api_token_revoke(token=token, actor=actor_for_request(request))
+    messages.success(request, _("Token revoked."))
+    return redirect("web:api_tokens", org_slug=request.organization.slug)
+
+
+@login_required
+def account_security(request: HttpRequest) -> HttpResponse:
+    events = SecurityEvent.objects.filter(user=request.user).order_by("-created_at")
+    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    return render(request, "web/account_security.html", {"page": page})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
+    count = sign_out_everywhere(request=request, user=request.user)
+    logout(request)
+    messages.success(request, _("You were signed out of %(count)d sessions.") % {"count": count})
+    return redirect("account_login")
