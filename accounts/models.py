@@ -112,6 +112,9 @@ class SecurityEvent(models.Model):
         verbose_name_plural = _("security log")
         indexes = [models.Index(fields=["user", "-created_at"], name="security_user_recent")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 @personal_data(
     subject_kind=SubjectKind.STAFF,

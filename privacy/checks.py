@@ -29,7 +29,8 @@ def _check_model(model) -> list[Error]:
         errors.append(Error(f"{label}.{name} is not classified as personal or not personal.",
                             obj=model, id="privacy.E002"))
     for name in sorted(declared - names):
-        errors.append(Error(f"{label} classifies {name!r}, which is not one of its fields.", obj=model, id="privacy.E003"))
+        errors.append(Error(f"{label} classifies {name!r}, which is not one of its fields.",
+                            obj=model, id="privacy.E003"))
     for name in sorted(set(registration.fields) & registration.not_personal):
         errors.append(Error(f"{label}.{name} is classified both ways.", obj=model, id="privacy.E004"))
     for name, pf in registration.fields.items():

@@ -129,3 +129,6 @@ class PeriodicJob(models.Model):
     name = models.CharField(max_length=100, unique=True)
     next_run_at = models.DateTimeField()
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -166,6 +166,7 @@ RETENTION_SECURITY_LOG = Retention(
     "security_log", _("Security log: deleted after the configured period (90 days by default)"),
     setting="SECURITY_LOG_RETENTION_DAYS",
 )
-RETENTION_AUDIT = Retention("audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
+RETENTION_AUDIT = Retention(
+    "audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
 RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted 30 days after it expires"), days=30)
 RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))

@@ -9,8 +9,6 @@ templates and serializers never have to remember it.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -18,8 +16,6 @@ from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from privacy.registry import registry
 from tenancy.roles import Perm
-
-M = TypeVar("M", bound=models.Model)
 
 
 class PermissionDenied404(Http404):
@@ -32,14 +28,14 @@ def require_perm(request: HttpRequest, perm: Perm) -> None:
         raise PermissionDenied404
 
 
-def scoped(request: HttpRequest, model: type[M]) -> models.QuerySet[M]:
+def scoped[M: models.Model](request: HttpRequest, model: type[M]) -> models.QuerySet[M]:
     organization = getattr(request, "organization", None)
     if organization is None:
         raise Http404
     return model.objects.for_organization(organization)
 
 
-def get_for_member(request: HttpRequest, model: type[M], *, perm: Perm, actor_kind: str | None = None,
+def get_for_member[M: models.Model](request: HttpRequest, model: type[M], *, perm: Perm, actor_kind: str | None = None,
                    **lookup) -> M:
     require_perm(request, perm)
     try:

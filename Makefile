@@ -1,0 +1,49 @@
+# Tilli: the commands the README shows. Every target installs what it needs first.
+SHELL := /bin/bash
+# Python 3.13: from PATH if it really is 3.13, else from pyenv's versions folder.
+PYTHON313 := $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13.*/bin/python3.13; do \
+	if "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then echo "$$p"; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-postgres e2e bench lint messages check-python
+
+check-python:
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (looked for python3.13 and ~/.pyenv/versions/3.13.*)."; exit 1; }
+
+$(STAMP): requirements.lock | check-python
+	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+var/tilli.env:
+	$(PY) -m tilli.envfile var/tilli.env
+
+run: install var/tilli.env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	@bin/serve
+
+test: install
+	$(PY) -m pytest -q
+
+test-postgres: install
+	bin/with-postgres $(PY) -m pytest -q
+
+e2e: install
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests_e2e
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,115 @@
+"""Test base: factories and a world of two organizations with an owner, a practitioner,
+reception, an accountant, and an outsider who belongs to the other organization.
+
+Use the `world` fixture (see conftest.py) or build what a test needs with the factories.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+from accounts.models import User
+from privacy.audit import Actor
+from tenancy.models import Membership, Organization
+from tenancy.roles import Role
+from tenancy.services import membership_add, organization_create
+
+PASSWORD = "correct-horse-battery-staple-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    first_name = factory.Faker("first_name", locale="fi_FI")
+    last_name = factory.Faker("last_name", locale="fi_FI")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+_org_counter = iter(range(1, 10**6))
+
+
+def make_organization(*, name: str | None = None, country: str = "FI", owner: User | None = None) -> Organization:
+    n = next(_org_counter)
+    owner = owner or UserFactory()
+    business_id = "2345678-0" if country == "FI" else "5261045122"
+    return organization_create(
+        name=name or f"Salon {n}", country=country, business_id=business_id,
+        default_language="fi" if country == "FI" else "pl",
+        time_zone="Europe/Helsinki" if country == "FI" else "Europe/Warsaw",
+        owner=owner, actor=Actor.system("test"),
+    )
+
+
+def add_member(organization: Organization, role: str, user: User | None = None) -> Membership:
+    return membership_add(organization=organization, user=user or UserFactory(), role=role,
+                          actor=Actor.system("test"))
+
+
+def enable_totp(user: User) -> str:
+    """Turn on two-factor sign-in for the user; returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str, offset: int = 0) -> str:
+    """The current code for a secret (offset in periods, for a second code in the same test)."""
+    import time
+
+    from allauth.mfa import app_settings
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD + offset))
+
+
+def has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@dataclass
+class World:
+    org: Organization
+    owner: Membership
+    practitioner: Membership
+    reception: Membership
+    accountant: Membership
+    other_org: Organization
+    outsider: Membership  # the owner of the other organization
+    owner_totp: str
+
+    def member(self, role: str) -> Membership:
+        return getattr(self, role)
+
+
+def build_world() -> World:
+    org = make_organization(name="Salon Aurora")
+    owner = Membership.objects.get(organization=org, role=Role.OWNER)
+    other = make_organization(name="Klinika Wisła", country="PL")
+    outsider = Membership.objects.get(organization=other, role=Role.OWNER)
+    secret = enable_totp(owner.user)
+    enable_totp(outsider.user)
+    return World(
+        org=org, owner=owner,
+        practitioner=add_member(org, Role.PRACTITIONER),
+        reception=add_member(org, Role.RECEPTION),
+        accountant=add_member(org, Role.ACCOUNTANT),
+        other_org=other, outsider=outsider, owner_totp=secret,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
