@@ -1,6 +1,7 @@
 """Receivers that feed the security log from Django's and allauth's sign-in signals."""
 
 from allauth.account.signals import password_changed, password_reset
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -34,11 +35,15 @@ def _password_changed(sender, request, user, **kwargs):
     log_security_event(request=request, kind=SecurityEventKind.PASSWORD_CHANGED, user=user)
 
 
+# allauth adds (and removes) recovery codes together with the first (last) authenticator;
+# they are not a second factor being turned on or off, so they would only log it twice.
 @receiver(authenticator_added)
 def _mfa_added(sender, request, user, authenticator, **kwargs):
-    log_security_event(request=request, kind=SecurityEventKind.MFA_ENABLED, user=user)
+    if authenticator.type != Authenticator.Type.RECOVERY_CODES:
+        log_security_event(request=request, kind=SecurityEventKind.MFA_ENABLED, user=user)
 
 
 @receiver(authenticator_removed)
 def _mfa_removed(sender, request, user, authenticator, **kwargs):
-    log_security_event(request=request, kind=SecurityEventKind.MFA_DISABLED, user=user)
+    if authenticator.type != Authenticator.Type.RECOVERY_CODES:
+        log_security_event(request=request, kind=SecurityEventKind.MFA_DISABLED, user=user)

@@ -1,0 +1,61 @@
+"""Fixtures of the accounts tests: a clean cache (rate limits, used TOTP codes) around every test."""
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(db):
+    # The cache is the database cache: rows written by a transactional test survive the
+    # flush, and allauth's per-IP counters would leak from one test into the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def sign_in(client, email: str, password: str, **extra):
+    """POST the allauth sign-in form, as a browser would."""
+    from django.urls import reverse
+
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
+
+
+def mail_text(message) -> tuple[str, str]:
+    """The decoded subject and body of a message received by the test SMTP server."""
+    from email.header import decode_header, make_header
+
+    subject = str(make_header(decode_header(message["Subject"])))
+    part = message.get_payload(decode=True)
+    return subject, part.decode(message.get_content_charset() or "utf-8")
+
+
+def accept_path(body: str) -> str:
+    """The path of the accept link in an invitation email."""
+    import re
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    match = re.search(r"(https?://\S+/accounts/invitations/[^/\s]+/)\s*$", body, re.MULTILINE)
+    assert match, body
+    assert match.group(1).startswith(settings.SITE_URL.rstrip("/") + "/")
+    return urlsplit(match.group(1)).path
+
+
+@pytest.fixture
+def invite(client_for, smtp_server, django_capture_on_commit_callbacks):
+    """Send an invitation the way an owner does (the staff page), through the real SMTP
+    server; returns (response, received message)."""
+    from django.urls import reverse
+
+    def send(inviter, email: str, role: str):
+        before = len(smtp_server.messages)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(inviter).post(
+                reverse("web:staff", kwargs={"org_slug": inviter.organization.slug}),
+                {"email": email, "role": role})
+        if response.status_code != 302:
+            return response, None
+        return response, smtp_server.wait_for(before + 1)[before]
+
+    return send

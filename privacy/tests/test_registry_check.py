@@ -1,0 +1,79 @@
+"""The system check refuses any model field of ours that the registry does not classify."""
+
+import pytest
+from django.core.management import call_command
+from django.db import models
+from django.test.utils import isolate_apps
+
+from privacy.checks import _check_model, check_personal_data_registry
+from privacy.registry import (
+    PURPOSE_SECURITY,
+    RETENTION_SECURITY_LOG,
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    SubjectKind,
+    personal_data,
+    registry,
+)
+
+FIELD = PersonalField(Category.CONTACT, PURPOSE_SECURITY, LegalBasis.CONTRACT, RETENTION_SECURITY_LOG, Erasure.DELETE)
+
+
+@pytest.fixture(autouse=True)
+def _restore_registry():
+    saved = dict(registry.registrations)
+    yield
+    registry.registrations.clear()
+    registry.registrations.update(saved)
+
+
+def _ids(errors) -> list[str]:
+    return [e.id for e in errors]
+
+
+def test_every_field_of_the_project_is_classified(db):
+    assert check_personal_data_registry() == []
+    call_command("check")  # raises SystemCheckError on any error
+
+
+@isolate_apps("privacy")
+def test_a_new_unclassified_column_is_an_error():
+    @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="self", fields={"email": FIELD})
+    class Sample(models.Model):
+        email = models.EmailField()
+        phone = models.CharField(max_length=20)
+
+    errors = _check_model(Sample)
+    assert _ids(errors) == ["privacy.E002"]
+    assert "Sample.phone is not classified" in errors[0].msg
+
+
+@isolate_apps("privacy")
+def test_an_unregistered_model_is_an_error():
+    class Unregistered(models.Model):
+        name = models.CharField(max_length=20)
+
+    assert _ids(_check_model(Unregistered)) == ["privacy.E001"]
+
+
+@isolate_apps("privacy")
+def test_stale_double_and_groundless_classifications_are_errors():
+    kept = PersonalField(Category.FINANCIAL, PURPOSE_SECURITY, LegalBasis.LEGAL_OBLIGATION, RETENTION_SECURITY_LOG,
+                         Erasure.KEEP_RESTRICTED)
+
+    @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="self",
+                   fields={"amount": kept, "gone": FIELD, "note": FIELD}, not_personal=["note"])
+    class Payment(models.Model):
+        amount = models.IntegerField()
+        note = models.TextField()
+
+    assert sorted(_ids(_check_model(Payment))) == ["privacy.E003", "privacy.E004", "privacy.E005"]
+
+
+def test_the_registry_knows_categories_per_kind_of_data_subject():
+    staff = registry.categories(SubjectKind.STAFF)
+    assert {Category.CONTACT, Category.USAGE, Category.IDENTITY} <= staff
+    security_log = registry.registrations["accounts.SecurityEvent"]
+    assert security_log.fields["ip"].retention.period_days() == 90
