@@ -4,11 +4,14 @@ Until they do, every page of their organization's panel sends them to the setup 
 the account pages themselves and sign-out stay reachable.
 """
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 class OwnerMfaMiddleware:
@@ -24,7 +27,9 @@ class OwnerMfaMiddleware:
             return None
         if getattr(request, "api_token", None) is not None:
             return None
-        if is_mfa_enabled(request.user):
+        # The same factors that allauth asks for at sign-in: recovery codes left behind
+        # without an authenticator would otherwise count as two-factor sign-in.
+        if is_mfa_enabled(request.user, SECOND_FACTORS):
             return None
         messages.warning(request, _("Your role requires two-factor authentication. Set it up to continue."))
         return redirect("mfa_activate_totp")

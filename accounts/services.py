@@ -30,7 +30,9 @@ def _token_hash(token: str) -> str:
 def _send_invitation(invitation_id: int, token: str) -> None:
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
     organization = invitation.organization
-    with translation.override(organization.default_language):
+    # The organization's language and time zone, whoever sends it and from where
+    # (the web request's time zone is no longer active when a deferred send runs).
+    with translation.override(organization.default_language), timezone.override(organization.time_zone):
         link = settings.SITE_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[token])
         body = render_to_string("accounts/email/invitation.txt",
                                 {"organization": organization, "invitation": invitation, "link": link})

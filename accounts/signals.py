@@ -2,7 +2,7 @@
 
 from allauth.account.signals import password_changed, password_reset
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -47,3 +47,9 @@ def _mfa_added(sender, request, user, authenticator, **kwargs):
 def _mfa_removed(sender, request, user, authenticator, **kwargs):
     if authenticator.type != Authenticator.Type.RECOVERY_CODES:
         log_security_event(request=request, kind=SecurityEventKind.MFA_DISABLED, user=user)
+
+
+@receiver(authentication_failed)
+def _mfa_code_failed(sender, request, user, authenticator, **kwargs):
+    """A wrong two-factor code is a failed sign-in too (the password was right)."""
+    log_security_event(request=request, kind=SecurityEventKind.SIGN_IN_FAILED, user=user)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -23,7 +24,9 @@ def purge_security_log() -> dict[str, int]:
 
 @task
 def purge_invitations() -> dict[str, int]:
-    """Delete invitations (and the email address in them) 30 days after they expired or were used."""
+    """Delete invitations (and the email address in them) 30 days after they expired, were
+    used or were withdrawn, whichever came first."""
     cutoff = timezone.now() - timedelta(days=RETENTION_INVITATION.period_days())
-    deleted, _ = Invitation.objects.filter(expires_at__lt=cutoff).delete()
+    ended = Q(expires_at__lt=cutoff) | Q(accepted_at__lt=cutoff) | Q(revoked_at__lt=cutoff)
+    deleted, _ = Invitation.objects.filter(ended).delete()
     return {"deleted": deleted}

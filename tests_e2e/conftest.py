@@ -50,6 +50,12 @@ def csp_violations(page: Page) -> list[str]:
     return found
 
 
+@pytest.fixture
+def english(page: Page, live_server) -> None:
+    """The person chose English (else the organization's default, Finnish, applies after sign-in)."""
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+
+
 def sign_in(page: Page, base_url: str, email: str, totp_secret: str | None = None) -> None:
     """Sign in through the real allauth pages: email and password, then the authenticator code."""
     page.goto(f"{base_url}/accounts/login/")
@@ -74,10 +80,17 @@ def horizontal_overflow(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+UNLABELLED_FIELDS = """() => [...document.querySelectorAll("input, select, textarea")]
+    .filter(el => !["hidden", "submit", "button"].includes(el.type))
+    .filter(el => el.labels.length === 0 && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+    .map(el => el.name || el.id)"""
+
+
 def shoot(page: Page, name: str) -> list[str]:
-    """Full-page PNGs at phone and desktop widths; returns problems (sideways scrolling on phones)."""
+    """Full-page PNGs at phone and desktop widths; returns problems found on the way
+    (sideways scrolling, form fields without a label)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    problems = []
+    problems = [f"{name}: field {field!r} has no label" for field in page.evaluate(UNLABELLED_FIELDS)]
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)
         page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)

@@ -2,7 +2,9 @@
 organization's language, with a link that works once."""
 
 import re
+import zoneinfo
 
+import pytest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -79,3 +81,17 @@ def test_an_active_member_cannot_be_invited_again(world, invite, smtp_server):
     assert "already a member" in " ".join(response.context["form"].errors["email"])
     assert not Invitation.objects.exists()
     assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize("server_time_zone", ["Etc/GMT+12", "Pacific/Kiritimati"])
+def test_the_expiry_date_is_given_in_the_organizations_time_zone(world, invite, settings, server_time_zone):
+    # Between them, these two server zones fall on another date than Warsaw at any hour.
+    settings.TIME_ZONE = server_time_zone
+
+    _response, message = invite(world.outsider, "nowy@example.test", Role.RECEPTION)
+
+    invitation = Invitation.objects.get()
+    with translation.override("pl"):
+        expiry = formats.date_format(
+            timezone.localtime(invitation.expires_at, zoneinfo.ZoneInfo("Europe/Warsaw")), "SHORT_DATE_FORMAT")
+    assert expiry in mail_text(message)[1]

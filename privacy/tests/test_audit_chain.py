@@ -1,5 +1,7 @@
 """The audit log is a hash chain per organization: every kind of tampering is detected."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -33,7 +35,7 @@ def test_events_form_a_contiguous_linked_chain_per_organization(world):
     before = verify(world.org).checked
     events = _write(world.org, 5)
     assert [e.seq for e in events] == list(range(before + 1, before + 6))
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
     result = verify(world.org)
     assert result.ok, result.problems
     assert result.checked == before + 5

@@ -1,0 +1,19 @@
+"""The operator's admin shows the audit log read-only."""
+
+from django.test import Client
+
+from privacy.models import AuditEvent
+from tilli.test import UserFactory
+
+
+def test_the_operator_reads_but_cannot_change_audit_events(world):
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/privacy/auditevent/").status_code == 200
+    event = AuditEvent.objects.for_organization(world.org).first()
+    assert client.get(f"/admin/privacy/auditevent/{event.pk}/change/").status_code == 200
+    response = client.post(f"/admin/privacy/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
