@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.services import invitation_accept, invitation_for_token
@@ -9,10 +11,20 @@ from privacy.audit import client_ip
 from web.forms import AcceptInvitationForm
 
 
+def _use_organization_language(request, organization) -> None:
+    """Show the page in the organization's language, as the email was, unless the person chose one."""
+    user = request.user
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or (user.is_authenticated and user.preferred_language):
+        return
+    translation.activate(organization.default_language)
+    request.LANGUAGE_CODE = organization.default_language
+
+
 def accept_invitation(request, token: str):
     invitation = invitation_for_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
+    _use_organization_language(request, invitation.organization)
     signed_in = request.user if request.user.is_authenticated else None
     form = None if signed_in is not None else AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and (form is None or form.is_valid()):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import Invitation, SecurityEvent
@@ -156,5 +157,6 @@ def account_security(request: HttpRequest) -> HttpResponse:
 def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
     count = sign_out_everywhere(request=request, user=request.user)
     logout(request)
-    messages.success(request, _("You were signed out of %(count)d sessions.") % {"count": count})
+    messages.success(request, ngettext("You were signed out of %(count)d session.",
+                                       "You were signed out of %(count)d sessions.", count) % {"count": count})
     return redirect("account_login")

@@ -59,3 +59,11 @@ def invite(client_for, smtp_server, django_capture_on_commit_callbacks):
         return response, smtp_server.wait_for(before + 1)[before]
 
     return send
+
+
+def translated(language: str, message: str) -> str:
+    """A message as the app shows it in a language (the tests hold whatever the .po files say)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.gettext(message)

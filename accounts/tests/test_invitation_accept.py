@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -147,3 +148,14 @@ def test_an_unknown_token_shows_the_invalid_page(db):
 
     assert response.status_code == 404
     assert "no longer valid" in response.content.decode()
+
+
+def test_the_page_is_in_the_organizations_language_unless_the_person_chose_one(world, link):
+    page = Client().get(link)
+    assert page["Content-Language"] == "fi"
+    assert '<html lang="fi">' in page.content.decode()
+
+    chosen = Client()
+    chosen.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    page = chosen.get(link)
+    assert page["Content-Language"] == "sv"

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, User
-from accounts.tests.conftest import accept_path, mail_text
+from accounts.tests.conftest import accept_path, mail_text, translated
 from tenancy.models import Membership
 from tenancy.roles import Role
 
@@ -23,7 +23,8 @@ def test_signed_out_person_with_an_account_is_told_to_sign_in_first(world, invit
                                     "password_again": "Revontulet-ja-pakkanen-42"})
 
     assert response.status_code == 200
-    assert "Sign in first" in " ".join(response.context["form"].non_field_errors())
+    assert response.context["form"].non_field_errors() == [translated(
+        "fi", "An account with this email exists. Sign in first, then open the link again.")]
     assert User.objects.count() == users_before
     assert not Membership.objects.filter(organization=world.org, user=world.outsider.user).exists()
     assert Invitation.objects.get().is_open
@@ -55,7 +56,8 @@ def test_a_signed_in_person_cannot_take_someone_elses_invitation(world, invite, 
     response = client.post(link)
 
     assert response.status_code == 200
-    assert "another email address" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        translated("fi", "This invitation was sent to another email address.")]
     assert not Membership.objects.filter(organization=world.org, user=world.outsider.user).exists()
     assert Invitation.objects.get().is_open
 

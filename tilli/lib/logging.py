@@ -10,7 +10,7 @@ import traceback
 
 
 class RedactingFormatter(logging.Formatter):
-    def formatException(self, ei) -> str:  # noqa: N802 (the logging API's name)
+    def formatException(self, ei) -> str:
         exc_type, exc, tb = ei
         frames = "".join(traceback.format_list(traceback.extract_tb(tb)))
         chain = []

@@ -22,7 +22,8 @@ urlpatterns = [path("boom/", _boom)]
 def test_an_exception_with_personal_data_is_logged_without_its_message(db, capsys):
     logging.config.dictConfig(settings.LOGGING)
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
-        response = Client(raise_request_exception=False).get("/boom/", headers={"X-Test-Email": "anna.virtanen@example.test"})
+        client = Client(raise_request_exception=False)
+        response = client.get("/boom/", headers={"X-Test-Email": "anna.virtanen@example.test"})
     assert response.status_code == 500
     assert b"anna.virtanen" not in response.content
     logged = capsys.readouterr().err
