@@ -56,7 +56,7 @@ _CONTROLLER_CONTACT = PersonalField(
         "dpo_email": _CONTROLLER_CONTACT,
     },
     not_personal=["name", "slug", "business_id", "country", "street_address", "postal_code", "city",
-                  "default_language", "time_zone", "is_demo", "created_at"],
+                  "default_language", "time_zone", "national_id_enabled", "is_demo", "created_at"],
 )
 class Organization(models.Model):
     """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
@@ -75,6 +75,9 @@ class Organization(models.Model):
     privacy_contact_phone = models.CharField(_("privacy contact phone"), max_length=40, blank=True)
     dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
     dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
+    national_id_enabled = models.BooleanField(
+        _("store national identity numbers"), default=False,
+        help_text=_("Only where a treatment relationship needs unambiguous identification."))
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,3 +141,34 @@ class Membership(TenantModel):
 
     def has_perm(self, perm) -> bool:
         return self.is_active and role_has_perm(self.role, perm)
+
+
+class KeyPurpose(models.TextChoices):
+    DATA = "data", _("Encrypts protected fields")
+    INDEX = "index", _("Keys the blind indexes for exact search")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "purpose", "version", "master_key_id", "wrapped", "created_at",
+                             "retired_at"])
+class OrganizationKey(TenantModel):
+    """One of an organization's keys, stored only wrapped (encrypted) by a master key.
+
+    Data keys rotate by adding a version and re-encrypting; master keys rotate by
+    rewrapping these rows. Deleting an organization's rows makes its protected data
+    unreadable everywhere, backups included (crypto-shredding).
+    """
+
+    purpose = models.CharField(max_length=10, choices=KeyPurpose.choices)
+    version = models.PositiveIntegerField()
+    master_key_id = models.CharField(max_length=20)
+    wrapped = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "purpose", "version"],
+                                               name="orgkey_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} v{self.version}"

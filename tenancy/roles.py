@@ -25,13 +25,31 @@ class Perm(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     USE_API = "use_api"
     MANAGE_OWN_API_TOKENS = "manage_own_api_tokens"
+    VIEW_CLIENTS = "view_clients"
+    EDIT_CLIENTS = "edit_clients"
+    VIEW_SPECIAL_RECORDS = "view_special_records"
+    WRITE_SPECIAL_RECORDS = "write_special_records"
+    REVEAL_NATIONAL_ID = "reveal_national_id"
+    EXPORT_CLIENTS = "export_clients"
+    IMPORT_CLIENTS = "import_clients"
+    MERGE_CLIENTS = "merge_clients"
+    VIEW_CLIENT_ACCESS_LOG = "view_client_access_log"
+    MANAGE_CUSTOM_FIELDS = "manage_custom_fields"
 
 
+_EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
+
+# Special-category records: the owner and practitioners (and among practitioners only the
+# treating one, see clients.permissions). Reception books and edits contact data; the
+# accountant reads billing details and exports for bookkeeping.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: frozenset(Perm),
-    Role.PRACTITIONER: frozenset({Perm.VIEW_PANEL, Perm.VIEW_STAFF, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}),
-    Role.RECEPTION: frozenset({Perm.VIEW_PANEL, Perm.VIEW_STAFF, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}),
-    Role.ACCOUNTANT: frozenset({Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}),
+    Role.PRACTITIONER: frozenset(_EVERY_MEMBER | {
+        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_SPECIAL_RECORDS,
+        Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID}),
+    Role.RECEPTION: frozenset(_EVERY_MEMBER | {
+        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS}),
+    Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS}),
 }
 
 

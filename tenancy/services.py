@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from privacy.audit import Actor, record
 from privacy.models import AuditAction, AuditChainHead
+from tenancy.keyring import ensure_keys
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 
 EDITABLE_ORGANIZATION_FIELDS = (
     "name", "business_id", "street_address", "postal_code", "city", "default_language", "time_zone",
     "privacy_contact_name", "privacy_contact_email", "privacy_contact_phone", "dpo_name", "dpo_email",
+    "national_id_enabled",
 )
 
 
@@ -43,6 +45,7 @@ def organization_create(*, name: str, country: str, business_id: str, default_la
     organization.full_clean()
     organization.save()
     AuditChainHead.objects.create(organization=organization)
+    ensure_keys(organization.pk)
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=organization)
     membership_add(organization=organization, user=owner, role=Role.OWNER, actor=actor)
     return organization

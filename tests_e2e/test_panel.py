@@ -43,12 +43,22 @@ def test_language_selector_changes_the_page_language(page: Page, live_server, e2
     html = page.locator("html")
     expect(html).to_have_attribute("lang", "fi")  # the organization's default language
 
-    selector = page.get_by_label("Language")
+    selector = page.locator("#language-select")  # its label is in the page language
     for name, code in (("Polski", "pl"), ("Svenska", "sv"), ("Suomi", "fi"), ("English", "en")):
         selector.select_option(label=name)  # the select submits itself (static/tilli.js)
         expect(html).to_have_attribute("lang", code)
         expect(page).to_have_url(f"{live_server.url}/o/{e2e_world.org.slug}/")
         expect(page.locator("#language-select")).to_have_value(code)
+
+    # Stepping through the options with the keyboard does not leave the page; Enter does.
+    selector.focus()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#language-select")).to_have_value("pl")
+    expect(html).to_have_attribute("lang", "en")
+    page.keyboard.press("Enter")
+    expect(html).to_have_attribute("lang", "pl")
+    selector.select_option(label="English")
+    expect(html).to_have_attribute("lang", "en")
 
     # The choice sticks on the next page.
     page.goto(f"{live_server.url}/o/{e2e_world.org.slug}/staff/")

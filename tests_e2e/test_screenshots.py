@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests_e2e.conftest import PASSWORD, open_menu, shoot
+from tests_e2e.conftest import PASSWORD, open_menu, shoot, sign_in
 from tilli.test import totp_code
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,9 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
     # Signing in: the allauth pages in the site's layout.
     page.goto(f"{base}/accounts/login/")
     problems += shoot(page, "01-login")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    problems += shoot(page, "01-login-skip-link-focused")
     page.get_by_label("Email").fill(e2e_world.owner.user.email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
@@ -78,6 +81,8 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
     problems += shoot(page, "11-password-change")
     page.goto(f"{base}/accounts/2fa/")
     problems += shoot(page, "12-two-factor-overview")
+    page.goto(f"{base}/accounts/2fa/recovery-codes/generate/")
+    problems += shoot(page, "12-recovery-codes-generate")
 
     # The invitation link from the email, opened by the invited person (not signed in).
     body = smtp_server.wait_for(1)[0].get_payload(decode=True).decode()
@@ -87,6 +92,21 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
     page.goto(f"{base}{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Join Salon Aurora")
     problems += shoot(page, "13-invitation-accept")
+    page.get_by_label("First name").fill("Noora")
+    page.get_by_label("Last name").fill("Niemi")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password again").fill("different")
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    problems += shoot(page, "13-invitation-accept-error")
+
+    # A member without two-factor sign-in sets it up (owners are sent here until they do).
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    sign_in(page, base, e2e_world.reception.user.email)
+    page.goto(f"{base}/accounts/2fa/totp/activate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activate Authenticator App")
+    problems += shoot(page, "14-two-factor-activate")
 
     assert csp_violations == []
     assert problems == []

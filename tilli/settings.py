@@ -61,12 +61,13 @@ INSTALLED_APPS = [
     "tenancy",
     "accounts",
     "privacy",
+    "clients",
     "web",
     "api",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "web", "api"]
+TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "web", "api"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -113,3 +113,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def make_client(organization: Organization, **data):
+    from clients.services import client_create
+
+    data.setdefault("first_name", "Anna")
+    data.setdefault("last_name", "Virtanen")
+    return client_create(organization=organization, actor=Actor.system("test"), **data)
+
+
+# Valid test identity numbers (checksums correct, not real people).
+HETU = "131052-308T"
+PESEL = "44051401359"

@@ -1,13 +1,25 @@
-"""Fixtures of the accounts tests: a clean cache (rate limits, used TOTP codes) around every test."""
+"""Fixtures and helpers of the accounts tests: a clean cache around every test, signing in,
+sending an invitation through the real SMTP server, and reading the email."""
+
+import re
+import time
+from email.header import decode_header, make_header
+from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
+from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from tilli.test import totp_code
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache(db):
-    # The cache is the database cache: rows written by a transactional test survive the
-    # flush, and allauth's per-IP counters would leak from one test into the next.
+    # Rate-limit counters and used TOTP codes live in the database cache. Its rows survive
+    # the flush after a transactional test, so the per-IP counters would leak into the next.
     cache.clear()
     yield
     cache.clear()
@@ -15,15 +27,11 @@ def _clean_cache(db):
 
 def sign_in(client, email: str, password: str, **extra):
     """POST the allauth sign-in form, as a browser would."""
-    from django.urls import reverse
-
     return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
 
 
 def mail_text(message) -> tuple[str, str]:
     """The decoded subject and body of a message received by the test SMTP server."""
-    from email.header import decode_header, make_header
-
     subject = str(make_header(decode_header(message["Subject"])))
     part = message.get_payload(decode=True)
     return subject, part.decode(message.get_content_charset() or "utf-8")
@@ -31,11 +39,6 @@ def mail_text(message) -> tuple[str, str]:
 
 def accept_path(body: str) -> str:
     """The path of the accept link in an invitation email."""
-    import re
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
     match = re.search(r"(https?://\S+/accounts/invitations/[^/\s]+/)\s*$", body, re.MULTILINE)
     assert match, body
     assert match.group(1).startswith(settings.SITE_URL.rstrip("/") + "/")
@@ -46,8 +49,6 @@ def accept_path(body: str) -> str:
 def invite(client_for, smtp_server, django_capture_on_commit_callbacks):
     """Send an invitation the way an owner does (the staff page), through the real SMTP
     server; returns (response, received message)."""
-    from django.urls import reverse
-
     def send(inviter, email: str, role: str):
         before = len(smtp_server.messages)
         with django_capture_on_commit_callbacks(execute=True):
@@ -63,7 +64,14 @@ def invite(client_for, smtp_server, django_capture_on_commit_callbacks):
 
 def translated(language: str, message: str) -> str:
     """A message as the app shows it in a language (the tests hold whatever the .po files say)."""
-    from django.utils import translation
-
     with translation.override(language):
         return translation.gettext(message)
+
+
+def current_code(secret: str) -> str:
+    """tilli.test.totp_code, but never in the last two seconds of a period, so the code is
+    still current when the request that carries it arrives."""
+    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if left < 2:
+        time.sleep(left + 0.05)
+    return totp_code(secret)

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import SecurityEvent, SecurityEventKind
-from accounts.tests.conftest import sign_in
-from tilli.test import PASSWORD, totp_code
+from accounts.tests.conftest import current_code, sign_in
+from tilli.test import PASSWORD
 
 
 def _dashboard(org) -> str:
@@ -25,7 +25,7 @@ def test_owner_with_totp_is_asked_for_the_code_after_the_password(world):
     assert client.get(_dashboard(world.org)).status_code == 302  # to the sign-in page
     assert not SecurityEvent.objects.filter(user=user, kind=SecurityEventKind.SIGN_IN).exists()
 
-    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner_totp)})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(world.owner_totp)})
 
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(user.pk)
@@ -36,7 +36,7 @@ def test_owner_with_totp_is_asked_for_the_code_after_the_password(world):
 def test_a_wrong_code_keeps_the_owner_out(world):
     client = Client()
     sign_in(client, world.owner.user.email, PASSWORD)
-    right = totp_code(world.owner_totp)
+    right = current_code(world.owner_totp)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
 
     response = client.post(reverse("mfa_authenticate"), {"code": wrong})
@@ -51,7 +51,7 @@ def test_a_wrong_code_keeps_the_owner_out(world):
 def test_a_code_without_the_password_step_gets_nobody_in(world):
     client = Client()
 
-    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(world.owner_totp)})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(world.owner_totp)})
 
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
@@ -60,7 +60,7 @@ def test_a_code_without_the_password_step_gets_nobody_in(world):
 def test_a_wrong_code_is_logged_as_a_failed_sign_in(world):
     client = Client()
     sign_in(client, world.owner.user.email, PASSWORD)
-    right = totp_code(world.owner_totp)
+    right = current_code(world.owner_totp)
 
     client.post(reverse("mfa_authenticate"), {"code": f"{(int(right) + 1) % 1_000_000:06d}"},
                 REMOTE_ADDR="203.0.113.50")
@@ -72,7 +72,7 @@ def test_a_wrong_code_is_logged_as_a_failed_sign_in(world):
 def test_wrong_codes_are_throttled_too(world):
     client = Client()
     sign_in(client, world.owner.user.email, PASSWORD)
-    right = totp_code(world.owner_totp)
+    right = current_code(world.owner_totp)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     for _ in range(5):
         client.post(reverse("mfa_authenticate"), {"code": wrong})

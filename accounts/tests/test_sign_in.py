@@ -89,3 +89,11 @@ def test_sign_out_is_logged(world, client):
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
     assert SecurityEvent.objects.filter(user=user, kind=SecurityEventKind.SIGN_OUT).count() == 1
+
+
+def test_unknown_email_and_wrong_password_look_the_same(world):
+    wrong_password = sign_in(Client(), world.practitioner.user.email, "not-the-password-at-all")
+    unknown_email = sign_in(Client(), "nobody@example.test", "not-the-password-at-all")
+
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    assert wrong_password.context["form"].errors == unknown_email.context["form"].errors

@@ -1,0 +1,288 @@
+"""The customer register: clients (people and companies), their marketing permissions,
+custom fields, visits, and special-category records kept only with approval.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import (
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    Purpose,
+    Retention,
+    SubjectKind,
+    personal_data,
+)
+from tenancy.fields import BlindIndexField, EncryptedTextField
+from tenancy.models import Membership, TenantModel
+
+PURPOSE_CUSTOMER = Purpose("customer", _("Customer relationship: bookings, visits and the services provided"))
+PURPOSE_IDENTIFICATION = Purpose("identification", _("Unambiguous identification where care or billing needs it"))
+PURPOSE_MARKETING = Purpose("marketing", _("Direct marketing by the channels the client allowed"))
+PURPOSE_CARE = Purpose("care", _("Providing treatment and keeping the records it requires"))
+RETENTION_CUSTOMER = Retention(
+    "customer", _("While the customer relationship lasts; deleted three years after the last visit"), days=3 * 365)
+RETENTION_CONSENT = Retention(
+    "consent", _("While the client is in the register, as proof of each permission and withdrawal"))
+RETENTION_CARE = Retention(
+    "care", _("As long as the law on patient records requires (in Poland generally 20 years)"), days=20 * 365)
+
+_C = PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
+_I = PersonalField(Category.IDENTITY, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
+_F = PersonalField(Category.FINANCIAL, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
+_U = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
+_NID = PersonalField(Category.NATIONAL_ID, PURPOSE_IDENTIFICATION, LegalBasis.LEGAL_OBLIGATION, RETENTION_CUSTOMER,
+                     Erasure.DELETE)
+_MKT = PersonalField(Category.USAGE, PURPOSE_MARKETING, LegalBasis.CONSENT, RETENTION_CONSENT, Erasure.DELETE)
+_HEALTH = PersonalField(Category.SPECIAL, PURPOSE_CARE, LegalBasis.EXPLICIT_CONSENT, RETENTION_CARE, Erasure.DELETE)
+
+
+class ClientKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class ClientSource(models.TextChoices):
+    ONLINE = "online", _("Online booking")
+    PHONE = "phone", _("By phone")
+    STAFF = "staff", _("Added by staff")
+    IMPORT = "import", _("Imported")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_organization(self, organization) -> ClientQuerySet:
+        return self.filter(organization=organization)
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT,
+    subject_path="self",
+    audit_reads=True,
+    fields={
+        "first_name": _I, "last_name": _I, "company_name": _I, "business_id": _I, "company": _I,
+        "email": _C, "phone": _C, "street_address": _C, "postal_code": _C, "city": _C, "country": _C,
+        "gender": _I, "birth_year": _I, "birth_date": _I, "preferred_language": _I,
+        "billing_name": _F, "billing_address": _F, "billing_reference": _F, "standing_discount_percent": _F,
+        "national_id": _NID, "national_id_index": _NID, "custom_fields": _C, "search_name": _I, "search_name_alt": _I,
+        "source": _U, "created_at": _U, "updated_at": _U, "created_by_user_id": _U, "subject_ref": _U,
+    },
+    not_personal=["organization", "kind"],
+)
+class Client(TenantModel):
+    """A data subject of the organization: a person, or a company with contact persons."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices, default=ClientKind.PERSON)
+    subject_ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    business_id = models.CharField(_("business ID"), max_length=20, blank=True)
+    company = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="contact_persons", verbose_name=_("company"))
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("Stored in international format."))
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=5, choices=settings.LANGUAGES,
+                                          blank=True)
+    billing_name = models.CharField(_("billing name"), max_length=200, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    billing_reference = models.CharField(_("billing reference"), max_length=100, blank=True)
+    standing_discount_percent = models.DecimalField(_("standing discount (%)"), max_digits=5, decimal_places=2,
+                                                    null=True, blank=True)
+    national_id = EncryptedTextField(_("national identity number"))
+    national_id_index = BlindIndexField(source="national_id", normaliser="clients.normalise.national_id")
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    search_name = models.CharField(max_length=300, editable=False, default="")
+    search_name_alt = models.CharField(max_length=300, editable=False, default="")
+    source = models.CharField(_("came through"), max_length=10, choices=ClientSource.choices,
+                              default=ClientSource.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [models.UniqueConstraint(fields=["organization", "subject_ref"], name="client_subject_ref")]
+        indexes = [
+            models.Index(fields=["organization", "search_name"], name="client_search_name"),
+            models.Index(fields=["organization", "search_name_alt"], name="client_search_name_alt"),
+            models.Index(fields=["organization", "phone"], name="client_phone"),
+            models.Index(fields=["organization", "email"], name="client_email"),
+            models.Index(fields=["organization", "national_id_index"], name="client_national_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == ClientKind.COMPANY:
+            return self.company_name
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def national_id_masked(self) -> str:
+        """The national ID with all but the last character hidden, for lists and pages."""
+        return "••••••-•••" + self.national_id[-1] if self.national_id else ""
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class ConsentSource(models.TextChoices):
+    PORTAL = "portal", _("Client portal")
+    STAFF = "staff", _("Recorded by staff")
+    ONLINE = "online", _("Online booking")
+    IMPORT = "import", _("Import")
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _MKT, "granted": _MKT, "recorded_at": _MKT, "source": _MKT, "wording_version": _MKT,
+            "recorded_by_user_id": _MKT},
+    not_personal=["organization", "channel"],
+)
+class MarketingConsent(TenantModel):
+    """One grant or withdrawal of a marketing channel; the newest row per channel is in force."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="marketing_consents")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    wording_version = models.CharField(max_length=40)
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "client", "channel", "-recorded_at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {'granted' if self.granted else 'withdrawn'}"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    URL = "url", _("Web address")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "key", "label", "field_type", "is_active", "position"])
+class CustomField(TenantModel):
+    """A field the organization adds to its clients, e.g. a video-call address."""
+
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
+    is_active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="customfield_unique_key")]
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True,
+    fields={"client": _U, "practitioner": _U, "visited_at": _U, "services": _U, "products": _U, "wishes": _U,
+            "discount_percent": _F},
+    not_personal=["organization", "created_at"],
+)
+class Visit(TenantModel):
+    """A visit that took place: who served, what was done and sold, wishes, discount given."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visits")
+    practitioner = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("served by"))
+    visited_at = models.DateTimeField(_("time"))
+    services = models.TextField(_("services"), blank=True)
+    products = models.TextField(_("products"), blank=True)
+    wishes = models.TextField(_("wishes"), blank=True)
+    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "client", "-visited_at"], name="visit_client_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_at:%Y-%m-%d}"
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _HEALTH, "granted": _HEALTH, "recorded_at": _HEALTH, "recorded_by_user_id": _HEALTH,
+            "wording_version": _HEALTH, "source": _HEALTH},
+    not_personal=["organization"],
+)
+class SpecialCategoryApproval(TenantModel):
+    """The client's approval (or its withdrawal) for keeping special-category records."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="special_approvals")
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    wording_version = models.CharField(max_length=40)
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+
+    def __str__(self) -> str:
+        return "granted" if self.granted else "withdrawn"
+
+
+class RecordKind(models.TextChoices):
+    TREATMENT_NOTE = "treatment", _("Treatment note")
+    SUBSTANCE_USE = "substance", _("Substance use")
+    TEST_RESULT = "test_result", _("Test result")
+    PERSONAL_ENTRY = "personal", _("Personal entry")
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True,
+    fields={"client": _HEALTH, "kind": _HEALTH, "body": _HEALTH, "author": _HEALTH, "created_at": _HEALTH,
+            "updated_at": _HEALTH},
+    not_personal=["organization"],
+)
+class ClientRecord(TenantModel):
+    """A special-category entry (health, substance use, test result): encrypted, role-limited, audited."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
+    body = EncryptedTextField(_("entry"))
+    author = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "client", "-created_at"], name="record_client_recent")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

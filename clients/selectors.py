@@ -1,0 +1,42 @@
+"""Reads of the customer register: search across many clients, and what a client page shows."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from clients.models import Client
+from clients.normalise import phone_search, search_text, validate_national_id
+from tenancy.fields import blind_index_for
+from tenancy.models import Organization
+
+# Prefix search as a range, so SQLite and PostgreSQL both use the (organization, column) index.
+_AFTER = "\U0010ffff"
+
+
+def _prefix(column: str, prefix: str) -> Q:
+    return Q(**{f"{column}__gte": prefix, f"{column}__lt": prefix + _AFTER})
+
+
+def search_clients(organization: Organization, query: str, *, limit: int = 25) -> QuerySet[Client]:
+    """Clients matching a national ID (exact, through the blind index), an email or phone
+    prefix, or a name prefix ("virt" finds Virtanen; "virtanen an" finds Anna Virtanen).
+    """
+    base = Client.objects.for_organization(organization)
+    text = query.strip()
+    if not text:
+        return base.none()
+    if organization.national_id_enabled and any(c.isdigit() for c in text) and len(text) >= 10:
+        try:
+            canonical = validate_national_id(organization.country, text)
+        except Exception:  # not an ID: fall through to the other kinds of search
+            canonical = None
+        if canonical:
+            index = blind_index_for(Client, "national_id", organization.pk, canonical)
+            return base.filter(national_id_index=index)[:limit]
+    if "@" in text:
+        return base.filter(_prefix("email", text.lower())).order_by("email")[:limit]
+    phone = phone_search(text, organization.country)
+    if phone:
+        return base.filter(_prefix("phone", phone)).order_by("phone")[:limit]
+    name = search_text(text)
+    return base.filter(_prefix("search_name", name) | _prefix("search_name_alt", name)).order_by("search_name")[:limit]

@@ -1,0 +1,199 @@
+"""Writes to the customer register: one function per action, each audited in its transaction.
+
+Audit rows name the fields that changed, never their values; special-category content
+and national IDs appear in no audit row, log or error message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clients.models import (
+    Channel,
+    Client,
+    ClientKind,
+    ClientRecord,
+    ClientSource,
+    MarketingConsent,
+    SpecialCategoryApproval,
+    Visit,
+)
+from clients.normalise import search_text
+from clients.validation import clean_client_data
+from privacy.audit import Actor, record
+from privacy.models import AuditAction
+from tenancy.models import Membership, Organization
+
+MARKETING_WORDING_VERSION = "marketing-2026-11"
+SPECIAL_WORDING_VERSION = "special-2026-11"
+
+
+def _set_search_names(client: Client) -> None:
+    """'last first' and 'first last', so a prefix of either name finds the client."""
+    if client.kind == ClientKind.COMPANY:
+        client.search_name = client.search_name_alt = search_text(client.company_name)
+    else:
+        client.search_name = search_text(f"{client.last_name} {client.first_name}")
+        client.search_name_alt = search_text(f"{client.first_name} {client.last_name}")
+
+
+def _audit(client: Client, actor: Actor, action: str, **kwargs) -> None:
+    record(organization=client.organization, actor=actor, action=action, obj=client,
+           subject_ref=client.subject_ref, **kwargs)
+
+
+@transaction.atomic
+def client_create(*, organization: Organization, actor: Actor, kind: str = ClientKind.PERSON,
+                  source: str = ClientSource.STAFF, company: Client | None = None, **data: Any) -> Client:
+    cleaned = clean_client_data(organization, data, kind=kind)
+    if kind == ClientKind.PERSON and not (cleaned.get("first_name") or cleaned.get("last_name")):
+        raise ValidationError({"last_name": [_("Enter a name.")]})
+    if kind == ClientKind.COMPANY and not cleaned.get("company_name"):
+        raise ValidationError({"company_name": [_("Enter the company's name.")]})
+    if company is not None and (company.organization_id != organization.pk or company.kind != ClientKind.COMPANY):
+        raise ValidationError({"company": [_("Choose a company of this organization.")]})
+    client = Client(organization=organization, kind=kind, source=source, company=company,
+                    created_by_user_id=actor.user_id, **cleaned)
+    _set_search_names(client)
+    client.save()
+    _audit(client, actor, AuditAction.CREATE, changed_fields=[k for k, v in cleaned.items() if v not in ("", None)])
+    return client
+
+
+@transaction.atomic
+def client_update(*, client: Client, actor: Actor, **data: Any) -> list[str]:
+    """Apply validated changes; returns the names of the fields that really changed."""
+    cleaned = clean_client_data(client.organization, data, kind=client.kind)
+    changed = [name for name, value in cleaned.items() if getattr(client, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(client, name, cleaned[name])
+    _set_search_names(client)
+    fields = [*changed, "search_name", "search_name_alt", "updated_at"]
+    if "national_id" in changed:
+        fields.append("national_id_index")
+    client.save(update_fields=fields)
+    _audit(client, actor, AuditAction.UPDATE, changed_fields=changed)
+    return changed
+
+
+def client_reveal_national_id(*, client: Client, actor: Actor) -> str:
+    """Show the full national ID once, deliberately; the reveal is audited."""
+    with transaction.atomic():
+        _audit(client, actor, AuditAction.REVEAL, changed_fields=["national_id"])
+    return client.national_id
+
+
+def _latest(model, client: Client, **filters):
+    return (model.objects.for_organization(client.organization).filter(client=client, **filters)
+            .order_by("-recorded_at", "-pk").first())
+
+
+def marketing_allowed(client: Client, channel: str) -> bool:
+    """A channel is allowed only by a grant in force; no record means no marketing."""
+    latest = _latest(MarketingConsent, client, channel=channel)
+    return bool(latest and latest.granted)
+
+
+@transaction.atomic
+def marketing_consent_set(*, client: Client, channel: str, granted: bool, source: str, actor: Actor,
+                          wording_version: str = MARKETING_WORDING_VERSION) -> MarketingConsent | None:
+    """Record a grant or withdrawal of one channel; recording the state already in force is a no-op."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Choose email or SMS.")]})
+    latest = _latest(MarketingConsent, client, channel=channel)
+    if latest is not None and latest.granted == granted:
+        return None
+    consent = MarketingConsent.objects.create(organization=client.organization, client=client, channel=channel,
+                                              granted=granted, source=source, wording_version=wording_version,
+                                              recorded_by_user_id=actor.user_id)
+    _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE, changed_fields=[f"marketing_{channel}"],
+           detail={"channel": channel})
+    return consent
+
+
+def special_records_approved(client: Client) -> bool:
+    latest = _latest(SpecialCategoryApproval, client)
+    return bool(latest and latest.granted)
+
+
+@transaction.atomic
+def special_approval_set(*, client: Client, granted: bool, source: str, actor: Actor,
+                         wording_version: str = SPECIAL_WORDING_VERSION) -> SpecialCategoryApproval:
+    approval = SpecialCategoryApproval.objects.create(
+        organization=client.organization, client=client, granted=granted, source=source,
+        wording_version=wording_version, recorded_by_user_id=actor.user_id)
+    _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE,
+           changed_fields=["special_category_approval"])
+    return approval
+
+
+class ApprovalMissing(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(_("Record the client's approval before storing health or other sensitive information."),
+                         code="approval_missing")
+
+
+@transaction.atomic
+def record_create(*, client: Client, kind: str, body: str, author: Membership, actor: Actor) -> ClientRecord:
+    """Store a special-category entry, only after the client's approval is on record."""
+    if not special_records_approved(client):
+        raise ApprovalMissing
+    if not body.strip():
+        raise ValidationError({"body": [_("Write the entry.")]})
+    entry = ClientRecord.objects.create(organization=client.organization, client=client, kind=kind, body=body,
+                                        author=author)
+    record(organization=client.organization, actor=actor, action=AuditAction.CREATE, obj=entry,
+           subject_ref=client.subject_ref, changed_fields=["body", "kind"])
+    return entry
+
+
+@transaction.atomic
+def visit_create(*, client: Client, actor: Actor, **data: Any) -> Visit:
+    visit = Visit(organization=client.organization, client=client, **data)
+    visit.full_clean(exclude=["organization", "client"])
+    visit.save()
+    record(organization=client.organization, actor=actor, action=AuditAction.CREATE, obj=visit,
+           subject_ref=client.subject_ref, changed_fields=[k for k, v in data.items() if v not in ("", None)])
+    return visit
+
+
+MERGED_RELATIONS = (
+    (Visit, "client"), (MarketingConsent, "client"), (SpecialCategoryApproval, "client"), (ClientRecord, "client"),
+    (Client, "company"),
+)
+
+
+@transaction.atomic
+def client_merge(*, survivor: Client, duplicate: Client, actor: Actor) -> Client:
+    """Move everything of the duplicate onto the survivor, fill the survivor's empty fields
+    from the duplicate, and delete the duplicate. Both subjects' audit trails stay: the
+    merge is recorded under both pseudonymous references.
+    """
+    if survivor.pk == duplicate.pk or survivor.organization_id != duplicate.organization_id:
+        raise ValidationError(_("Choose two different clients of this organization."))
+    organization = survivor.organization
+    for model, field in MERGED_RELATIONS:
+        model.objects.for_organization(organization).filter(**{field: duplicate}).update(**{field: survivor})
+    filled = []
+    for name in ("email", "phone", "street_address", "postal_code", "city", "country", "gender", "birth_year",
+                 "birth_date", "preferred_language", "billing_name", "billing_address", "billing_reference",
+                 "national_id", "business_id"):
+        if getattr(survivor, name) in ("", None) and getattr(duplicate, name) not in ("", None):
+            setattr(survivor, name, getattr(duplicate, name))
+            filled.append(name)
+    merged_custom = {**duplicate.custom_fields, **survivor.custom_fields}
+    if merged_custom != survivor.custom_fields:
+        survivor.custom_fields = merged_custom
+        filled.append("custom_fields")
+    survivor.save()
+    _audit(survivor, actor, AuditAction.UPDATE, changed_fields=filled,
+           detail={"merged_from": str(duplicate.subject_ref)})
+    _audit(duplicate, actor, AuditAction.DELETE, detail={"merged_into": str(survivor.subject_ref)})
+    duplicate.delete()
+    return survivor

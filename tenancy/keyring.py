@@ -1,0 +1,167 @@
+"""Per-organization keys: creating, unwrapping, rotating, and using them on field values.
+
+A protected value is stored as "<data key version>:<base64 AES-GCM>" with associated data
+"<organization id>|<model label>|<field>", so it cannot be moved to another organization,
+model or column. Exact search uses a blind index: HMAC-SHA256 under the organization's
+index key over "<model label>|<field>|<normalised value>".
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tenancy.models import KeyPurpose, OrganizationKey
+from tilli.lib.crypto import DecryptionError, b64, blind_index, new_key, open_sealed, seal, unb64
+
+_CACHE_SECONDS = 300
+_cache: dict[tuple[int, str, int], tuple[float, bytes]] = {}
+_cache_lock = threading.Lock()
+
+
+def _wrap_context(organization_id: int, purpose: str, version: int) -> bytes:
+    return f"tilli-key|{organization_id}|{purpose}|{version}".encode()
+
+
+def _current_master() -> tuple[str, bytes]:
+    key_id = next(iter(settings.TILLI_MASTER_KEYS))
+    return key_id, settings.TILLI_MASTER_KEYS[key_id]
+
+
+def _wrap(organization_id: int, purpose: str, version: int, key: bytes) -> tuple[str, str]:
+    master_id, master = _current_master()
+    return master_id, b64(seal(master, key, _wrap_context(organization_id, purpose, version)))
+
+
+def _unwrap(row: OrganizationKey) -> bytes:
+    master = settings.TILLI_MASTER_KEYS.get(row.master_key_id)
+    if master is None:
+        raise DecryptionError(f"master key {row.master_key_id!r} is not configured in TILLI_MASTER_KEYS")
+    return open_sealed(master, unb64(row.wrapped), _wrap_context(row.organization_id, row.purpose, row.version))
+
+
+def create_key(organization_id: int, purpose: str) -> OrganizationKey:
+    last = (OrganizationKey.objects.filter(organization_id=organization_id, purpose=purpose)
+            .order_by("-version").values_list("version", flat=True).first()) or 0
+    master_id, wrapped = _wrap(organization_id, purpose, last + 1, new_key())
+    return OrganizationKey.objects.create(organization_id=organization_id, purpose=purpose, version=last + 1,
+                                          master_key_id=master_id, wrapped=wrapped)
+
+
+def _create_first_key(organization_id: int, purpose: str) -> None:
+    """Organizations created before encryption existed get their keys on first use."""
+    try:
+        with transaction.atomic():
+            create_key(organization_id, purpose)
+    except IntegrityError:
+        pass  # another process created it first; use theirs
+
+
+def ensure_keys(organization_id: int) -> None:
+    for purpose in KeyPurpose.values:
+        if not OrganizationKey.objects.filter(organization_id=organization_id, purpose=purpose).exists():
+            create_key(organization_id, purpose)
+
+
+def _key(organization_id: int, purpose: str, version: int | None = None) -> tuple[int, bytes]:
+    """(version, key): the given version, or the newest unretired one."""
+    now = time.monotonic()
+    if version is not None:
+        with _cache_lock:
+            hit = _cache.get((organization_id, purpose, version))
+        if hit and now - hit[0] < _CACHE_SECONDS:
+            return version, hit[1]
+    rows = OrganizationKey.objects.filter(organization_id=organization_id, purpose=purpose)
+    if version is None and not rows.exists():
+        _create_first_key(organization_id, purpose)
+    row = rows.filter(version=version).first() if version is not None else \
+        rows.filter(retired_at=None).order_by("-version").first()
+    if row is None:
+        raise DecryptionError("the organization has no such key (it may have been destroyed)")
+    key = _unwrap(row)
+    with _cache_lock:
+        _cache[(organization_id, purpose, row.version)] = (now, key)
+    return row.version, key
+
+
+def forget_cached_keys() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _field_context(organization_id: int, label: str, field: str) -> bytes:
+    return f"{organization_id}|{label}|{field}".encode()
+
+
+def encrypt_value(organization_id: int, label: str, field: str, plaintext: str) -> str:
+    version, key = _key(organization_id, KeyPurpose.DATA)
+    return f"{version}:{b64(seal(key, plaintext.encode('utf-8'), _field_context(organization_id, label, field)))}"
+
+
+def decrypt_value(organization_id: int, label: str, field: str, stored: str) -> str:
+    version_text, sep, body = stored.partition(":")
+    if not sep or not version_text.isdigit():
+        raise DecryptionError("not a ciphertext of this system")
+    _, key = _key(organization_id, KeyPurpose.DATA, int(version_text))
+    return open_sealed(key, unb64(body), _field_context(organization_id, label, field)).decode("utf-8")
+
+
+def index_value(organization_id: int, label: str, field: str, normalised: str) -> str:
+    _, key = _key(organization_id, KeyPurpose.INDEX)
+    return blind_index(key, f"{label}|{field}|{normalised}")
+
+
+@transaction.atomic
+def rewrap_all(organization_id: int) -> int:
+    """Re-encrypt every key of the organization with the current master key; returns how many."""
+    count = 0
+    for row in OrganizationKey.objects.select_for_update().filter(organization_id=organization_id):
+        key = _unwrap(row)
+        row.master_key_id, row.wrapped = _wrap(organization_id, row.purpose, row.version, key)
+        row.save(update_fields=["master_key_id", "wrapped"])
+        count += 1
+    return count
+
+
+def retire_old_data_keys(organization_id: int, keep_version: int) -> None:
+    OrganizationKey.objects.filter(organization_id=organization_id, purpose=KeyPurpose.DATA, retired_at=None,
+                                   version__lt=keep_version).update(retired_at=timezone.now())
+
+
+def encrypted_models() -> list[tuple[type, list[str]]]:
+    """Every model of ours with encrypted columns, and those columns."""
+    from django.apps import apps
+
+    from tenancy.fields import EncryptedTextField
+
+    found = []
+    for app_label in settings.TILLI_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            names = [f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+            if names:
+                found.append((model, names))
+    return found
+
+
+def rotate_data_key(organization_id: int, progress=None) -> int:
+    """Encrypt every protected value of the organization under a new data key; returns rows rewritten.
+
+    One transaction: either every value moves to the new key or none does.
+    """
+    with transaction.atomic():
+        new = create_key(organization_id, KeyPurpose.DATA)
+        rewritten = 0
+        for model, names in encrypted_models():
+            for row in model.objects.filter(organization_id=organization_id).iterator(chunk_size=500):
+                for name in names:
+                    setattr(row, name, getattr(row, name))  # decrypt with the old key, keep the plaintext
+                row.save(update_fields=names)
+                rewritten += 1
+                if progress is not None:
+                    progress.update(1)
+        retire_old_data_keys(organization_id, keep_version=new.version)
+    return rewritten

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from tenancy.keyring import encrypted_models, rewrap_all, rotate_data_key
+from tenancy.models import Organization
+
+
+class Command(BaseCommand):
+    help = ("Rewrap every organization key with the first master key in TILLI_MASTER_KEYS; with --data, "
+            "also move every protected value to a new data key.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organization", help="Only this organization (slug).")
+        parser.add_argument("--data", action="store_true", help="Also rotate the data keys (re-encrypts values).")
+
+    def handle(self, *args, organization: str | None, data: bool, **options):
+        organizations = Organization.objects.order_by("pk")
+        if organization:
+            organizations = organizations.filter(slug=organization)
+            if not organizations:
+                raise CommandError(f"No organization with the slug {organization!r}.")
+        for org in organizations:
+            rewrapped = rewrap_all(org.pk)
+            line = f"{org.slug}: {rewrapped} keys rewrapped"
+            if data:
+                total = sum(m.objects.filter(organization_id=org.pk).count() for m, _ in encrypted_models())
+                with tqdm(total=total, desc=f"{org.slug} re-encrypting", unit="row", file=self.stderr) as bar:
+                    rows = rotate_data_key(org.pk, progress=bar)
+                line += f", {rows} rows re-encrypted under a new data key"
+            self.stdout.write(line)
