@@ -77,7 +77,7 @@ class SecurityEventKind(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
     SIGN_OUT = "sign_out", _("Signed out")
-    SIGNED_OUT_EVERYWHERE = "signed_out_all", _("Signed out of all other sessions")
+    SIGNED_OUT_EVERYWHERE = "signed_out_all", _("Signed out everywhere")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     MFA_ENABLED = "mfa_enabled", _("Two-factor authentication turned on")
     MFA_DISABLED = "mfa_disabled", _("Two-factor authentication turned off")

@@ -11,13 +11,13 @@ import os
 # to run there unless this is set (the live server itself runs in its own thread).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-from django.conf import settings  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
 
-from tilli.test import PASSWORD, World, build_world, totp_code  # noqa: E402
+from tilli.test import PASSWORD, World, build_world, totp_code
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import views
+from web import client_views, views
 
 app_name = "web"
 
@@ -13,6 +13,16 @@ org_patterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("clients/", client_views.client_list, name="client_list"),
+    path("clients/new/", client_views.client_new, name="client_new"),
+    path("clients/<int:client_id>/", client_views.client_detail, name="client_detail"),
+    path("clients/<int:client_id>/edit/", client_views.client_edit, name="client_edit"),
+    path("clients/<int:client_id>/reveal/", client_views.client_reveal, name="client_reveal"),
+    path("clients/<int:client_id>/marketing/", client_views.client_marketing, name="client_marketing"),
+    path("clients/<int:client_id>/approval/", client_views.client_approval, name="client_approval"),
+    path("clients/<int:client_id>/records/", client_views.client_record_new, name="client_record_new"),
+    path("clients/<int:client_id>/visits/", client_views.client_visit_new, name="client_visit_new"),
+    path("clients/<int:client_id>/merge/", client_views.client_merge_view, name="client_merge"),
 ]
 
 urlpatterns = [

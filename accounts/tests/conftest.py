@@ -2,12 +2,10 @@
 sending an invitation through the real SMTP server, and reading the email."""
 
 import re
-import time
 from email.header import decode_header, make_header
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
@@ -69,9 +67,4 @@ def translated(language: str, message: str) -> str:
 
 
 def current_code(secret: str) -> str:
-    """tilli.test.totp_code, but never in the last two seconds of a period, so the code is
-    still current when the request that carries it arrives."""
-    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
-    if left < 2:
-        time.sleep(left + 0.05)
     return totp_code(secret)

@@ -30,7 +30,9 @@ def test_the_owner_changes_a_role_and_the_change_is_audited(world, client_for):
 
 def test_the_last_owner_cannot_demote_or_deactivate_themselves(world, client_for):
     url = reverse("web:staff_member", kwargs={"org_slug": world.org.slug, "membership_id": world.owner.pk})
-    response = client_for(world.owner).post(url, {"role": Role.RECEPTION, "is_active": "on"})
+    client = client_for(world.owner)
+    client.cookies["django_language"] = "en"
+    response = client.post(url, {"role": Role.RECEPTION, "is_active": "on"})
     assert response.status_code == 200
     assert "at least one active owner" in response.content.decode()
     with pytest.raises(LastOwnerError):

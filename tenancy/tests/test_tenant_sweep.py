@@ -20,7 +20,7 @@ from api.api import api
 from api.services import api_token_create
 from privacy.audit import Actor
 from tenancy.roles import Role
-from tilli.test import World
+from tilli.test import World, make_client
 
 ORG_PREFIX = "o/<slug:org_slug>/"
 
@@ -29,6 +29,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "membership_id": lambda world, objs: world.practitioner.pk,
     "invitation_id": lambda world, objs: objs["invitation"].pk,
     "token_id": lambda world, objs: objs["token"].pk,
+    "client_id": lambda world, objs: objs["client"].pk,
 }
 
 
@@ -62,13 +63,16 @@ def objects(world: World) -> dict:
     invitation = invitation_create(organization=world.org, email="new.person@example.test", role=Role.RECEPTION,
                                    invited_by=world.owner.user, actor=Actor.system("test"))
     token, secret = api_token_create(membership=world.owner, name="sweep", actor=Actor.system("test"))
-    return {"invitation": invitation, "token": token, "secret": secret}
+    client = make_client(world.org, first_name="Sylvi", last_name="Sweepinen", email="sylvi@example.test",
+                         phone="0401112222")
+    return {"invitation": invitation, "token": token, "secret": secret, "client": client}
 
 
 def _secrets(world: World) -> list[str]:
     """Strings that belong to the swept organization and must never reach an outsider."""
     return [world.org.name, world.owner.user.email, world.practitioner.user.email, world.reception.user.email,
-            world.accountant.user.email, "new.person@example.test"]
+            world.accountant.user.email, "new.person@example.test", "Sweepinen", "sylvi@example.test",
+            "+358401112222"]
 
 
 def test_the_sweep_covers_the_panel():

@@ -1,0 +1,198 @@
+"""Staff panel pages of the customer register. Reads go through get_for_member (audited)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.access_log import client_access_log
+from clients.models import Channel, Client, ClientKind, ClientRecord, CustomField, MarketingConsent, Visit
+from clients.permissions import can_see_records
+from clients.selectors import search_clients
+from clients.services import (
+    client_create,
+    client_merge,
+    client_reveal_national_id,
+    client_update,
+    marketing_allowed,
+    marketing_consent_set,
+    record_create,
+    special_approval_set,
+    special_records_approved,
+    visit_create,
+)
+from privacy.audit import actor_for_request, record
+from privacy.models import AuditAction
+from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.roles import Perm
+from web.client_forms import ClientForm, ClientSearchForm, MergeForm, RecordForm, VisitForm
+
+
+def _custom_fields(request):
+    return scoped(request, CustomField).filter(is_active=True)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def client_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.VIEW_CLIENTS)
+    form = ClientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        results = list(search_clients(request.organization, query))
+        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.SEARCH,
+               object_type="clients.client", detail={"results": len(results)})
+    else:
+        results = list(scoped(request, Client).order_by("-updated_at")[:25])
+    template = "web/clients/_results.html" if request.htmx else "web/clients/list.html"
+    return render(request, template, {"form": form, "results": results, "query": query})
+
+
+def client_new(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.EDIT_CLIENTS)
+    kind = request.GET.get("kind", ClientKind.PERSON)
+    form = ClientForm(request.POST or None, organization=request.organization, custom_fields=_custom_fields(request),
+                      initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_create(organization=request.organization, actor=actor_for_request(request),
+                                   kind=form.cleaned_data.get("kind") or ClientKind.PERSON, **form.service_data())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Client saved."))
+            return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+    return render(request, "web/clients/form.html", {"form": form, "client": None})
+
+
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
+    membership = request.membership
+    visits = Paginator(scoped(request, Visit).filter(client=client).select_related("practitioner__user")
+                       .order_by("-visited_at"), 20).get_page(request.GET.get("visits"))
+    show_records = can_see_records(membership, client)
+    records = []
+    if show_records:
+        records = list(scoped(request, ClientRecord).filter(client=client).select_related("author__user")
+                       .order_by("-created_at"))
+        if records:
+            record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
+                   object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
+                   subject_ref=client.subject_ref)
+    access_log = None
+    if membership.has_perm(Perm.VIEW_CLIENT_ACCESS_LOG):
+        access_log = Paginator(client_access_log(client), 25).get_page(request.GET.get("log"))
+    return render(request, "web/clients/detail.html", {
+        "client": client, "visits": visits, "records": records, "show_records": show_records,
+        "records_approved": special_records_approved(client), "access_log": access_log,
+        "marketing": {channel: marketing_allowed(client, channel) for channel in Channel.values},
+        "consent_history": scoped(request, MarketingConsent).filter(client=client).order_by("-recorded_at")[:20],
+        "custom_fields": [(d, client.custom_fields.get(d.key, "")) for d in _custom_fields(request)],
+        "visit_form": VisitForm(organization=request.organization) if membership.has_perm(Perm.EDIT_CLIENTS)
+        else None,
+        "record_form": RecordForm() if show_records and membership.has_perm(Perm.WRITE_SPECIAL_RECORDS) else None,
+        "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
+    })
+
+
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
+    form = ClientForm(request.POST or None, instance=client, organization=request.organization,
+                      custom_fields=_custom_fields(request))
+    if request.method == "POST" and form.is_valid():
+        client.refresh_from_db()
+        try:
+            client_update(client=client, actor=actor_for_request(request), **form.service_data())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Client saved."))
+            return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+    return render(request, "web/clients/form.html", {"form": form, "client": client})
+
+
+@require_POST
+def client_reveal(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.REVEAL_NATIONAL_ID, pk=client_id)
+    value = client_reveal_national_id(client=client, actor=actor_for_request(request))
+    return render(request, "web/clients/_revealed.html", {"value": value})
+
+
+@require_POST
+def client_marketing(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
+    channel = request.POST.get("channel", "")
+    try:
+        marketing_consent_set(client=client, channel=channel, granted=request.POST.get("granted") == "1",
+                              source="staff", actor=actor_for_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marketing permission saved."))
+    return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+
+
+@require_POST
+def client_approval(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.WRITE_SPECIAL_RECORDS, pk=client_id)
+    special_approval_set(client=client, granted=request.POST.get("granted") == "1", source="staff",
+                         actor=actor_for_request(request))
+    messages.success(request, _("The client's decision was recorded."))
+    return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+
+
+@require_POST
+def client_record_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.WRITE_SPECIAL_RECORDS, pk=client_id)
+    form = RecordForm(request.POST)
+    if not can_see_records(request.membership, client) and request.membership.role != "practitioner":
+        require_perm(request, Perm.VIEW_SPECIAL_RECORDS)
+    if form.is_valid():
+        try:
+            record_create(client=client, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"],
+                          author=request.membership, actor=actor_for_request(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Entry saved."))
+    else:
+        messages.error(request, _("Write the entry."))
+    return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+
+
+@require_POST
+def client_visit_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
+    form = VisitForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        visit_create(client=client, actor=actor_for_request(request), **form.cleaned_data)
+        messages.success(request, _("Visit saved."))
+    else:
+        messages.error(request, _("Check the visit's time and details."))
+    return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+
+
+def client_merge_view(request: HttpRequest, client_id: int) -> HttpResponse:
+    survivor = get_for_member(request, Client, perm=Perm.MERGE_CLIENTS, pk=client_id)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        duplicate = get_for_member(request, Client, perm=Perm.MERGE_CLIENTS, pk=form.cleaned_data["duplicate"])
+        try:
+            client_merge(survivor=survivor, duplicate=duplicate, actor=actor_for_request(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The clients were merged."))
+            return redirect("web:client_detail", org_slug=request.organization.slug, client_id=survivor.pk)
+    return render(request, "web/clients/merge.html", {"client": survivor, "form": form})
