@@ -22,6 +22,7 @@ from tenancy.services import organization_update
 api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=TokenAuth(),
                description="Booking and customer register with privacy by construction.")
 errors.install(api)
+api.add_router("/clients", "api.clients.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
@@ -49,6 +50,7 @@ class OrganizationOut(Schema):
     privacy_contact_phone: str
     dpo_name: str
     dpo_email: str
+    national_id_enabled: bool
 
 
 class OrganizationPatch(Schema):
@@ -64,6 +66,7 @@ class OrganizationPatch(Schema):
     privacy_contact_phone: str | None = None
     dpo_name: str | None = None
     dpo_email: str | None = None
+    national_id_enabled: bool | None = None
 
 
 class StaffOut(Schema):

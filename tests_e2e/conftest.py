@@ -66,6 +66,7 @@ def sign_in(page: Page, base_url: str, email: str, totp_secret: str | None = Non
         expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
         page.get_by_label("Code").fill(totp_code(totp_secret))
         page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()  # static/tilli.js (deferred) is listening from here on
 
 
 def open_menu(page: Page) -> None:
@@ -77,6 +78,7 @@ def open_menu(page: Page) -> None:
 
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when nothing sticks out)."""
+    page.wait_for_load_state()  # the stylesheet applied, else the page is measured unstyled
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
@@ -90,6 +92,7 @@ def shoot(page: Page, name: str) -> list[str]:
     """Full-page PNGs at phone and desktop widths; returns problems found on the way
     (sideways scrolling, form fields without a label)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state()
     problems = [f"{name}: field {field!r} has no label" for field in page.evaluate(UNLABELLED_FIELDS)]
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         page.set_viewport_size(size)

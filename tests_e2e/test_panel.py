@@ -47,6 +47,7 @@ def test_language_selector_changes_the_page_language(page: Page, live_server, e2
     for name, code in (("Polski", "pl"), ("Svenska", "sv"), ("Suomi", "fi"), ("English", "en")):
         selector.select_option(label=name)  # the select submits itself (static/tilli.js)
         expect(html).to_have_attribute("lang", code)
+        page.wait_for_load_state()
         expect(page).to_have_url(f"{live_server.url}/o/{e2e_world.org.slug}/")
         expect(page.locator("#language-select")).to_have_value(code)
 
@@ -57,6 +58,7 @@ def test_language_selector_changes_the_page_language(page: Page, live_server, e2
     expect(html).to_have_attribute("lang", "en")
     page.keyboard.press("Enter")
     expect(html).to_have_attribute("lang", "pl")
+    page.wait_for_load_state()
     selector.select_option(label="English")
     expect(html).to_have_attribute("lang", "en")
 

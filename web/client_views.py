@@ -126,7 +126,8 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_reveal(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.REVEAL_NATIONAL_ID, pk=client_id)
     value = client_reveal_national_id(client=client, actor=actor_for_request(request))
-    return render(request, "web/clients/_revealed.html", {"value": value})
+    template = "web/clients/_revealed.html" if request.htmx else "web/clients/revealed_page.html"
+    return render(request, template, {"value": value, "client": client})
 
 
 @require_POST

@@ -1,0 +1,201 @@
+"""/api/v1/clients: the customer register over JSON, with the same rules and audit as the panel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from api.auth import require
+from api.errors import ApiError, ErrorOut
+from clients.access_log import client_access_log
+from clients.models import Client, ClientKind, ClientRecord, RecordKind
+from clients.permissions import can_see_records
+from clients.selectors import search_clients
+from clients.services import client_create, client_update, record_create
+from privacy.audit import actor_for_request, record
+from privacy.models import ActorKind, AuditAction
+from tenancy.access import get_for_member, scoped
+from tenancy.roles import Perm
+
+router = Router(tags=["clients"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class ClientIn(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    business_id: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    gender: str | None = None
+    birth_year: int | None = None
+    birth_date: date | None = None
+    preferred_language: str | None = None
+    billing_name: str | None = None
+    billing_address: str | None = None
+    billing_reference: str | None = None
+    standing_discount_percent: Decimal | None = None
+    national_id: str | None = None
+    custom_fields: dict[str, str] | None = None
+
+
+class ClientCreateIn(ClientIn):
+    kind: ClientKind = ClientKind.PERSON
+    company_id: int | None = None
+
+
+class ClientOut(Schema):
+    id: int
+    kind: str
+    first_name: str
+    last_name: str
+    company_name: str
+    business_id: str
+    company_id: int | None
+    email: str
+    phone: str
+    street_address: str
+    postal_code: str
+    city: str
+    gender: str
+    birth_year: int | None
+    birth_date: date | None
+    preferred_language: str
+    billing_name: str
+    billing_address: str
+    billing_reference: str
+    standing_discount_percent: Decimal | None
+    national_id_masked: str
+    custom_fields: dict[str, str]
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccessEventOut(Schema):
+    created_at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    object_type: str
+    changed_fields: list[str]
+    ip: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_label or obj.actor_kind
+
+
+class RecordIn(Schema):
+    kind: RecordKind
+    body: str
+
+
+class RecordOut(Schema):
+    id: int
+    kind: str
+    body: str
+    author: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(obj: ClientRecord) -> str | None:
+        return str(obj.author.user) if obj.author else None
+
+
+def _actor(request):
+    return actor_for_request(request, kind=ActorKind.API)
+
+
+def _client(request: HttpRequest, client_id: int, perm: Perm) -> Client:
+    return get_for_member(request, Client, perm=perm, actor_kind=ActorKind.API, pk=client_id)
+
+
+def _invalid(error: DjangoValidationError) -> ApiError:
+    fields = error.message_dict if hasattr(error, "error_dict") else {"request": error.messages}
+    return ApiError(422, "invalid", _("The request has invalid values."),
+                    {name: [str(m) for m in messages] for name, messages in fields.items()})
+
+
+@router.get("", response={200: list[ClientOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def clients_list(request: HttpRequest, q: str = ""):
+    """Search by name prefix, phone, email or national ID; without q, the recently changed clients."""
+    require(request, Perm.VIEW_CLIENTS)
+    if not q:
+        return scoped(request, Client).order_by("-updated_at")
+    results = list(search_clients(request.organization, q, limit=100))
+    record(organization=request.organization, actor=_actor(request), action=AuditAction.SEARCH,
+           object_type="clients.client", detail={"results": len(results)})
+    return results
+
+
+@router.post("", response={201: ClientOut, **ERRORS})
+def clients_create(request: HttpRequest, payload: ClientCreateIn):
+    require(request, Perm.EDIT_CLIENTS)
+    data = payload.dict(exclude_unset=True)
+    kind, company_id = data.pop("kind", ClientKind.PERSON), data.pop("company_id", None)
+    company = _client(request, company_id, Perm.EDIT_CLIENTS) if company_id else None
+    try:
+        client = client_create(organization=request.organization, actor=_actor(request), kind=kind, company=company,
+                               source="staff", **data)
+    except DjangoValidationError as error:
+        raise _invalid(error) from None
+    return Status(201, client)
+
+
+@router.get("/{client_id}", response={200: ClientOut, **ERRORS})
+def clients_read(request: HttpRequest, client_id: int):
+    return _client(request, client_id, Perm.VIEW_CLIENTS)
+
+
+@router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
+def clients_update(request: HttpRequest, client_id: int, payload: ClientIn):
+    client = _client(request, client_id, Perm.EDIT_CLIENTS)
+    try:
+        client_update(client=client, actor=_actor(request), **payload.dict(exclude_unset=True))
+    except DjangoValidationError as error:
+        raise _invalid(error) from None
+    return client
+
+
+@router.get("/{client_id}/access-log", response={200: list[AccessEventOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def clients_access_log(request: HttpRequest, client_id: int):
+    """Who has viewed and edited this client: every audit event about them, newest first."""
+    return client_access_log(_client(request, client_id, Perm.VIEW_CLIENT_ACCESS_LOG))
+
+
+@router.get("/{client_id}/records", response={200: list[RecordOut], **ERRORS})
+def records_list(request: HttpRequest, client_id: int):
+    client = _client(request, client_id, Perm.VIEW_SPECIAL_RECORDS)
+    if not can_see_records(request.membership, client):
+        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+    records = list(scoped(request, ClientRecord).filter(client=client).select_related("author__user")
+                   .order_by("-created_at"))
+    if records:
+        record(organization=request.organization, actor=_actor(request), action=AuditAction.VIEW,
+               object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
+               subject_ref=client.subject_ref)
+    return records
+
+
+@router.post("/{client_id}/records", response={201: RecordOut, **ERRORS})
+def records_create(request: HttpRequest, client_id: int, payload: RecordIn):
+    client = _client(request, client_id, Perm.WRITE_SPECIAL_RECORDS)
+    try:
+        entry = record_create(client=client, kind=payload.kind, body=payload.body, author=request.membership,
+                              actor=_actor(request))
+    except DjangoValidationError as error:
+        raise _invalid(error) from None
+    return Status(201, entry)
