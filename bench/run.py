@@ -39,6 +39,7 @@ from privacy.models import AuditAction, AuditEvent  # noqa: E402
 from tilli.test import make_organization  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2000"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "100000"))
 ACTOR = Actor(kind="user", user_id=1, label="Bench Person", role="reception", ip="192.0.2.1")
 
 
@@ -93,6 +94,17 @@ def main() -> None:
     print(f"{'verify chain of ' + str(count) + ' rows':<44}{verify_s * 1e3:>10.1f}ms{read_s * 1e3:>10.1f}ms"
           f"{verify_s / read_s:>8.2f}")
     print(f"{'verify throughput':<44}{count / verify_s:>9.0f}/s")
+
+    from bench.clients import fill, page_bench, search_bench
+
+    salon = make_organization(name="Search Salon")
+    samples = fill(salon, CLIENTS)
+    print(f"\nCustomer register: {CLIENTS} clients (target: search under 30 ms, audit overhead under 15%)")
+    for label, median_ms in search_bench(salon, samples):
+        print(f"{label:<44}{median_ms:>10.3f}ms")
+    audited_ms, plain_ms = page_bench(salon, rounds=max(20, ROUNDS // 40))
+    print(f"{'client page, 500 visits, audited read':<44}{audited_ms:>10.2f}ms{plain_ms:>10.2f}ms"
+          f"{audited_ms / plain_ms:>8.2f}")
 
 
 if __name__ == "__main__":

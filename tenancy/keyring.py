@@ -9,17 +9,15 @@ index key over "<model label>|<field>|<normalised value>".
 from __future__ import annotations
 
 import threading
-import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tenancy.models import KeyPurpose, OrganizationKey
 from tilli.lib.crypto import DecryptionError, b64, blind_index, new_key, open_sealed, seal, unb64
 
-_CACHE_SECONDS = 300
-_cache: dict[tuple[int, str, int], tuple[float, bytes]] = {}
+_cache: dict[tuple[int, str, int, str, str], bytes] = {}
 _cache_lock = threading.Lock()
 
 
@@ -67,25 +65,42 @@ def ensure_keys(organization_id: int) -> None:
             create_key(organization_id, purpose)
 
 
+_KEY_SQL = {
+    True: ("SELECT version, master_key_id, wrapped FROM tenancy_organizationkey "
+           "WHERE organization_id = %s AND purpose = %s AND version = %s"),
+    False: ("SELECT version, master_key_id, wrapped FROM tenancy_organizationkey "
+            "WHERE organization_id = %s AND purpose = %s AND retired_at IS NULL ORDER BY version DESC LIMIT 1"),
+}
+
+
 def _key(organization_id: int, purpose: str, version: int | None = None) -> tuple[int, bytes]:
-    """(version, key): the given version, or the newest unretired one."""
-    now = time.monotonic()
-    if version is not None:
-        with _cache_lock:
-            hit = _cache.get((organization_id, purpose, version))
-        if hit and now - hit[0] < _CACHE_SECONDS:
-            return version, hit[1]
-    rows = OrganizationKey.objects.filter(organization_id=organization_id, purpose=purpose)
-    if version is None and not rows.exists():
+    """(version, key): the given version, or the newest unretired one.
+
+    The row is read every time (one small indexed query), so a rotation or a destroyed
+    key takes effect at once in every process, and a rolled-back key can never linger;
+    only the unwrapping is cached, keyed by the wrapped bytes themselves.
+    """
+    params = [organization_id, purpose] + ([version] if version is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL[version is not None], params)
+        found = cursor.fetchone()
+    if found is None and version is None:
         _create_first_key(organization_id, purpose)
-    row = rows.filter(version=version).first() if version is not None else \
-        rows.filter(retired_at=None).order_by("-version").first()
-    if row is None:
+        return _key(organization_id, purpose)
+    if found is None:
         raise DecryptionError("the organization has no such key (it may have been destroyed)")
-    key = _unwrap(row)
+    row_version, master_key_id, wrapped = found
+    cache_key = (organization_id, purpose, row_version, master_key_id, wrapped)
     with _cache_lock:
-        _cache[(organization_id, purpose, row.version)] = (now, key)
-    return row.version, key
+        key = _cache.get(cache_key)
+    if key is None:
+        key = _unwrap(OrganizationKey(organization_id=organization_id, purpose=purpose, version=row_version,
+                                      master_key_id=master_key_id, wrapped=wrapped))
+        with _cache_lock:
+            if len(_cache) > 10_000:
+                _cache.clear()
+            _cache[cache_key] = key
+    return row_version, key
 
 
 def forget_cached_keys() -> None:

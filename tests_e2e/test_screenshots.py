@@ -114,3 +114,38 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
 
     assert csp_violations == []
     assert problems == []
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "pl"])
+def test_pages_fit_in_every_language(page: Page, live_server, e2e_world, language, csp_violations):
+    """Translated words are longer (Finnish compounds above all): nothing may stick out on a phone."""
+    base = live_server.url
+    org = e2e_world.org.slug
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    problems: list[str] = []
+
+    page.goto(f"{base}/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    problems += shoot(page, f"{language}-01-login")
+    page.locator("#id_login").fill(e2e_world.owner.user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.locator("#id_code").wait_for()
+    problems += shoot(page, f"{language}-02-two-factor-code")
+    page.locator("#id_code").fill(totp_code(e2e_world.owner_totp))
+    page.locator("form button[type=submit]").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Salon Aurora")
+
+    for name, path in (("03-overview", f"/o/{org}/"), ("04-staff", f"/o/{org}/staff/"),
+                       ("06-organization-settings", f"/o/{org}/settings/"),
+                       ("07-access-log-verified", f"/o/{org}/audit/?verify=1"),
+                       ("08-api-tokens", f"/o/{org}/api-tokens/"), ("09-account-security", "/account/security/"),
+                       ("10-sessions", "/accounts/sessions/"), ("12-two-factor-overview", "/accounts/2fa/")):
+        page.goto(f"{base}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        problems += shoot(page, f"{language}-{name}")
+    open_menu(page)
+    problems += shoot(page, f"{language}-03-menu-open")
+
+    assert csp_violations == []
+    assert problems == []
