@@ -134,6 +134,31 @@ def record(
     return event
 
 
+def record_many(*, organization: Organization, actor: Actor, action: AuditAction | str, object_type: str,
+                subjects: Iterable[tuple[str, uuid.UUID | None]], detail: dict[str, Any] | None = None) -> int:
+    """Append one event per (object id, subject ref) in a single chain-head lock and bulk insert.
+
+    For exports and imports that touch thousands of clients at once: each client's own
+    access log still shows the event.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=organization)
+        seq, prev_hash, now = head.seq, head.hash, timezone.now()
+        events = []
+        for object_id, subject_ref in subjects:
+            seq += 1
+            event = AuditEvent(organization=organization, seq=seq, created_at=now, actor_kind=actor.kind,
+                               actor_user_id=actor.user_id, actor_label=actor.label[:200], actor_role=actor.role,
+                               subject_ref=subject_ref, action=action, object_type=object_type,
+                               object_id=str(object_id), changed_fields=[], detail=detail or {}, ip=actor.ip,
+                               prev_hash=prev_hash)
+            event.hash = prev_hash = compute_hash(prev_hash, event)
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev_hash, updated_at=now)
+    return len(events)
+
+
 @dataclass
 class Verification:
     organization: Organization

@@ -127,3 +127,17 @@ def test_verify_audit_command_reports_ok_and_fails_on_tampering(world, capsys):
     out = capsys.readouterr().out
     assert f"{world.org.slug}: BROKEN" in out
     assert f"{world.other_org.slug}: OK" in out
+
+
+def test_many_events_written_at_once_keep_the_chain_intact(world):
+    import uuid
+
+    from privacy.audit import record_many
+
+    refs = [uuid.uuid4() for _ in range(50)]
+    _write(world.org, 1)
+    assert record_many(organization=world.org, actor=ACTOR, action=AuditAction.EXPORT,
+                       object_type="clients.client", subjects=[(i, ref) for i, ref in enumerate(refs)]) == 50
+    _write(world.org, 1)
+    assert verify(world.org).ok
+    assert AuditEvent.objects.for_organization(world.org).filter(action="export", subject_ref=refs[7]).count() == 1
