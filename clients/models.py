@@ -286,3 +286,26 @@ class ClientRecord(TenantModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+_PORTAL = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT,
+                        Retention("portal_link", _("Sign-in link: deleted a day after it expires"), days=1),
+                        Erasure.DELETE)
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _PORTAL, "created_at": _PORTAL, "used_at": _PORTAL},
+    not_personal=["organization", "token_hash", "expires_at"],
+)
+class PortalLoginToken(TenantModel):
+    """A one-time sign-in link for the client portal; only its hash is stored."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"portal link {self.pk}"

@@ -129,11 +129,11 @@ def test_pages_fit_in_every_language(page: Page, live_server, e2e_world, languag
     problems += shoot(page, f"{language}-01-login")
     page.locator("#id_login").fill(e2e_world.owner.user.email)
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.locator("#id_code").wait_for()
     problems += shoot(page, f"{language}-02-two-factor-code")
     page.locator("#id_code").fill(totp_code(e2e_world.owner_totp))
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Salon Aurora")
 
     for name, path in (("03-overview", f"/o/{org}/"), ("04-staff", f"/o/{org}/staff/"),

@@ -1,0 +1,111 @@
+"""The client portal's sign-in: one-time links by email, and the session that follows.
+
+A link is valid for 30 minutes and once. Asking for a link says the same thing whether
+or not the address is in the register, so the portal reveals nobody's membership.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from clients.models import Client, PortalLoginToken
+from privacy.audit import Actor, client_ip
+from privacy.models import ActorKind
+from tenancy.models import Organization
+
+LINK_MINUTES = 30
+SESSION_KEY = "portal_client"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _send_link(token_id: int, token: str) -> None:
+    login = PortalLoginToken.objects.select_related("client__organization").get(pk=token_id)
+    client, organization = login.client, login.client.organization
+    language = client.preferred_language or organization.default_language
+    with translation.override(language), timezone.override(organization.time_zone):
+        link = settings.SITE_URL.rstrip("/") + reverse("portal:link", args=[organization.slug, token])
+        body = render_to_string("portal/email/link.txt", {"organization": organization, "link": link,
+                                                          "minutes": LINK_MINUTES})
+        subject = _("Your sign-in link to %(organization)s") % {"organization": organization.name}
+        EmailMessage(subject=subject, body=body, to=[client.email]).send()
+
+
+LIMIT_PER_ADDRESS, LIMIT_PER_IP, LIMIT_WINDOW = 3, 20, 600
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count a request in the shared cache; True once `limit` is passed within the window."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, LIMIT_WINDOW)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        return False
+
+
+def link_requests_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
+    address = _hash(f"{organization.pk}|{email.strip().lower()}")
+    return _over_limit(f"portal-link:ip:{ip}", LIMIT_PER_IP) or _over_limit(f"portal-link:addr:{address}",
+                                                                           LIMIT_PER_ADDRESS)
+
+
+@transaction.atomic
+def send_login_link(*, organization: Organization, email: str) -> bool:
+    """Email a one-time link to the client with this address; returns whether one was sent."""
+    email = email.strip().lower()
+    client = (Client.objects.for_organization(organization).filter(email=email).order_by("-updated_at").first()
+              if email else None)
+    if client is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    login = PortalLoginToken.objects.create(organization=organization, client=client, token_hash=_hash(token),
+                                            expires_at=timezone.now() + timedelta(minutes=LINK_MINUTES))
+    transaction.on_commit(lambda: _send_link(login.pk, token))
+    return True
+
+
+@transaction.atomic
+def use_login_link(*, organization: Organization, token: str) -> Client | None:
+    """Claim the link once (a conditional update) and return its client, or None."""
+    now = timezone.now()
+    claimed = PortalLoginToken.objects.filter(organization=organization, token_hash=_hash(token), used_at=None,
+                                              expires_at__gt=now).update(used_at=now)
+    if not claimed:
+        return None
+    return PortalLoginToken.objects.select_related("client").get(token_hash=_hash(token)).client
+
+
+def link_is_valid(*, organization: Organization, token: str) -> bool:
+    return PortalLoginToken.objects.filter(organization=organization, token_hash=_hash(token), used_at=None,
+                                           expires_at__gt=timezone.now()).exists()
+
+
+def sign_in(request: HttpRequest, client: Client) -> None:
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"organization": client.organization_id, "client": client.pk}
+
+
+def signed_in_client(request: HttpRequest, organization: Organization) -> Client | None:
+    data = request.session.get(SESSION_KEY) or {}
+    if data.get("organization") != organization.pk:
+        return None
+    return Client.objects.for_organization(organization).filter(pk=data.get("client")).first()
+
+
+def client_actor(request: HttpRequest, client: Client) -> Actor:
+    return Actor(kind=ActorKind.CLIENT, label="", role="", ip=client_ip(request))
