@@ -77,6 +77,50 @@ def _owner_totp_secret(user: User) -> str:
     return secret
 
 
+DEMO_CLIENTS = {
+    "FI": [("Anna", "Virtanen", "040 123 4567", "Helsinki"), ("Mikko", "Korhonen", "050 234 5678", "Espoo"),
+           ("Laura", "Mäkinen", "044 345 6789", "Vantaa"), ("Eero", "Nieminen", "045 456 7890", "Helsinki")],
+    "PL": [("Zofia", "Kowalska", "601 234 567", "Warszawa"), ("Piotr", "Wójcik", "602 345 678", "Kraków"),
+           ("Maria", "Lewandowska", "603 456 789", "Warszawa")],
+}
+SERVICES = {"FI": ["Hiusten leikkaus", "Kasvohoito", "Hieronta"], "PL": ["Fizjoterapia", "Masaż", "Konsultacja"]}
+
+
+def _seed_clients(organization: Organization, staff) -> None:
+    """A few clients with visits and permissions, once, so the demo register is not empty."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import Client, ClientSource
+    from clients.services import (
+        client_create,
+        marketing_consent_set,
+        record_create,
+        special_approval_set,
+        visit_create,
+    )
+
+    if Client.objects.for_organization(organization).exists():
+        return
+    actor = Actor.system("seed_demo")
+    practitioner = Membership.objects.for_organization(organization).get(user=staff[1][1])
+    for n, (first, last, phone, city) in enumerate(DEMO_CLIENTS[organization.country]):
+        client = client_create(organization=organization, actor=actor, first_name=first, last_name=last,
+                               phone=phone, city=city, email=f"{first.lower()}.{n}@example.test",
+                               source=[ClientSource.ONLINE, ClientSource.PHONE, ClientSource.STAFF][n % 3])
+        for k in range(3 + n):
+            visit_create(client=client, actor=actor, visited_at=timezone.now() - timedelta(days=30 * k + n),
+                         practitioner=practitioner, services=SERVICES[organization.country][k % 3])
+        if n % 2 == 0:
+            marketing_consent_set(client=client, channel="email", granted=True, source="staff", actor=actor)
+        if n == 0:
+            special_approval_set(client=client, granted=True, source="staff", actor=actor)
+            note = "Selkä jumissa, vältä syvää painelua." if organization.country == "FI" else \
+                "Ból odcinka lędźwiowego, unikać głębokiego ucisku."
+            record_create(client=client, kind="treatment", body=note, author=practitioner, actor=actor)
+
+
 @transaction.atomic
 def seed(*, with_tokens: bool) -> list[dict[str, str]]:
     """Create or refresh the demo businesses; returns what a person or script needs to sign in."""
@@ -103,6 +147,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
             "owner_totp_secret": _owner_totp_secret(owner),
             "staff": [{"role": role, "email": user.email} for role, user in staff],
         }
+        _seed_clients(organization, staff)
         if with_tokens:
             membership = Membership.objects.for_organization(organization).get(user=owner)
             for old in ApiToken.objects.for_organization(organization).filter(
