@@ -80,3 +80,11 @@ class MergeForm(forms.Form):
     duplicate = forms.IntegerField(label=_("Number of the duplicate client"), min_value=1)
 
 
+
+
+class CustomFieldForm(forms.ModelForm):
+    class Meta:
+        from clients.models import CustomField
+
+        model = CustomField
+        fields = ["label", "key", "field_type", "is_active"]

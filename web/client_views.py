@@ -30,7 +30,7 @@ from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
-from web.client_forms import ClientForm, ClientSearchForm, MergeForm, RecordForm, VisitForm
+from web.client_forms import ClientForm, ClientSearchForm, CustomFieldForm, MergeForm, RecordForm, VisitForm
 
 
 def _custom_fields(request):
@@ -62,18 +62,23 @@ def client_list(request: HttpRequest) -> HttpResponse:
 def client_new(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.EDIT_CLIENTS)
     kind = request.GET.get("kind", ClientKind.PERSON)
+    company = None
+    if request.GET.get("company", "").isdigit():
+        company = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=int(request.GET["company"]),
+                                 kind=ClientKind.COMPANY)
     form = ClientForm(request.POST or None, organization=request.organization, custom_fields=_custom_fields(request),
                       initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         try:
             client = client_create(organization=request.organization, actor=actor_for_request(request),
-                                   kind=form.cleaned_data.get("kind") or ClientKind.PERSON, **form.service_data())
+                                   kind=form.cleaned_data.get("kind") or ClientKind.PERSON, company=company,
+                                   **form.service_data())
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Client saved."))
             return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
-    return render(request, "web/clients/form.html", {"form": form, "client": None})
+    return render(request, "web/clients/form.html", {"form": form, "client": None, "company": company})
 
 
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -197,3 +202,22 @@ def client_merge_view(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, _("The clients were merged."))
             return redirect("web:client_detail", org_slug=request.organization.slug, client_id=survivor.pk)
     return render(request, "web/clients/merge.html", {"client": survivor, "form": form})
+
+
+def custom_fields(request: HttpRequest) -> HttpResponse:
+    """The organization's own client fields (e.g. a video-call address); owners define them."""
+    require_perm(request, Perm.MANAGE_CUSTOM_FIELDS)
+    form = CustomFieldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        definition = form.save(commit=False)
+        if scoped(request, CustomField).filter(key=definition.key).exists():
+            form.add_error("key", _("A field with this key exists already."))
+        else:
+            definition.organization = request.organization
+            definition.save()
+            record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
+                   obj=definition)
+            messages.success(request, _("Field added."))
+            return redirect("web:custom_fields", org_slug=request.organization.slug)
+    return render(request, "web/clients/custom_fields.html", {
+        "form": form, "definitions": scoped(request, CustomField).order_by("position", "label")})

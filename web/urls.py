@@ -14,6 +14,7 @@ org_patterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("clients/", client_views.client_list, name="client_list"),
+    path("clients/fields/", client_views.custom_fields, name="custom_fields"),
     path("clients/new/", client_views.client_new, name="client_new"),
     path("clients/<int:client_id>/", client_views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/edit/", client_views.client_edit, name="client_edit"),

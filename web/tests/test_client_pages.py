@@ -121,3 +121,24 @@ def test_staff_record_a_marketing_ban_per_channel(world, client_for, anna):
     assert marketing_allowed(anna, "sms") and not marketing_allowed(anna, "email")
     client.post(url(world, "web:client_marketing", client_id=anna.pk), {"channel": "sms", "granted": "0"})
     assert not marketing_allowed(anna, "sms")
+
+
+def test_the_owner_adds_a_typed_custom_field_that_then_appears_on_the_client_form(world, client_for):
+    client = client_for(world.owner)
+    response = client.post(url(world, "web:custom_fields"), {"label": "Video call", "key": "video",
+                                                             "field_type": "url", "is_active": "on"})
+    assert response.status_code == 302
+    form = client.get(url(world, "web:client_new")).content.decode()
+    assert "Video call" in form
+    assert client_for(world.reception).get(url(world, "web:custom_fields")).status_code == 404
+
+
+def test_a_contact_person_is_added_to_a_company(world, client_for):
+    company = make_client(world.org, kind="company", first_name="", last_name="", company_name="Oy Yritys Ab")
+    client = client_for(world.reception)
+    response = client.post(url(world, "web:client_new") + f"?company={company.pk}",
+                           {"kind": "person", "first_name": "Kalle", "last_name": "Kontakti"})
+    assert response.status_code == 302
+    assert [p.last_name for p in company.contact_persons.all()] == ["Kontakti"]
+    outsider_company = make_client(world.other_org, kind="company", first_name="", last_name="", company_name="Sp")
+    assert client.get(url(world, "web:client_new") + f"?company={outsider_company.pk}").status_code == 404
