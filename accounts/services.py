@@ -21,13 +21,14 @@ from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
 from tenancy.services import membership_add
+from tilli.lib.mail import send_safely
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _send_invitation(invitation_id: int, token: str) -> None:
+def _send_invitation(invitation_id: int, token: str) -> bool:
     invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
     organization = invitation.organization
     # The organization's language and time zone, whoever sends it and from where
@@ -37,7 +38,7 @@ def _send_invitation(invitation_id: int, token: str) -> None:
         body = render_to_string("accounts/email/invitation.txt",
                                 {"organization": organization, "invitation": invitation, "link": link})
         subject = _("You are invited to %(organization)s on Tilli") % {"organization": organization.name}
-        EmailMessage(subject=subject, body=body, to=[invitation.email]).send()
+        return send_safely(EmailMessage(subject=subject, body=body, to=[invitation.email]), purpose="invitation")
 
 
 @transaction.atomic
@@ -52,7 +53,11 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=invitation, detail={"role": role})
-    transaction.on_commit(lambda: _send_invitation(invitation.pk, token))
+    def send() -> None:
+        # The view tells the owner when the mail server refused, instead of failing after the save.
+        invitation.mail_sent = _send_invitation(invitation.pk, token)
+
+    transaction.on_commit(send)
     return invitation
 
 

@@ -23,6 +23,7 @@ from clients.models import Client, PortalLoginToken
 from privacy.audit import Actor, client_ip
 from privacy.models import ActorKind
 from tenancy.models import Organization
+from tilli.lib.mail import send_safely
 
 LINK_MINUTES = 30
 SESSION_KEY = "portal_client"
@@ -41,7 +42,7 @@ def _send_link(token_id: int, token: str) -> None:
         body = render_to_string("portal/email/link.txt", {"organization": organization, "link": link,
                                                           "minutes": LINK_MINUTES})
         subject = _("Your sign-in link to %(organization)s") % {"organization": organization.name}
-        EmailMessage(subject=subject, body=body, to=[client.email]).send()
+        send_safely(EmailMessage(subject=subject, body=body, to=[client.email]), purpose="portal sign-in link")
 
 
 LIMIT_PER_ADDRESS, LIMIT_PER_IP, LIMIT_WINDOW = 3, 20, 600

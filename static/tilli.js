@@ -30,6 +30,20 @@ document.addEventListener("change", (event) => {
   el.form.requestSubmit();
 });
 
+// The menu (a <details>) closes with Escape, focus going back to its button, and when
+// the person clicks or taps anywhere outside it.
+document.addEventListener("keydown", (event) => {
+  const menu = document.querySelector("details.menu[open]");
+  if (event.key === "Escape" && menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+document.addEventListener("click", (event) => {
+  const menu = document.querySelector("details.menu[open]");
+  if (menu && !menu.contains(event.target)) menu.open = false;
+});
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const question = form.getAttribute("data-confirm");

@@ -41,7 +41,8 @@ class OrganizationMiddleware:
         request.organization = membership.organization
         request.membership = membership
         timezone.activate(membership.organization.time_zone)
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.preferred_language:
-            translation.activate(membership.organization.default_language)
-            request.LANGUAGE_CODE = membership.organization.default_language
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            language = request.user.preferred_language or membership.organization.default_language
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return None

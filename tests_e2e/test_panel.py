@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests_e2e.conftest import PHONE, horizontal_overflow, open_menu, sign_in
+from tests_e2e.conftest import PASSWORD, PHONE, horizontal_overflow, open_menu, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def test_owner_signs_in_with_two_factor_and_sees_their_organization(page: Page, 
 def test_wrong_two_factor_code_keeps_the_owner_out(page: Page, live_server, e2e_world, english):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(e2e_world.owner.user.email)
-    page.get_by_label("Password").fill("correct-horse-battery-staple-9")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
@@ -124,6 +124,10 @@ def test_phone_menu_opens_and_staff_table_is_readable(page: Page, live_server, e
     box = staff_link.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert box["height"] >= 24, "menu links should be big enough to tap"
+    page.locator("footer").click()  # a tap outside closes the menu
+    expect(menu).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(menu).to_be_visible()
     staff_link.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff")

@@ -42,6 +42,17 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Salon Aurora")
     problems += shoot(page, "03-overview")
+    for _ in range(3):  # skip link, Tilli, Menu
+        page.keyboard.press("Tab")
+    expect(page.locator("details.menu summary")).to_be_focused()
+    problems += shoot(page, "03-overview-menu-focused")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Overview")).to_be_focused()
+    problems += shoot(page, "03-overview-menu-link-focused")
+    page.keyboard.press("Escape")  # closes the menu, focus back on its button (static/tilli.js)
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator("details.menu summary")).to_be_focused()
     open_menu(page)
     problems += shoot(page, "03-overview-menu-open")
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import client_views, views
+from web import client_views, import_views, views
 
 app_name = "web"
 
@@ -16,6 +16,9 @@ org_patterns = [
     path("clients/", client_views.client_list, name="client_list"),
     path("clients/fields/", client_views.custom_fields, name="custom_fields"),
     path("clients/new/", client_views.client_new, name="client_new"),
+    path("clients/import/", import_views.client_import, name="client_import"),
+    path("clients/import/confirm/", import_views.client_import_confirm, name="client_import_confirm"),
+    path("clients/export.csv", import_views.client_export, name="client_export"),
     path("clients/<int:client_id>/", client_views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/edit/", client_views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/reveal/", client_views.client_reveal, name="client_reveal"),

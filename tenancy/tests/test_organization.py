@@ -74,3 +74,11 @@ def test_a_chosen_language_wins_over_the_organizations(world, client_for):
     client.post(reverse("set_language"), {"language": "sv", "next": "/"})
     response = client.get(reverse("web:dashboard", kwargs={"org_slug": world.other_org.slug}))
     assert '<html lang="sv">' in response.content.decode()
+
+
+def test_a_users_own_language_wins_over_the_organizations(world, client_for):
+    user = world.outsider.user
+    user.preferred_language = "fi"
+    user.save()
+    response = client_for(world.outsider).get(reverse("web:dashboard", kwargs={"org_slug": world.other_org.slug}))
+    assert '<html lang="fi">' in response.content.decode()

@@ -1,0 +1,165 @@
+"""The import and export pages: check, then confirm; who may use them; the file waits only
+in the session and is gone after the import or a cancel.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from clients.models import Client, ClientSource
+from privacy.models import AuditAction, AuditEvent
+from tilli.test import HETU, make_client
+
+GOOD = "etunimi;sukunimi;puhelin;sähköposti\nAnna;Aalto;0401234567;anna@example.test\nBo;Berg;0401234568;\n"
+
+
+def url(world, name, **kwargs):
+    return reverse(name, kwargs={"org_slug": world.org.slug, **kwargs})
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def upload(text: str | bytes, name: str = "clients.csv") -> dict:
+    data = text.encode() if isinstance(text, str) else text
+    return {"file": SimpleUploadedFile(name, data, content_type="text/csv")}
+
+
+def session_key(world) -> str:
+    return f"client_import:{world.org.pk}"
+
+
+@pytest.fixture
+def owner(world, client_for):
+    return english(client_for(world.owner))
+
+
+def test_the_owner_checks_a_file_then_confirms_and_the_file_is_then_gone(world, owner):
+    response = owner.post(url(world, "web:client_import"), upload(GOOD))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="import-rows">2<' in html and 'id="import-would-create">2<' in html and "Import 2 clients" in html
+    assert not Client.objects.for_organization(world.org).exists()
+    digest = response.context["digest"]
+    assert owner.session[session_key(world)]["digest"] == digest
+
+    response = owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
+    assert response.status_code == 302 and response["Location"] == url(world, "web:client_list")
+    assert "Anna" not in response["Location"]
+    created = Client.objects.for_organization(world.org)
+    assert created.count() == 2 and all(c.source == ClientSource.IMPORT for c in created)
+    creates = AuditEvent.objects.for_organization(world.org).filter(action=AuditAction.CREATE,
+                                                                    object_type="clients.client")
+    assert creates.count() == 2 and {e.actor_user_id for e in creates} == {world.owner.user.pk}
+    assert session_key(world) not in owner.session
+    assert "2 clients were imported." in owner.get(url(world, "web:client_list")).content.decode()
+    # A second click of the same button finds nothing waiting and imports nothing twice.
+    response = owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
+    assert response.status_code == 302 and created.count() == 2
+
+
+def test_a_file_with_errors_lists_the_rows_and_cannot_be_confirmed(world, owner):
+    world.org.national_id_enabled = True
+    world.org.save()
+    text = "first_name;last_name;phone;hetu\nAnna;Aalto;12;\nBo;Berg;0401234568;131052-308X\n"
+    response = owner.post(url(world, "web:client_import"), upload(text))
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["digest"] is None
+    assert "Enter a valid phone number" in html and "personal identity code" in html
+    assert [(e.row, e.column) for e in response.context["errors"]] == [(2, "phone"), (3, "hetu")]
+    assert "131052-308X" not in html  # a national ID is never echoed back
+    assert "client_import_confirm" not in html and 'name="digest"' not in html
+    assert session_key(world) not in owner.session
+    response = owner.post(url(world, "web:client_import_confirm"), {"digest": "anything"})
+    assert response["Location"] == url(world, "web:client_import")
+    assert not Client.objects.for_organization(world.org).exists()
+
+
+def test_likely_duplicates_link_to_the_client_and_can_be_left_out(world, owner):
+    world.org.national_id_enabled = True
+    world.org.save()
+    anna = make_client(world.org, phone="0401234567", national_id=HETU)
+    response = owner.post(url(world, "web:client_import"), upload(GOOD))
+    html = response.content.decode()
+    assert url(world, "web:client_detail", client_id=anna.pk) in html and "same phone" in html
+    assert HETU not in html
+    owner.post(url(world, "web:client_import_confirm"), {"digest": response.context["digest"],
+                                                         "skip_duplicates": "1"})
+    assert list(Client.objects.for_organization(world.org).values_list("first_name", flat=True)
+                .order_by("pk")) == ["Anna", "Bo"]
+
+
+def test_cancel_discards_the_waiting_file(world, owner):
+    response = owner.post(url(world, "web:client_import"), upload(GOOD))
+    response = owner.post(url(world, "web:client_import_confirm"),
+                          {"digest": response.context["digest"], "cancel": "1"})
+    assert response["Location"] == url(world, "web:client_import")
+    assert session_key(world) not in owner.session and not Client.objects.for_organization(world.org).exists()
+
+
+def test_unreadable_and_oversized_files_are_refused_on_the_upload_page(world, owner, monkeypatch):
+    html = owner.post(url(world, "web:client_import"), upload("Etunimi;Sukunimi\nMäkinen;Matti\n".encode("cp1252"))
+                      ).content.decode()
+    assert "not UTF-8" in html
+    html = owner.post(url(world, "web:client_import"), upload("phone\n0401234567\n")).content.decode()
+    assert "No column for the name" in html
+    monkeypatch.setattr("web.import_views.MAX_FILE_BYTES", 10)
+    html = owner.post(url(world, "web:client_import"), upload(GOOD)).content.decode()
+    assert "larger than 5 MB" in html
+    assert session_key(world) not in owner.session
+
+
+def test_the_upload_page_explains_the_columns(world, owner):
+    html = owner.get(url(world, "web:client_import")).content.decode()
+    assert 'enctype="multipart/form-data"' in html and "sähköposti" in html and "never imported" in html
+
+
+def test_the_export_downloads_a_csv_and_is_audited(world, client_for):
+    anna = make_client(world.org, phone="0401234567")
+    response = client_for(world.accountant).post(url(world, "web:client_export"))
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="clients-')
+    assert "no-store" in response["Cache-Control"]
+    assert response.content.startswith("\ufeff".encode()) and b"+358401234567" in response.content
+    event = AuditEvent.objects.for_organization(world.org).order_by("-seq").first()
+    assert event.action == AuditAction.EXPORT and event.subject_ref == anna.subject_ref
+    assert event.actor_user_id == world.accountant.user.pk
+    assert client_for(world.accountant).get(url(world, "web:client_export")).status_code == 405
+
+
+@pytest.mark.parametrize("role", ["reception", "practitioner"])
+def test_reception_and_practitioners_can_neither_import_nor_export(world, client_for, role):
+    client = client_for(world.member(role))
+    assert client.get(url(world, "web:client_import")).status_code == 404
+    assert client.post(url(world, "web:client_import"), upload(GOOD)).status_code == 404
+    assert client.post(url(world, "web:client_import_confirm"), {"digest": "x"}).status_code == 404
+    assert client.post(url(world, "web:client_export")).status_code == 404
+    html = client.get(url(world, "web:client_list")).content.decode()
+    assert url(world, "web:client_import") not in html and url(world, "web:client_export") not in html
+    assert not Client.objects.for_organization(world.org).exists()
+
+
+def test_the_accountant_exports_but_cannot_import(world, client_for):
+    client = client_for(world.accountant)
+    assert client.get(url(world, "web:client_import")).status_code == 404
+    assert client.post(url(world, "web:client_import"), upload(GOOD)).status_code == 404
+    assert client.post(url(world, "web:client_export")).status_code == 200
+    html = client.get(url(world, "web:client_list")).content.decode()
+    assert url(world, "web:client_export") in html and url(world, "web:client_import") not in html
+
+
+def test_the_owner_sees_both_buttons_on_the_client_list(world, owner):
+    html = owner.get(url(world, "web:client_list")).content.decode()
+    assert url(world, "web:client_import") in html and url(world, "web:client_export") in html
+
+
+def test_another_organizations_member_gets_404_and_no_data(world, client_for):
+    make_client(world.org, last_name="Salainen", phone="0401234567")
+    outsider = client_for(world.outsider)
+    for name in ("web:client_import", "web:client_import_confirm", "web:client_export"):
+        for method in ("get", "post"):
+            response = getattr(outsider, method)(url(world, name))
+            assert response.status_code == 404 and b"Salainen" not in response.content
+    assert not AuditEvent.objects.for_organization(world.org).filter(action=AuditAction.EXPORT).exists()
