@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from clients.models import Client, ClientKind, ClientSource, CustomField
 from clients.normalise import search_text
 from clients.services import _set_search_names
-from clients.validation import clean_client_data
+from clients.validation import _clean_typed, clean_client_data
 from privacy.audit import Actor, record, record_many
 from privacy.models import AuditAction
 from tenancy.fields import blind_index_for
@@ -318,8 +318,8 @@ class _Existing:
                     self.by[name][value].append(pk)
 
 
-def _prepare(values: dict[str, str]) -> dict:
-    """Turn the cells of one row into the data clean_client_data takes (names mapped to codes)."""
+def _prepare(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
+    """The cells of one row as clean_client_data takes them (names mapped to codes), and the custom fields."""
     data: dict = {}
     custom: dict[str, str] = {}
     for target, value in values.items():
@@ -338,11 +338,9 @@ def _prepare(values: dict[str, str]) -> dict:
                 data["birth_date"] = value
         elif target != "kind":
             data[target] = value
-    if custom:
-        data["custom_fields"] = custom
     if data.get("birth_date") and not data.get("birth_year"):
         data.pop("birth_year", None)  # an empty year column must not hide the year of the birth date
-    return data
+    return data, custom
 
 
 def _row_kind(values: dict[str, str], header_of: dict[str, str], errors: list[tuple[str, str]]) -> str:
@@ -358,23 +356,35 @@ def _row_kind(values: dict[str, str], header_of: dict[str, str], errors: list[tu
     return ClientKind.PERSON
 
 
-def _validate(organization: Organization, kind: str, data: dict, header_of: dict[str, str],
-              definitions: list[CustomField], errors: list[tuple[str, str]]) -> dict | None:
+def _clean_custom(organization: Organization, custom: dict[str, str], definitions: dict[str, CustomField],
+                  header_of: dict[str, str], errors: list[tuple[str, str]]) -> dict[str, str]:
+    """clients.validation's check of custom fields, with the definitions read once per file, not per row."""
+    cleaned = {}
+    for key, value in custom.items():
+        definition = definitions[key]
+        try:
+            cleaned[key] = _clean_typed(definition.field_type, value, organization)
+        except ValidationError as error:
+            errors.append((header_of[f"custom:{key}"], f"{definition.label}: {' '.join(error.messages)}"))
+    return cleaned
+
+
+def _validate(organization: Organization, kind: str, prepared: tuple[dict, dict[str, str]],
+              header_of: dict[str, str], definitions: dict[str, CustomField],
+              errors: list[tuple[str, str]]) -> dict | None:
     def column(name: str) -> str:
         return header_of.get(name) or field_label(name)
 
+    data, custom = prepared
+    custom_cleaned = _clean_custom(organization, custom, definitions, header_of, errors) if custom else {}
     try:
         cleaned = clean_client_data(organization, data, kind=kind)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
-            for message in messages:
-                if name == "custom_fields":
-                    definition = next((d for d in definitions if message.startswith(f"{d.label}: ")), None)
-                    errors.append((header_of.get(f"custom:{definition.key}", definition.label) if definition
-                                   else column(name), message))
-                else:
-                    errors.append((column(name), message))
+            errors.extend((column(name), message) for message in messages)
         return None
+    if custom_cleaned:
+        cleaned["custom_fields"] = custom_cleaned
     # The checks client_create adds to the shared rules.
     if kind == ClientKind.PERSON and not (cleaned.get("first_name") or cleaned.get("last_name")):
         errors.append((column("last_name") if "last_name" in header_of else column("first_name"),
@@ -393,12 +403,12 @@ def _validate(organization: Organization, kind: str, data: dict, header_of: dict
 
 def _analyse(organization: Organization, parsed: ParsedFile,
              progress: Callable[[int], object] | None = None) -> tuple[ImportReport, list[_ValidRow]]:
-    definitions = list(CustomField.objects.for_organization(organization).filter(is_active=True))
-    mapping, ignored = map_columns(parsed.headers, definitions)
+    definitions = {d.key: d for d in CustomField.objects.for_organization(organization).filter(is_active=True)}
+    mapping, ignored = map_columns(parsed.headers, definitions.values())
     header_of = {target: parsed.headers[index] for index, target in mapping.items()}
     position = {header: index for index, header in enumerate(parsed.headers)}
-    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, delimiter=parsed.delimiter,
-                          columns=[(parsed.headers[i], _target_label(t, definitions)) for i, t in mapping.items()])
+    columns = [(parsed.headers[i], _target_label(target, definitions.values())) for i, target in mapping.items()]
+    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, delimiter=parsed.delimiter, columns=columns)
     existing = _Existing(organization)
     seen: dict[tuple[str, str], int] = {}
     valid: list[_ValidRow] = []
