@@ -33,3 +33,23 @@ class OwnerMfaMiddleware:
             return None
         messages.warning(request, _("Your role requires two-factor authentication. Set it up to continue."))
         return redirect("mfa_activate_totp")
+
+
+class PasswordAgeMiddleware:
+    """Where PASSWORD_MAX_AGE_DAYS is set (a customer's policy may demand periodic change),
+    a staff member with an older password must change it before using the panel."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(request, "membership", None) is None or getattr(request, "api_token", None) is not None:
+            return None
+        if not request.user.password_expired():
+            return None
+        messages.warning(request, _("Your password is older than your organization's policy allows. "
+                                    "Choose a new one to continue."))
+        return redirect("account_change_password")

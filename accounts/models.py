@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
@@ -55,6 +58,7 @@ _ACCOUNT_USAGE = PersonalField(Category.USAGE, PURPOSE_SECURITY, LegalBasis.LEGI
         "last_login": _ACCOUNT_USAGE,
         "date_joined": _ACCOUNT_USAGE,
         "preferred_language": _ACCOUNT,
+        "password_changed_at": _ACCOUNT_USAGE,
     },
     not_personal=["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
 )
@@ -64,6 +68,7 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     preferred_language = models.CharField(_("language"), max_length=5, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), default=timezone.now)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -71,6 +76,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Every way of setting a password dates it, for the optional maximum password age."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self) -> bool:
+        from django.conf import settings
+
+        days = settings.PASSWORD_MAX_AGE_DAYS
+        return bool(days) and timezone.now() - self.password_changed_at > timedelta(days=days)
 
 
 class SecurityEventKind(models.TextChoices):

@@ -59,7 +59,7 @@ DEMOS = (
 def _user(email: str, first_name: str, last_name: str) -> User:
     user, _ = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": last_name})
     user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "password_changed_at"])
     return user
 
 

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenancy.middleware.OrganizationMiddleware",
     "accounts.middleware.OwnerMfaMiddleware",
+    "accounts.middleware.PasswordAgeMiddleware",
 ]
 
 ROOT_URLCONF = "tilli.urls"
@@ -178,6 +179,7 @@ USERSESSIONS_TRACK_ACTIVITY = True
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90, minimum=1)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
 
 # Sessions and cookies.
 SECURE = env_bool("SECURE_COOKIES", not DEBUG)
