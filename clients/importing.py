@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from clients.models import Client, ClientKind, ClientSource, CustomField
 from clients.normalise import search_text
-from clients.services import _set_search_names
+from clients.services import set_search_names
 from clients.validation import _clean_typed, clean_client_data
 from privacy.audit import Actor, record, record_many
 from privacy.models import AuditAction
@@ -487,7 +487,7 @@ def run_import(organization: Organization, source: ParsedFile | str, *, actor: A
                 continue
             client = Client(organization=organization, kind=row.kind, source=ClientSource.IMPORT,
                             created_by_user_id=actor.user_id, **row.cleaned)
-            _set_search_names(client)
+            set_search_names(client)
             clients.append(client)
         if progress is not None and len(valid) > len(clients):
             progress(len(valid) - len(clients))

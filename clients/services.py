@@ -32,7 +32,7 @@ MARKETING_WORDING_VERSION = "marketing-2026-11"
 SPECIAL_WORDING_VERSION = "special-2026-11"
 
 
-def _set_search_names(client: Client) -> None:
+def set_search_names(client: Client) -> None:
     """'last first' and 'first last', so a prefix of either name finds the client."""
     if client.kind == ClientKind.COMPANY:
         client.search_name = client.search_name_alt = search_text(client.company_name)
@@ -58,7 +58,7 @@ def client_create(*, organization: Organization, actor: Actor, kind: str = Clien
         raise ValidationError({"company": [_("Choose a company of this organization.")]})
     client = Client(organization=organization, kind=kind, source=source, company=company,
                     created_by_user_id=actor.user_id, **cleaned)
-    _set_search_names(client)
+    set_search_names(client)
     client.save()
     _audit(client, actor, AuditAction.CREATE, changed_fields=[k for k, v in cleaned.items() if v not in ("", None)])
     return client
@@ -73,7 +73,7 @@ def client_update(*, client: Client, actor: Actor, **data: Any) -> list[str]:
         return []
     for name in changed:
         setattr(client, name, cleaned[name])
-    _set_search_names(client)
+    set_search_names(client)
     fields = [*changed, "search_name", "search_name_alt", "updated_at"]
     if "national_id" in changed:
         fields.append("national_id_index")

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
-from clients.models import ClientKind, CustomField, FieldType, Gender
+from clients.models import Client, ClientKind, CustomField, FieldType, Gender
 from clients.normalise import phone_e164, validate_national_id
 from tenancy.models import Organization
 from tenancy.validators import normalise_business_id
@@ -134,7 +134,8 @@ def clean_client_data(organization: Organization, data: dict[str, Any], *, kind:
             if birth_date > datetime.date.today():
                 raise ValueError
             cleaned["birth_date"] = birth_date
-            cleaned.setdefault("birth_year", birth_date.year)
+            if cleaned.get("birth_year") is None:
+                cleaned["birth_year"] = birth_date.year
         except ValueError:
             fail("birth_date", _("Enter a past date as YYYY-MM-DD."))
     elif "birth_date" in data:
@@ -157,6 +158,10 @@ def clean_client_data(organization: Organization, data: dict[str, Any], *, kind:
     if kind == ClientKind.PERSON and ("first_name" in cleaned or "last_name" in cleaned) and not (
             cleaned.get("first_name") or cleaned.get("last_name")):
         fail("last_name", _("Enter a name."))
+    for name, value in cleaned.items():
+        limit = getattr(Client._meta.get_field(name), "max_length", None) if name != "custom_fields" else None
+        if limit and isinstance(value, str) and len(value) > limit:
+            fail(name, _("Use at most %(limit)d characters.") % {"limit": limit})
     if errors:
         raise ValidationError(errors)
     return cleaned

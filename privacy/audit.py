@@ -135,7 +135,8 @@ def record(
 
 
 def record_many(*, organization: Organization, actor: Actor, action: AuditAction | str, object_type: str,
-                subjects: Iterable[tuple[str, uuid.UUID | None]], detail: dict[str, Any] | None = None) -> int:
+                subjects: Iterable[tuple[str, uuid.UUID | None]], detail: dict[str, Any] | None = None,
+                changed_fields: Iterable[str] = ()) -> int:
     """Append one event per (object id, subject ref) in a single chain-head lock and bulk insert.
 
     For exports and imports that touch thousands of clients at once: each client's own
@@ -150,7 +151,8 @@ def record_many(*, organization: Organization, actor: Actor, action: AuditAction
             event = AuditEvent(organization=organization, seq=seq, created_at=now, actor_kind=actor.kind,
                                actor_user_id=actor.user_id, actor_label=actor.label[:200], actor_role=actor.role,
                                subject_ref=subject_ref, action=action, object_type=object_type,
-                               object_id=str(object_id), changed_fields=[], detail=detail or {}, ip=actor.ip,
+                               object_id=str(object_id), changed_fields=sorted(changed_fields),
+                               detail=detail or {}, ip=actor.ip,
                                prev_hash=prev_hash)
             event.hash = prev_hash = compute_hash(prev_hash, event)
             events.append(event)
