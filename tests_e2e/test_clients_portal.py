@@ -66,7 +66,7 @@ def test_the_owner_sees_entries_and_who_viewed_the_client(page: Page, live_serve
     assert csp_violations == []
 
 
-def test_a_client_uses_the_portal_from_an_emailed_link(page: Page, live_server, e2e_world, anna, smtp_server,
+def test_a_client_uses_the_portal_from_an_emailed_link(page: Page, live_server, e2e_world, anna, smtp_server, english,
                                                        csp_violations):
     org = e2e_world.org
     page.goto(f"{live_server.url}/p/{org.slug}/")
