@@ -23,6 +23,7 @@ api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=Tok
                description="Booking and customer register with privacy by construction.")
 errors.install(api)
 api.add_router("/clients", "api.clients.router")
+api.add_router("", "api.booking.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 

@@ -35,6 +35,9 @@ class Perm(StrEnum):
     MERGE_CLIENTS = "merge_clients"
     VIEW_CLIENT_ACCESS_LOG = "view_client_access_log"
     MANAGE_CUSTOM_FIELDS = "manage_custom_fields"
+    VIEW_CALENDAR = "view_calendar"
+    BOOK_APPOINTMENTS = "book_appointments"
+    MANAGE_SERVICES = "manage_services"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
@@ -46,9 +49,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: frozenset(Perm),
     Role.PRACTITIONER: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_SPECIAL_RECORDS,
-        Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID}),
+        Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID, Perm.VIEW_CALENDAR, Perm.BOOK_APPOINTMENTS}),
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
-        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS}),
+        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS, Perm.VIEW_CALENDAR,
+        Perm.BOOK_APPOINTMENTS}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS}),
 }
 

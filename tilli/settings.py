@@ -62,12 +62,13 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "clients",
+    "booking",
     "web",
     "api",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "web", "api"]
+TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "web", "api"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

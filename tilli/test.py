@@ -133,3 +133,28 @@ def make_client(organization: Organization, **data):
 # Valid test identity numbers (checksums correct, not real people).
 HETU = "131052-308T"
 PESEL = "44051401359"
+
+
+def make_bookable(organization: Organization, membership: Membership, *, duration: int = 60, weekdays=range(7),
+                  hours=((9, 17),), buffer_after: int = 0, granularity: int = 15, **service_fields):
+    """A location, the member as a bookable staff resource working `hours` on `weekdays`, and a service."""
+    import datetime as dt
+
+    from booking.models import Location, Resource, ResourceKind, Service, WorkingHours
+
+    location, _ = Location.objects.get_or_create(organization=organization, name="Main",
+                                                 defaults={"time_zone": organization.time_zone})
+    resource, created = Resource.objects.get_or_create(
+        organization=organization, membership=membership,
+        defaults={"kind": ResourceKind.STAFF, "name": str(membership.user), "location": location})
+    if created:
+        for weekday in weekdays:
+            for start, end in hours:
+                WorkingHours.objects.create(organization=organization, resource=resource, location=location,
+                                            weekday=weekday, start_time=dt.time(start), end_time=dt.time(end))
+    service_fields.setdefault("min_notice_minutes", 0)
+    service = Service.objects.create(organization=organization, name=f"Service {duration}", duration_minutes=duration,
+                                     buffer_after_minutes=buffer_after, granularity_minutes=granularity,
+                                     **service_fields)
+    service.staff.add(resource)
+    return location, resource, service

@@ -30,6 +30,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "invitation_id": lambda world, objs: objs["invitation"].pk,
     "token_id": lambda world, objs: objs["token"].pk,
     "client_id": lambda world, objs: objs["client"].pk,
+    "appointment_id": lambda world, objs: objs["appointment"].pk,
 }
 
 
@@ -65,7 +66,23 @@ def objects(world: World) -> dict:
     token, secret = api_token_create(membership=world.owner, name="sweep", actor=Actor.system("test"))
     client = make_client(world.org, first_name="Sylvi", last_name="Sweepinen", email="sylvi@example.test",
                          phone="0401112222")
-    return {"invitation": invitation, "token": token, "secret": secret, "client": client}
+    appointment = _appointment(world, client)
+    return {"invitation": invitation, "token": token, "secret": secret, "client": client,
+            "appointment": appointment}
+
+
+def _appointment(world: World, client):
+    import datetime as dt
+
+    from booking.models import Channel
+    from booking.services import appointment_book
+    from tilli.test import make_bookable
+
+    _, _, service = make_bookable(world.org, world.practitioner)
+    start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=(7 - dt.date.today().weekday()) % 7 + 7),
+                                dt.time(10), dt.UTC)
+    return appointment_book(service=service, start=start, client=client, channel=Channel.STAFF,
+                            actor=Actor.system("test"))
 
 
 def _secrets(world: World) -> list[str]:

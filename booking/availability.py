@@ -1,0 +1,369 @@
+"""The availability engine: pure interval arithmetic over aware datetimes, no database, no Django.
+
+The booking selectors load working hours, closed days and busy rows, then call these functions.
+Everything here works on half-open UTC intervals ``[start, end)``; local time appears only where a
+human meaning lives in it (DESIGN.md section 6):
+
+* working hours are wall-clock times *on a date* in the location's zone, so a DST Sunday has 23 or 25
+  real hours and a shift "09:00-17:00" is 8 real hours on either side of the change;
+* slot starts lie on a grid of wall-clock times counted from local midnight (09:00, 09:15, ...), so a
+  slot never moves by an hour when the clocks do.
+
+A working-hours boundary is the first moment the clock shows that time (``_wall_to_utc``), which settles
+the times that do not exist (spring gap) or exist twice (autumn fold); a slot start is offered at every
+real instant whose wall-clock time is on the grid (``_grid_instants``). Interval operations are sorted
+sweeps, linear after sorting; nothing steps minute by minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+__all__ = [
+    "Interval",
+    "WeeklyRule",
+    "free_starts",
+    "intersect",
+    "merge",
+    "subtract",
+    "working_intervals",
+]
+
+_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+# How far below/above the wall-clock readings at the ends of a UTC range we look for grid times. A
+# backward clock change (the autumn fold) makes later instants show earlier wall-clock times; the
+# largest such change in today's rules is 2 hours (Antarctica/Troll). The one-off date-line moves of
+# the last century (a whole day) lie outside any booking horizon.
+_FOLD_MARGIN = timedelta(hours=3)
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """A half-open span ``[start, end)`` of real time, stored in UTC.
+
+    Aware datetimes in any zone are accepted and normalised to UTC, because Python compares two
+    datetimes that share a ``ZoneInfo`` by wall clock, ignoring ``fold``: the two 03:30s of an autumn
+    night would compare equal. In UTC every comparison is between real instants.
+    """
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start, "Interval.start")
+        _require_aware(self.end, "Interval.end")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
+        if self.end <= self.start:
+            raise ValueError(f"Interval must end after it starts: [{self.start.isoformat()}, {self.end.isoformat()})")
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    def overlaps(self, other: Interval) -> bool:
+        """True if the two spans share an instant; touching ends (``a.end == b.start``) do not overlap."""
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Interval) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    """A staff member's working interval on one weekday, in local wall-clock time.
+
+    ``end`` must be after ``start`` on the same day; ``time(0)`` as ``end`` means the midnight that ends
+    the day (24:00), so a night shift 22:00-06:00 is two rules: 22:00-00:00 and, on the next weekday,
+    00:00-06:00. Several rules on one weekday express breaks. ``valid_from`` and ``valid_until`` are
+    inclusive dates; ``None`` means unbounded.
+    """
+
+    weekday: int  # 0 = Monday
+    start: time
+    end: time
+    valid_from: date | None = None
+    valid_until: date | None = None  # inclusive
+
+    def __post_init__(self) -> None:
+        if isinstance(self.weekday, bool) or not isinstance(self.weekday, int) or not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday must be an int 0 (Monday) .. 6 (Sunday), got {self.weekday!r}")
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if not isinstance(value, time):
+                raise TypeError(f"WeeklyRule.{name} must be a datetime.time, not {type(value).__name__}")
+            if value.tzinfo is not None:
+                raise ValueError(f"WeeklyRule.{name} is a wall-clock time; it must not carry a tzinfo")
+        if not self.ends_at_midnight and self.end <= self.start:
+            raise ValueError(f"WeeklyRule must end after it starts: {self.start}-{self.end}")
+        for name in ("valid_from", "valid_until"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+                raise TypeError(f"WeeklyRule.{name} must be a date or None, not {type(value).__name__}")
+        if self.valid_from is not None and self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError(f"WeeklyRule.valid_until {self.valid_until} is before valid_from {self.valid_from}")
+
+    @property
+    def ends_at_midnight(self) -> bool:
+        """``end == time(0)``: the rule runs to the end of its day (24:00)."""
+        return self.end == time(0)
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+def _instants_of_wall(wall: datetime, tz: tzinfo) -> list[datetime]:
+    """The real instants (UTC, ascending) at which clocks in ``tz`` show the naive ``wall``.
+
+    None in a spring-forward gap, two in an autumn fold, one otherwise.
+    """
+    found: list[datetime] = []
+    for fold in (0, 1):
+        instant = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if instant.astimezone(tz).replace(tzinfo=None) == wall and instant not in found:
+            found.append(instant)
+    found.sort()
+    return found
+
+
+def _transition_in(before: datetime, after: datetime, tz: tzinfo) -> datetime:
+    """The first instant in ``(before, after]`` whose UTC offset in ``tz`` differs from ``before``'s.
+
+    Binary search to the second (zone transitions fall on whole seconds); called only for a wall-clock
+    time inside a gap, where the two readings of that time bracket exactly one transition.
+    """
+    offset = before.astimezone(tz).utcoffset()
+    # Invariant: offset(before + lo seconds) == offset != offset(before + hi seconds).
+    lo, hi = 0, int((after - before).total_seconds())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if (before + timedelta(seconds=mid)).astimezone(tz).utcoffset() == offset:
+            lo = mid
+        else:
+            hi = mid
+    return before + timedelta(seconds=hi)
+
+
+def _wall_to_utc(wall: datetime, tz: tzinfo) -> datetime:
+    """The UTC instant a working-hours boundary at the naive ``wall`` time stands for: the first moment
+    the clock shows that time or a later one.
+
+    * A time that exists once is that instant.
+    * A time in an autumn fold is its first occurrence, for a start and an end alike. So 00:00-03:30
+      and 03:30-06:00 on the autumn night are 3.5 real hours each and meet without overlap, 03:00-04:00
+      spans both passes of the repeated hour (2 real hours), and 09:00-17:00 is 8 hours as always.
+    * A time in a spring gap never shows: the boundary is the change itself, so in a zone that jumps
+      03:00 -> 04:00, 03:30-06:00 starts at the change (2 real hours) and 02:00-03:30 ends there (1 hour).
+
+    The mapping never decreases as ``wall`` grows, so splitting a rule in two never changes the hours.
+    """
+    instants = _instants_of_wall(wall, tz)
+    if instants:
+        return instants[0]
+    # In the gap, fold=1 reads the time with the offset after the change (an instant before it) and
+    # fold=0 with the offset before the change (an instant after it).
+    after_offset = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    before_offset = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    return _transition_in(min(after_offset, before_offset), max(after_offset, before_offset), tz)
+
+
+def _require_tz(tz: object) -> None:
+    if not isinstance(tz, tzinfo):
+        raise TypeError(f"tz must be a tzinfo such as ZoneInfo('Europe/Helsinki'), not {type(tz).__name__}")
+
+
+def _require_day(value: object, name: str) -> None:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(f"{name} must be a date, not {type(value).__name__}")
+
+
+def working_intervals(
+    rules: Iterable[WeeklyRule],
+    tz: tzinfo,
+    first_day: date,
+    last_day: date,
+    *,
+    closed_days: Set[date] = frozenset(),
+    extra: Iterable[Interval] = (),
+) -> list[Interval]:
+    """Each day's intervals built from wall-clock times in `tz` ON THAT DATE (a DST day has 23 or 25 hours),
+    converted to UTC; days in closed_days (public holidays not opened) have none; `extra` one-off hours are
+    added; the result is sorted and merged (overlapping/adjacent intervals joined).
+
+    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``). ``extra`` is
+    added as given, also on closed days (that is how a holiday is opened) and also outside the days.
+    """
+    _require_tz(tz)
+    _require_day(first_day, "first_day")
+    _require_day(last_day, "last_day")
+    by_weekday: dict[int, list[WeeklyRule]] = {}
+    for rule in rules:
+        if not isinstance(rule, WeeklyRule):
+            raise TypeError(f"rules must be WeeklyRule instances, not {type(rule).__name__}")
+        by_weekday.setdefault(rule.weekday, []).append(rule)
+    intervals: list[Interval] = []
+    for extra_interval in extra:
+        if not isinstance(extra_interval, Interval):
+            raise TypeError(f"extra must be Interval instances, not {type(extra_interval).__name__}")
+        intervals.append(extra_interval)
+    day = first_day
+    while day <= last_day:
+        if day not in closed_days:
+            for rule in by_weekday.get(day.weekday(), ()):
+                if not rule.applies_on(day):
+                    continue
+                start = _wall_to_utc(datetime.combine(day, rule.start), tz)
+                end_wall = (
+                    datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
+                )
+                end = _wall_to_utc(end_wall, tz)
+                if start < end:  # both ends inside one spring gap: no real time at all
+                    intervals.append(Interval(start, end))
+        day += _DAY
+    return merge(intervals)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted, with overlapping and touching intervals joined: the canonical form of a set of instants."""
+    merged: list[Interval] = []
+    for interval in sorted(intervals):
+        if merged and interval.start <= merged[-1].end:
+            if interval.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, interval.end)
+        else:
+            merged.append(interval)
+    return merged
+
+
+def subtract(free: Iterable[Interval], busy: Iterable[Interval]) -> list[Interval]:
+    """The instants of ``free`` that are in no ``busy`` interval, merged. One sweep over both sorted lists."""
+    free_list, busy_list = merge(free), merge(busy)
+    result: list[Interval] = []
+    first = 0  # busy intervals before this index end before the current free interval starts
+    for interval in free_list:
+        while first < len(busy_list) and busy_list[first].end <= interval.start:
+            first += 1
+        cursor = interval.start
+        index = first
+        while index < len(busy_list) and busy_list[index].start < interval.end:
+            blocked = busy_list[index]
+            if blocked.start > cursor:
+                result.append(Interval(cursor, blocked.start))
+            cursor = max(cursor, blocked.end)
+            if cursor >= interval.end:
+                break
+            index += 1
+        if cursor < interval.end:
+            result.append(Interval(cursor, interval.end))
+    return result
+
+
+def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
+    """The instants in both ``a`` and ``b``, merged (e.g. a room's free time AND the staff member's)."""
+    left, right = merge(a), merge(b)
+    result: list[Interval] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        start = max(left[i].start, right[j].start)
+        end = min(left[i].end, right[j].end)
+        if start < end:
+            result.append(Interval(start, end))
+        if left[i].end <= right[j].end:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def _grid_instants(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinfo) -> list[datetime]:
+    """The instants in ``[lo, hi]`` whose wall-clock time in ``tz`` is on the grid, in ascending order.
+
+    Walks the wall-clock grid (a multiple of ``granularity`` after local midnight) from just below the
+    earliest reading in the range to just above the latest, and keeps every real instant of each grid
+    time that falls inside the range: none for a time in a spring gap, both for a time in an autumn fold.
+    """
+    first_wall = lo.astimezone(tz).replace(tzinfo=None) - _FOLD_MARGIN
+    last_wall = hi.astimezone(tz).replace(tzinfo=None) + _FOLD_MARGIN
+    midnight = datetime.combine(first_wall.date(), time(0))
+    steps = -((midnight - first_wall) // granularity)  # ceil((first_wall - midnight) / granularity)
+    wall = midnight + steps * granularity
+    found: list[datetime] = []
+    while wall <= last_wall:
+        found.extend(instant for instant in _instants_of_wall(wall, tz) if lo <= instant <= hi)
+        wall += granularity
+    # A fold makes the walk visit instants out of order.
+    return sorted(found)
+
+
+def free_starts(
+    free: Iterable[Interval],
+    *,
+    duration: timedelta,
+    buffer_before: timedelta = _ZERO,
+    buffer_after: timedelta = _ZERO,
+    granularity: timedelta,
+    tz: tzinfo,
+    not_before: datetime | None = None,
+    not_after: datetime | None = None,
+) -> list[datetime]:
+    """Start times (UTC, sorted, unique) such that [start - buffer_before, start + duration + buffer_after)
+    lies inside one free interval, start >= not_before (minimum notice) and start <= not_after (maximum advance).
+
+    Starts lie on a grid of `granularity` in LOCAL wall-clock time counted from local midnight of each day
+    (09:00, 09:15, ... in tz), so a slot never shifts by an hour at DST. Wall-clock times that do not exist
+    (spring-forward gap) are not offered; wall-clock times that occur twice (autumn fold) are offered once per
+    real instant that is inside a free interval (i.e. both, if both real instants are free — they are
+    different moments).
+
+    ``free`` is merged first, so touching free intervals count as one. ``granularity`` must divide 24 hours,
+    which makes the grid the same on every day.
+    """
+    _require_tz(tz)
+    for name, value in (
+        ("duration", duration),
+        ("buffer_before", buffer_before),
+        ("buffer_after", buffer_after),
+        ("granularity", granularity),
+    ):
+        if not isinstance(value, timedelta):
+            raise TypeError(f"{name} must be a timedelta, not {type(value).__name__}")
+    if duration <= _ZERO:
+        raise ValueError(f"duration must be positive, got {duration}")
+    if buffer_before < _ZERO or buffer_after < _ZERO:
+        raise ValueError(f"buffers must not be negative, got {buffer_before} and {buffer_after}")
+    if granularity <= _ZERO or _DAY % granularity != _ZERO:
+        raise ValueError(f"granularity must be positive and divide 24 hours, got {granularity}")
+    if not_before is not None:
+        _require_aware(not_before, "not_before")
+        not_before = not_before.astimezone(UTC)
+    if not_after is not None:
+        _require_aware(not_after, "not_after")
+        not_after = not_after.astimezone(UTC)
+
+    starts: list[datetime] = []
+    for interval in merge(free):
+        lo = interval.start + buffer_before
+        hi = interval.end - duration - buffer_after
+        if not_before is not None:
+            lo = max(lo, not_before)
+        if not_after is not None:
+            hi = min(hi, not_after)
+        if lo > hi:
+            continue
+        # Merged free intervals are disjoint and sorted, so each one's starts follow the previous ones'.
+        starts.extend(_grid_instants(lo, hi, granularity, tz))
+    return starts

@@ -1,0 +1,270 @@
+"""Booking: locations, bookable resources, services, working hours, time off, and appointments.
+
+An appointment occupies resources through `Occupancy` rows (the staff member, and any room
+or device the service needs), each spanning the appointment plus the service's buffers.
+The database refuses two active occupancies of one resource that overlap: PostgreSQL by
+an exclusion constraint, SQLite by a trigger (see migrations), so even code that forgets
+the check cannot double-book.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import (
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    Purpose,
+    Retention,
+    SubjectKind,
+    personal_data,
+)
+from tenancy.models import Membership, TenantModel
+
+PURPOSE_BOOKING = Purpose("booking", _("Booking and providing appointments"))
+PURPOSE_STAFF_PLANNING = Purpose("staff_planning", _("Planning staff working time"))
+RETENTION_APPOINTMENT = Retention(
+    "appointment", _("Appointments: while the customer relationship lasts; three years after the last visit"),
+    days=3 * 365)
+RETENTION_WORK_TIME = Retention("work_time", _("Working hours and time off: while the person works here"))
+
+_BOOKING = PersonalField(Category.USAGE, PURPOSE_BOOKING, LegalBasis.CONTRACT, RETENTION_APPOINTMENT,
+                         Erasure.DELETE)
+_WORK = PersonalField(Category.USAGE, PURPOSE_STAFF_PLANNING, LegalBasis.CONTRACT, RETENTION_WORK_TIME,
+                      Erasure.DELETE)
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "name", "time_zone", "address", "is_active"])
+class Location(TenantModel):
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceKind(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    ROOM = "room", _("Room")
+    DEVICE = "device", _("Device")
+
+
+@personal_data(subject_kind=SubjectKind.STAFF, subject_path="membership__user",
+               fields={"membership": _WORK},
+               not_personal=["organization", "kind", "name", "location", "is_active"])
+class Resource(TenantModel):
+    """Something an appointment occupies: a staff member (through their membership), a room or a device."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    membership = models.OneToOneField(Membership, null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="resource")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="resources")
+    is_active = models.BooleanField(_("bookable"), default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Currency(models.TextChoices):
+    EUR = "EUR", "EUR"
+    PLN = "PLN", "PLN"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "name", "description", "duration_minutes", "buffer_before_minutes",
+                             "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
+                             "min_notice_minutes", "max_advance_days", "cancellation_hours",
+                             "granularity_minutes", "staff", "required_resources", "is_active"])
+class Service(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(5)])
+    buffer_before_minutes = models.PositiveIntegerField(_("preparation before (minutes)"), default=0)
+    buffer_after_minutes = models.PositiveIntegerField(_("clean-up after (minutes)"), default=0)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
+    vat_rate = models.DecimalField(_("VAT (%)"), max_digits=5, decimal_places=2, default=Decimal("25.50"),
+                                   validators=[MinValueValidator(0), MaxValueValidator(100)])
+    online_bookable = models.BooleanField(_("bookable online"), default=True)
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=120)
+    max_advance_days = models.PositiveIntegerField(_("bookable ahead (days)"), default=90)
+    cancellation_hours = models.PositiveIntegerField(_("free cancellation until (hours before)"), default=24)
+    granularity_minutes = models.PositiveIntegerField(_("start times every (minutes)"), default=15,
+                                                      validators=[MinValueValidator(5)])
+    staff = models.ManyToManyField(Resource, related_name="services", verbose_name=_("performed by"),
+                                   limit_choices_to={"kind": ResourceKind.STAFF})
+    required_resources = models.ManyToManyField(Resource, related_name="needed_by", blank=True,
+                                                verbose_name=_("needs"))
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@personal_data(subject_kind=SubjectKind.STAFF, subject_path="resource__membership__user",
+               fields={"resource": _WORK, "weekday": _WORK, "start_time": _WORK, "end_time": _WORK,
+                       "valid_from": _WORK, "valid_until": _WORK},
+               not_personal=["organization", "location"])
+class WorkingHours(TenantModel):
+    """One working interval on a weekday; two rows on one day leave a break between them."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), validators=[MaxValueValidator(6)])
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "resource", "weekday"], name="hours_resource_day")]
+        constraints = [models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")),
+                                              name="hours_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start_time}-{self.end_time}"
+
+
+class TimeOffKind(models.TextChoices):
+    TIME_OFF = "time_off", _("Time off")
+    EXTRA = "extra", _("Extra working hours")
+
+
+@personal_data(subject_kind=SubjectKind.STAFF, subject_path="resource__membership__user",
+               fields={"resource": _WORK, "kind": _WORK, "start": _WORK, "end": _WORK},
+               not_personal=["organization"])
+class HoursException(TenantModel):
+    """A one-off change to a resource's hours: time off (closed) or extra working hours (open)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="exceptions")
+    kind = models.CharField(_("kind"), max_length=10, choices=TimeOffKind.choices)
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+
+    class Meta:
+        db_table = "booking_exception"
+        verbose_name = _("exception to working hours")
+        indexes = [models.Index(fields=["organization", "resource", "start"], name="exception_resource_start")]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
+                                              name="exception_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start:%Y-%m-%d}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["organization", "date"])
+class HolidayOpening(TenantModel):
+    """A public holiday on which the organization is open after all (holidays are closed otherwise)."""
+
+    date = models.DateField(_("date"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "date"], name="holiday_opening_unique")]
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CONFIRMED = "confirmed", _("Confirmed")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.COMPLETED,
+                                        AppointmentState.CANCELLED, AppointmentState.NO_SHOW}),
+    AppointmentState.CONFIRMED: frozenset({AppointmentState.COMPLETED, AppointmentState.CANCELLED,
+                                           AppointmentState.NO_SHOW}),
+    AppointmentState.COMPLETED: frozenset(),
+    AppointmentState.CANCELLED: frozenset(),
+    AppointmentState.NO_SHOW: frozenset(),
+}
+ACTIVE_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.COMPLETED)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("By phone")
+    STAFF = "staff", _("By staff")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+@personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True,
+               fields={"client": _BOOKING, "service": _BOOKING, "staff": _BOOKING, "start": _BOOKING,
+                       "end": _BOOKING, "channel": _BOOKING, "state": _BOOKING, "wishes": _BOOKING,
+                       "created_by_user_id": _BOOKING, "created_at": _BOOKING},
+               not_personal=["organization", "location"])
+class Appointment(TenantModel):
+    client = models.ForeignKey("clients.Client", null=True, on_delete=models.SET_NULL, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    channel = models.CharField(_("booked"), max_length=10, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=10, choices=AppointmentState.choices,
+                             default=AppointmentState.BOOKED)
+    wishes = models.TextField(_("wishes"), blank=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "staff", "start"], name="appointment_staff_start"),
+            models.Index(fields=["organization", "client", "-start"], name="appointment_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.start:%Y-%m-%d %H:%M}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "appointment", "resource", "start", "end", "active"])
+class Occupancy(TenantModel):
+    """The span (appointment plus buffers) during which an appointment holds a resource."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="occupancies")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="occupancies")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "resource", "start"], name="occupancy_resource_start")]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
+                                              name="occupancy_end_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+@personal_data(subject_kind=SubjectKind.CLIENT, subject_path="appointment__client",
+               fields={"at": _BOOKING, "actor_user_id": _BOOKING},
+               not_personal=["organization", "appointment", "from_state", "to_state", "actor_kind"])
+class AppointmentTransition(TenantModel):
+    """The log of an appointment's states: who moved it from what to what, and when."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10)
+    at = models.DateTimeField(auto_now_add=True)
+    actor_kind = models.CharField(max_length=10)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.from_state}->{self.to_state}"
+
+

@@ -1,0 +1,137 @@
+"""Booking, moving and changing the state of appointments: check and write in one transaction.
+
+The availability check here is a courtesy that gives a clear answer; the guarantee is the
+database's: an overlapping occupancy is refused (exclusion constraint or trigger), and that
+refusal becomes `SlotTaken` ("this time was just taken"), HTTP 409 in the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booking.models import (
+    ACTIVE_STATES,
+    ALLOWED_TRANSITIONS,
+    Appointment,
+    AppointmentState,
+    AppointmentTransition,
+    Channel,
+    Occupancy,
+    Resource,
+    Service,
+)
+from booking.selectors import free_slots
+from clients.models import Client
+from privacy.audit import Actor, record
+from privacy.models import AuditAction
+
+
+class SlotTaken(Exception):
+    """The time is no longer free (someone was faster, or it never was)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This time was just taken. Please choose another time."))
+
+
+def _occupancies(appointment: Appointment, service: Service) -> list[Occupancy]:
+    span_start = appointment.start - timedelta(minutes=service.buffer_before_minutes)
+    span_end = appointment.end + timedelta(minutes=service.buffer_after_minutes)
+    resources = [appointment.staff, *service.required_resources.filter(is_active=True)]
+    return [Occupancy(organization_id=appointment.organization_id, appointment=appointment, resource=r,
+                      start=span_start, end=span_end) for r in resources]
+
+
+def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor) -> None:
+    AppointmentTransition.objects.create(organization_id=appointment.organization_id, appointment=appointment,
+                                         from_state=from_state, to_state=to_state, actor_kind=actor.kind,
+                                         actor_user_id=actor.user_id)
+
+
+def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(), detail=None) -> None:
+    record(organization=appointment.organization, actor=actor, action=action, obj=appointment,
+           subject_ref=appointment.client.subject_ref if appointment.client_id else None,
+           changed_fields=changed_fields, detail=detail)
+
+
+def appointment_book(*, service: Service, start: datetime, client: Client | None, channel: str, actor: Actor,
+                     staff: Resource | None = None, wishes: str = "", now: datetime | None = None) -> Appointment:
+    """Book `service` at `start` with `staff` (or anyone qualified who is free then).
+
+    Online bookings respect the service's notice and advance limits; every booking respects
+    working hours, time off, holidays, buffers and the resources the service needs.
+    """
+    if client is not None and client.organization_id != service.organization_id:
+        raise ValidationError(_("Choose a client of this organization."))
+    if start.tzinfo is None:
+        raise ValidationError(_("The time must include its time zone."))
+    local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
+    try:
+        with transaction.atomic():
+            slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
+                               now=now, apply_limits=channel == Channel.ONLINE)
+            staff_ids = [s.staff_id for s in slots if s.start == start]
+            if not staff_ids:
+                raise SlotTaken
+            chosen = Resource.objects.get(pk=staff_ids[0])
+            appointment = Appointment.objects.create(
+                organization=service.organization, client=client, service=service, staff=chosen,
+                location_id=chosen.location_id, start=start, end=start + timedelta(minutes=service.duration_minutes),
+                channel=channel, wishes=wishes, created_by_user_id=actor.user_id)
+            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            _log(appointment, "", AppointmentState.BOOKED, actor)
+            _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
+    except IntegrityError:
+        raise SlotTaken from None
+    return appointment
+
+
+def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor, staff: Resource | None = None,
+                     now: datetime | None = None) -> Appointment:
+    """Reschedule to a new start (and optionally another staff member), or raise SlotTaken."""
+    if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
+        raise ValidationError(_("Only a booked or confirmed appointment can be moved."))
+    service = appointment.service
+    local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
+    try:
+        with transaction.atomic():
+            slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
+                               staff=staff or appointment.staff, now=now,
+                               apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
+                               ignore_appointment_id=appointment.pk)
+            if not any(s.start == start for s in slots):
+                raise SlotTaken
+            appointment.occupancies.all().delete()
+            appointment.start, appointment.end = start, start + timedelta(minutes=service.duration_minutes)
+            if staff is not None:
+                appointment.staff, appointment.location_id = staff, staff.location_id
+            appointment.save(update_fields=["start", "end", "staff", "location"])
+            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
+    except IntegrityError:
+        raise SlotTaken from None
+    return appointment
+
+
+@transaction.atomic
+def appointment_transition(*, appointment: Appointment, to_state: str, actor: Actor) -> Appointment:
+    """Move along the state machine; cancelling or a no-show frees the time for others."""
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if to_state not in ALLOWED_TRANSITIONS[locked.state]:
+        raise ValidationError(_("An appointment that is %(state)s cannot become %(new)s.") % {
+            "state": locked.get_state_display().lower(), "new": AppointmentState(to_state).label.lower()})
+    from_state, locked.state = locked.state, to_state
+    locked.save(update_fields=["state"])
+    if to_state not in ACTIVE_STATES:
+        Occupancy.objects.filter(appointment=locked).update(active=False)
+    _log(locked, from_state, to_state, actor)
+    _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
+    return locked
+
+
+def cancellation_deadline(appointment: Appointment) -> datetime:
+    return appointment.start - timedelta(hours=appointment.service.cancellation_hours)
