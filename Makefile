@@ -40,6 +40,7 @@ e2e: install
 
 bench: install
 	$(PY) bench/run.py
+	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
 
 lint: install
 	$(VENV)/bin/ruff check .

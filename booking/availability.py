@@ -75,6 +75,11 @@ class Interval:
         """True if the two spans share an instant; touching ends (``a.end == b.start``) do not overlap."""
         return self.start < other.end and other.start < self.end
 
+    @classmethod
+    def from_utc(cls, start: datetime, end: datetime) -> Interval:
+        """Build from instants already known to be aware, in UTC and ordered (rows read from the database)."""
+        return _trusted(start, end)
+
     def contains(self, other: Interval) -> bool:
         return self.start <= other.start and other.end <= self.end
 
@@ -131,6 +136,10 @@ def _instants_of_wall(wall: datetime, tz: tzinfo) -> list[datetime]:
 
     None in a spring-forward gap, two in an autumn fold, one otherwise.
     """
+    first_offset = wall.replace(tzinfo=tz, fold=0).utcoffset()
+    if first_offset == wall.replace(tzinfo=tz, fold=1).utcoffset():
+        # Both readings agree: the time is neither in a gap nor in a fold (the common case, no conversion).
+        return [(wall - first_offset).replace(tzinfo=UTC)]
     found: list[datetime] = []
     for fold in (0, 1):
         instant = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
@@ -191,6 +200,14 @@ def _require_day(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a date, not {type(value).__name__}")
 
 
+def _trusted(start: datetime, end: datetime) -> Interval:
+    """An Interval from values the engine itself derived from valid ones: skips re-validation on hot paths."""
+    interval = object.__new__(Interval)
+    object.__setattr__(interval, "start", start)
+    object.__setattr__(interval, "end", end)
+    return interval
+
+
 def working_intervals(
     rules: Iterable[WeeklyRule],
     tz: tzinfo,
@@ -232,7 +249,7 @@ def working_intervals(
                 )
                 end = _wall_to_utc(end_wall, tz)
                 if start < end:  # both ends inside one spring gap: no real time at all
-                    intervals.append(Interval(start, end))
+                    intervals.append(_trusted(start, end))
         day += _DAY
     return merge(intervals)
 
@@ -243,7 +260,7 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     for interval in sorted(intervals):
         if merged and interval.start <= merged[-1].end:
             if interval.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, interval.end)
+                merged[-1] = _trusted(merged[-1].start, interval.end)
         else:
             merged.append(interval)
     return merged
@@ -262,13 +279,13 @@ def subtract(free: Iterable[Interval], busy: Iterable[Interval]) -> list[Interva
         while index < len(busy_list) and busy_list[index].start < interval.end:
             blocked = busy_list[index]
             if blocked.start > cursor:
-                result.append(Interval(cursor, blocked.start))
+                result.append(_trusted(cursor, blocked.start))
             cursor = max(cursor, blocked.end)
             if cursor >= interval.end:
                 break
             index += 1
         if cursor < interval.end:
-            result.append(Interval(cursor, interval.end))
+            result.append(_trusted(cursor, interval.end))
     return result
 
 
@@ -281,12 +298,32 @@ def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
         start = max(left[i].start, right[j].start)
         end = min(left[i].end, right[j].end)
         if start < end:
-            result.append(Interval(start, end))
+            result.append(_trusted(start, end))
         if left[i].end <= right[j].end:
             i += 1
         else:
             j += 1
     return result
+
+
+def _fixed_offset_grid(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinfo) -> list[datetime] | None:
+    """The grid instants by plain UTC arithmetic when no clock change can be near the range, else None.
+
+    Within one UTC offset the wall-clock grid is a fixed grid in UTC, so the common case needs no
+    per-slot time-zone conversion. Two clock changes that cancel out within a week do not occur in
+    real zones, so equal offsets at both (widened) ends of a range shorter than that mean none between.
+    """
+    if hi - lo > timedelta(days=7):
+        return None
+    offset = (lo - _FOLD_MARGIN).astimezone(tz).utcoffset()
+    if offset is None or (hi + _FOLD_MARGIN).astimezone(tz).utcoffset() != offset:
+        return None
+    wall_lo = (lo + offset).replace(tzinfo=None)
+    midnight = datetime.combine(wall_lo.date(), time(0))
+    first = (midnight + -((midnight - wall_lo) // granularity) * granularity - offset).replace(tzinfo=UTC)
+    if first > hi:
+        return []
+    return [first + k * granularity for k in range((hi - first) // granularity + 1)]
 
 
 def _grid_instants(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinfo) -> list[datetime]:
@@ -296,6 +333,9 @@ def _grid_instants(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinf
     earliest reading in the range to just above the latest, and keeps every real instant of each grid
     time that falls inside the range: none for a time in a spring gap, both for a time in an autumn fold.
     """
+    fast = _fixed_offset_grid(lo, hi, granularity, tz)
+    if fast is not None:
+        return fast
     first_wall = lo.astimezone(tz).replace(tzinfo=None) - _FOLD_MARGIN
     last_wall = hi.astimezone(tz).replace(tzinfo=None) + _FOLD_MARGIN
     midnight = datetime.combine(first_wall.date(), time(0))

@@ -5,8 +5,8 @@ then let the pure engine (booking.availability) do the interval arithmetic.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -18,8 +18,7 @@ from booking.models import HolidayOpening, HoursException, Occupancy, Resource, 
 from tenancy.models import Organization
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     start: datetime
     staff_id: int
 
@@ -74,14 +73,14 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     off: dict[int, list[Interval]] = defaultdict(list)
     for e in HoursException.objects.for_organization(organization).filter(
             resource_id__in=ids, start__lt=latest, end__gt=earliest):
-        (extra if e.kind == TimeOffKind.EXTRA else off)[e.resource_id].append(Interval(e.start, e.end))
+        (extra if e.kind == TimeOffKind.EXTRA else off)[e.resource_id].append(Interval.from_utc(e.start, e.end))
     busy: dict[int, list[Interval]] = defaultdict(list)
     occupancies = Occupancy.objects.for_organization(organization).filter(
         resource_id__in=ids, active=True, start__lt=latest, end__gt=earliest)
     if ignore_appointment_id is not None:
         occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
     for o in occupancies.values_list("resource_id", "start", "end"):
-        busy[o[0]].append(Interval(o[1], o[2]))
+        busy[o[0]].append(Interval.from_utc(o[1], o[2]))
 
     closed = closed_days(organization, first_day, last_day)
     not_before = now + timedelta(minutes=service.min_notice_minutes) if apply_limits else None
@@ -93,16 +92,20 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
                                     extra=extra[resource.pk])
         blocked = off[resource.pk] + busy[resource.pk] + [i for r in needed for i in busy[r.pk]]
         free = subtract(working, sorted(blocked))
-        day_start, day_end = (datetime.combine(first_day, datetime.min.time(), tz),
-                              datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz))
-        for start in free_starts(free, duration=timedelta(minutes=service.duration_minutes),
-                                 buffer_before=timedelta(minutes=service.buffer_before_minutes),
-                                 buffer_after=timedelta(minutes=service.buffer_after_minutes),
-                                 granularity=timedelta(minutes=service.granularity_minutes), tz=tz,
-                                 not_before=not_before, not_after=not_after):
-            if day_start <= start < day_end:
-                slots.append(Slot(start, resource.pk))
-    return sorted(slots, key=lambda s: (s.start, s.staff_id))
+        # Only starts on the requested local days: the window bounds go to the engine as limits.
+        day_start = datetime.combine(first_day, datetime.min.time(), tz)
+        day_last = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1)
+        lower = max(day_start, not_before) if not_before else day_start
+        upper = min(day_last, not_after) if not_after else day_last
+        starts = free_starts(free, duration=timedelta(minutes=service.duration_minutes),
+                             buffer_before=timedelta(minutes=service.buffer_before_minutes),
+                             buffer_after=timedelta(minutes=service.buffer_after_minutes),
+                             granularity=timedelta(minutes=service.granularity_minutes), tz=tz,
+                             not_before=lower, not_after=upper)
+        staff_id = resource.pk
+        slots.extend(Slot(start, staff_id) for start in starts)
+    slots.sort()
+    return slots
 
 
 def free_times(slots: list[Slot]) -> list[datetime]:
