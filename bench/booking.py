@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -157,7 +158,7 @@ def http_bench(organization: Organization, token: str, service: Service, clients
 def _count_overlaps(organization: Organization) -> int:
     spans = sorted(Occupancy.objects.filter(organization=organization, active=True)
                    .values_list("resource_id", "start", "end"))
-    return sum(1 for a, b in zip(spans, spans[1:], strict=False) if a[0] == b[0] and b[1] < a[2])
+    return sum(1 for a, b in itertools.pairwise(spans) if a[0] == b[0] and b[1] < a[2])
 
 
 def booking_benches(make_org, rounds: int) -> None:
