@@ -121,6 +121,43 @@ def _seed_clients(organization: Organization, staff) -> None:
             record_create(client=client, kind="treatment", body=note, author=practitioner, actor=actor)
 
 
+DEMO_SERVICES = {
+    "FI": [("Hiusten leikkaus", 45, "49.00", "25.50"), ("Kasvohoito", 60, "79.00", "25.50"),
+           ("Hieronta", 60, "65.00", "25.50")],
+    "PL": [("Fizjoterapia", 50, "180.00", "8.00"), ("Masaż leczniczy", 60, "200.00", "8.00"),
+           ("Konsultacja", 30, "150.00", "0.00")],
+}
+
+
+def _seed_booking(organization: Organization, staff) -> None:
+    """A location, the owner and the practitioner as bookable staff with weekly hours, and services."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from booking.models import Location, Resource, ResourceKind, Service, WorkingHours
+
+    if Service.objects.for_organization(organization).exists():
+        return
+    location = Location.objects.create(organization=organization, name=organization.city or organization.name,
+                                       time_zone=organization.time_zone, address=organization.street_address)
+    resources = []
+    for role, user in staff[:2]:
+        membership = Membership.objects.for_organization(organization).get(user=user)
+        resource = Resource.objects.create(organization=organization, kind=ResourceKind.STAFF, name=str(user),
+                                           membership=membership, location=location)
+        hours = [(d, 9, 12) for d in range(5)] + [(d, 13, 17) for d in range(5)] + [(5, 10, 14)]
+        WorkingHours.objects.bulk_create([
+            WorkingHours(organization=organization, resource=resource, location=location, weekday=d,
+                         start_time=dt.time(h0), end_time=dt.time(h1)) for d, h0, h1 in hours])
+        resources.append(resource)
+    currency = "EUR" if organization.country == "FI" else "PLN"
+    for name, minutes, price, vat in DEMO_SERVICES[organization.country]:
+        service = Service.objects.create(organization=organization, name=name, duration_minutes=minutes,
+                                         price=Decimal(price), currency=currency, vat_rate=Decimal(vat),
+                                         buffer_after_minutes=10, min_notice_minutes=60)
+        service.staff.set(resources)
+
+
 @transaction.atomic
 def seed(*, with_tokens: bool) -> list[dict[str, str]]:
     """Create or refresh the demo businesses; returns what a person or script needs to sign in."""
@@ -148,6 +185,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
             "staff": [{"role": role, "email": user.email} for role, user in staff],
         }
         _seed_clients(organization, staff)
+        _seed_booking(organization, staff)
         if with_tokens:
             membership = Membership.objects.for_organization(organization).get(user=owner)
             for old in ApiToken.objects.for_organization(organization).filter(

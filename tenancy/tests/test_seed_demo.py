@@ -61,3 +61,15 @@ def test_demo_accounts_are_refused_in_production_unless_forced(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="known passwords"):
         call_command("seed_demo")
+
+
+def test_the_demo_businesses_can_be_booked(db, capsys, settings):
+    import datetime as dt
+
+    from booking.models import Service
+    from booking.selectors import free_slots
+
+    _seed_json(capsys, settings)
+    service = Service.objects.filter(organization__slug="kaisla").first()
+    monday = dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())
+    assert free_slots(service, monday, monday + dt.timedelta(days=6))
