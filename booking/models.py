@@ -268,3 +268,19 @@ class AppointmentTransition(TenantModel):
         return f"{self.from_state}->{self.to_state}"
 
 
+
+
+@personal_data(subject_kind=SubjectKind.STAFF, subject_path="resource__membership__user",
+               fields={"resource": _WORK, "created_at": _WORK, "last_used_at": _WORK},
+               not_personal=["organization", "token_hash", "revoked_at"])
+class CalendarFeed(TenantModel):
+    """A secret iCalendar address for one staff member's appointments; only its hash is stored."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"feed {self.pk}"
