@@ -31,6 +31,8 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "token_id": lambda world, objs: objs["token"].pk,
     "client_id": lambda world, objs: objs["client"].pk,
     "appointment_id": lambda world, objs: objs["appointment"].pk,
+    "service_id": lambda world, objs: objs["appointment"].service_id,
+    "resource_id": lambda world, objs: objs["appointment"].staff_id,
 }
 
 

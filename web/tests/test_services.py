@@ -1,0 +1,38 @@
+"""Owners set up services, bookable staff and working hours; others cannot."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from booking.models import Resource, Service, WorkingHours
+
+
+def url(world, name, **kwargs):
+    return reverse(name, kwargs={"org_slug": world.org.slug, **kwargs})
+
+
+def test_the_owner_makes_a_member_bookable_sets_hours_and_adds_a_service(world, client_for):
+    client = client_for(world.owner)
+    assert client.post(url(world, "web:staff_bookable", membership_id=world.practitioner.pk)).status_code == 302
+    resource = Resource.objects.get(membership=world.practitioner)
+    form = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+            "form-0-weekday": "0", "form-0-start_time": "09:00", "form-0-end_time": "12:00",
+            "form-1-weekday": "0", "form-1-start_time": "13:00", "form-1-end_time": "12:30"}
+    response = client.post(url(world, "web:staff_hours", resource_id=resource.pk), form)
+    assert response.status_code == 200 and not WorkingHours.objects.filter(resource=resource).exists()
+    form["form-1-end_time"] = "17:00"
+    assert client.post(url(world, "web:staff_hours", resource_id=resource.pk), form).status_code == 302
+    assert list(WorkingHours.objects.filter(resource=resource).order_by("start_time")
+                .values_list("start_time", "end_time")) == [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(17))]
+    response = client.post(url(world, "web:service_new"), {
+        "name": "Hieronta", "duration_minutes": "60", "buffer_before_minutes": "0", "buffer_after_minutes": "10",
+        "price": "65.00", "currency": "EUR", "vat_rate": "25.50", "online_bookable": "on", "min_notice_minutes": "60",
+        "max_advance_days": "90", "cancellation_hours": "24", "granularity_minutes": "15",
+        "staff": [resource.pk], "is_active": "on"})
+    assert response.status_code == 302
+    assert list(Service.objects.get(name="Hieronta").staff.all()) == [resource]
+
+
+def test_only_the_owner_manages_services(world, client_for):
+    for member in (world.practitioner, world.reception, world.accountant):
+        assert client_for(member).get(url(world, "web:services")).status_code == 404
