@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from web import client_views, import_views, views
+from web import calendar_views, client_views, feed_views, import_views, service_views, views
 
 app_name = "web"
 
@@ -13,6 +13,12 @@ org_patterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
+    path("calendar/feed/", feed_views.calendar_feed, name="calendar_feed"),
+    path("services/", service_views.services, name="services"),
+    path("services/new/", service_views.service_edit, name="service_new"),
+    path("services/<int:service_id>/", service_views.service_edit, name="service_edit"),
+    path("services/staff/<int:membership_id>/bookable/", service_views.staff_bookable, name="staff_bookable"),
+    path("services/hours/<int:resource_id>/", service_views.staff_hours, name="staff_hours"),
     path("clients/", client_views.client_list, name="client_list"),
     path("clients/fields/", client_views.custom_fields, name="custom_fields"),
     path("clients/new/", client_views.client_new, name="client_new"),
@@ -27,6 +33,14 @@ org_patterns = [
     path("clients/<int:client_id>/records/", client_views.client_record_new, name="client_record_new"),
     path("clients/<int:client_id>/visits/", client_views.client_visit_new, name="client_visit_new"),
     path("clients/<int:client_id>/merge/", client_views.client_merge_view, name="client_merge"),
+    path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/new/", calendar_views.appointment_new, name="calendar_new"),
+    path("calendar/appointments/<int:appointment_id>/", calendar_views.appointment_detail,
+         name="calendar_appointment"),
+    path("calendar/appointments/<int:appointment_id>/move/", calendar_views.appointment_move_view,
+         name="calendar_move"),
+    path("calendar/appointments/<int:appointment_id>/state/", calendar_views.appointment_state,
+         name="calendar_state"),
 ]
 
 urlpatterns = [
@@ -34,5 +48,6 @@ urlpatterns = [
     path("account/security/", views.account_security, name="account_security"),
     path("account/sign-out-everywhere/", views.sign_out_everywhere_view, name="sign_out_everywhere"),
     path("healthz", views.healthz, name="healthz"),
+    path("feeds/<str:token>.ics", feed_views.feed, name="feed"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]

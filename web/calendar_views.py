@@ -1,0 +1,395 @@
+"""Staff calendar: a day and a week per staff member, booking, moving and changing states.
+
+Times are shown in the staff member's location's time zone. A day is built from its local
+date (23 or 25 hours on DST days) and appointments are placed by their local start.
+Every change goes through booking.services; reads go through tenancy.access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from booking.models import (
+    ALLOWED_TRANSITIONS,
+    Appointment,
+    AppointmentState,
+    Channel,
+    Resource,
+    ResourceKind,
+    Service,
+    WorkingHours,
+)
+from booking.selectors import free_slots
+from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
+from clients.models import Client
+from clients.selectors import search_clients
+from privacy.audit import actor_for_request, record, record_many
+from privacy.models import AuditAction
+from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.roles import Perm
+
+DAY, WEEK = "day", "week"
+STAFF_CHANNELS = (Channel.PHONE, Channel.STAFF, Channel.WALK_IN)
+DEFAULT_HOURS = (8, 17)
+
+# What each state change is called on its button.
+ACTION_LABELS = {
+    AppointmentState.CONFIRMED: gettext_lazy("Confirm"),
+    AppointmentState.COMPLETED: gettext_lazy("Mark completed"),
+    AppointmentState.NO_SHOW: gettext_lazy("Mark no-show"),
+    AppointmentState.CANCELLED: gettext_lazy("Cancel appointment"),
+}
+
+
+@dataclass
+class HourRow:
+    start: datetime  # local
+    label_offset: bool = False  # the wall-clock hour repeats (autumn DST): show the zone name
+    appointments: list[Appointment] = field(default_factory=list)
+
+
+@dataclass
+class DayColumn:
+    day: date
+    is_today: bool
+    appointments: list[Appointment] = field(default_factory=list)
+    url: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _staff_list(request: HttpRequest, location_id: int | None = None) -> list[Resource]:
+    staff = scoped(request, Resource).filter(kind=ResourceKind.STAFF, is_active=True).select_related("location")
+    if location_id:
+        staff = staff.filter(location_id=location_id)
+    return list(staff.order_by("location__name", "name", "pk"))
+
+
+def _int(value) -> int | None:
+    value = (value or "").strip() if isinstance(value, str) else value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _pick_staff(request: HttpRequest, staff: list[Resource], wanted) -> Resource | None:
+    wanted_id = _int(wanted)
+    if wanted_id is not None:
+        for resource in staff:
+            if resource.pk == wanted_id:
+                return resource
+    try:
+        own = request.membership.resource
+    except ObjectDoesNotExist:
+        own = None
+    if own is not None and any(r.pk == own.pk for r in staff):
+        return next(r for r in staff if r.pk == own.pk)
+    return staff[0] if staff else None
+
+
+def _tz(resource: Resource) -> ZoneInfo:
+    return ZoneInfo(resource.location.time_zone)
+
+
+def _today(tz: ZoneInfo) -> date:
+    return datetime.now(tz).date()
+
+
+def _parse_day(value, tz: ZoneInfo) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return _today(tz)
+
+
+def _window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """From local midnight of `first` to local midnight after `last`."""
+    return (datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz))
+
+
+def _calendar_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY) -> str:
+    query = {"day": day.isoformat(), "view": view}
+    if staff is not None:
+        query["staff"] = staff.pk
+    return reverse("web:calendar", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(query)
+
+
+def _appointments(request: HttpRequest, resource: Resource, start: datetime, end: datetime) -> list[Appointment]:
+    appointments = list(scoped(request, Appointment).filter(staff=resource, start__lt=end, end__gt=start)
+                        .select_related("service", "client").order_by("start", "pk"))
+    if appointments:
+        # The calendar shows appointments (audit_reads): one access-log event per appointment shown,
+        # so each client's own access log lists it.
+        record_many(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
+                    object_type=Appointment._meta.label_lower,
+                    subjects=[(str(a.pk), a.client.subject_ref if a.client_id else None) for a in appointments],
+                    detail={"via": "calendar"})
+    for a in appointments:
+        a.actions = [(state, ACTION_LABELS[state]) for state in
+                     (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
+                      AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[a.state]]
+        a.movable = a.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
+    return appointments
+
+
+def _working_span(request: HttpRequest, resource: Resource, day: date) -> tuple[int, int]:
+    """The first and last (exclusive) local hour the staff member works on the day, or the default."""
+    hours = scoped(request, WorkingHours).filter(resource=resource, weekday=day.weekday()).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    starts_ends = [(h.start_time, h.end_time) for h in hours]
+    if not starts_ends:
+        return DEFAULT_HOURS
+    first = min(s for s, _ in starts_ends).hour
+    last_end = max(e for _, e in starts_ends)
+    return first, last_end.hour + (1 if last_end.minute else 0)
+
+
+def _hour_rows(day: date, tz: ZoneInfo, appointments: list[Appointment], span: tuple[int, int]) -> list[HourRow]:
+    """One row per real hour of the local day (23 or 25 on DST days), stepping in UTC."""
+    start, end = _window(day, day, tz)
+    rows: list[HourRow] = []
+    instant = start.astimezone(UTC)
+    seen: set[int] = set()
+    while instant < end:
+        local = instant.astimezone(tz)
+        rows.append(HourRow(start=local, label_offset=local.hour in seen))
+        seen.add(local.hour)
+        instant += timedelta(hours=1)
+    for row in rows:
+        if row.label_offset:  # the first of the two equal hours needs its zone name too
+            for other in rows:
+                if other.start.hour == row.start.hour:
+                    other.label_offset = True
+    for a in appointments:
+        target = rows[0]
+        for row in rows:
+            if row.start <= a.start:
+                target = row
+        target.appointments.append(a)
+    first, last = span
+    if appointments:
+        first = min(first, min(r.start.hour for r in rows if r.appointments))
+        last = max(last, max(r.start.hour for r in rows if r.appointments) + 1)
+    return [r for r in rows if first <= r.start.hour < last or r.appointments]
+
+
+def _free_times(service: Service | None, resource: Resource, day: date, *,
+                ignore_appointment_id: int | None = None) -> list[datetime]:
+    if service is None:
+        return []
+    slots = free_slots(service, day, day, staff=resource, apply_limits=False,
+                       ignore_appointment_id=ignore_appointment_id)
+    tz = _tz(resource)
+    return [s.start.astimezone(tz) for s in slots if s.staff_id == resource.pk]
+
+
+def _parse_start(value: str) -> datetime | None:
+    try:
+        start = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.VIEW_CALENDAR)
+    staff = _staff_list(request)
+    resource = _pick_staff(request, staff, request.GET.get("staff"))
+    view = WEEK if request.GET.get("view") == WEEK else DAY
+    context = {"staff": staff, "resource": resource, "view": view,
+               "can_book": request.membership.has_perm(Perm.BOOK_APPOINTMENTS),
+               "can_see_clients": request.membership.has_perm(Perm.VIEW_CLIENTS)}
+    if resource is None:
+        return render(request, "web/calendar/calendar.html", context)
+    tz = _tz(resource)
+    day = _parse_day(request.GET.get("day"), tz)
+    today = _today(tz)
+    if view == WEEK:
+        monday = day - timedelta(days=day.weekday())
+        first, last = monday, monday + timedelta(days=6)
+        step = timedelta(days=7)
+    else:
+        first = last = day
+        step = timedelta(days=1)
+    start, end = _window(first, last, tz)
+    appointments = _appointments(request, resource, start, end)
+    context.update({
+        "tz": tz, "tz_name": resource.location.time_zone, "day": day, "today": today, "first": first, "last": last,
+        "prev_url": _calendar_url(request, day=day - step, staff=resource, view=view),
+        "next_url": _calendar_url(request, day=day + step, staff=resource, view=view),
+        "today_url": _calendar_url(request, day=today, staff=resource, view=view),
+        "day_url": _calendar_url(request, day=day, staff=resource, view=DAY),
+        "week_url": _calendar_url(request, day=day, staff=resource, view=WEEK),
+        "new_url": reverse("web:calendar_new", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(
+            {"staff": resource.pk, "day": day.isoformat()}),
+    })
+    if view == WEEK:
+        columns = []
+        for offset in range(7):
+            current = first + timedelta(days=offset)
+            day_start, day_end = _window(current, current, tz)
+            columns.append(DayColumn(current, current == today,
+                                     [a for a in appointments if day_start <= a.start < day_end]))
+        columns[0].appointments = [a for a in appointments if a.start < _window(first, first, tz)[1]]
+        for column in columns:
+            column.url = _calendar_url(request, day=column.day, staff=resource)
+        context["columns"] = columns
+    else:
+        context["rows"] = _hour_rows(day, tz, appointments, _working_span(request, resource, day))
+    return render(request, "web/calendar/calendar.html", context)
+
+
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Book for a caller, a walk-in or on the client's behalf: staff, day, service, client, free time."""
+    require_perm(request, Perm.BOOK_APPOINTMENTS)
+    source = request.POST if request.method == "POST" else request.GET
+    staff = _staff_list(request)
+    resource = _pick_staff(request, staff, source.get("staff"))
+    if resource is None:
+        return render(request, "web/calendar/new.html", {"staff": staff, "resource": None})
+    tz = _tz(resource)
+    day = _parse_day(source.get("day"), tz)
+    services = list(scoped(request, Service).filter(is_active=True, staff=resource).order_by("name", "pk"))
+    wanted_service = _int(source.get("service"))
+    service = next((s for s in services if s.pk == wanted_service), services[0] if services else None)
+    can_search = request.membership.has_perm(Perm.VIEW_CLIENTS)
+    query = source.get("q", "").strip()[:100] if can_search else ""
+    chosen_client = None
+    client_id = _int(source.get("client"))
+    if client_id is not None and can_search:
+        chosen_client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
+    errors: list[str] = []
+    chosen_start = source.get("start", "")
+    channel = source.get("channel") if source.get("channel") in STAFF_CHANNELS else Channel.PHONE
+
+    if request.method == "POST":
+        start = _parse_start(chosen_start)
+        if service is None:
+            errors.append(_("Choose a service."))
+        if start is None:
+            errors.append(_("Choose a free time."))
+        if not errors:
+            try:
+                appointment = appointment_book(service=service, start=start, client=chosen_client, channel=channel,
+                                               actor=actor_for_request(request), staff=resource,
+                                               wishes=source.get("wishes", "").strip()[:2000])
+            except SlotTaken as error:
+                errors.append(str(error))
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, _("Appointment booked."))
+                local_day = appointment.start.astimezone(tz).date()
+                return redirect(_calendar_url(request, day=local_day, staff=resource))
+
+    results = []
+    if query:
+        results = list(search_clients(request.organization, query, limit=10))
+        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.SEARCH,
+               object_type="clients.client", detail={"results": len(results), "via": "calendar"})
+    if chosen_client is not None and all(c.pk != chosen_client.pk for c in results):
+        results.insert(0, chosen_client)
+    context = {
+        "staff": staff, "resource": resource, "tz_name": resource.location.time_zone, "day": day,
+        "services": services, "service": service, "query": query, "results": results,
+        "chosen_client": chosen_client, "chosen_start": chosen_start, "channel": channel,
+        "channels": [(c.value, c.label) for c in STAFF_CHANNELS], "errors": errors, "can_search": can_search,
+        "times": _free_times(service, resource, day), "wishes": source.get("wishes", ""),
+        "calendar_url": _calendar_url(request, day=day, staff=resource),
+    }
+    status = 409 if errors and request.method == "POST" else 200
+    if request.htmx and request.method == "GET":
+        target = request.htmx.target
+        if target == "client-choices":
+            return render(request, "web/calendar/_client_choices.html", context)
+        if target == "free-times":
+            return render(request, "web/calendar/_free_times.html", context)
+    return render(request, "web/calendar/new.html", context, status=status)
+
+
+def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """One appointment: its details, its state buttons, and free times to move it to."""
+    appointment = get_for_member(request, Appointment, perm=Perm.VIEW_CALENDAR, pk=appointment_id)
+    resource = appointment.staff
+    tz = _tz(resource)
+    day = _parse_day(request.GET.get("day") or appointment.start.astimezone(tz).date().isoformat(), tz)
+    appointment.actions = [(state, ACTION_LABELS[state]) for state in
+                           (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
+                            AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[appointment.state]]
+    movable = appointment.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
+    can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
+    times = []
+    if movable and can_book:
+        times = [t for t in _free_times(appointment.service, resource, day, ignore_appointment_id=appointment.pk)
+                 if t != appointment.start]
+    context = {"appointment": appointment, "resource": resource, "tz_name": resource.location.time_zone,
+               "day": day, "times": times, "movable": movable, "can_book": can_book,
+               "can_see_clients": request.membership.has_perm(Perm.VIEW_CLIENTS),
+               "calendar_url": _calendar_url(request, day=appointment.start.astimezone(tz).date(), staff=resource)}
+    if request.htmx and request.htmx.target == "move-times":
+        return render(request, "web/calendar/_move_times.html", context)
+    return render(request, "web/calendar/appointment.html", context)
+
+
+@require_POST
+def appointment_move_view(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_for_member(request, Appointment, perm=Perm.BOOK_APPOINTMENTS, pk=appointment_id)
+    tz = _tz(appointment.staff)
+    start = _parse_start(request.POST.get("start", ""))
+    detail_url = reverse("web:calendar_appointment", kwargs={"org_slug": request.organization.slug,
+                                                             "appointment_id": appointment.pk})
+    if start is None:
+        messages.error(request, _("Choose a free time."))
+        return redirect(detail_url)
+    try:
+        appointment = appointment_move(appointment=appointment, start=start, actor=actor_for_request(request))
+    except SlotTaken as error:
+        messages.error(request, str(error))
+        return redirect(detail_url + "?" + urlencode({"day": start.astimezone(tz).date().isoformat()}))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(detail_url)
+    messages.success(request, _("Appointment moved."))
+    return redirect(_calendar_url(request, day=appointment.start.astimezone(tz).date(), staff=appointment.staff))
+
+
+@require_POST
+def appointment_state(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = get_for_member(request, Appointment, perm=Perm.BOOK_APPOINTMENTS, pk=appointment_id)
+    tz = _tz(appointment.staff)
+    to_state = request.POST.get("state", "")
+    view = WEEK if request.POST.get("view") == WEEK else DAY
+    back = _calendar_url(request, day=appointment.start.astimezone(tz).date(), staff=appointment.staff, view=view)
+    if to_state not in ACTION_LABELS:
+        messages.error(request, _("Choose what happens to the appointment."))
+        return redirect(back)
+    try:
+        appointment_transition(appointment=appointment, to_state=to_state, actor=actor_for_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, {
+            AppointmentState.CONFIRMED: _("Appointment confirmed."),
+            AppointmentState.COMPLETED: _("Appointment marked completed."),
+            AppointmentState.NO_SHOW: _("Appointment marked as a no-show."),
+            AppointmentState.CANCELLED: _("Appointment cancelled."),
+        }[to_state])
+    return redirect(back)
