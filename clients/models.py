@@ -78,6 +78,7 @@ class ClientQuerySet(models.QuerySet):
         "billing_name": _F, "billing_address": _F, "billing_reference": _F, "standing_discount_percent": _F,
         "national_id": _NID, "national_id_index": _NID, "custom_fields": _C, "search_name": _I, "search_name_alt": _I,
         "source": _U, "created_at": _U, "updated_at": _U, "created_by_user_id": _U, "subject_ref": _U,
+        "portal_password": _U, "portal_last_login": _U,
     },
     not_personal=["organization", "kind"],
 )
@@ -118,6 +119,8 @@ class Client(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    portal_password = models.CharField(max_length=200, blank=True, editable=False)
+    portal_last_login = models.DateTimeField(_("last sign-in to the portal"), null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 

@@ -65,6 +65,11 @@ def link_requests_exceeded(*, organization: Organization, email: str, ip: str) -
                                                                            LIMIT_PER_ADDRESS)
 
 
+def password_attempts_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
+    address = _hash(f"{organization.pk}|{email.strip().lower()}")
+    return _over_limit(f"portal-pw:ip:{ip}", LIMIT_PER_IP) or _over_limit(f"portal-pw:addr:{address}", 5)
+
+
 @transaction.atomic
 def send_login_link(*, organization: Organization, email: str) -> bool:
     """Email a one-time link to the client with this address; returns whether one was sent."""
@@ -99,6 +104,35 @@ def link_is_valid(*, organization: Organization, token: str) -> bool:
 def sign_in(request: HttpRequest, client: Client) -> None:
     request.session.cycle_key()
     request.session[SESSION_KEY] = {"organization": client.organization_id, "client": client.pk}
+    Client.objects.filter(pk=client.pk).update(portal_last_login=timezone.now())
+
+
+def password_sign_in(*, organization: Organization, email: str, password: str) -> Client | None:
+    """The client with this address and portal password, or None (the same answer for any mismatch)."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    candidates = Client.objects.for_organization(organization).filter(email=email.strip().lower()).exclude(
+        portal_password="")
+    for client in candidates:
+        if check_password(password, client.portal_password):
+            return client
+    make_password(password)  # spend the same time when nobody matched
+    return None
+
+
+@transaction.atomic
+def set_portal_password(*, client: Client, password: str, actor: Actor) -> None:
+    """Let the client sign in with a password as well as by link; validated like staff passwords."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+
+    from privacy.audit import record
+    from privacy.models import AuditAction
+
+    validate_password(password)
+    Client.objects.filter(pk=client.pk).update(portal_password=make_password(password))
+    record(organization=client.organization, actor=actor, action=AuditAction.UPDATE, obj=client,
+           subject_ref=client.subject_ref, changed_fields=["portal_password"])
 
 
 def signed_in_client(request: HttpRequest, organization: Organization) -> Client | None:

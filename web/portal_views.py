@@ -23,7 +23,10 @@ from clients.portal import (
     client_actor,
     link_is_valid,
     link_requests_exceeded,
+    password_attempts_exceeded,
+    password_sign_in,
     send_login_link,
+    set_portal_password,
     sign_in,
     signed_in_client,
     use_login_link,
@@ -39,6 +42,24 @@ CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address",
 
 class EmailForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Your email address"))
+
+
+class PasswordSignInForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Your email address"))
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("New password"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(label=gettext_lazy("New password again"),
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The passwords do not match."))
+        return data
 
 
 class ContactForm(forms.Form):
@@ -82,16 +103,32 @@ def start(request, portal_slug: str):
     organization = _organization(portal_slug, request)
     if signed_in_client(request, organization) is not None:
         return redirect("portal:home", portal_slug=organization.slug)
-    form = EmailForm(request.POST or None)
+    password_mode = request.POST.get("mode") == "password"
+    form = EmailForm(None if password_mode else request.POST or None)
+    password_form = PasswordSignInForm(request.POST if password_mode else None, prefix="pw")
     sent = False
-    if request.method == "POST" and form.is_valid():
+    if password_mode and password_form.is_valid():
+        email = password_form.cleaned_data["email"]
+        client = None
+        if password_attempts_exceeded(organization=organization, email=email, ip=client_ip(request)):
+            password_form.add_error(None, _("Too many requests. Try again in a few minutes."))
+        else:
+            client = password_sign_in(organization=organization, email=email,
+                                      password=password_form.cleaned_data["password"])
+            if client is None:
+                password_form.add_error(None, _("The email address or the password is not right."))
+        if client is not None:
+            sign_in(request, client)
+            return redirect("portal:home", portal_slug=organization.slug)
+    elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if link_requests_exceeded(organization=organization, email=email, ip=client_ip(request)):
             form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
             send_login_link(organization=organization, email=email)
             sent = True
-    return render(request, "portal/start.html", {"portal_org": organization, "form": form, "sent": sent})
+    return render(request, "portal/start.html", {"portal_org": organization, "form": form, "sent": sent,
+                                                 "password_form": password_form})
 
 
 def link(request, portal_slug: str, token: str):
@@ -161,3 +198,18 @@ def sign_out(request, portal_slug: str):
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
     return redirect("portal:start", portal_slug=organization.slug)
+
+
+@portal_client_required
+def password(request, organization, client):
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_portal_password(client=client, password=form.cleaned_data["password"],
+                                actor=client_actor(request, client))
+        except ValidationError as error:
+            form.add_error("password", error)
+        else:
+            messages.success(request, _("Your password was saved. You can sign in with it or with a link."))
+            return redirect("portal:home", portal_slug=organization.slug)
+    return render(request, "portal/password.html", {"portal_org": organization, "form": form})

@@ -148,3 +148,38 @@ def test_signing_out_ends_the_portal_session(world, anna, smtp_server, django_ca
     browser = signed_in(world, smtp_server, django_capture_on_commit_callbacks)
     browser.post(reverse("portal:sign_out", args=[world.org.slug]))
     assert browser.get(reverse("portal:home", args=[world.org.slug])).status_code == 302
+
+
+def test_a_client_sets_a_password_and_signs_in_with_it(world, anna, smtp_server, django_capture_on_commit_callbacks):
+    browser = signed_in(world, smtp_server, django_capture_on_commit_callbacks)
+    url = reverse("portal:password", args=[world.org.slug])
+    assert browser.post(url, {"password": "short", "password_again": "short"}).status_code == 200
+    response = browser.post(url, {"password": "kevät-aurinko-2026!", "password_again": "kevät-aurinko-2026!"})
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert anna.portal_password and "kevät" not in anna.portal_password
+    start = reverse("portal:start", args=[world.org.slug])
+    stranger = Browser()
+    stranger.cookies["django_language"] = "en"
+    wrong = stranger.post(start, {"mode": "password", "pw-email": "anna@example.test", "pw-password": "nope-nope-1"})
+    assert "not right" in wrong.content.decode()
+    right = stranger.post(start, {"mode": "password", "pw-email": "ANNA@example.test",
+                                  "pw-password": "kevät-aurinko-2026!"})
+    assert right.status_code == 302 and right["Location"] == reverse("portal:home", args=[world.org.slug])
+    anna.refresh_from_db()
+    assert anna.portal_last_login is not None
+
+
+def test_password_guessing_is_limited(world, anna):
+    from clients.portal import set_portal_password
+    from privacy.audit import Actor
+
+    set_portal_password(client=anna, password="kevät-aurinko-2026!", actor=Actor.system("t"))
+    browser = Browser()
+    browser.cookies["django_language"] = "en"
+    start = reverse("portal:start", args=[world.org.slug])
+    for _ in range(5):
+        browser.post(start, {"mode": "password", "pw-email": "anna@example.test", "pw-password": "wrong-guess-1"})
+    blocked = browser.post(start, {"mode": "password", "pw-email": "anna@example.test",
+                                   "pw-password": "kevät-aurinko-2026!"})
+    assert "Too many requests" in blocked.content.decode()
