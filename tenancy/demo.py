@@ -141,7 +141,7 @@ def _seed_booking(organization: Organization, staff) -> None:
     location = Location.objects.create(organization=organization, name=organization.city or organization.name,
                                        time_zone=organization.time_zone, address=organization.street_address)
     resources = []
-    for role, user in staff[:2]:
+    for _role, user in staff[:2]:
         membership = Membership.objects.for_organization(organization).get(user=user)
         resource = Resource.objects.create(organization=organization, kind=ResourceKind.STAFF, name=str(user),
                                            membership=membership, location=location)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("p/", include("web.portal_urls")),
+    path("b/", include("web.booking_urls")),
     path("", include("web.urls")),
 ]
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from web import booking_views
+
+app_name = "public_booking"
+
+urlpatterns = [
+    path("<slug:booking_slug>/", booking_views.services, name="services"),
+    path("<slug:booking_slug>/staff/", booking_views.staff, name="staff"),
+    path("<slug:booking_slug>/times/", booking_views.times, name="times"),
+    path("<slug:booking_slug>/details/", booking_views.details, name="details"),
+    path("<slug:booking_slug>/booked/<str:token>/", booking_views.booked, name="booked"),
+    path("<slug:booking_slug>/manage/<str:token>/", booking_views.manage, name="manage"),
+    path("<slug:booking_slug>/manage/<str:token>/cancel/", booking_views.cancel, name="cancel"),
+    path("<slug:booking_slug>/manage/<str:token>/move/", booking_views.move, name="move"),
+]

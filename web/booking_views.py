@@ -1,0 +1,465 @@
+"""The public booking page of an organization, /b/<org-slug>/: no account needed.
+
+Service -> staff member (or anyone) -> day (a week at a time) -> time -> contact details ->
+confirmation, email with a calendar entry and a signed link to manage the booking (cancel
+before the deadline, or move to another free time).
+
+The choices (service, staff, week, day, time) travel in query parameters and hidden fields;
+they are not personal data. Name, email and phone travel only in POST bodies, never in a URL.
+Every change is a POST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from booking.models import Appointment, AppointmentState, Channel, Resource, Service
+from booking.notifications import (
+    CANCELLED,
+    CONFIRMED,
+    MOVED,
+    appointment_id_from_token,
+    manage_token,
+    send_appointment_email,
+)
+from booking.selectors import free_slots, qualified_staff
+from booking.services import (
+    SlotTaken,
+    appointment_book,
+    appointment_move,
+    appointment_transition,
+    cancellation_deadline,
+)
+from clients.models import Channel as MarketingChannel
+from clients.models import Client, ClientKind, ClientSource, ConsentSource
+from clients.portal import client_actor
+from clients.services import client_create, marketing_consent_set
+from clients.validation import clean_client_data
+from privacy.audit import Actor, client_ip, record
+from privacy.models import ActorKind, AuditAction
+from tenancy.models import Organization
+
+ANYONE = "any"
+WEEK = 7
+LIMIT_BOOKINGS_PER_IP, LIMIT_CHANGES_PER_IP, LIMIT_WINDOW = 20, 30, 600
+CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
+
+
+# --- the organization, its language, and what the visitor chose -------------------------------------
+
+def _organization(booking_slug: str, request: HttpRequest | None = None, client: Client | None = None) -> Organization:
+    """The organization of a booking URL; its language (or the client's) is used unless the
+    visitor chose one with the language menu."""
+    organization = get_object_or_404(Organization, slug=booking_slug)
+    if request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        language = (client.preferred_language if client else "") or organization.default_language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return organization
+
+
+def _bookable_services(organization: Organization):
+    return (Service.objects.for_organization(organization).filter(online_bookable=True, is_active=True)
+            .order_by("name", "pk"))
+
+
+def _service(organization: Organization, value: str | None) -> Service:
+    try:
+        pk = int(value or "")
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(_bookable_services(organization), pk=pk)
+
+
+def _staff(service: Service, value: str | None) -> Resource | None:
+    """The chosen staff member, or None for "anyone"; 404 for someone who does not do the service."""
+    if value in (None, "", ANYONE):
+        return None
+    try:
+        pk = int(value)
+    except ValueError:
+        raise Http404 from None
+    for resource in qualified_staff(service):
+        if resource.pk == pk:
+            return resource
+    raise Http404
+
+
+def _zone(organization: Organization, service: Service, staff: Resource | None) -> ZoneInfo:
+    """The time zone of the location where the service is given."""
+    if staff is not None:
+        return ZoneInfo(staff.location.time_zone)
+    candidates = qualified_staff(service)
+    return ZoneInfo(candidates[0].location.time_zone if candidates else organization.time_zone)
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    try:
+        start = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if start is None or start.tzinfo is None:
+        return None
+    return start.astimezone(UTC)
+
+
+def _start_value(start: datetime) -> str:
+    return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count a request in the shared cache; True once `limit` is passed within the window."""
+    cache.add(key, 0, LIMIT_WINDOW)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:
+        return False
+
+
+def _query(**params) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")}, safe=":")
+
+
+# --- the week calendar, shared by booking and moving ----------------------------------------------------
+
+@dataclass
+class Day:
+    date: date
+    times: int
+    href: str
+    selected: bool
+
+
+@dataclass
+class Time:
+    start: datetime
+    value: str
+    href: str
+    current: bool = False
+
+
+def _calendar(*, service: Service, staff: Resource | None, zone: ZoneInfo, base: str, week: str | None,
+              day: str | None, params: dict, time_href: str | None = None, ignore_appointment_id=None,
+              current: datetime | None = None) -> dict:
+    """A week of days with their free times (limits applied), and the times of the chosen day.
+
+    `base` is the page's URL and `params` its other query parameters; with `time_href` times are links
+    (to the details step), otherwise they are the values of a POST form.
+    """
+    today = timezone.now().astimezone(zone).date()
+    last = today + timedelta(days=service.max_advance_days)
+    chosen_day = _parse_day(day)
+    first = _parse_day(week)
+    if first is None:  # the week from today, unless the chosen day lies further ahead
+        first = chosen_day if chosen_day and chosen_day >= today + timedelta(days=WEEK) else today
+    first = min(max(first, today), last)
+    week_end = first + timedelta(days=WEEK - 1)
+    slots = free_slots(service, first, week_end, staff=staff, apply_limits=True,
+                       ignore_appointment_id=ignore_appointment_id)
+    by_day: dict[date, list[datetime]] = {}
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        times = by_day.setdefault(local.date(), [])
+        if not times or times[-1] != local:
+            times.append(local)
+    week_value = first.isoformat()
+    days = [Day(d, len(by_day.get(d, [])), base + _query(**params, week=week_value, day=d.isoformat()) + "#times",
+                d == chosen_day)
+            for d in (first + timedelta(days=i) for i in range(WEEK))]
+    times = []
+    if chosen_day is not None:
+        for start in by_day.get(chosen_day, []):
+            value = _start_value(start)
+            href = time_href + _query(**params, start=value) if time_href else ""
+            times.append(Time(start, value, href, current is not None and start == current))
+    previous = first - timedelta(days=WEEK)
+    return {
+        "days": days,
+        "times": times,
+        "chosen_day": chosen_day if chosen_day and first <= chosen_day <= week_end else None,
+        "week_start": first, "week_end": week_end,
+        "week_has_times": bool(by_day),
+        "previous_href": base + _query(**params, week=max(previous, today).isoformat()) if first > today else "",
+        "next_href": base + _query(**params, week=(first + timedelta(days=WEEK)).isoformat())
+        if week_end < last else "",
+        "time_zone": str(zone),
+    }
+
+
+# --- steps ---------------------------------------------------------------------------------------------
+
+def services(request, booking_slug: str):
+    organization = _organization(booking_slug, request)
+    rows = []
+    for service in _bookable_services(organization):
+        staff = qualified_staff(service)
+        if not staff:
+            continue
+        if len(staff) == 1:
+            href = reverse("public_booking:times", args=[organization.slug]) + _query(service=service.pk,
+                                                                                      staff=staff[0].pk)
+        else:
+            href = reverse("public_booking:staff", args=[organization.slug]) + _query(service=service.pk)
+        rows.append({"service": service, "href": href})
+    return render(request, "booking/services.html", {"booking_org": organization, "rows": rows})
+
+
+def staff(request, booking_slug: str):
+    organization = _organization(booking_slug, request)
+    service = _service(organization, request.GET.get("service"))
+    times = reverse("public_booking:times", args=[organization.slug])
+    choices = [{"name": _("Anyone available"), "href": times + _query(service=service.pk, staff=ANYONE),
+                "anyone": True}]
+    choices += [{"name": r.name, "href": times + _query(service=service.pk, staff=r.pk)}
+                for r in qualified_staff(service)]
+    return render(request, "booking/staff.html", {"booking_org": organization, "service": service,
+                                                  "choices": choices})
+
+
+def times(request, booking_slug: str):
+    organization = _organization(booking_slug, request)
+    service = _service(organization, request.GET.get("service"))
+    chosen = _staff(service, request.GET.get("staff"))
+    zone = _zone(organization, service, chosen)
+    params = {"service": service.pk, "staff": chosen.pk if chosen else ANYONE}
+    with timezone.override(zone):
+        calendar = _calendar(service=service, staff=chosen, zone=zone,
+                             base=reverse("public_booking:times", args=[organization.slug]),
+                             week=request.GET.get("week"), day=request.GET.get("day"), params=params,
+                             time_href=reverse("public_booking:details", args=[organization.slug]))
+        return render(request, "booking/times.html", {
+            "booking_org": organization, "service": service, "staff": chosen, "calendar": calendar,
+            "several_staff": len(qualified_staff(service)) > 1,
+            "staff_href": reverse("public_booking:staff", args=[organization.slug]) + _query(service=service.pk)})
+
+
+class DetailsForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.CharField(label=gettext_lazy("Email"), max_length=254,
+                            help_text=gettext_lazy("We send the confirmation here."),
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    wishes = forms.CharField(label=gettext_lazy("Wishes (optional)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3, "class": "prose"}))
+    marketing_email = forms.BooleanField(label=gettext_lazy("Send me offers and news by email"), required=False)
+    marketing_sms = forms.BooleanField(label=gettext_lazy("Send me offers and news by text message (SMS)"),
+                                       required=False)
+
+    CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+def _find_or_create_client(organization: Organization, data: dict, actor: Actor) -> Client:
+    """The organization's client with this email and phone, or a new one (source: online booking)."""
+    values = {name: data[name] for name in DetailsForm.CLIENT_FIELDS}
+    cleaned = clean_client_data(organization, values, kind=ClientKind.PERSON)
+    existing = (Client.objects.for_organization(organization)
+                .filter(email__iexact=cleaned["email"], phone=cleaned["phone"]).order_by("-updated_at", "-pk")
+                .first())
+    if existing is not None:
+        return existing
+    return client_create(organization=organization, actor=actor, source=ClientSource.ONLINE, **values)
+
+
+def details(request, booking_slug: str):
+    organization = _organization(booking_slug, request)
+    source = request.POST if request.method == "POST" else request.GET
+    service = _service(organization, source.get("service"))
+    chosen = _staff(service, source.get("staff"))
+    zone = _zone(organization, service, chosen)
+    start = _parse_start(source.get("start"))
+    if start is None:
+        raise Http404
+    form = DetailsForm(request.POST or None)
+    taken = False
+    if request.method == "POST" and form.is_valid():
+        if _over_limit(f"booking:ip:{client_ip(request)}", LIMIT_BOOKINGS_PER_IP):
+            form.add_error(None, _("Too many requests. Try again in a few minutes."))
+        else:
+            data = form.cleaned_data
+            actor = Actor(kind=ActorKind.CLIENT, ip=client_ip(request))
+            try:
+                with transaction.atomic():
+                    client = _find_or_create_client(organization, data, actor)
+                    actor = client_actor(request, client)
+                    for channel, field in ((MarketingChannel.EMAIL, "marketing_email"),
+                                           (MarketingChannel.SMS, "marketing_sms")):
+                        if data[field]:
+                            marketing_consent_set(client=client, channel=channel, granted=True,
+                                                  source=ConsentSource.ONLINE, actor=actor)
+                    appointment = appointment_book(service=service, start=start, client=client,
+                                                   channel=Channel.ONLINE, actor=actor, staff=chosen,
+                                                   wishes=data["wishes"].strip())
+                    transaction.on_commit(partial(send_appointment_email, appointment.pk, CONFIRMED))
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, error.messages)
+            except SlotTaken:
+                taken = True
+            else:
+                return redirect("public_booking:booked", booking_slug=organization.slug,
+                                token=manage_token(appointment))
+    params = {"service": service.pk, "staff": chosen.pk if chosen else ANYONE}
+    times_url = reverse("public_booking:times", args=[organization.slug])
+    local_day = start.astimezone(zone).date().isoformat()
+    with timezone.override(zone):
+        context = {
+            "booking_org": organization, "service": service, "staff": chosen, "start": start.astimezone(zone),
+            "start_value": _start_value(start), "form": form, "params": params, "taken": taken,
+            "time_zone": str(zone),
+            "change_href": times_url + _query(**params, week=local_day, day=local_day) + "#times",
+        }
+        if taken:
+            calendar = _calendar(service=service, staff=chosen, zone=zone, base=times_url, week=local_day,
+                                 day=local_day, params=params)
+            if not calendar["times"]:  # nothing left that day: offer the week's days instead
+                calendar = _calendar(service=service, staff=chosen, zone=zone, base=times_url, week=local_day,
+                                     day=None, params=params,
+                                     time_href=reverse("public_booking:details", args=[organization.slug]))
+            context["calendar"] = calendar
+        return render(request, "booking/details.html", context, status=409 if taken else 200)
+
+
+# --- after booking: confirmation and the signed manage link ------------------------------------------------
+
+def _appointment(organization: Organization, token: str) -> Appointment:
+    pk = appointment_id_from_token(token, organization.pk)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(
+        Appointment.objects.for_organization(organization).select_related("service", "staff", "location", "client"),
+        pk=pk)
+
+
+def _view_audited(request, appointment: Appointment) -> None:
+    if appointment.client_id:
+        record(organization=appointment.organization, actor=client_actor(request, appointment.client),
+               action=AuditAction.VIEW, obj=appointment, subject_ref=appointment.client.subject_ref,
+               detail={"via": "booking link"})
+
+
+def _appointment_context(organization: Organization, appointment: Appointment, token: str) -> dict:
+    deadline = cancellation_deadline(appointment)
+    return {
+        "booking_org": organization, "appointment": appointment, "token": token, "deadline": deadline,
+        "changeable": appointment.state in CHANGEABLE and timezone.now() < deadline,
+        "active": appointment.state in CHANGEABLE, "cancelled": appointment.state == AppointmentState.CANCELLED,
+        "past_deadline": appointment.state in CHANGEABLE and timezone.now() >= deadline,
+        "time_zone": appointment.location.time_zone,
+        "manage_href": reverse("public_booking:manage", args=[organization.slug, token]),
+    }
+
+
+def booked(request, booking_slug: str, token: str):
+    organization = _organization(booking_slug)
+    appointment = _appointment(organization, token)
+    _organization(booking_slug, request, appointment.client)
+    _view_audited(request, appointment)
+    with timezone.override(ZoneInfo(appointment.location.time_zone)):
+        return render(request, "booking/booked.html", _appointment_context(organization, appointment, token))
+
+
+def manage(request, booking_slug: str, token: str):
+    organization = _organization(booking_slug)
+    appointment = _appointment(organization, token)
+    _organization(booking_slug, request, appointment.client)
+    _view_audited(request, appointment)
+    zone = ZoneInfo(appointment.location.time_zone)
+    context = _appointment_context(organization, appointment, token)
+    with timezone.override(zone):
+        if context["changeable"]:
+            local_day = appointment.start.astimezone(zone).date()
+            context["calendar"] = _calendar(
+                service=appointment.service, staff=appointment.staff, zone=zone, base=context["manage_href"],
+                week=request.GET.get("week"), day=request.GET.get("day") or local_day.isoformat(), params={},
+                ignore_appointment_id=appointment.pk, current=appointment.start)
+        return render(request, "booking/manage.html", context)
+
+
+def _change_refused(request, organization: Organization, appointment: Appointment) -> bool:
+    if _over_limit(f"booking-change:ip:{client_ip(request)}", LIMIT_CHANGES_PER_IP):
+        messages.error(request, _("Too many requests. Try again in a few minutes."))
+        return True
+    if appointment.state not in CHANGEABLE:
+        messages.error(request, _("This booking can no longer be changed."))
+        return True
+    if timezone.now() >= cancellation_deadline(appointment):
+        messages.error(request, _("The time for changing this booking online has passed. Please contact us."))
+        return True
+    return False
+
+
+@require_POST
+def cancel(request, booking_slug: str, token: str):
+    organization = _organization(booking_slug)
+    appointment = _appointment(organization, token)
+    _organization(booking_slug, request, appointment.client)
+    if not _change_refused(request, organization, appointment):
+        try:
+            with transaction.atomic():
+                appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED,
+                                       actor=client_actor(request, appointment.client))
+                transaction.on_commit(partial(send_appointment_email, appointment.pk, CANCELLED))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your booking was cancelled."))
+    return redirect("public_booking:manage", booking_slug=organization.slug, token=token)
+
+
+@require_POST
+def move(request, booking_slug: str, token: str):
+    organization = _organization(booking_slug)
+    appointment = _appointment(organization, token)
+    _organization(booking_slug, request, appointment.client)
+    target = reverse("public_booking:manage", args=[organization.slug, token])
+    start = _parse_start(request.POST.get("start"))
+    if start is None:
+        messages.error(request, _("Choose a time."))
+        return redirect(target)
+    if not _change_refused(request, organization, appointment):
+        try:
+            with transaction.atomic():
+                appointment_move(appointment=appointment, start=start,
+                                 actor=client_actor(request, appointment.client))
+                transaction.on_commit(partial(send_appointment_email, appointment.pk, MOVED))
+        except SlotTaken:
+            messages.error(request, _("This time was just taken. Please choose another time."))
+            local_day = start.astimezone(ZoneInfo(appointment.location.time_zone)).date().isoformat()
+            return redirect(target + _query(week=local_day, day=local_day) + "#times")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your booking was moved. We sent you the new details."))
+    return redirect(target)
