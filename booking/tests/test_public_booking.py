@@ -266,7 +266,7 @@ def test_cancelling_before_the_deadline_frees_the_time_and_sends_an_email(world,
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.CANCELLED
     message = smtp_server.wait_for(1)[-1]
-    assert "cancelled" in message["Subject"]
+    assert _subject(message) == _in_finnish("Your booking at %(organization)s was cancelled", world)
 
 
 def test_after_the_deadline_the_page_says_why_and_shows_the_contact(world, booked, visitor):
@@ -296,7 +296,7 @@ def test_moving_to_another_free_time(world, booked, visitor, smtp_server, django
     assert "Your booking was moved" in response.content.decode()
     appointment.refresh_from_db()
     assert start_value(appointment.start) == target
-    assert "moved" in smtp_server.wait_for(1)[-1]["Subject"]
+    assert _subject(smtp_server.wait_for(1)[-1]) == _in_finnish("Your booking at %(organization)s was moved", world)
 
 
 def test_moving_to_a_taken_time_says_so(world, booked, visitor):
@@ -326,3 +326,17 @@ def test_a_details_page_without_a_valid_time_is_not_found(world, setup, visitor)
     assert visitor.get(url, {"service": service.pk, "staff": "any"}).status_code == 404
     assert visitor.get(url, {"service": service.pk, "staff": "any", "start": "2026-11-30T09:00"}).status_code == 404
     assert visitor.get(url, {"service": service.pk, "staff": "999999", "start": "2026-11-30T09:00Z"}).status_code == 404
+
+
+def _subject(message) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def _in_finnish(msgid: str, world) -> str:
+    """The email goes out in the organization's language (Finnish for the test salon)."""
+    from django.utils import translation
+
+    with translation.override("fi"):
+        return translation.gettext(msgid) % {"organization": world.org.name}
