@@ -208,6 +208,13 @@ def _trusted(start: datetime, end: datetime) -> Interval:
     return interval
 
 
+def _steady_offset(day: date, tz: tzinfo) -> timedelta | None:
+    """The day's UTC offset if it is the same from its midnight to the next (no clock change that day)."""
+    offsets = {datetime.combine(d, time(0)).replace(tzinfo=tz, fold=fold).utcoffset()
+               for d in (day, day + _DAY) for fold in (0, 1)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 def working_intervals(
     rules: Iterable[WeeklyRule],
     tz: tzinfo,
@@ -240,14 +247,20 @@ def working_intervals(
     day = first_day
     while day <= last_day:
         if day not in closed_days:
+            offset = _steady_offset(day, tz)
             for rule in by_weekday.get(day.weekday(), ()):
                 if not rule.applies_on(day):
                     continue
-                start = _wall_to_utc(datetime.combine(day, rule.start), tz)
+                start_wall = datetime.combine(day, rule.start)
                 end_wall = (
                     datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
                 )
-                end = _wall_to_utc(end_wall, tz)
+                if offset is not None:  # no clock change on this day: plain arithmetic
+                    start = (start_wall - offset).replace(tzinfo=UTC)
+                    end = (end_wall - offset).replace(tzinfo=UTC)
+                else:
+                    start = _wall_to_utc(start_wall, tz)
+                    end = _wall_to_utc(end_wall, tz)
                 if start < end:  # both ends inside one spring gap: no real time at all
                     intervals.append(_trusted(start, end))
         day += _DAY
