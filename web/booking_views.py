@@ -31,30 +31,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from booking.models import Appointment, AppointmentState, Channel, Resource, Service
+from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
     CANCELLED,
-    CONFIRMED,
     MOVED,
     appointment_id_from_token,
     manage_token,
     send_appointment_email,
 )
+from booking.online import book_online
 from booking.selectors import free_slots, qualified_staff
 from booking.services import (
     SlotTaken,
-    appointment_book,
     appointment_move,
     appointment_transition,
     cancellation_deadline,
 )
-from clients.models import Channel as MarketingChannel
-from clients.models import Client, ClientKind, ClientSource, ConsentSource
+from clients.models import Client
 from clients.portal import client_actor
-from clients.services import client_create, marketing_consent_set
-from clients.validation import clean_client_data
-from privacy.audit import Actor, client_ip, record
-from privacy.models import ActorKind, AuditAction
+from privacy.audit import client_ip, record
+from privacy.models import AuditAction
 from tenancy.models import Organization
 
 ANYONE = "any"
@@ -274,19 +270,6 @@ class DetailsForm(forms.Form):
     marketing_sms = forms.BooleanField(label=gettext_lazy("Send me offers and news by text message (SMS)"),
                                        required=False)
 
-    CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")
-
-
-def _find_or_create_client(organization: Organization, data: dict, actor: Actor) -> Client:
-    """The organization's client with this email and phone, or a new one (source: online booking)."""
-    values = {name: data[name] for name in DetailsForm.CLIENT_FIELDS}
-    cleaned = clean_client_data(organization, values, kind=ClientKind.PERSON)
-    existing = (Client.objects.for_organization(organization)
-                .filter(email__iexact=cleaned["email"], phone=cleaned["phone"]).order_by("-updated_at", "-pk")
-                .first())
-    if existing is not None:
-        return existing
-    return client_create(organization=organization, actor=actor, source=ClientSource.ONLINE, **values)
 
 
 def details(request, booking_slug: str):
@@ -305,20 +288,10 @@ def details(request, booking_slug: str):
             form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
             data = form.cleaned_data
-            actor = Actor(kind=ActorKind.CLIENT, ip=client_ip(request))
             try:
-                with transaction.atomic():
-                    client = _find_or_create_client(organization, data, actor)
-                    actor = client_actor(request, client)
-                    for channel, field in ((MarketingChannel.EMAIL, "marketing_email"),
-                                           (MarketingChannel.SMS, "marketing_sms")):
-                        if data[field]:
-                            marketing_consent_set(client=client, channel=channel, granted=True,
-                                                  source=ConsentSource.ONLINE, actor=actor)
-                    appointment = appointment_book(service=service, start=start, client=client,
-                                                   channel=Channel.ONLINE, actor=actor, staff=chosen,
-                                                   wishes=data["wishes"].strip())
-                    transaction.on_commit(partial(send_appointment_email, appointment.pk, CONFIRMED))
+                appointment = book_online(organization=organization, service=service, staff=chosen, start=start,
+                                          person=data, wishes=data["wishes"], marketing_email=data["marketing_email"],
+                                          marketing_sms=data["marketing_sms"], ip=client_ip(request))
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for name, errors in error.message_dict.items():

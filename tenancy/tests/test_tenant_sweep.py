@@ -33,7 +33,10 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "appointment_id": lambda world, objs: objs["appointment"].pk,
     "service_id": lambda world, objs: objs["appointment"].service_id,
     "resource_id": lambda world, objs: objs["appointment"].staff_id,
+    # Public booking operations are addressed by the organization's slug and need no account.
+    "booking_slug": lambda world, objs: world.org.slug,
 }
+PUBLIC_API = "/api/v1/public/"
 
 
 def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -156,7 +159,7 @@ def test_every_api_operation_as_an_outsider_shows_only_their_own_organization(wo
     for method, template in operations:
         path = _fill_api_path(template, world, objects)
         response = _api_call(Client(), method, path, outsider_token)
-        if "{" in template:
+        if "{" in template and not template.startswith(PUBLIC_API):
             assert response.status_code in (404, 422), (method, path, response.status_code)
         assert response.status_code < 500, (method, path)
         body = response.content.decode()
@@ -176,6 +179,8 @@ def _fill_api_path(template: str, world: World, objects: dict) -> str:
 
 def test_every_api_operation_refuses_an_anonymous_caller_with_a_json_error(world, objects):
     for method, template in _api_operations():
+        if template.startswith(PUBLIC_API):
+            continue  # public by design; test_public_api_shows_nothing_private covers them
         response = _api_call(Client(), method, _fill_api_path(template, world, objects), None)
         assert response.status_code == 401, (method, template)
         assert response.json()["code"] == "unauthenticated"
@@ -188,3 +193,15 @@ def test_a_revoked_or_unknown_token_is_refused(world, objects):
     for token in (objects["secret"], "tli_not-a-real-token", "garbage"):
         response = _api_call(Client(), "GET", "/api/v1/me", token)
         assert response.status_code == 401
+
+
+def test_public_api_shows_nothing_private(world, objects):
+    """The public booking operations answer anyone, and only with what the booking page shows."""
+    public = [(m, t) for m, t in _api_operations() if t.startswith(PUBLIC_API)]
+    assert len(public) >= 3
+    for method, template in public:
+        response = _api_call(Client(), method, _fill_api_path(template, world, objects), None)
+        assert response.status_code < 500, (method, template)
+        body = response.content.decode()
+        for secret in _secrets(world):
+            assert secret not in body, (method, template)

@@ -1,0 +1,137 @@
+"""/api/v1/public/{booking_slug}: the booking page's operations for other front ends; no account needed.
+
+The same rules as the page: online-bookable services only, notice and advance limits,
+the visitor's details validated like everywhere else, 409 when the time was just taken,
+and a per-address request limit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from api.errors import ApiError, ErrorOut
+from booking.models import Resource, ResourceKind, Service
+from booking.notifications import manage_token
+from booking.online import book_online
+from booking.selectors import free_slots
+from booking.services import SlotTaken
+from privacy.audit import client_ip
+from tenancy.models import Organization
+
+router = Router(tags=["public booking"], auth=None)
+ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+MAX_DAYS = 62
+LIMIT_PER_IP, LIMIT_WINDOW = 20, 600
+
+
+class StaffOut(Schema):
+    id: int
+    name: str
+
+
+class PublicServiceOut(Schema):
+    id: int
+    name: str
+    description: str
+    duration_minutes: int
+    price: Decimal
+    currency: str
+    staff: list[StaffOut]
+
+    @staticmethod
+    def resolve_staff(obj: Service) -> list[dict]:
+        return [{"id": r.pk, "name": r.name} for r in obj.staff.all() if r.is_active]
+
+
+class PublicSlotOut(Schema):
+    start: datetime
+    staff_id: int
+
+
+class PublicBookingIn(Schema):
+    service_id: int
+    start: datetime
+    staff_id: int | None = None
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    wishes: str = ""
+    marketing_email: bool = False
+    marketing_sms: bool = False
+
+
+class PublicBookingOut(Schema):
+    id: int
+    start: datetime
+    end: datetime
+    staff_id: int
+    manage_url: str
+
+
+def _services(organization: Organization):
+    return (Service.objects.for_organization(organization).filter(is_active=True, online_bookable=True)
+            .prefetch_related("staff").order_by("name"))
+
+
+def _service(organization: Organization, service_id: int) -> Service:
+    return get_object_or_404(_services(organization), pk=service_id)
+
+
+def _staff(organization: Organization, service: Service, staff_id: int | None) -> Resource | None:
+    if staff_id is None:
+        return None
+    return get_object_or_404(service.staff.filter(organization=organization, kind=ResourceKind.STAFF,
+                                                  is_active=True), pk=staff_id)
+
+
+@router.get("/{booking_slug}/services", response={200: list[PublicServiceOut], **ERRORS})
+def public_services(request: HttpRequest, booking_slug: str):
+    return _services(get_object_or_404(Organization, slug=booking_slug))
+
+
+@router.get("/{booking_slug}/availability", response={200: list[PublicSlotOut], **ERRORS})
+def public_availability(request: HttpRequest, booking_slug: str, service: int, start: date, end: date,
+                        staff: int | None = None):
+    """Free start times (UTC) that a visitor may book, honouring the service's notice and advance limits."""
+    organization = get_object_or_404(Organization, slug=booking_slug)
+    if end < start or end - start > timedelta(days=MAX_DAYS):
+        raise ApiError(422, "invalid", _("Choose at most %(days)d days, the end not before the start.")
+                       % {"days": MAX_DAYS})
+    chosen = _service(organization, service)
+    return free_slots(chosen, start, end, staff=_staff(organization, chosen, staff))
+
+
+@router.post("/{booking_slug}/appointments", response={201: PublicBookingOut, **ERRORS})
+def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingIn):
+    organization = get_object_or_404(Organization, slug=booking_slug)
+    ip = client_ip(request)
+    key = f"public-api-book:{ip}"
+    cache.add(key, 0, LIMIT_WINDOW)
+    if cache.incr(key) > LIMIT_PER_IP:
+        raise ApiError(429, "throttled", _("Too many requests. Try again in a few minutes."))
+    service = _service(organization, payload.service_id)
+    try:
+        appointment = book_online(organization=organization, service=service,
+                                  staff=_staff(organization, service, payload.staff_id), start=payload.start,
+                                  person=payload.dict(), wishes=payload.wishes,
+                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip)
+    except SlotTaken:
+        raise ApiError(409, "slot_taken", _("This time was just taken. Please choose another time.")) from None
+    except DjangoValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {"request": error.messages}
+        raise ApiError(422, "invalid", _("The request has invalid values."),
+                       {name: [str(m) for m in messages] for name, messages in fields.items()}) from None
+    manage = request.build_absolute_uri(reverse("public_booking:manage",
+                                                args=[organization.slug, manage_token(appointment)]))
+    return Status(201, {"id": appointment.pk, "start": appointment.start, "end": appointment.end,
+                        "staff_id": appointment.staff_id, "manage_url": manage})

@@ -1,0 +1,55 @@
+"""Booking by a visitor without an account: the one path the booking page and the public API share.
+
+Finds the organization's client by the same email and phone (or creates one, source "online"),
+records only the marketing channels the visitor ticked, books, and sends the confirmation
+after commit — all or nothing in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+
+from booking.models import Appointment, Channel, Resource, Service
+from booking.notifications import CONFIRMED, send_appointment_email
+from booking.services import appointment_book
+from clients.models import Channel as MarketingChannel
+from clients.models import Client, ClientKind, ClientSource, ConsentSource
+from clients.services import client_create, marketing_consent_set
+from clients.validation import clean_client_data
+from privacy.audit import Actor
+from privacy.models import ActorKind
+from tenancy.models import Organization
+
+CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")
+
+
+def _find_or_create_client(organization: Organization, values: dict, actor: Actor) -> Client:
+    """The organization's client with this email and phone, or a new one (source: online booking)."""
+    cleaned = clean_client_data(organization, values, kind=ClientKind.PERSON)
+    existing = (Client.objects.for_organization(organization)
+                .filter(email__iexact=cleaned["email"], phone=cleaned["phone"]).order_by("-updated_at", "-pk")
+                .first())
+    if existing is not None:
+        return existing
+    return client_create(organization=organization, actor=actor, source=ClientSource.ONLINE, **values)
+
+
+def book_online(*, organization: Organization, service: Service, staff: Resource | None, start: datetime,
+                person: dict, wishes: str = "", marketing_email: bool = False, marketing_sms: bool = False,
+                ip: str = "") -> Appointment:
+    """Raises ValidationError (per field) for bad details and SlotTaken when the time is gone."""
+    with transaction.atomic():
+        client = _find_or_create_client(organization, {name: person.get(name, "") for name in CLIENT_FIELDS},
+                                        Actor(kind=ActorKind.CLIENT, ip=ip))
+        actor = Actor(kind=ActorKind.CLIENT, ip=ip)
+        for channel, wanted in ((MarketingChannel.EMAIL, marketing_email), (MarketingChannel.SMS, marketing_sms)):
+            if wanted:
+                marketing_consent_set(client=client, channel=channel, granted=True, source=ConsentSource.ONLINE,
+                                      actor=actor)
+        appointment = appointment_book(service=service, start=start, client=client, channel=Channel.ONLINE,
+                                       actor=actor, staff=staff, wishes=wishes.strip())
+        transaction.on_commit(partial(send_appointment_email, appointment.pk, CONFIRMED))
+    return appointment
