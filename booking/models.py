@@ -206,7 +206,7 @@ class Channel(models.TextChoices):
                fields={"client": _BOOKING, "service": _BOOKING, "staff": _BOOKING, "start": _BOOKING,
                        "end": _BOOKING, "channel": _BOOKING, "state": _BOOKING, "wishes": _BOOKING,
                        "created_by_user_id": _BOOKING, "created_at": _BOOKING},
-               not_personal=["organization", "location"])
+               not_personal=["organization", "location", "revision"])
 class Appointment(TenantModel):
     client = models.ForeignKey("clients.Client", null=True, on_delete=models.SET_NULL, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
@@ -220,6 +220,7 @@ class Appointment(TenantModel):
     wishes = models.TextField(_("wishes"), blank=True)
     created_by_user_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE: bumped on each change
 
     class Meta:
         indexes = [

@@ -62,6 +62,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
     calendar.add("method", "CANCEL" if appointment.state == AppointmentState.CANCELLED else "PUBLISH")
     event = Event()
     event.add("uid", ics_uid(appointment))
+    event.add("sequence", appointment.revision)  # calendar apps replace the event when this grows
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", appointment.start.astimezone(UTC))
     event.add("dtend", appointment.end.astimezone(UTC))

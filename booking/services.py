@@ -109,7 +109,8 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             appointment.start, appointment.end = start, start + timedelta(minutes=service.duration_minutes)
             if staff is not None:
                 appointment.staff, appointment.location_id = staff, staff.location_id
-            appointment.save(update_fields=["start", "end", "staff", "location"])
+            appointment.revision += 1
+            appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
     except IntegrityError:
@@ -125,7 +126,8 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
         raise ValidationError(_("An appointment that is %(state)s cannot become %(new)s.") % {
             "state": locked.get_state_display().lower(), "new": AppointmentState(to_state).label.lower()})
     from_state, locked.state = locked.state, to_state
-    locked.save(update_fields=["state"])
+    locked.revision += 1
+    locked.save(update_fields=["state", "revision"])
     if to_state not in ACTIVE_STATES:
         Occupancy.objects.filter(appointment=locked).update(active=False)
     _log(locked, from_state, to_state, actor)

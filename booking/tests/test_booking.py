@@ -141,3 +141,19 @@ def test_moving_an_appointment_checks_the_new_time_but_not_against_itself(world,
     appointment.refresh_from_db()
     assert appointment.start == at(MONDAY, 10, 30)
     assert Occupancy.objects.filter(appointment=other, active=True).count() == 1
+
+
+def test_each_change_raises_the_calendar_revision(world, setup):
+    from icalendar import Calendar
+
+    from booking.notifications import appointment_ics
+
+    _, _, service = setup
+    appointment = appointment_book(service=service, start=at(MONDAY, 10), client=None, channel=Channel.STAFF,
+                                   actor=SYSTEM, now=NOW)
+    assert appointment.revision == 0
+    appointment_move(appointment=appointment, start=at(MONDAY, 11), actor=SYSTEM, now=NOW)
+    appointment = appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED, actor=SYSTEM)
+    assert appointment.revision == 2
+    event = next(Calendar.from_ical(appointment_ics(appointment)).walk("VEVENT"))
+    assert int(event["sequence"]) == 2 and str(event["status"]) == "CANCELLED"
