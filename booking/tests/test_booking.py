@@ -155,5 +155,5 @@ def test_each_change_raises_the_calendar_revision(world, setup):
     appointment_move(appointment=appointment, start=at(MONDAY, 11), actor=SYSTEM, now=NOW)
     appointment = appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED, actor=SYSTEM)
     assert appointment.revision == 2
-    event = next(Calendar.from_ical(appointment_ics(appointment)).walk("VEVENT"))
+    event = Calendar.from_ical(appointment_ics(appointment)).walk("VEVENT")[0]
     assert int(event["sequence"]) == 2 and str(event["status"]) == "CANCELLED"
