@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
 from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from booking.models import Location, Resource, ResourceKind, Service, WorkingHours
+from booking.models import (
+    HolidayOpening,
+    HoursException,
+    Location,
+    Resource,
+    ResourceKind,
+    Service,
+    WorkingHours,
+)
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
@@ -22,13 +35,16 @@ class ServiceForm(forms.ModelForm):
         model = Service
         fields = ["name", "description", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
                   "price", "currency", "vat_rate", "online_bookable", "min_notice_minutes", "max_advance_days",
-                  "cancellation_hours", "granularity_minutes", "staff", "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "staff": forms.CheckboxSelectMultiple}
+                  "cancellation_hours", "granularity_minutes", "staff", "required_resources", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}), "staff": forms.CheckboxSelectMultiple,
+                   "required_resources": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = Resource.objects.for_organization(organization).filter(
             kind=ResourceKind.STAFF, is_active=True)
+        self.fields["required_resources"].queryset = Resource.objects.for_organization(organization).filter(
+            is_active=True).exclude(kind=ResourceKind.STAFF)
 
     def clean_granularity_minutes(self):
         value = self.cleaned_data["granularity_minutes"]
@@ -56,16 +72,89 @@ class HoursForm(forms.ModelForm):
         return data
 
 
+class ExceptionForm(forms.ModelForm):
+    """Times are typed in the location's local time and stored in UTC."""
+
+    class Meta:
+        model = HoursException
+        fields = ["kind", "start", "end"]
+        widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                   "end": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("The end must be after the start."))
+        return data
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["kind", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in ResourceKind.choices if c[0] != ResourceKind.STAFF]
+
+
 HoursFormSet = forms.modelformset_factory(WorkingHours, form=HoursForm, extra=2, can_delete=True)
+
+
+def _location(request: HttpRequest) -> Location:
+    return scoped(request, Location).filter(is_active=True).first() or Location.objects.create(
+        organization=request.organization, name=request.organization.name, time_zone=request.organization.time_zone)
 
 
 def services(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_SERVICES)
+    room_form = RoomForm(request.POST if request.POST.get("form") == "room" else None)
+    if request.method == "POST" and request.POST.get("form") == "room" and room_form.is_valid():
+        room = room_form.save(commit=False)
+        room.organization, room.location = request.organization, _location(request)
+        room.save()
+        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
+               obj=room)
+        messages.success(request, _("Saved."))
+        return redirect("web:services", org_slug=request.organization.slug)
+    if request.method == "POST" and request.POST.get("form") == "holiday":
+        holiday_toggle(request)
+        return redirect("web:services", org_slug=request.organization.slug)
     staff = scoped(request, Resource).filter(kind=ResourceKind.STAFF).select_related("membership__user")
     unbookable = scoped(request, Membership).filter(is_active=True, resource__isnull=True).select_related("user")
     return render(request, "web/services/list.html", {
         "services": scoped(request, Service).prefetch_related("staff").order_by("name"),
-        "staff": staff, "unbookable": unbookable})
+        "staff": staff, "unbookable": unbookable, "room_form": room_form,
+        "rooms": scoped(request, Resource).exclude(kind=ResourceKind.STAFF).order_by("name"),
+        "holidays": upcoming_holidays(request.organization)})
+
+
+def upcoming_holidays(organization) -> list[tuple[date, str, bool]]:
+    """The country's public holidays in the coming year, and whether the organization opens on each."""
+    today = timezone.localdate()
+    calendar = holidays.country_holidays(organization.country)
+    wanted = {"en": "en_US", "sv": "sv_FI"}.get(translation.get_language(), translation.get_language())
+    language = wanted if wanted in calendar.supported_languages else None
+    country = holidays.country_holidays(organization.country, years=[today.year, today.year + 1], language=language)
+    opened = set(HolidayOpening.objects.for_organization(organization).values_list("date", flat=True))
+    return sorted((day, name, day in opened) for day, name in country.items()
+                  if today <= day <= today + timedelta(days=366))
+
+
+def holiday_toggle(request: HttpRequest) -> None:
+    try:
+        day = date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        return
+    opening = HolidayOpening.objects.for_organization(request.organization).filter(date=day)
+    if opening.exists():
+        opening.delete()
+        messages.success(request, _("Closed on %(date)s.") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")})
+    else:
+        HolidayOpening.objects.create(organization=request.organization, date=day)
+        messages.success(request, _("Open on %(date)s.") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")})
+    record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.UPDATE,
+           object_type="booking.holidayopening", object_id=day.isoformat())
 
 
 def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
@@ -91,9 +180,7 @@ def staff_bookable(request: HttpRequest, membership_id: int) -> HttpResponse:
     require_perm(request, Perm.MANAGE_SERVICES)
     membership = get_for_member(request, Membership, perm=Perm.MANAGE_SERVICES, pk=membership_id)
     if request.method == "POST":
-        location = scoped(request, Location).filter(is_active=True).first() or Location.objects.create(
-            organization=request.organization, name=request.organization.name,
-            time_zone=request.organization.time_zone)
+        location = _location(request)
         resource, _created = Resource.objects.get_or_create(
             organization=request.organization, membership=membership,
             defaults={"kind": ResourceKind.STAFF, "name": str(membership.user), "location": location})
@@ -105,6 +192,13 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
     require_perm(request, Perm.MANAGE_SERVICES)
     resource = get_for_member(request, Resource, perm=Perm.MANAGE_SERVICES, pk=resource_id)
     queryset = scoped(request, WorkingHours).filter(resource=resource).order_by("weekday", "start_time")
+    zone = ZoneInfo(resource.location.time_zone)
+    exception_form = ExceptionForm(request.POST if request.POST.get("form") == "exception" else None)
+    if request.method == "POST" and request.POST.get("form") == "exception":
+        return _exception_post(request, resource, zone, exception_form)
+    if request.method == "POST" and request.POST.get("form") == "exception_delete":
+        scoped(request, HoursException).filter(resource=resource, pk=request.POST.get("id", "0") or 0).delete()
+        return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     formset = HoursFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
@@ -117,4 +211,23 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
                    obj=resource, changed_fields=["working_hours"])
         messages.success(request, _("Working hours saved."))
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
-    return render(request, "web/services/hours.html", {"resource": resource, "formset": formset})
+    with timezone.override(zone):
+        return render(request, "web/services/hours.html", {
+            "resource": resource, "formset": formset, "exception_form": exception_form, "zone": str(zone),
+            "exceptions": scoped(request, HoursException).filter(resource=resource,
+                                                                 end__gte=timezone.now()).order_by("start")})
+
+
+def _exception_post(request: HttpRequest, resource: Resource, zone: ZoneInfo, form: ExceptionForm) -> HttpResponse:
+    with timezone.override(zone):  # the typed local times are read in the location's zone
+        valid = form.is_valid()
+    if valid:
+        row = form.save(commit=False)
+        row.organization, row.resource = request.organization, resource
+        row.save()
+        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
+               obj=row)
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)

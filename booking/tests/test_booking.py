@@ -157,3 +157,19 @@ def test_each_change_raises_the_calendar_revision(world, setup):
     assert appointment.revision == 2
     event = Calendar.from_ical(appointment_ics(appointment)).walk("VEVENT")[0]
     assert int(event["sequence"]) == 2 and str(event["status"]) == "CANCELLED"
+
+
+def test_a_service_needing_a_room_cannot_be_booked_twice_at_once_even_with_two_staff(world):
+    from booking.models import Resource, ResourceKind
+
+    location, _first_staff, service = make_bookable(world.org, world.practitioner)
+    _, second_staff, _ = make_bookable(world.org, world.owner)
+    service.staff.add(second_staff)
+    room = Resource.objects.create(organization=world.org, kind=ResourceKind.ROOM, name="Room 1", location=location)
+    service.required_resources.add(room)
+    appointment_book(service=service, start=at(MONDAY, 10), client=None, channel=Channel.STAFF, actor=SYSTEM,
+                     now=NOW)
+    with pytest.raises(SlotTaken):
+        appointment_book(service=service, start=at(MONDAY, 10, 30), client=None, channel=Channel.STAFF,
+                         actor=SYSTEM, now=NOW)
+    assert Occupancy.objects.filter(resource=room, active=True).count() == 1

@@ -36,3 +36,38 @@ def test_the_owner_makes_a_member_bookable_sets_hours_and_adds_a_service(world, 
 def test_only_the_owner_manages_services(world, client_for):
     for member in (world.practitioner, world.reception, world.accountant):
         assert client_for(member).get(url(world, "web:services")).status_code == 404
+
+
+def test_time_off_is_entered_in_local_time_and_closes_those_hours(world, client_for):
+    from zoneinfo import ZoneInfo
+
+    from booking.models import HoursException
+    from booking.selectors import free_slots
+    from tilli.test import make_bookable
+
+    _, resource, service = make_bookable(world.org, world.practitioner)
+    monday = dt.date(2026, 12, 7)
+    response = client_for(world.owner).post(url(world, "web:staff_hours", resource_id=resource.pk), {
+        "form": "exception", "kind": "time_off", "start": "2026-12-07T09:00", "end": "2026-12-07T13:00"})
+    assert response.status_code == 302
+    off = HoursException.objects.get(resource=resource)
+    assert off.start == dt.datetime(2026, 12, 7, 9, tzinfo=ZoneInfo("Europe/Helsinki"))
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    first = free_slots(service, monday, monday, now=now)[0].start.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert first.hour == 13
+
+
+def test_the_owner_opens_a_public_holiday_and_adds_a_room(world, client_for):
+    from booking.models import HolidayOpening, ResourceKind
+
+    client = client_for(world.owner)
+    page = client.get(url(world, "web:services"))
+    holidays = page.context["holidays"]
+    assert holidays
+    day = holidays[0][0]
+    client.post(url(world, "web:services"), {"form": "holiday", "date": day.isoformat()})
+    assert HolidayOpening.objects.filter(organization=world.org, date=day).exists()
+    client.post(url(world, "web:services"), {"form": "holiday", "date": day.isoformat()})
+    assert not HolidayOpening.objects.filter(organization=world.org, date=day).exists()
+    client.post(url(world, "web:services"), {"form": "room", "kind": "room", "name": "Hoitohuone 2"})
+    assert Resource.objects.filter(organization=world.org, kind=ResourceKind.ROOM, name="Hoitohuone 2").exists()
