@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -26,6 +25,7 @@ from booking.selectors import free_slots
 from booking.services import SlotTaken
 from privacy.audit import client_ip
 from tenancy.models import Organization
+from tilli.lib.ratelimit import over_limit
 
 router = Router(tags=["public booking"], auth=None)
 ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -115,9 +115,7 @@ def public_availability(request: HttpRequest, booking_slug: str, service: int, s
 def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingIn):
     organization = get_object_or_404(Organization, slug=booking_slug)
     ip = client_ip(request)
-    key = f"public-api-book:{ip}"
-    cache.add(key, 0, LIMIT_WINDOW)
-    if cache.incr(key) > LIMIT_PER_IP:
+    if over_limit(f"public-api-book:{ip}", LIMIT_PER_IP, LIMIT_WINDOW):
         raise ApiError(429, "throttled", _("Too many requests. Try again in a few minutes."))
     service = _service(organization, payload.service_id)
     try:

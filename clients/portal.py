@@ -24,6 +24,7 @@ from privacy.audit import Actor, client_ip
 from privacy.models import ActorKind
 from tenancy.models import Organization
 from tilli.lib.mail import send_safely
+from tilli.lib.ratelimit import over_limit
 
 LINK_MINUTES = 30
 SESSION_KEY = "portal_client"
@@ -45,29 +46,18 @@ def _send_link(token_id: int, token: str) -> None:
         send_safely(EmailMessage(subject=subject, body=body, to=[client.email]), purpose="portal sign-in link")
 
 
-LIMIT_PER_ADDRESS, LIMIT_PER_IP, LIMIT_WINDOW = 3, 20, 600
-
-
-def _over_limit(key: str, limit: int) -> bool:
-    """Count a request in the shared cache; True once `limit` is passed within the window."""
-    from django.core.cache import cache
-
-    cache.add(key, 0, LIMIT_WINDOW)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:
-        return False
+LIMIT_PER_ADDRESS, LIMIT_PER_IP = 3, 20  # per 10 minutes
 
 
 def link_requests_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
     address = _hash(f"{organization.pk}|{email.strip().lower()}")
-    return _over_limit(f"portal-link:ip:{ip}", LIMIT_PER_IP) or _over_limit(f"portal-link:addr:{address}",
+    return over_limit(f"portal-link:ip:{ip}", LIMIT_PER_IP) or over_limit(f"portal-link:addr:{address}",
                                                                            LIMIT_PER_ADDRESS)
 
 
 def password_attempts_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
     address = _hash(f"{organization.pk}|{email.strip().lower()}")
-    return _over_limit(f"portal-pw:ip:{ip}", LIMIT_PER_IP) or _over_limit(f"portal-pw:addr:{address}", 5)
+    return over_limit(f"portal-pw:ip:{ip}", LIMIT_PER_IP) or over_limit(f"portal-pw:addr:{address}", 5)
 
 
 @transaction.atomic

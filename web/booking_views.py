@@ -18,15 +18,13 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -47,29 +45,21 @@ from booking.services import (
     appointment_transition,
     cancellation_deadline,
 )
-from clients.models import Client
 from clients.portal import client_actor
 from privacy.audit import client_ip, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
+from tenancy.public import public_organization
+from tilli.lib.ratelimit import over_limit
 
 ANYONE = "any"
 WEEK = 7
-LIMIT_BOOKINGS_PER_IP, LIMIT_CHANGES_PER_IP, LIMIT_WINDOW = 20, 30, 600
+LIMIT_BOOKINGS_PER_IP, LIMIT_CHANGES_PER_IP = 20, 30  # per 10 minutes
 CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
 
 
 # --- the organization, its language, and what the visitor chose -------------------------------------
 
-def _organization(booking_slug: str, request: HttpRequest | None = None, client: Client | None = None) -> Organization:
-    """The organization of a booking URL; its language (or the client's) is used unless the
-    visitor chose one with the language menu."""
-    organization = get_object_or_404(Organization, slug=booking_slug)
-    if request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-        language = (client.preferred_language if client else "") or organization.default_language
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-    return organization
 
 
 def _bookable_services(organization: Organization):
@@ -126,15 +116,6 @@ def _parse_start(value: str | None) -> datetime | None:
 
 def _start_value(start: datetime) -> str:
     return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _over_limit(key: str, limit: int) -> bool:
-    """Count a request in the shared cache; True once `limit` is passed within the window."""
-    cache.add(key, 0, LIMIT_WINDOW)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:
-        return False
 
 
 def _query(**params) -> str:
@@ -210,7 +191,7 @@ def _calendar(*, service: Service, staff: Resource | None, zone: ZoneInfo, base:
 # --- steps ---------------------------------------------------------------------------------------------
 
 def services(request, booking_slug: str):
-    organization = _organization(booking_slug, request)
+    organization = public_organization(booking_slug, request)
     rows = []
     for service in _bookable_services(organization):
         staff = qualified_staff(service)
@@ -226,7 +207,7 @@ def services(request, booking_slug: str):
 
 
 def staff(request, booking_slug: str):
-    organization = _organization(booking_slug, request)
+    organization = public_organization(booking_slug, request)
     service = _service(organization, request.GET.get("service"))
     times = reverse("public_booking:times", args=[organization.slug])
     choices = [{"name": _("Anyone available"), "href": times + _query(service=service.pk, staff=ANYONE),
@@ -238,7 +219,7 @@ def staff(request, booking_slug: str):
 
 
 def times(request, booking_slug: str):
-    organization = _organization(booking_slug, request)
+    organization = public_organization(booking_slug, request)
     service = _service(organization, request.GET.get("service"))
     chosen = _staff(service, request.GET.get("staff"))
     zone = _zone(organization, service, chosen)
@@ -273,7 +254,7 @@ class DetailsForm(forms.Form):
 
 
 def details(request, booking_slug: str):
-    organization = _organization(booking_slug, request)
+    organization = public_organization(booking_slug, request)
     source = request.POST if request.method == "POST" else request.GET
     service = _service(organization, source.get("service"))
     chosen = _staff(service, source.get("staff"))
@@ -284,7 +265,7 @@ def details(request, booking_slug: str):
     form = DetailsForm(request.POST or None)
     taken = False
     if request.method == "POST" and form.is_valid():
-        if _over_limit(f"booking:ip:{client_ip(request)}", LIMIT_BOOKINGS_PER_IP):
+        if over_limit(f"booking:ip:{client_ip(request)}", LIMIT_BOOKINGS_PER_IP):
             form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
             data = form.cleaned_data
@@ -355,18 +336,18 @@ def _appointment_context(organization: Organization, appointment: Appointment, t
 
 
 def booked(request, booking_slug: str, token: str):
-    organization = _organization(booking_slug)
+    organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
-    _organization(booking_slug, request, appointment.client)
+    public_organization(booking_slug, request, appointment.client)
     _view_audited(request, appointment)
     with timezone.override(ZoneInfo(appointment.location.time_zone)):
         return render(request, "booking/booked.html", _appointment_context(organization, appointment, token))
 
 
 def manage(request, booking_slug: str, token: str):
-    organization = _organization(booking_slug)
+    organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
-    _organization(booking_slug, request, appointment.client)
+    public_organization(booking_slug, request, appointment.client)
     _view_audited(request, appointment)
     zone = ZoneInfo(appointment.location.time_zone)
     context = _appointment_context(organization, appointment, token)
@@ -381,7 +362,7 @@ def manage(request, booking_slug: str, token: str):
 
 
 def _change_refused(request, organization: Organization, appointment: Appointment) -> bool:
-    if _over_limit(f"booking-change:ip:{client_ip(request)}", LIMIT_CHANGES_PER_IP):
+    if over_limit(f"booking-change:ip:{client_ip(request)}", LIMIT_CHANGES_PER_IP):
         messages.error(request, _("Too many requests. Try again in a few minutes."))
         return True
     if appointment.state not in CHANGEABLE:
@@ -395,9 +376,9 @@ def _change_refused(request, organization: Organization, appointment: Appointmen
 
 @require_POST
 def cancel(request, booking_slug: str, token: str):
-    organization = _organization(booking_slug)
+    organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
-    _organization(booking_slug, request, appointment.client)
+    public_organization(booking_slug, request, appointment.client)
     if not _change_refused(request, organization, appointment):
         try:
             with transaction.atomic():
@@ -413,9 +394,9 @@ def cancel(request, booking_slug: str, token: str):
 
 @require_POST
 def move(request, booking_slug: str, token: str):
-    organization = _organization(booking_slug)
+    organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
-    _organization(booking_slug, request, appointment.client)
+    public_organization(booking_slug, request, appointment.client)
     target = reverse("public_booking:manage", args=[organization.slug, token])
     start = _parse_start(request.POST.get("start"))
     if start is None:

@@ -7,11 +7,9 @@ from __future__ import annotations
 from functools import wraps
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,7 +32,7 @@ from clients.portal import (
 from clients.services import client_update, marketing_allowed, marketing_consent_set
 from privacy.audit import client_ip, record
 from privacy.models import AuditAction
-from tenancy.models import Organization
+from tenancy.public import public_organization
 
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
                   "preferred_language"]
@@ -74,25 +72,16 @@ class ContactForm(forms.Form):
         ("", "—"), ("fi", "Suomi"), ("sv", "Svenska"), ("pl", "Polski"), ("en", "English")])
 
 
-def _organization(portal_slug: str, request=None, client=None) -> Organization:
-    """The organization of a portal URL; its language (or the client's) is used unless the
-    visitor chose one with the language menu."""
-    organization = get_object_or_404(Organization, slug=portal_slug)
-    if request is not None and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-        language = (client.preferred_language if client else "") or organization.default_language
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-    return organization
 
 
 def portal_client_required(view):
     @wraps(view)
     def wrapper(request, portal_slug: str, *args, **kwargs):
-        organization = _organization(portal_slug)
+        organization = public_organization(portal_slug)
         client = signed_in_client(request, organization)
         if client is None:
             return redirect("portal:start", portal_slug=organization.slug)
-        _organization(portal_slug, request, client)
+        public_organization(portal_slug, request, client)
         request.portal_organization, request.portal_client = organization, client
         return view(request, organization, client, *args, **kwargs)
 
@@ -100,7 +89,7 @@ def portal_client_required(view):
 
 
 def start(request, portal_slug: str):
-    organization = _organization(portal_slug, request)
+    organization = public_organization(portal_slug, request)
     if signed_in_client(request, organization) is not None:
         return redirect("portal:home", portal_slug=organization.slug)
     password_mode = request.POST.get("mode") == "password"
@@ -133,7 +122,7 @@ def start(request, portal_slug: str):
 
 def link(request, portal_slug: str, token: str):
     """GET shows a button, POST signs in: mail scanners that fetch links do not use them up."""
-    organization = _organization(portal_slug, request)
+    organization = public_organization(portal_slug, request)
     if request.method == "POST":
         client = use_login_link(organization=organization, token=token)
         if client is not None:
@@ -194,7 +183,7 @@ def marketing(request, organization, client):
 
 @require_POST
 def sign_out(request, portal_slug: str):
-    organization = _organization(portal_slug)
+    organization = public_organization(portal_slug)
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
     return redirect("portal:start", portal_slug=organization.slug)
