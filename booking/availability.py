@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 __all__ = [
     "Interval",
@@ -208,6 +209,7 @@ def _trusted(start: datetime, end: datetime) -> Interval:
     return interval
 
 
+@lru_cache(maxsize=4096)
 def _steady_offset(day: date, tz: tzinfo) -> timedelta | None:
     """The day's UTC offset if it is the same from its midnight to the next (no clock change that day)."""
     offsets = {datetime.combine(d, time(0)).replace(tzinfo=tz, fold=fold).utcoffset()
@@ -267,10 +269,15 @@ def working_intervals(
     return merge(intervals)
 
 
+def _span(interval: Interval) -> tuple[datetime, datetime]:
+    return interval.start, interval.end
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, with overlapping and touching intervals joined: the canonical form of a set of instants."""
     merged: list[Interval] = []
-    for interval in sorted(intervals):
+    # Sort on the two fields directly: the dataclass's generated ordering builds tuples per comparison.
+    for interval in sorted(intervals, key=_span):
         if merged and interval.start <= merged[-1].end:
             if interval.end > merged[-1].end:
                 merged[-1] = _trusted(merged[-1].start, interval.end)
