@@ -57,7 +57,8 @@ class HoursForm(forms.ModelForm):
     class Meta:
         model = WorkingHours
         fields = ["weekday", "start_time", "end_time", "valid_from", "valid_until"]
-        widgets = {"weekday": forms.Select(choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
+        # A blank first choice, so the empty extra rows stay unchanged and are skipped on save.
+        widgets = {"weekday": forms.Select(choices=[("", "—"), (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
                                                     (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
                                                     (6, _("Sunday"))]),
                    "start_time": forms.TimeInput(attrs={"type": "time"}),

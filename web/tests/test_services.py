@@ -71,3 +71,21 @@ def test_the_owner_opens_a_public_holiday_and_adds_a_room(world, client_for):
     assert not HolidayOpening.objects.filter(organization=world.org, date=day).exists()
     client.post(url(world, "web:services"), {"form": "room", "kind": "room", "name": "Hoitohuone 2"})
     assert Resource.objects.filter(organization=world.org, kind=ResourceKind.ROOM, name="Hoitohuone 2").exists()
+
+
+def test_saving_the_hours_page_as_shown_ignores_the_empty_extra_rows(world, client_for):
+    from tilli.test import make_bookable
+
+    _, resource, _ = make_bookable(world.org, world.practitioner, weekdays=[0])
+    client = client_for(world.owner)
+    page = client.get(url(world, "web:staff_hours", resource_id=resource.pk))
+    formset = page.context["formset"]
+    data = {"form-TOTAL_FORMS": str(len(formset.forms)), "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000"}
+    for i, form in enumerate(formset.forms):
+        for name in form.fields:
+            value = form[name].value()  # what the browser would send back unchanged
+            data[f"form-{i}-{name}"] = "" if value is None or value is False else value
+    response = client.post(url(world, "web:staff_hours", resource_id=resource.pk), data)
+    assert response.status_code == 302, response.context["formset"].errors
+    assert WorkingHours.objects.filter(resource=resource).count() == 1

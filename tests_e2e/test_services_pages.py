@@ -1,0 +1,31 @@
+"""The owner's services, hours and calendar-feed pages at phone and desktop widths."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests_e2e.conftest import shoot, sign_in
+from tilli.test import make_bookable
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_owner_sets_up_services_hours_and_a_feed(page: Page, live_server, e2e_world, english, csp_violations):
+    world = e2e_world
+    _, resource, _ = make_bookable(world.org, world.owner)
+    sign_in(page, live_server.url, world.owner.user.email, world.owner_totp)
+    base = f"{live_server.url}/o/{world.org.slug}"
+    page.goto(f"{base}/services/")
+    expect(page.get_by_role("heading", name="Services and hours")).to_be_visible()
+    assert shoot(page, "60-services") == []
+    page.goto(f"{base}/services/hours/{resource.pk}/")
+    page.get_by_label("Kind").select_option("time_off")
+    page.locator("#id_start").fill("2030-06-10T09:00")
+    page.locator("#id_end").fill("2030-06-10T12:00")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    assert shoot(page, "61-working-hours") == []
+    page.goto(f"{base}/calendar/feed/")
+    page.get_by_role("button", name="Make an address").click()
+    expect(page.locator("code.secret")).to_contain_text("/feeds/")
+    assert shoot(page, "62-calendar-feed") == []
+    assert csp_violations == []
