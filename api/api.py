@@ -77,6 +77,12 @@ class StaffOut(Schema):
     name: str
     role: str
     is_active: bool
+    resource_id: int | None  # the bookable resource (for /availability?staff= and appointments), if any
+
+    @staticmethod
+    def resolve_resource_id(obj: Membership) -> int | None:
+        resource = getattr(obj, "resource", None)  # a missing one-to-one raises AttributeError
+        return resource.pk if resource else None
 
     @staticmethod
     def resolve_email(obj: Membership) -> str:
@@ -153,7 +159,8 @@ def _django_fields(error: DjangoValidationError) -> dict[str, list[str]]:
 @paginate(LimitOffsetPagination)
 def staff_list(request: HttpRequest):
     require(request, Perm.VIEW_STAFF)
-    return Membership.objects.for_organization(request.organization).select_related("user").order_by("pk")
+    return (Membership.objects.for_organization(request.organization).select_related("user", "resource")
+            .order_by("pk"))
 
 
 @api.get("/audit-log", response={200: list[AuditEventOut], **ERRORS}, tags=["privacy"])

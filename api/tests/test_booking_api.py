@@ -55,3 +55,10 @@ def test_the_accountant_cannot_book(world, booking):
     _, service, _, day = booking
     token = api_token_create(membership=world.accountant, name="t", actor=Actor.system("t"))[1]
     assert call("GET", f"/availability?service={service.pk}&start={day}&end={day}", token).status_code == 403
+
+
+def test_staff_list_tells_each_members_bookable_resource(world, booking):
+    staff, _, token, _ = booking
+    items = {i["id"]: i for i in call("GET", "/staff?limit=50", token).json()["items"]}
+    assert items[world.practitioner.pk]["resource_id"] == staff.pk
+    assert items[world.reception.pk]["resource_id"] is None
