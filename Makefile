@@ -30,12 +30,15 @@ run: install var/tilli.env
 	@bin/serve
 
 test: install
+	bin/system-deps gettext
 	$(PY) -m pytest -q
 
 test-postgres: install
+	bin/system-deps gettext postgresql
 	bin/with-postgres $(PY) -m pytest -q
 
 e2e: install
+	bin/system-deps chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests_e2e
 
 bench: install
