@@ -271,7 +271,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     wanted_service = _int(source.get("service"))
     service = next((s for s in services if s.pk == wanted_service), services[0] if services else None)
     can_search = request.membership.has_perm(Perm.VIEW_CLIENTS)
-    query = source.get("q", "").strip()[:100] if can_search else ""
+    query = source.get("q", "").strip()[:100] if can_search and request.method == "POST" else ""
     chosen_client = None
     client_id = _int(source.get("client"))
     if client_id is not None and can_search:
@@ -280,7 +280,9 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     chosen_start = source.get("start", "")
     channel = source.get("channel") if source.get("channel") in STAFF_CHANNELS else Channel.PHONE
 
-    if request.method == "POST":
+    # A client search is a POST too, so names never travel in a URL (or a server's request log).
+    searching = request.method == "POST" and source.get("search") == "1"
+    if request.method == "POST" and not searching:
         start = _parse_start(chosen_start)
         if service is None:
             errors.append(_("Choose a service."))
@@ -316,7 +318,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "calendar_url": _calendar_url(request, day=day, staff=resource),
     }
     status = 409 if errors and request.method == "POST" else 200
-    if request.htmx and request.method == "GET":
+    if request.htmx and (request.method == "GET" or searching):
         target = request.htmx.target
         if target == "client-choices":
             return render(request, "web/calendar/_client_choices.html", context)

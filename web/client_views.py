@@ -47,7 +47,8 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 def client_list(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.VIEW_CLIENTS)
-    form = ClientSearchForm(request.GET or None)
+    # POST, so names, phone numbers and IDs typed into the search never appear in a URL or a request log.
+    form = ClientSearchForm(request.POST or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
         results = list(search_clients(request.organization, query))

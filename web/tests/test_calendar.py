@@ -191,11 +191,15 @@ def test_the_free_times_and_client_search_partials_for_htmx(world, client_for, s
                        headers={"HX-Request": "true", "HX-Target": "free-times"})
     html = times.content.decode()
     assert "<html" not in html and local(DAY, 10).isoformat() in html and local(DAY, 9).isoformat() not in html
-    found = client.get(url(world, "web:calendar_new"), {"staff": resource.pk, "day": DAY.isoformat(), "q": "virt"},
-                       headers={"HX-Request": "true", "HX-Target": "client-choices"})
+    found = client.post(url(world, "web:calendar_new"), {"staff": resource.pk, "day": DAY.isoformat(), "q": "virt",
+                                                          "search": "1"},
+                        headers={"HX-Request": "true", "HX-Target": "client-choices"})
     html = found.content.decode()
     assert "<html" not in html and f'value="{anna.pk}"' in html and "Anna Virtanen" in html
     assert AuditEvent.objects.for_organization(world.org).filter(action=AuditAction.SEARCH).exists()
+    assert not Appointment.objects.filter(client=anna).exists()  # searching books nothing
+    ignored = client.get(url(world, "web:calendar_new"), {"staff": resource.pk, "day": DAY.isoformat(), "q": "virt"})
+    assert "Anna Virtanen" not in ignored.content.decode()  # a name in a URL is never searched
 
 
 def test_an_appointment_is_moved_to_a_free_time_and_a_taken_one_is_refused(world, client_for, setup):
