@@ -129,12 +129,22 @@ def _invalid(error: DjangoValidationError) -> ApiError:
 
 @router.get("", response={200: list[ClientOut], **ERRORS})
 @paginate(LimitOffsetPagination)
-def clients_list(request: HttpRequest, q: str = ""):
-    """Search by name prefix, phone, email or national ID; without q, the recently changed clients."""
+def clients_list(request: HttpRequest):
+    """The recently changed clients. To search, POST /clients/search: a query never goes in a URL."""
     require(request, Perm.VIEW_CLIENTS)
-    if not q:
-        return scoped(request, Client).order_by("-updated_at")
-    results = list(search_clients(request.organization, q, limit=100))
+    return scoped(request, Client).order_by("-updated_at")
+
+
+class SearchIn(Schema):
+    q: str
+    limit: int = 25
+
+
+@router.post("/search", response={200: list[ClientOut], **ERRORS})
+def clients_search(request: HttpRequest, payload: SearchIn):
+    """Search by name prefix, phone, email or national ID (exact, through the blind index)."""
+    require(request, Perm.VIEW_CLIENTS)
+    results = list(search_clients(request.organization, payload.q, limit=max(1, min(payload.limit, 100))))
     record(organization=request.organization, actor=_actor(request), action=AuditAction.SEARCH,
            object_type="clients.client", detail={"results": len(results)})
     return results
