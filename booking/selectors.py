@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -23,9 +24,16 @@ class Slot(NamedTuple):
     staff_id: int
 
 
+@lru_cache(maxsize=64)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """The country's public holidays in a year; computing them takes milliseconds, so once per process."""
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
 def closed_days(organization: Organization, first_day: date, last_day: date) -> set[date]:
     """Public holidays of the organization's country, except those it chose to open."""
-    country = holidays.country_holidays(organization.country, years=range(first_day.year, last_day.year + 1))
+    country = frozenset().union(*(public_holidays(organization.country, year)
+                                  for year in range(first_day.year, last_day.year + 1)))
     opened = set(HolidayOpening.objects.for_organization(organization)
                  .filter(date__range=(first_day, last_day)).values_list("date", flat=True))
     return {day for day in country if first_day <= day <= last_day} - opened
