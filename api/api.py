@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api import errors
 from api.auth import TokenAuth, require
-from api.errors import ApiError, ErrorOut
+from api.errors import ErrorOut
 from privacy.audit import actor_for_request, verify
 from privacy.models import ActorKind, AuditEvent
 from tenancy.models import Membership
@@ -141,18 +139,8 @@ def organization_read(request: HttpRequest):
 def organization_patch(request: HttpRequest, payload: OrganizationPatch):
     require(request, Perm.MANAGE_ORGANIZATION)
     changes = payload.dict(exclude_unset=True, exclude_none=True)
-    try:
-        organization_update(organization=request.organization, actor=_api_actor(request), **changes)
-    except DjangoValidationError as error:
-        request.organization.refresh_from_db()
-        raise ApiError(422, "invalid", _("The request has invalid values."), _django_fields(error)) from None
+    organization_update(organization=request.organization, actor=_api_actor(request), **changes)
     return request.organization
-
-
-def _django_fields(error: DjangoValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "message_dict"):
-        return {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-    return {"request": [str(m) for m in error.messages]}
 
 
 @api.get("/staff", response={200: list[StaffOut], **ERRORS}, tags=["organization"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -110,8 +109,6 @@ def appointments_create(request: HttpRequest, payload: AppointmentIn):
                                        channel=payload.channel, wishes=payload.wishes, actor=_actor(request))
     except SlotTaken:
         raise _taken() from None
-    except DjangoValidationError as error:
-        raise ApiError(422, "invalid", " ".join(error.messages)) from None
     return Status(201, appointment)
 
 
@@ -124,11 +121,7 @@ def appointments_read(request: HttpRequest, appointment_id: int):
 @router.post("/appointments/{appointment_id}/cancel", response={200: AppointmentOut, **ERRORS})
 def appointments_cancel(request: HttpRequest, appointment_id: int):
     appointment = get_for_member(request, Appointment, perm=Perm.BOOK_APPOINTMENTS, pk=appointment_id)
-    try:
-        return appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED,
-                                      actor=_actor(request))
-    except DjangoValidationError as error:
-        raise ApiError(422, "invalid", " ".join(error.messages)) from None
+    return appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED, actor=_actor(request))
 
 
 @router.post("/appointments/{appointment_id}/reschedule", response={200: AppointmentOut, **ERRORS})
@@ -140,5 +133,3 @@ def appointments_reschedule(request: HttpRequest, appointment_id: int, payload: 
         return appointment_move(appointment=appointment, start=payload.start, staff=staff, actor=_actor(request))
     except SlotTaken:
         raise _taken() from None
-    except DjangoValidationError as error:
-        raise ApiError(422, "invalid", " ".join(error.messages)) from None

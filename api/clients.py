@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -16,10 +15,10 @@ from api.errors import ApiError, ErrorOut
 from clients.access_log import client_access_log
 from clients.models import Client, ClientKind, ClientRecord, RecordKind
 from clients.permissions import can_see_records
-from clients.selectors import search_clients
+from clients.selectors import records_for, search_clients_for
 from clients.services import client_create, client_update, record_create
-from privacy.audit import actor_for_request, record
-from privacy.models import ActorKind, AuditAction
+from privacy.audit import actor_for_request
+from privacy.models import ActorKind
 from tenancy.access import get_for_member, scoped
 from tenancy.roles import Perm
 
@@ -121,12 +120,6 @@ def _client(request: HttpRequest, client_id: int, perm: Perm) -> Client:
     return get_for_member(request, Client, perm=perm, actor_kind=ActorKind.API, pk=client_id)
 
 
-def _invalid(error: DjangoValidationError) -> ApiError:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"request": error.messages}
-    return ApiError(422, "invalid", _("The request has invalid values."),
-                    {name: [str(m) for m in messages] for name, messages in fields.items()})
-
-
 @router.get("", response={200: list[ClientOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def clients_list(request: HttpRequest):
@@ -144,10 +137,8 @@ class SearchIn(Schema):
 def clients_search(request: HttpRequest, payload: SearchIn):
     """Search by name prefix, phone, email or national ID (exact, through the blind index)."""
     require(request, Perm.VIEW_CLIENTS)
-    results = list(search_clients(request.organization, payload.q, limit=max(1, min(payload.limit, 100))))
-    record(organization=request.organization, actor=_actor(request), action=AuditAction.SEARCH,
-           object_type="clients.client", detail={"results": len(results)})
-    return results
+    return search_clients_for(request.organization, payload.q, actor=_actor(request),
+                              limit=max(1, min(payload.limit, 100)))
 
 
 @router.post("", response={201: ClientOut, **ERRORS})
@@ -156,11 +147,8 @@ def clients_create(request: HttpRequest, payload: ClientCreateIn):
     data = payload.dict(exclude_unset=True)
     kind, company_id = data.pop("kind", ClientKind.PERSON), data.pop("company_id", None)
     company = _client(request, company_id, Perm.EDIT_CLIENTS) if company_id else None
-    try:
-        client = client_create(organization=request.organization, actor=_actor(request), kind=kind, company=company,
-                               source="staff", **data)
-    except DjangoValidationError as error:
-        raise _invalid(error) from None
+    client = client_create(organization=request.organization, actor=_actor(request), kind=kind, company=company,
+                           source="staff", **data)
     return Status(201, client)
 
 
@@ -172,10 +160,7 @@ def clients_read(request: HttpRequest, client_id: int):
 @router.patch("/{client_id}", response={200: ClientOut, **ERRORS})
 def clients_update(request: HttpRequest, client_id: int, payload: ClientIn):
     client = _client(request, client_id, Perm.EDIT_CLIENTS)
-    try:
-        client_update(client=client, actor=_actor(request), **payload.dict(exclude_unset=True))
-    except DjangoValidationError as error:
-        raise _invalid(error) from None
+    client_update(client=client, actor=_actor(request), **payload.dict(exclude_unset=True))
     return client
 
 
@@ -191,21 +176,12 @@ def records_list(request: HttpRequest, client_id: int):
     client = _client(request, client_id, Perm.VIEW_SPECIAL_RECORDS)
     if not can_see_records(request.membership, client):
         raise ApiError(403, "forbidden", _("Your role does not allow this."))
-    records = list(scoped(request, ClientRecord).filter(client=client).select_related("author__user")
-                   .order_by("-created_at"))
-    if records:
-        record(organization=request.organization, actor=_actor(request), action=AuditAction.VIEW,
-               object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
-               subject_ref=client.subject_ref)
-    return records
+    return records_for(client, actor=_actor(request))
 
 
 @router.post("/{client_id}/records", response={201: RecordOut, **ERRORS})
 def records_create(request: HttpRequest, client_id: int, payload: RecordIn):
     client = _client(request, client_id, Perm.WRITE_SPECIAL_RECORDS)
-    try:
-        entry = record_create(client=client, kind=payload.kind, body=payload.body, author=request.membership,
-                              actor=_actor(request))
-    except DjangoValidationError as error:
-        raise _invalid(error) from None
+    entry = record_create(client=client, kind=payload.kind, body=payload.body, author=request.membership,
+                          actor=_actor(request))
     return Status(201, entry)

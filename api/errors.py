@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -49,6 +50,13 @@ def install(api: NinjaAPI) -> None:
             name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
             fields.setdefault(name, []).append(str(error.get("msg", "")))
         return _respond(api, request, 422, "invalid", _("The request has invalid values."), fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def _rejected_by_a_service(request, exc: DjangoValidationError):
+        # Services validate; whatever they refuse becomes one 422 with a message per field.
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+        return _respond(api, request, 422, "invalid", _("The request has invalid values."),
+                        {name: [str(m) for m in messages] for name, messages in fields.items()})
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -125,10 +124,6 @@ def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingI
                                   marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip)
     except SlotTaken:
         raise ApiError(409, "slot_taken", _("This time was just taken. Please choose another time.")) from None
-    except DjangoValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {"request": error.messages}
-        raise ApiError(422, "invalid", _("The request has invalid values."),
-                       {name: [str(m) for m in messages] for name, messages in fields.items()}) from None
     manage = request.build_absolute_uri(reverse("public_booking:manage",
                                                 args=[organization.slug, manage_token(appointment)]))
     return Status(201, {"id": appointment.pk, "start": appointment.start, "end": appointment.end,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from clients.models import Client
+from clients.models import Client, ClientRecord
 from clients.normalise import phone_search, search_text, validate_national_id
+from privacy.audit import Actor, record
+from privacy.models import AuditAction
 from tenancy.fields import blind_index_for
 from tenancy.models import Organization
 
@@ -44,3 +46,27 @@ def search_clients(organization: Organization, query: str, *, limit: int = 25) -
     by_first = list(base.filter(_prefix("search_name_alt", name)).order_by("search_name_alt")[:limit])
     merged = {c.pk: c for c in by_last + by_first}
     return sorted(merged.values(), key=lambda c: (c.search_name, c.pk))[:limit]
+
+
+def search_clients_for(organization: Organization, query: str, *, actor: Actor, limit: int = 25,
+                       via: str = "") -> list[Client]:
+    """`search_clients` for a person: the search itself is audited (the count, never the query)."""
+    results = list(search_clients(organization, query, limit=limit))
+    detail = {"results": len(results), **({"via": via} if via else {})}
+    record(organization=organization, actor=actor, action=AuditAction.SEARCH, object_type="clients.client",
+           detail=detail)
+    return results
+
+
+def records_for(client: Client, *, actor: Actor) -> list[ClientRecord]:
+    """A client's special-category entries, newest first; showing them is one audited view.
+
+    Callers check `clients.permissions.can_see_records` first.
+    """
+    records = list(ClientRecord.objects.for_organization(client.organization).filter(client=client)
+                   .select_related("author__user").order_by("-created_at"))
+    if records:
+        record(organization=client.organization, actor=actor, action=AuditAction.VIEW,
+               object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
+               subject_ref=client.subject_ref)
+    return records

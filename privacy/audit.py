@@ -89,6 +89,16 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + _canonical(event)).hexdigest()
 
 
+def _event(organization: Organization, actor: Actor, *, seq: int, created_at, prev_hash: str, action: str,
+           object_type: str, object_id: str, subject_ref: uuid.UUID | None, changed_fields: Iterable[str],
+           detail: dict[str, Any] | None) -> AuditEvent:
+    """One unsaved event row; the caller computes its hash and saves it under the chain-head lock."""
+    return AuditEvent(organization=organization, seq=seq, created_at=created_at, actor_kind=actor.kind,
+                      actor_user_id=actor.user_id, actor_label=actor.label[:200], actor_role=actor.role,
+                      subject_ref=subject_ref, action=action, object_type=object_type, object_id=object_id,
+                      changed_fields=sorted(changed_fields), detail=detail or {}, ip=actor.ip, prev_hash=prev_hash)
+
+
 def record(
     *,
     organization: Organization,
@@ -111,23 +121,9 @@ def record(
         object_id = object_id or str(obj.pk)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=organization)
-        event = AuditEvent(
-            organization=organization,
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor_kind=actor.kind,
-            actor_user_id=actor.user_id,
-            actor_label=actor.label[:200],
-            actor_role=actor.role,
-            subject_ref=subject_ref,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            changed_fields=sorted(changed_fields),
-            detail=detail or {},
-            ip=actor.ip,
-            prev_hash=head.hash,
-        )
+        event = _event(organization, actor, seq=head.seq + 1, created_at=timezone.now(), prev_hash=head.hash,
+                       action=action, object_type=object_type, object_id=object_id, subject_ref=subject_ref,
+                       changed_fields=changed_fields, detail=detail)
         event.hash = compute_hash(head.hash, event)
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash, updated_at=event.created_at)
@@ -148,12 +144,9 @@ def record_many(*, organization: Organization, actor: Actor, action: AuditAction
         events = []
         for object_id, subject_ref in subjects:
             seq += 1
-            event = AuditEvent(organization=organization, seq=seq, created_at=now, actor_kind=actor.kind,
-                               actor_user_id=actor.user_id, actor_label=actor.label[:200], actor_role=actor.role,
-                               subject_ref=subject_ref, action=action, object_type=object_type,
-                               object_id=str(object_id), changed_fields=sorted(changed_fields),
-                               detail=detail or {}, ip=actor.ip,
-                               prev_hash=prev_hash)
+            event = _event(organization, actor, seq=seq, created_at=now, prev_hash=prev_hash, action=action,
+                           object_type=object_type, object_id=str(object_id), subject_ref=subject_ref,
+                           changed_fields=changed_fields, detail=detail)
             event.hash = prev_hash = compute_hash(prev_hash, event)
             events.append(event)
         AuditEvent.objects.bulk_create(events, batch_size=1000)

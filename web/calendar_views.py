@@ -35,8 +35,8 @@ from booking.models import (
 from booking.selectors import free_slots
 from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
 from clients.models import Client
-from clients.selectors import search_clients
-from privacy.audit import actor_for_request, record, record_many
+from clients.selectors import search_clients_for
+from privacy.audit import actor_for_request, record_many
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
@@ -304,9 +304,8 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 
     results = []
     if query:
-        results = list(search_clients(request.organization, query, limit=10))
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.SEARCH,
-               object_type="clients.client", detail={"results": len(results), "via": "calendar"})
+        results = search_clients_for(request.organization, query, actor=actor_for_request(request), limit=10,
+                                     via="calendar")
     if chosen_client is not None and all(c.pk != chosen_client.pk for c in results):
         results.insert(0, chosen_client)
     context = {

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients.access_log import client_access_log
-from clients.models import Channel, Client, ClientKind, ClientRecord, CustomField, MarketingConsent, Visit
+from clients.models import Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
 from clients.permissions import can_see_records
-from clients.selectors import search_clients
+from clients.selectors import records_for, search_clients_for
 from clients.services import (
     client_create,
     client_merge,
@@ -51,9 +51,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     form = ClientSearchForm(request.POST or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
-        results = list(search_clients(request.organization, query))
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.SEARCH,
-               object_type="clients.client", detail={"results": len(results)})
+        results = search_clients_for(request.organization, query, actor=actor_for_request(request))
     else:
         results = list(scoped(request, Client).order_by("-updated_at")[:25])
     template = "web/clients/_results.html" if request.htmx else "web/clients/list.html"
@@ -88,14 +86,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     visits = Paginator(scoped(request, Visit).filter(client=client).select_related("practitioner__user")
                        .order_by("-visited_at"), 20).get_page(request.GET.get("visits"))
     show_records = can_see_records(membership, client)
-    records = []
-    if show_records:
-        records = list(scoped(request, ClientRecord).filter(client=client).select_related("author__user")
-                       .order_by("-created_at"))
-        if records:
-            record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
-                   object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
-                   subject_ref=client.subject_ref)
+    records = records_for(client, actor=actor_for_request(request)) if show_records else []
     access_log = None
     if membership.has_perm(Perm.VIEW_CLIENT_ACCESS_LOG):
         access_log = Paginator(client_access_log(client), 25).get_page(request.GET.get("log"))
