@@ -46,6 +46,20 @@ def _occupancies(appointment: Appointment, service: Service) -> list[Occupancy]:
                       start=span_start, end=span_end) for r in resources]
 
 
+def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) -> None:
+    """Lock every resource this booking could occupy, in primary-key order, inside the transaction.
+
+    PostgreSQL's exclusion constraint alone would let two overlapping inserts wait on each other
+    and end in a deadlock; taking the row locks first, always in the same order, queues them
+    instead, so the second sees the first's booking and gets a clean SlotTaken. (SQLite's
+    IMMEDIATE transactions already serialize writers; there this is a no-op.)
+    """
+    ids = {r.pk for r in extra}
+    ids |= {staff.pk} if staff is not None else set(service.staff.values_list("pk", flat=True))
+    ids |= set(service.required_resources.values_list("pk", flat=True))
+    list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor) -> None:
     AppointmentTransition.objects.create(organization_id=appointment.organization_id, appointment=appointment,
                                          from_state=from_state, to_state=to_state, actor_kind=actor.kind,
@@ -72,6 +86,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
+            _lock_resources(service, staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
                                now=now, apply_limits=channel == Channel.ONLINE)
             staff_ids = [s.staff_id for s in slots if s.start == start]
@@ -99,6 +114,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
+            _lock_resources(service, staff or appointment.staff, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=staff or appointment.staff, now=now,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
