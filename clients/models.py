@@ -42,6 +42,25 @@ _NID = PersonalField(Category.NATIONAL_ID, PURPOSE_IDENTIFICATION, LegalBasis.LE
                      Erasure.DELETE)
 _MKT = PersonalField(Category.USAGE, PURPOSE_MARKETING, LegalBasis.CONSENT, RETENTION_CONSENT, Erasure.DELETE)
 _HEALTH = PersonalField(Category.SPECIAL, PURPOSE_CARE, LegalBasis.EXPLICIT_CONSENT, RETENTION_CARE, Erasure.DELETE)
+RETENTION_PATIENT_RECORD = Retention(
+    "patient_record",
+    _("Patient records of a health-care provider: 12 years (Finland) or 20 years (Poland) after the end of the "
+      "year of the entry"),
+    years_after_year_end={"FI": 12, "PL": 20})
+_PATIENT_RECORD = PersonalField(
+    Category.SPECIAL, PURPOSE_CARE, LegalBasis.EXPLICIT_CONSENT, RETENTION_PATIENT_RECORD, Erasure.KEEP_RESTRICTED,
+    legal_ground=_("Patient-record laws: Finnish decree 94/2022 on patient records; Polish Act on patients' rights "
+                   "art. 29"),
+    keep_if="keeps_patient_records")
+_REF = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.LEGAL_OBLIGATION,
+                     Retention("subject_ref", _("Pseudonymous reference: kept with the access log")),
+                     Erasure.KEEP_RESTRICTED,
+                     legal_ground=_("GDPR Art. 5(2): the access log must stay provable after erasure"))
+_SIGN_IN = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.LEGITIMATE_INTEREST,
+                         Retention("portal_sign_in", _("Portal sign-ins and their IP addresses: deleted after the "
+                                                       "configured period (90 days by default)"),
+                                   setting="SECURITY_LOG_RETENTION_DAYS"),
+                         Erasure.DELETE)
 
 
 class ClientKind(models.TextChoices):
@@ -64,7 +83,8 @@ class Gender(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet):
     def for_organization(self, organization) -> ClientQuerySet:
-        return self.filter(organization=organization)
+        """The organization's clients; erased ones (tombstones) are never among them."""
+        return self.filter(organization=organization, erased_at=None)
 
 
 @personal_data(
@@ -77,10 +97,12 @@ class ClientQuerySet(models.QuerySet):
         "gender": _I, "birth_year": _I, "birth_date": _I, "preferred_language": _I,
         "billing_name": _F, "billing_address": _F, "billing_reference": _F, "standing_discount_percent": _F,
         "national_id": _NID, "national_id_index": _NID, "custom_fields": _C, "search_name": _I, "search_name_alt": _I,
-        "source": _U, "created_at": _U, "updated_at": _U, "created_by_user_id": _U, "subject_ref": _U,
-        "portal_password": _U, "portal_last_login": _U,
+        "source": _U, "created_at": _U, "updated_at": _U, "created_by_user_id": _U, "subject_ref": _REF,
+        "portal_password": _U, "portal_last_login": _U, "restricted_at": _U, "restriction_reason": _U,
+        "marketing_objection_at": _MKT,
     },
-    not_personal=["organization", "kind"],
+    not_personal=["organization", "kind", "erased_at"],
+    not_exported=["national_id_index", "search_name", "search_name_alt", "portal_password"],
 )
 class Client(TenantModel):
     """A data subject of the organization: a person, or a company with contact persons."""
@@ -121,6 +143,12 @@ class Client(TenantModel):
     created_by_user_id = models.BigIntegerField(null=True, blank=True)
     portal_password = models.CharField(max_length=200, blank=True, editable=False)
     portal_last_login = models.DateTimeField(_("last sign-in to the portal"), null=True, blank=True, editable=False)
+    restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True, editable=False)
+    restriction_reason = models.CharField(_("reason for the restriction"), max_length=300, blank=True,
+                                          editable=False)
+    marketing_objection_at = models.DateTimeField(_("objected to direct marketing"), null=True, blank=True,
+                                                  editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -144,6 +172,11 @@ class Client(TenantModel):
         if self.kind == ClientKind.COMPANY:
             return self.company_name
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_restricted(self) -> bool:
+        """Stored but not otherwise processed: no reminders, no marketing, no edits (GDPR Art. 18)."""
+        return self.restricted_at is not None or self.erased_at is not None
 
     @property
     def national_id_masked(self) -> str:
@@ -269,10 +302,10 @@ class RecordKind(models.TextChoices):
 
 
 @personal_data(
-    subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True,
-    fields={"client": _HEALTH, "kind": _HEALTH, "body": _HEALTH, "author": _HEALTH, "created_at": _HEALTH,
-            "updated_at": _HEALTH},
-    not_personal=["organization"],
+    subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True, kept_since="updated_at",
+    fields={"client": _PATIENT_RECORD, "kind": _PATIENT_RECORD, "body": _PATIENT_RECORD, "author": _PATIENT_RECORD,
+            "created_at": _PATIENT_RECORD, "updated_at": _PATIENT_RECORD},
+    not_personal=["organization", "restricted_until"],
 )
 class ClientRecord(TenantModel):
     """A special-category entry (health, substance use, test result): encrypted, role-limited, audited."""
@@ -283,6 +316,7 @@ class ClientRecord(TenantModel):
     author = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    restricted_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["organization", "client", "-created_at"], name="record_client_recent")]
@@ -312,3 +346,29 @@ class PortalLoginToken(TenantModel):
 
     def __str__(self) -> str:
         return f"portal link {self.pk}"
+
+
+class SignInMethod(models.TextChoices):
+    LINK = "link", _("Email link")
+    PASSWORD = "password", _("Password")
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _SIGN_IN, "at": _SIGN_IN, "ip": _SIGN_IN, "user_agent": _SIGN_IN, "method": _SIGN_IN},
+    not_personal=["organization"],
+)
+class ClientSignIn(TenantModel):
+    """A sign-in to the client portal, with the address and browser it came from (limited retention)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_ins")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    method = models.CharField(max_length=10, choices=SignInMethod.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "client", "-at"], name="client_sign_in_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"

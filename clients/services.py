@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import (
@@ -64,9 +65,22 @@ def client_create(*, organization: Organization, actor: Actor, kind: str = Clien
     return client
 
 
+class ClientRestricted(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(_("This client's data is restricted: it is stored but may not be changed or used. "
+                           "Lift the restriction first."), code="restricted")
+
+
+def ensure_not_restricted(client: Client) -> None:
+    """Refuse any use of a restricted client's data other than storing it (GDPR Art. 18)."""
+    if client.is_restricted:
+        raise ClientRestricted
+
+
 @transaction.atomic
 def client_update(*, client: Client, actor: Actor, **data: Any) -> list[str]:
     """Apply validated changes; returns the names of the fields that really changed."""
+    ensure_not_restricted(client)
     cleaned = clean_client_data(client.organization, data, kind=client.kind)
     changed = [name for name, value in cleaned.items() if getattr(client, name) != value]
     if not changed:
@@ -95,7 +109,9 @@ def _latest(model, client: Client, **filters):
 
 
 def marketing_allowed(client: Client, channel: str) -> bool:
-    """A channel is allowed only by a grant in force; no record means no marketing."""
+    """A channel is allowed only by a grant in force, and never to a restricted client or one who objected."""
+    if client.is_restricted or client.marketing_objection_at is not None:
+        return False
     latest = _latest(MarketingConsent, client, channel=channel)
     return bool(latest and latest.granted)
 
@@ -106,12 +122,17 @@ def marketing_consent_set(*, client: Client, channel: str, granted: bool, source
     """Record a grant or withdrawal of one channel; recording the state already in force is a no-op."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [_("Choose email or SMS.")]})
+    if granted:
+        ensure_not_restricted(client)
     latest = _latest(MarketingConsent, client, channel=channel)
     if latest is not None and latest.granted == granted:
         return None
     consent = MarketingConsent.objects.create(organization=client.organization, client=client, channel=channel,
                                               granted=granted, source=source, wording_version=wording_version,
                                               recorded_by_user_id=actor.user_id)
+    if granted and client.marketing_objection_at is not None:
+        client.marketing_objection_at = None  # the client's own new grant ends their objection
+        Client.objects.filter(pk=client.pk).update(marketing_objection_at=None)
     _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE, changed_fields=[f"marketing_{channel}"],
            detail={"channel": channel})
     return consent
@@ -142,6 +163,7 @@ class ApprovalMissing(ValidationError):
 @transaction.atomic
 def record_create(*, client: Client, kind: str, body: str, author: Membership, actor: Actor) -> ClientRecord:
     """Store a special-category entry, only after the client's approval is on record."""
+    ensure_not_restricted(client)
     if not special_records_approved(client):
         raise ApprovalMissing
     if not body.strip():
@@ -155,6 +177,7 @@ def record_create(*, client: Client, kind: str, body: str, author: Membership, a
 
 @transaction.atomic
 def visit_create(*, client: Client, actor: Actor, **data: Any) -> Visit:
+    ensure_not_restricted(client)
     visit = Visit(organization=client.organization, client=client, **data)
     visit.full_clean(exclude=["organization", "client"])
     visit.save()
@@ -197,3 +220,41 @@ def client_merge(*, survivor: Client, duplicate: Client, actor: Actor) -> Client
     _audit(duplicate, actor, AuditAction.DELETE, detail={"merged_into": str(survivor.subject_ref)})
     duplicate.delete()
     return survivor
+
+
+@transaction.atomic
+def client_restrict(*, client: Client, actor: Actor, reason: str) -> None:
+    """Restrict processing (Art. 18): kept, but no edits, reminders, marketing or new bookings."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why processing is restricted, e.g. the client contests "
+                                             "the accuracy of the data.")]})
+    if client.restricted_at is not None:
+        return
+    client.restricted_at, client.restriction_reason = timezone.now(), reason[:300]
+    Client.objects.filter(pk=client.pk).update(restricted_at=client.restricted_at,
+                                               restriction_reason=client.restriction_reason)
+    _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+
+
+@transaction.atomic
+def client_lift_restriction(*, client: Client, actor: Actor) -> None:
+    if client.restricted_at is None:
+        return
+    client.restricted_at, client.restriction_reason = None, ""
+    Client.objects.filter(pk=client.pk).update(restricted_at=None, restriction_reason="")
+    _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+
+
+@transaction.atomic
+def client_object_to_marketing(*, client: Client, actor: Actor, source: str) -> None:
+    """An objection to direct marketing (Art. 21(3)) withdraws every channel at once.
+
+    It stays in force until the client grants a channel again themselves.
+    """
+    for channel in Channel.values:
+        marketing_consent_set(client=client, channel=channel, granted=False, source=source, actor=actor)
+    if client.marketing_objection_at is None:
+        client.marketing_objection_at = timezone.now()
+        Client.objects.filter(pk=client.pk).update(marketing_objection_at=client.marketing_objection_at)
+        _audit(client, actor, AuditAction.UPDATE, changed_fields=["marketing_objection_at"])

@@ -7,4 +7,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from privacy import checks  # noqa: F401  (registers the system check)
+        from privacy import checks, signals  # noqa: F401  (registers the system check and receivers)

@@ -37,4 +37,12 @@ def _check_model(model) -> list[Error]:
         if pf.erasure == Erasure.KEEP_RESTRICTED and not pf.legal_ground:
             errors.append(Error(f"{label}.{name} is kept on erasure but names no legal ground.",
                                 obj=model, id="privacy.E005"))
+        has_period = pf.retention.years_after_year_end is not None or pf.retention.period_days() is not None
+        if (pf.erasure == Erasure.KEEP_RESTRICTED and has_period and registration.subject_path
+                and registration.subject_path != "self" and registration.kept_since not in names):
+            errors.append(Error(f"{label}.{name} is kept for a period but the model names no date it counts from.",
+                                hint="Pass kept_since= to @personal_data.", obj=model, id="privacy.E006"))
+    for name in sorted(registration.not_exported - set(registration.fields)):
+        errors.append(Error(f"{label} leaves {name!r} out of exports, but it is not a personal field.",
+                            obj=model, id="privacy.E007"))
     return errors

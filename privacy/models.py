@@ -12,6 +12,7 @@ from privacy.registry import (
     Erasure,
     LegalBasis,
     PersonalField,
+    Retention,
     SubjectKind,
     personal_data,
 )
@@ -132,3 +133,188 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access to the data (Art. 15)")
+    COPY = "copy", _("A copy in a machine-readable format (Art. 20)")
+    RECTIFICATION = "rectification", _("Correction (Art. 16)")
+    ERASURE = "erasure", _("Erasure (Art. 17)")
+    RESTRICTION = "restriction", _("Restriction of processing (Art. 18)")
+    OBJECTION = "objection", _("Objection to direct marketing (Art. 21)")
+    CONSENT_WITHDRAWAL = "withdrawal", _("Withdrawal of consent (Art. 7(3))")
+
+
+FULL_LISTING_KINDS = (RequestKind.ACCESS, RequestKind.COPY)
+
+
+class RequestChannel(models.TextChoices):
+    PORTAL = "portal", _("Client portal")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    EXTENDED = "extended", _("Extended")
+    COMPLETED = "completed", _("Completed")
+    REFUSED = "refused", _("Refused")
+
+
+class IdentityMethod(models.TextChoices):
+    PORTAL = "portal", _("Signed in to the client portal")
+    DOCUMENT = "document", _("Identity document shown in person")
+    KNOWN_CONTACT = "known_contact", _("Reply confirmed from the email address or phone in the register")
+    OTHER = "other", _("Other check, described in the note")
+
+
+class LimitDecision(models.TextChoices):
+    NONE = "", _("No decision needed")
+    PENDING = "pending", _("Over the yearly limit: waiting for a decision")
+    ALLOWED = "allowed", _("Over the yearly limit: answered anyway")
+    REFUSED = "refused", _("Over the yearly limit: refused with reasons")
+
+
+RETENTION_REQUEST = Retention(
+    "request", _("Data-subject requests: kept three years after they were answered, as proof of the answer"),
+    days=3 * 365)
+_REQUEST_SUBJECT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
+                                 RETENTION_REQUEST, Erasure.ANONYMISE)
+_REQUEST_PROOF = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
+                               RETENTION_REQUEST, Erasure.KEEP_RESTRICTED,
+                               legal_ground=_("GDPR Art. 5(2) and 12: proof that the request was answered in time"))
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client", kept_since="received_at",
+    fields={"client": _REQUEST_SUBJECT, "details": _REQUEST_SUBJECT, "subject_ref": _REQUEST_PROOF},
+    not_personal=["organization", "kind", "channel", "status", "received_at", "due_at", "extended_due_at",
+                  "extension_reason", "extension_notified_at", "identity_verified_at", "identity_method",
+                  "identity_note", "verified_by_user_id", "limit_decision", "limit_reason", "closed_at",
+                  "outcome", "refusal_reason", "refusal_notified_at", "recorded_by_user_id", "created_at"],
+)
+class DataSubjectRequest(TenantModel):
+    """A client's request under GDPR Arts. 15-21, with its one-month deadline (Art. 12(3)).
+
+    The row outlives the client's erasure (the link is cleared, the pseudonymous reference
+    stays), because it is the proof that the request was answered and when.
+    """
+
+    client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="requests")
+    subject_ref = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(_("request"), max_length=15, choices=RequestKind.choices)
+    channel = models.CharField(_("arrived by"), max_length=10, choices=RequestChannel.choices)
+    details = models.TextField(_("what the client asked"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    received_at = models.DateTimeField(_("received"))
+    due_at = models.DateField(_("due"))
+    extended_due_at = models.DateField(_("extended to"), null=True, blank=True)
+    extension_reason = models.TextField(_("reasons for the extension"), blank=True)
+    extension_notified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_at = models.DateTimeField(_("identity verified"), null=True, blank=True)
+    identity_method = models.CharField(_("how identity was verified"), max_length=15,
+                                       choices=IdentityMethod.choices, blank=True)
+    identity_note = models.CharField(_("note on the identity check"), max_length=300, blank=True)
+    verified_by_user_id = models.BigIntegerField(null=True, blank=True)
+    limit_decision = models.CharField(max_length=10, choices=LimitDecision.choices, blank=True, default="")
+    limit_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(_("what was done"), blank=True)
+    refusal_reason = models.TextField(_("reasons for the refusal"), blank=True)
+    refusal_notified_at = models.DateTimeField(null=True, blank=True)
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        indexes = [models.Index(fields=["organization", "status", "due_at"], name="request_queue"),
+                   models.Index(fields=["organization", "client", "kind", "received_at"], name="request_client")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_at:%Y-%m-%d}"
+
+    @property
+    def effective_due(self):
+        return self.extended_due_at or self.due_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RequestStatus.OPEN, RequestStatus.EXTENDED)
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being built")
+    READY = "ready", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+_EXPORT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
+                        Retention("export", _("Data exports: the file is deleted when its link expires (7 days)"),
+                                  setting="EXPORT_LINK_DAYS"),
+                        Erasure.DELETE)
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _EXPORT, "requested_by_user_id": _EXPORT, "file_name": _EXPORT},
+    not_personal=["organization", "request", "requested_by_client", "status", "progress", "created_at",
+                  "finished_at", "expires_at", "size", "downloads", "error"],
+)
+class DataExport(TenantModel):
+    """One copy of everything about a client (Arts. 15 and 20), built by a background task.
+
+    The file is encrypted with the organization's data key and deleted when the link
+    expires or the client is erased.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="exports")
+    request = models.ForeignKey(DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="exports")
+    requested_by_user_id = models.BigIntegerField(null=True, blank=True)
+    requested_by_client = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=80, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "client", "-created_at"], name="export_client_recent")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk}"
+
+
+_LEDGER = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION, RETENTION_AUDIT,
+                        Erasure.KEEP_RESTRICTED,
+                        legal_ground=_("GDPR Art. 17 and 5(2): erasures are re-applied after a backup is restored"))
+
+
+@personal_data(subject_kind=SubjectKind.CLIENT, subject_path=None, fields={"subject_ref": _LEDGER},
+               not_personal=["organization", "client_pk", "erased_at", "request", "summary"])
+class ErasureRecord(TenantModel):
+    """The erasure ledger: who (by pseudonym only) was erased when. Also appended to a file kept
+    outside the database, so `replay_erasures` can erase again after an older backup is restored."""
+
+    subject_ref = models.UUIDField()
+    client_pk = models.BigIntegerField()
+    erased_at = models.DateTimeField()
+    request = models.ForeignKey(DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "erased_at"], name="erasure_ledger_time")]
+
+    def __str__(self) -> str:
+        return f"erasure {self.erased_at:%Y-%m-%d}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.db import models
 from django.utils.functional import Promise
@@ -55,12 +56,19 @@ class Purpose:
 
 @dataclass(frozen=True)
 class Retention:
-    """How long a value is kept. `days` is None when the period is an event, not a count."""
+    """How long a value is kept.
+
+    `days` (or a setting naming the days) is a period from the row's own date; `years_after_year_end`
+    is a statutory period per country counted from the end of the year of the row's date, as
+    accounting and patient-record laws count. Neither set: the period is an event (e.g. "while
+    the organization uses Tilli").
+    """
 
     code: str
     description: Promise
     days: int | None = None
     setting: str | None = None
+    years_after_year_end: dict[str, int] | None = None
 
     def period_days(self) -> int | None:
         if self.setting:
@@ -68,6 +76,14 @@ class Retention:
 
             return int(getattr(settings, self.setting))
         return self.days
+
+    def keep_until(self, event_day: date, country: str) -> date | None:
+        """The last day a value dated `event_day` must be kept in `country`, or None if no law keeps it."""
+        if self.years_after_year_end is not None:
+            years = self.years_after_year_end.get(country)
+            return None if years is None else date(event_day.year + years, 12, 31)
+        days = self.period_days()
+        return None if days is None else event_day + timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,7 @@ class PersonalField:
     retention: Retention
     erasure: Erasure
     legal_ground: Promise | None = None
+    keep_if: str | None = None  # an Organization attribute; the keep rule applies only where it is true
 
     @property
     def special(self) -> bool:
@@ -93,10 +110,19 @@ class Registration:
     fields: dict[str, PersonalField]
     not_personal: frozenset[str]
     audit_reads: bool = False
+    kept_since: str | None = None
+    not_exported: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
         return self.model._meta.label
+
+    @property
+    def link_field(self) -> str | None:
+        """The field of this row that leads towards the subject ("self" has none)."""
+        if not self.subject_path or self.subject_path == "self":
+            return None
+        return self.subject_path.split("__")[0]
 
     def personal_fields(self) -> Iterable[tuple[str, PersonalField]]:
         return self.fields.items()
@@ -132,11 +158,17 @@ def personal_data(
     fields: dict[str, PersonalField],
     not_personal: Iterable[str] = (),
     audit_reads: bool = False,
+    kept_since: str | None = None,
+    not_exported: Iterable[str] = (),
 ) -> Callable[[type[models.Model]], type[models.Model]]:
     """Class decorator that registers a model's personal-data declaration.
 
     `subject_path` leads from a row to its data subject ("self", or a field path such as
-    "user" or "client"), so the registry can find every row of one person.
+    "user" or "client"), so the registry can find every row of one person. `kept_since`
+    names the date field from which a keep-on-erasure period counts (e.g. a payment's date).
+    `not_exported` lists personal fields left out of exports because they are derived from
+    other fields (search keys, blind indexes) or are secrets (password hashes); erasure
+    still clears them.
     """
 
     def register(model: type[models.Model]) -> type[models.Model]:
@@ -148,6 +180,8 @@ def personal_data(
                 fields=dict(fields),
                 not_personal=frozenset(not_personal) | ALWAYS_NOT_PERSONAL,
                 audit_reads=audit_reads,
+                kept_since=kept_since,
+                not_exported=frozenset(not_exported),
             )
         )
         return model

@@ -24,10 +24,13 @@ class Schedule:
 
 def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
+    from privacy.tasks import apply_retention, send_request_digest
 
     return {
         "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
         "accounts.purge_invitations": Schedule(purge_invitations, timedelta(days=1)),
+        "privacy.apply_retention": Schedule(apply_retention, timedelta(days=1)),
+        "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
     }
 
 

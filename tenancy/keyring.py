@@ -125,6 +125,20 @@ def decrypt_value(organization_id: int, label: str, field: str, stored: str) -> 
     return open_sealed(key, unb64(body), _field_context(organization_id, label, field)).decode("utf-8")
 
 
+def encrypt_bytes(organization_id: int, purpose: str, data: bytes) -> bytes:
+    """Seal a file's content with the organization's data key (e.g. a data export), bound to its purpose."""
+    version, key = _key(organization_id, KeyPurpose.DATA)
+    return f"{version}:".encode() + seal(key, data, f"{organization_id}|file|{purpose}".encode())
+
+
+def decrypt_bytes(organization_id: int, purpose: str, stored: bytes) -> bytes:
+    version_text, sep, body = stored.partition(b":")
+    if not sep or not version_text.isdigit():
+        raise DecryptionError("not a ciphertext of this system")
+    _, key = _key(organization_id, KeyPurpose.DATA, int(version_text))
+    return open_sealed(key, body, f"{organization_id}|file|{purpose}".encode())
+
+
 def index_value(organization_id: int, label: str, field: str, normalised: str) -> str:
     _, key = _key(organization_id, KeyPurpose.INDEX)
     return blind_index(key, f"{label}|{field}|{normalised}")

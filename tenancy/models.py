@@ -11,6 +11,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,8 @@ _CONTROLLER_CONTACT = PersonalField(
         "dpo_email": _CONTROLLER_CONTACT,
     },
     not_personal=["name", "slug", "business_id", "country", "street_address", "postal_code", "city",
-                  "default_language", "time_zone", "national_id_enabled", "is_demo", "created_at"],
+                  "default_language", "time_zone", "national_id_enabled", "is_demo", "created_at",
+                  "keeps_patient_records", "full_listings_per_year", "inactive_client_years"],
 )
 class Organization(models.Model):
     """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
@@ -78,6 +80,17 @@ class Organization(models.Model):
     national_id_enabled = models.BooleanField(
         _("store national identity numbers"), default=False,
         help_text=_("Only where a treatment relationship needs unambiguous identification."))
+    keeps_patient_records = models.BooleanField(
+        _("we are a health-care provider that must keep patient records"), default=False,
+        help_text=_("Then treatment notes are kept, restricted, for the period the law sets even when a client asks "
+                    "for erasure."))
+    full_listings_per_year = models.PositiveSmallIntegerField(
+        _("full listings per client per year"), null=True, blank=True,
+        help_text=_("A copy request over this number is flagged for your decision, never refused automatically. "
+                    "Leave empty for no limit."))
+    inactive_client_years = models.PositiveSmallIntegerField(
+        _("anonymise clients inactive for (years)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)])
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

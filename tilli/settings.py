@@ -63,12 +63,13 @@ INSTALLED_APPS = [
     "privacy",
     "clients",
     "booking",
+    "billing",
     "web",
     "api",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "web", "api"]
+TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "web", "api"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -125,7 +126,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # check-then-write sequences (audit chain, bookings) are serialized.
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                         "PRAGMA secure_delete=ON;"),  # erased rows are overwritten, not left in free pages
     }
     # A file, not memory, so tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
@@ -178,6 +180,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tilli"
 USERSESSIONS_TRACK_ACTIVITY = True
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90, minimum=1)
+# Data-subject rights: where export files live (encrypted), how long their links last, and the
+# erasure ledger kept outside the database so erasures survive restoring an older backup.
+EXPORT_DIR = Path(os.environ.get("TILLI_EXPORT_DIR", VAR_DIR / "exports"))
+EXPORT_LINK_DAYS = env_int("EXPORT_LINK_DAYS", 7, minimum=1)
+ERASURE_LEDGER_PATH = Path(os.environ.get("TILLI_ERASURE_LEDGER", VAR_DIR / "erasure-ledger.jsonl"))
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
@@ -274,5 +281,8 @@ LOGGING = {
         # The request logger would write URLs with query strings; ours carry no personal
         # data, but keep 4xx noise out of the log.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs each layout step at INFO; only its warnings matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

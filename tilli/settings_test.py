@@ -14,3 +14,5 @@ os.environ.setdefault("TILLI_ENV_FILE", "/nonexistent")
 from tilli.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
+EXPORT_DIR = VAR_DIR / f"test-{os.getpid()}-exports"  # noqa: F405
+ERASURE_LEDGER_PATH = VAR_DIR / f"test-{os.getpid()}-erasure-ledger.jsonl"  # noqa: F405

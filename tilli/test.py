@@ -6,6 +6,7 @@ Use the `world` fixture (see conftest.py) or build what a test needs with the fa
 
 from __future__ import annotations
 
+import secrets
 import socket
 from dataclasses import dataclass
 
@@ -158,3 +159,67 @@ def make_bookable(organization: Organization, membership: Membership, *, duratio
                                      **service_fields)
     service.staff.add(resource)
     return location, resource, service
+
+
+@dataclass
+class FullClient:
+    """A client with a row in every table that leads to a client, and the values to search for."""
+
+    client: object
+    name: str
+    email: str
+    phone: str
+    national_id: str
+    note: str
+
+
+def make_full_client(organization: Organization, practitioner: Membership, *, first_name: str = "Ilmatar",
+                     last_name: str = "Kivikangas") -> FullClient:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.services import payment_record
+    from booking.services import appointment_book
+    from clients.models import ClientSignIn, PortalLoginToken, RecordKind
+    from clients.services import marketing_consent_set, record_create, special_approval_set, visit_create
+    from privacy.requests import request_create
+
+    actor = Actor.system("test")
+    if not organization.national_id_enabled:
+        organization.national_id_enabled = True
+        organization.save(update_fields=["national_id_enabled"])
+    national_id = HETU if organization.country == "FI" else PESEL
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", f"{first_name}.{last_name}").encode("ascii", "ignore").decode()
+    email = f"{ascii_name}@example.test".lower()
+    phone = "+358407654321" if organization.country == "FI" else "+48601234567"
+    client = make_client(organization, first_name=first_name, last_name=last_name, email=email, phone=phone,
+                         national_id=national_id, street_address="Kuusitie 7", city="Tampere",
+                         billing_name=f"{first_name} {last_name}")
+    marketing_consent_set(client=client, channel="email", granted=True, source="staff", actor=actor)
+    special_approval_set(client=client, granted=True, source="staff", actor=actor)
+    note = f"{first_name} reacts to latex"
+    record_create(client=client, kind=RecordKind.TREATMENT_NOTE, body=note, author=practitioner, actor=actor)
+    visit_create(client=client, actor=actor, practitioner=practitioner,
+                 visited_at=timezone.now() - dt.timedelta(days=30), services="Cut",
+                 wishes=f"{first_name} wants it short")
+    from booking.selectors import free_slots
+
+    _, resource, service = make_bookable(organization, practitioner)
+    today = timezone.localdate()
+    start = free_slots(service, today + dt.timedelta(days=1), today + dt.timedelta(days=14), staff=resource)[0].start
+    appointment = appointment_book(service=service, start=start, client=client, channel="staff", actor=actor,
+                                   wishes=f"Call {first_name} first")
+    payment_record(organization=organization, client=client, amount=Decimal("45.00"), method="card", actor=actor,
+                   description="Cut", appointment=appointment)
+    ClientSignIn.objects.create(organization=organization, client=client, ip="198.51.100.7", method="link",
+                                user_agent="Firefox")
+    PortalLoginToken.objects.create(organization=organization, client=client, token_hash=secrets.token_hex(32),
+                                    expires_at=timezone.now() + dt.timedelta(minutes=30))
+    request_create(organization=organization, kind="access", channel="email", actor=actor, client=client,
+                   details=f"{first_name} asks for a copy")
+    client.refresh_from_db()
+    return FullClient(client=client, name=last_name, email=email, phone=phone, national_id=national_id, note=note)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -18,7 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.services import invitation_create
 from api.api import api
 from api.services import api_token_create
+from billing.services import payment_record
 from privacy.audit import Actor
+from privacy.models import DataExport, RequestChannel, RequestKind
+from privacy.requests import request_create
 from tenancy.roles import Role
 from tilli.test import World, make_client
 
@@ -33,6 +37,9 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "appointment_id": lambda world, objs: objs["appointment"].pk,
     "service_id": lambda world, objs: objs["appointment"].service_id,
     "resource_id": lambda world, objs: objs["appointment"].staff_id,
+    "request_id": lambda world, objs: objs["request"].pk,
+    "export_id": lambda world, objs: objs["export"].pk,
+    "payment_id": lambda world, objs: objs["payment"].pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -72,8 +79,13 @@ def objects(world: World) -> dict:
     client = make_client(world.org, first_name="Sylvi", last_name="Sweepinen", email="sylvi@example.test",
                          phone="0401112222")
     appointment = _appointment(world, client)
+    request = request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
+                             actor=Actor.system("test"), client=client, details="Sylvi Sweepinen asks for a copy")
+    export = DataExport.objects.create(organization=world.org, client=client, request=request)
+    payment = payment_record(organization=world.org, client=client, amount=Decimal("30.00"), method="cash",
+                             actor=Actor.system("test"))
     return {"invitation": invitation, "token": token, "secret": secret, "client": client,
-            "appointment": appointment}
+            "appointment": appointment, "request": request, "export": export, "payment": payment}
 
 
 def _appointment(world: World, client):

@@ -1,0 +1,104 @@
+"""What GDPR Art. 15(1) says a client must be told besides the data itself, read from the registry.
+
+The export's readable part and the portal use it; the privacy notice (issue 8) will too.
+Texts are lazy, so they come out in whatever language is active.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from privacy.registry import Category, SubjectKind, registry
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    address: str
+    url: str
+
+
+AUTHORITIES = {
+    "FI": Authority("Tietosuojavaltuutetun toimisto (Office of the Data Protection Ombudsman)",
+                    "PL 800, 00531 Helsinki", "https://tietosuoja.fi"),
+    "PL": Authority("Prezes Urzędu Ochrony Danych Osobowych (UODO)", "ul. Stawki 2, 00-193 Warszawa",
+                    "https://uodo.gov.pl"),
+}
+
+
+def authority_for(country: str) -> Authority:
+    return AUTHORITIES[country]
+
+
+def purposes() -> list[dict[str, str]]:
+    """Each purpose for which client data is processed, with its legal bases."""
+    seen: dict[str, dict] = {}
+    for reg in registry:
+        if reg.subject_kind != SubjectKind.CLIENT:
+            continue
+        for pf in reg.fields.values():
+            entry = seen.setdefault(pf.purpose.code, {"code": pf.purpose.code,
+                                                      "description": str(pf.purpose.description), "bases": set()})
+            entry["bases"].add(str(pf.basis.label))
+    return [{**e, "bases": sorted(e["bases"])} for e in sorted(seen.values(), key=lambda e: e["code"])]
+
+
+def categories(organization) -> list[str]:
+    held = registry.categories(SubjectKind.CLIENT)
+    if not organization.national_id_enabled:
+        held.discard(Category.NATIONAL_ID)
+    return [str(Category(c).label) for c in Category if c in held]
+
+
+def retention_rules() -> list[dict[str, str]]:
+    rules: dict[str, str] = {}
+    for reg in registry:
+        if reg.subject_kind == SubjectKind.CLIENT:
+            for pf in reg.fields.values():
+                rules.setdefault(pf.retention.code, str(pf.retention.description))
+    return [{"code": code, "description": text} for code, text in sorted(rules.items())]
+
+
+def recipients(organization) -> list[str]:
+    return [
+        _("Staff of %(organization)s, each only as far as their role needs") % {"organization": organization.name},
+        _("The operator of the Tilli service, as processor on the organization's instructions (hosting and "
+          "maintenance, within the EU/EEA)"),
+    ]
+
+
+def rights(organization) -> list[str]:
+    authority = authority_for(organization.country)
+    return [
+        _("Access to your data and a copy of it (Art. 15)"),
+        _("Correction of inaccurate data (Art. 16)"),
+        _("Erasure, except what the law obliges the organization to keep (Art. 17)"),
+        _("Restriction of processing (Art. 18)"),
+        _("Receiving your data in a machine-readable format (Art. 20)"),
+        _("Objection, and an absolute right to refuse direct marketing (Art. 21)"),
+        _("Withdrawing a consent at any time, without affecting earlier processing (Art. 7(3))"),
+        _("Lodging a complaint with the supervisory authority: %(authority)s, %(address)s, %(url)s")
+        % {"authority": authority.name, "address": authority.address, "url": authority.url},
+    ]
+
+
+def art15_information(organization, client) -> dict:
+    return {
+        "controller": {"name": organization.name, "business_id": organization.business_id,
+                       "address": " ".join(p for p in (organization.street_address, organization.postal_code,
+                                                       organization.city) if p),
+                       "privacy_contact": {"name": organization.privacy_contact_name,
+                                           "email": organization.privacy_contact_email,
+                                           "phone": organization.privacy_contact_phone},
+                       "data_protection_officer": {"name": organization.dpo_name, "email": organization.dpo_email}},
+        "purposes": purposes(),
+        "categories": categories(organization),
+        "recipients": recipients(organization),
+        "transfers": _("None outside the EU/EEA."),
+        "retention": retention_rules(),
+        "source": str(client.get_source_display()),
+        "automated_decisions": _("None: no decisions are made about you by automated means alone."),
+        "rights": rights(organization),
+    }

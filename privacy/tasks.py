@@ -1,0 +1,28 @@
+"""Background work of the privacy engine: building exports, retention, the owners' daily request digest."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task
+def build_export(export_id: int) -> dict[str, int]:
+    from privacy.exports import run_export
+
+    export = run_export(export_id)
+    return {"export": export.pk, "size": export.size}
+
+
+@task
+def apply_retention() -> dict[str, int]:
+    """The registry's retention rules, applied (the same walk as `manage.py retention --dry-run`)."""
+    from privacy.retention import run_retention
+
+    return run_retention(dry_run=False).counts()
+
+
+@task
+def send_request_digest() -> dict[str, int]:
+    from privacy.requests import send_owner_digests
+
+    return {"emails": send_owner_digests()}
