@@ -38,22 +38,34 @@ class Perm(StrEnum):
     VIEW_CALENDAR = "view_calendar"
     BOOK_APPOINTMENTS = "book_appointments"
     MANAGE_SERVICES = "manage_services"
+    RECORD_REQUESTS = "record_requests"
+    MANAGE_REQUESTS = "manage_requests"
+    ERASE_CLIENTS = "erase_clients"
+    RESTRICT_CLIENTS = "restrict_clients"
+    VIEW_PAYMENTS = "view_payments"
+    RECORD_PAYMENTS = "record_payments"
+    VIEW_RESTRICTED_RECORDS = "view_restricted_records"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 
 # Special-category records: the owner and practitioners (and among practitioners only the
 # treating one, see clients.permissions). Reception books and edits contact data; the
-# accountant reads billing details and exports for bookkeeping.
+# accountant reads billing details and exports for bookkeeping, and is the one role besides
+# the owner that sees records kept only because the law requires it (restricted after erasure).
+# Any client-facing role records a data-subject request that arrives; only the owner
+# (the controller) answers, extends, refuses, exports, erases and restricts.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: frozenset(Perm),
     Role.PRACTITIONER: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_SPECIAL_RECORDS,
-        Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID, Perm.VIEW_CALENDAR, Perm.BOOK_APPOINTMENTS}),
+        Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID, Perm.VIEW_CALENDAR, Perm.BOOK_APPOINTMENTS,
+        Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS}),
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS, Perm.VIEW_CALENDAR,
-        Perm.BOOK_APPOINTMENTS}),
-    Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS}),
+        Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS}),
+    Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
+                                                Perm.VIEW_RESTRICTED_RECORDS}),
 }
 
 
