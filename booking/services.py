@@ -27,6 +27,7 @@ from booking.models import (
 )
 from booking.selectors import free_slots
 from clients.models import Client
+from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 
@@ -81,6 +82,8 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     """
     if client is not None and client.organization_id != service.organization_id:
         raise ValidationError(_("Choose a client of this organization."))
+    if client is not None:
+        ensure_not_restricted(client)
     if start.tzinfo is None:
         raise ValidationError(_("The time must include its time zone."))
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()

@@ -165,12 +165,14 @@ def request_extend(*, req: DataSubjectRequest, months: int, reason: str, actor: 
     if _local_day(now, req.organization) > req.due_at:
         raise ValidationError(_("The first month has passed: the deadline can no longer be extended."),
                               code="too_late")
+    before = (req.extended_due_at, req.extension_reason, req.status)
     req.extended_due_at = add_months(_local_day(req.received_at, req.organization), 1 + months)
     req.extension_reason, req.status = reason.strip(), RequestStatus.EXTENDED
     sent = _tell_client(req, "privacy/email/request_extended.txt",
                         lambda: _("Your request to %(organization)s needs more time") % {
                             "organization": req.organization.name})
     if not sent and not told_otherwise:
+        req.extended_due_at, req.extension_reason, req.status = before
         raise ValidationError(_("The client has no email address we could reach. Tell them the reasons by letter "
                                 "or in person, then confirm that you did."), code="not_told")
     req.extension_notified_at = now
@@ -232,11 +234,13 @@ def request_refuse(*, req: DataSubjectRequest, reasons: str, actor: Actor, told_
     _require_open(req)
     if not reasons.strip():
         raise ValidationError({"reasons": [_("Give the reasons for the refusal; the client will be told them.")]})
+    before = (req.status, req.closed_at, req.refusal_reason)
     req.status, req.closed_at, req.refusal_reason = RequestStatus.REFUSED, timezone.now(), reasons.strip()
     sent = _tell_client(req, "privacy/email/request_refused.txt",
                         lambda: _("Your request to %(organization)s was refused") % {
                             "organization": req.organization.name})
     if not sent and not told_otherwise:
+        req.status, req.closed_at, req.refusal_reason = before
         raise ValidationError(_("The client has no email address we could reach. Tell them the reasons and their "
                                 "right to complain by letter or in person, then confirm that you did."),
                               code="not_told")

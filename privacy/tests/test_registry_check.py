@@ -77,3 +77,25 @@ def test_the_registry_knows_categories_per_kind_of_data_subject():
     assert {Category.CONTACT, Category.USAGE, Category.IDENTITY} <= staff
     security_log = registry.registrations["accounts.SecurityEvent"]
     assert security_log.fields["ip"].retention.period_days() == 90
+
+
+@isolate_apps("privacy")
+def test_a_period_kept_on_erasure_needs_its_start_date_and_exports_leave_out_only_personal_fields():
+    from datetime import date
+
+    from privacy.registry import Retention
+
+    statutory = Retention("receipts", "receipts", years_after_year_end={"FI": 6})
+    kept = PersonalField(Category.FINANCIAL, PURPOSE_SECURITY, LegalBasis.LEGAL_OBLIGATION, statutory,
+                         Erasure.KEEP_RESTRICTED, legal_ground="Accounting Act")
+
+    @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client", fields={"amount": kept},
+                   not_personal=["client", "paid"], not_exported=["paid"])
+    class Receipt(models.Model):
+        client = models.IntegerField()
+        amount = models.IntegerField()
+        paid = models.DateField()
+
+    assert sorted(_ids(_check_model(Receipt))) == ["privacy.E006", "privacy.E007"]
+    assert statutory.keep_until(date(2026, 3, 1), "FI") == date(2032, 12, 31)
+    assert statutory.keep_until(date(2026, 3, 1), "PL") is None  # no such law there: not kept
