@@ -49,7 +49,7 @@ def test_concurrent_payments_never_share_a_receipt_number(world):
     def pay() -> None:
         try:
             payment_record(organization=world.org, client=client, amount=Decimal("10"), method="card", actor=SYSTEM)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             close_old_connections()
