@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clients.models import Client, PortalLoginToken
+from clients.models import Client, ClientSignIn, PortalLoginToken, SignInMethod
 from privacy.audit import Actor, client_ip
 from privacy.models import ActorKind
 from tenancy.models import Organization
@@ -28,6 +28,7 @@ from tilli.lib.ratelimit import over_limit
 
 LINK_MINUTES = 30
 SESSION_KEY = "portal_client"
+RECENT_SIGN_IN_MINUTES = 30
 
 
 def _hash(token: str) -> str:
@@ -91,10 +92,24 @@ def link_is_valid(*, organization: Organization, token: str) -> bool:
                                            expires_at__gt=timezone.now()).exists()
 
 
-def sign_in(request: HttpRequest, client: Client) -> None:
+@transaction.atomic
+def sign_in(request: HttpRequest, client: Client, *, method: str) -> None:
+    """Start the client's portal session and record the sign-in, which the client sees on their data page."""
+    if method not in SignInMethod.values:
+        raise ValueError(f"unknown portal sign-in method {method!r}")
+    now = timezone.now()
     request.session.cycle_key()
-    request.session[SESSION_KEY] = {"organization": client.organization_id, "client": client.pk}
-    Client.objects.filter(pk=client.pk).update(portal_last_login=timezone.now())
+    request.session[SESSION_KEY] = {"organization": client.organization_id, "client": client.pk,
+                                    "at": int(now.timestamp())}
+    Client.objects.filter(pk=client.pk).update(portal_last_login=now)
+    ClientSignIn.objects.create(organization=client.organization, client=client, ip=client_ip(request),
+                                user_agent=request.META.get("HTTP_USER_AGENT", "")[:300], method=method)
+
+
+def signed_in_recently(request: HttpRequest, minutes: int = RECENT_SIGN_IN_MINUTES) -> bool:
+    """Whether this portal session began within `minutes`: destructive actions ask for a fresh sign-in."""
+    started = (request.session.get(SESSION_KEY) or {}).get("at")
+    return bool(started) and timezone.now().timestamp() - started <= minutes * 60
 
 
 def password_sign_in(*, organization: Organization, email: str, password: str) -> Client | None:

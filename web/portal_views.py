@@ -1,21 +1,38 @@
 """The client portal: a client sees everything stored about them, corrects contact data,
-and sets marketing permissions per channel. Every view and change is audited as the client's.
+sets marketing permissions per channel, withdraws approvals, downloads a copy of their
+data, sends requests to the organization and deletes their account. Every view and
+change is audited as the client's and goes through the services; these views are glue.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clients.access_log import client_access_log
-from clients.models import Channel, ClientRecord, MarketingConsent, Visit
+from clients.models import (
+    Channel,
+    ClientRecord,
+    ClientSignIn,
+    ConsentSource,
+    MarketingConsent,
+    SignInMethod,
+    SpecialCategoryApproval,
+    Visit,
+)
 from clients.portal import (
     SESSION_KEY,
     client_actor,
@@ -27,12 +44,33 @@ from clients.portal import (
     set_portal_password,
     sign_in,
     signed_in_client,
+    signed_in_recently,
     use_login_link,
 )
-from clients.services import client_update, marketing_allowed, marketing_consent_set
-from privacy.audit import client_ip, record
-from privacy.models import AuditAction
+from clients.services import (
+    client_object_to_marketing,
+    client_update,
+    marketing_allowed,
+    marketing_consent_set,
+    special_approval_set,
+    special_records_approved,
+)
+from privacy.audit import Actor, client_ip, record
+from privacy.erasure import KEEP, erase_client, plan_erasure
+from privacy.exports import ExportUnavailable, open_export, request_export
+from privacy.models import (
+    AuditAction,
+    DataExport,
+    DataSubjectRequest,
+    ExportStatus,
+    LimitDecision,
+    RequestChannel,
+    RequestKind,
+    RequestStatus,
+)
+from privacy.requests import request_complete, request_create
 from tenancy.public import public_organization
+from tilli.lib.ratelimit import over_limit
 
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
                   "preferred_language"]
@@ -83,7 +121,8 @@ def portal_client_required(view):
             return redirect("portal:start", portal_slug=organization.slug)
         public_organization(portal_slug, request, client)
         request.portal_organization, request.portal_client = organization, client
-        return view(request, organization, client, *args, **kwargs)
+        with timezone.override(organization.time_zone):
+            return view(request, organization, client, *args, **kwargs)
 
     return wrapper
 
@@ -107,7 +146,7 @@ def start(request, portal_slug: str):
             if client is None:
                 password_form.add_error(None, _("The email address or the password is not right."))
         if client is not None:
-            sign_in(request, client)
+            sign_in(request, client, method=SignInMethod.PASSWORD)
             return redirect("portal:home", portal_slug=organization.slug)
     elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -126,7 +165,7 @@ def link(request, portal_slug: str, token: str):
     if request.method == "POST":
         client = use_login_link(organization=organization, token=token)
         if client is not None:
-            sign_in(request, client)
+            sign_in(request, client, method=SignInMethod.LINK)
             return redirect("portal:home", portal_slug=organization.slug)
     elif link_is_valid(organization=organization, token=token):
         return render(request, "portal/link.html", {"portal_org": organization})
@@ -167,18 +206,305 @@ def contact(request, organization, client):
     return render(request, "portal/contact.html", {"portal_org": organization, "form": form})
 
 
-@require_POST
+BACK_TO = {"home": "portal:home", "consents": "portal:marketing"}
+
+
+def _back(request, organization):
+    """Back to the page the form was on (a fixed list of names, never a URL from the request)."""
+    return redirect(BACK_TO.get(request.POST.get("next", ""), "portal:home"), portal_slug=organization.slug)
+
+
 @portal_client_required
 def marketing(request, organization, client):
-    channel = request.POST.get("channel", "")
+    """GET: the client's permissions page. POST: allow or stop marketing on one channel."""
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        try:
+            marketing_consent_set(client=client, channel=channel, granted=request.POST.get("granted") == "1",
+                                  source=ConsentSource.PORTAL, actor=client_actor(request, client))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your choice was saved."))
+        return _back(request, organization)
+    approvals = SpecialCategoryApproval.objects.for_organization(organization).filter(client=client)
+    return render(request, "portal/consents.html", {
+        "portal_org": organization, "client": client,
+        "marketing": {channel: marketing_allowed(client, channel) for channel in Channel.values},
+        "consents": MarketingConsent.objects.for_organization(organization).filter(client=client)
+        .order_by("-recorded_at"),
+        "special_approved": special_records_approved(client),
+        "special_history": approvals.order_by("-recorded_at", "-pk"),
+        "record_count": ClientRecord.objects.for_organization(organization).filter(client=client).count(),
+    })
+
+
+@require_POST
+@portal_client_required
+def marketing_objection(request, organization, client):
+    """One button for 'no direct marketing at all' (GDPR Art. 21(3)): every channel is withdrawn at once."""
+    client_object_to_marketing(client=client, actor=client_actor(request, client), source=ConsentSource.PORTAL)
+    messages.success(request, _("Done: you will get no marketing from us by any channel. "
+                                "Reminders of your bookings still come."))
+    return redirect("portal:marketing", portal_slug=organization.slug)
+
+
+@require_POST
+@portal_client_required
+def special_approval(request, organization, client):
+    """Give or withdraw the approval for health and other sensitive entries: one button either way."""
+    granted = request.POST.get("granted") == "1"
+    if granted != special_records_approved(client):
+        special_approval_set(client=client, granted=granted, source=ConsentSource.PORTAL,
+                             actor=client_actor(request, client))
+    messages.success(request, _("Your approval is now in force.") if granted
+                     else _("Your approval is withdrawn. No new sensitive entries will be made about you."))
+    return redirect("portal:marketing", portal_slug=organization.slug)
+
+
+# My data: a copy of everything, and the client's sign-ins.
+
+COPIES_PER_DAY = 3
+IN_PROGRESS = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+def _own_exports(organization, client):
+    """The copies this client asked for in the portal: nobody else's, and none a staff member made."""
+    return DataExport.objects.for_organization(organization).filter(client=client, requested_by_client=True)
+
+
+def _data_context(organization, client, **extra) -> dict:
+    export = _own_exports(organization, client).select_related("request").order_by("-created_at", "-pk").first()
+    return {
+        "portal_org": organization, "client": client, "export": export,
+        "polling": export is not None and export.status in IN_PROGRESS,
+        "limit_pending": DataSubjectRequest.objects.filter(
+            organization=organization, client=client, kind__in=(RequestKind.ACCESS, RequestKind.COPY),
+            limit_decision=LimitDecision.PENDING, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first(),
+        "sign_ins": ClientSignIn.objects.for_organization(organization).filter(client=client).order_by("-at")[:50],
+        "now": timezone.now(), "link_days": settings.EXPORT_LINK_DAYS,
+        "sign_in_days": settings.SECURITY_LOG_RETENTION_DAYS,
+        **extra,
+    }
+
+
+@portal_client_required
+def data(request, organization, client):
+    """GET: the latest copy and its progress, and the sign-ins. POST: ask for a new copy."""
+    if request.method == "POST":
+        _ask_for_copy(request, organization, client)
+        return redirect("portal:data", portal_slug=organization.slug)
+    context = _data_context(organization, client)
+    if context["export"] is not None:
+        _close_copy_request(context["export"])
+    return render(request, "portal/data.html", context)
+
+
+def _ask_for_copy(request, organization, client) -> None:
+    """A copy request (GDPR Art. 20) from the portal, identity already verified; the copy is built
+    in the background. Over the organization's yearly limit the owner decides first (Art. 12(5))."""
+    latest = _own_exports(organization, client).order_by("-created_at", "-pk").first()
+    if latest is not None and latest.status in IN_PROGRESS:
+        messages.info(request, _("Your copy is already being prepared."))
+        return
+    if over_limit(f"portal-copy:{organization.pk}:{client.pk}", COPIES_PER_DAY, 24 * 3600):
+        messages.error(request, _("You have asked for several copies today. Please try again tomorrow."))
+        return
+    actor = client_actor(request, client)
     try:
-        marketing_consent_set(client=client, channel=channel, granted=request.POST.get("granted") == "1",
-                              source="portal", actor=client_actor(request, client))
+        with transaction.atomic():
+            req = request_create(organization=organization, kind=RequestKind.COPY, channel=RequestChannel.PORTAL,
+                                 actor=actor, client=client)
+            if req.limit_decision != LimitDecision.PENDING:
+                request_export(client=client, actor=actor, request=req, by_client=True)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return
+    if req.limit_decision == LimitDecision.PENDING:
+        messages.info(request, _("You have already received copies this year, so %(organization)s decides on this "
+                                 "one. You will get an answer by %(date)s.") % {
+            "organization": organization.name, "date": _date(req.effective_due)})
     else:
-        messages.success(request, _("Your choice was saved."))
-    return redirect("portal:home", portal_slug=organization.slug)
+        messages.success(request, _("We are preparing your copy. It usually takes less than a minute."))
+
+
+def _date(day: dt.date) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(day, "DATE_FORMAT")
+
+
+def _close_copy_request(export: DataExport) -> None:
+    """Answer the copy request as soon as its copy is ready to download.
+
+    The copy is provided when the client can download it, whether or not they ever do:
+    waiting for the download would leave delivered requests overdue in the owner's queue.
+    Closing sends the client the "your request has been answered" email, which also tells
+    a client who left the page that the copy is waiting. The portal closes it here because
+    the export task does not; whichever page sees the copy ready first does it, once.
+    """
+    if export.status != ExportStatus.READY or export.request_id is None:
+        return
+    with transaction.atomic():
+        req = (DataSubjectRequest.objects.select_for_update().select_related("organization", "client")
+               .filter(pk=export.request_id, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first())
+        if req is None:
+            return
+        with translation.override(req.organization.default_language):
+            outcome = _("A copy of the data was made available for download in the client portal.")
+        # If it cannot be closed yet (e.g. the owner decides on the yearly limit), it stays in their queue.
+        with contextlib.suppress(ValidationError):
+            request_complete(req=req, actor=Actor.system("portal copy ready"), outcome=outcome)
+
+
+@portal_client_required
+def export_status(request, organization, client, export_id: int):
+    """The progress partial the data page polls every 2 s; HTTP 286 tells htmx to stop polling."""
+    export = get_object_or_404(_own_exports(organization, client), pk=export_id)
+    _close_copy_request(export)
+    response = render(request, "portal/_export_status.html", {"portal_org": organization, "export": export,
+                                                              "now": timezone.now()})
+    if export.status not in IN_PROGRESS:
+        response.status_code = 286
+    return response
+
+
+@portal_client_required
+def export_download(request, organization, client, export_id: int):
+    export = get_object_or_404(_own_exports(organization, client), pk=export_id)
+    try:
+        content = open_export(export=export, actor=client_actor(request, client))
+    except ExportUnavailable:
+        return render(request, "portal/data.html", _data_context(organization, client, unavailable=True),
+                      status=410)
+    _close_copy_request(export)
+    response = HttpResponse(content, content_type="application/zip")
+    name = f"{organization.slug}-my-data-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Requests to the organization.
+
+PORTAL_REQUEST_KINDS = [
+    (RequestKind.RECTIFICATION, gettext_lazy("Correct information about me")),
+    (RequestKind.RESTRICTION, gettext_lazy("Stop using my information for now, but keep it")),
+    (RequestKind.OBJECTION, gettext_lazy("Object to marketing or other use of my information")),
+    (RequestKind.CONSENT_WITHDRAWAL, gettext_lazy("Withdraw a permission I gave")),
+]
+REQUEST_LABELS = {
+    RequestKind.ACCESS: gettext_lazy("See what you keep about me"),
+    RequestKind.COPY: gettext_lazy("A copy of my information"),
+    RequestKind.ERASURE: gettext_lazy("Delete my information"),
+    **dict(PORTAL_REQUEST_KINDS),
+}
+REQUESTS_PER_DAY = 10
+
+
+class PortalRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What do you ask for?"),
+                             choices=[("", "—"), *PORTAL_REQUEST_KINDS])
+    details = forms.CharField(
+        label=gettext_lazy("Tell us more"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "prose"}),
+        help_text=gettext_lazy("For example: which detail is wrong and what is right, or which permission you "
+                               "withdraw."))
+
+
+@portal_client_required
+def requests(request, organization, client):
+    form = PortalRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if over_limit(f"portal-request:{organization.pk}:{client.pk}", REQUESTS_PER_DAY, 24 * 3600):
+            form.add_error(None, _("You have sent many requests today. Please try again tomorrow."))
+        else:
+            try:
+                req = request_create(organization=organization, kind=form.cleaned_data["kind"],
+                                     channel=RequestChannel.PORTAL, actor=client_actor(request, client),
+                                     client=client, details=form.cleaned_data["details"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your request was sent. %(organization)s will answer by %(date)s.") % {
+                    "organization": organization.name, "date": _date(req.effective_due)})
+                return redirect("portal:requests", portal_slug=organization.slug)
+    own = (DataSubjectRequest.objects.filter(organization=organization, client=client)
+           .order_by("-received_at", "-pk"))
+    return render(request, "portal/requests.html", {
+        "portal_org": organization, "form": form,
+        "requests": [(req, REQUEST_LABELS.get(req.kind, req.get_kind_display())) for req in own],
+    })
+
+
+# Delete my account.
+
+PLAN_LABELS = {
+    "clients.Client": gettext_lazy("Your name, contact details and everything else in your customer record"),
+    "clients.Visit": gettext_lazy("Your visits"),
+    "clients.ClientRecord": gettext_lazy("Health and other sensitive entries"),
+    "clients.SpecialCategoryApproval": gettext_lazy("Your approvals for sensitive entries"),
+    "clients.MarketingConsent": gettext_lazy("Your marketing choices"),
+    "clients.ClientSignIn": gettext_lazy("Your sign-ins to this page"),
+    "clients.PortalLoginToken": gettext_lazy("Sign-in links sent to you"),
+    "booking.Appointment": gettext_lazy("Your bookings, past and upcoming"),
+    "booking.AppointmentTransition": gettext_lazy("The history of your bookings"),
+    "billing.Payment": gettext_lazy("Receipts of your payments"),
+    "privacy.DataSubjectRequest": gettext_lazy("A note of your requests to us and when we answered them"),
+    "privacy.DataExport": gettext_lazy("Copies of your data made for you"),
+}
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I understand that my information will be deleted for good and cannot be restored."),
+        error_messages={"required": gettext_lazy("Tick the box to confirm that you want to delete your account.")})
+
+
+def _plan_for_people(client) -> tuple[list[str], list[dict]]:
+    """The erasure plan in plain words: what goes (deleted or made anonymous), and what a law keeps, until when."""
+    removed: list[str] = []
+    kept: list[dict] = []
+    for item in plan_erasure(client).items:
+        label = str(PLAN_LABELS.get(item.label, item.name.capitalize()))
+        if item.action == KEEP:
+            kept.append({"label": label, "until": item.keep_until, "ground": item.legal_ground})
+        elif label not in removed:
+            removed.append(label)
+    return removed, kept
+
+
+@portal_client_required
+def delete_account(request, organization, client):
+    """Erasure (GDPR Art. 17) by the client: a request from the portal, carried out and answered at once.
+
+    Like other destructive privacy actions it needs a fresh sign-in."""
+    if not signed_in_recently(request):
+        return render(request, "portal/delete_sign_in_again.html", {"portal_org": organization})
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        actor = client_actor(request, client)
+        try:
+            with transaction.atomic():
+                req = request_create(organization=organization, kind=RequestKind.ERASURE,
+                                     channel=RequestChannel.PORTAL, actor=actor, client=client)
+                erase_client(client=client, actor=actor, request=req)
+                with translation.override(organization.default_language):
+                    outcome = _("The client deleted their account in the client portal.")
+                request_complete(req=DataSubjectRequest.objects.get(pk=req.pk), actor=actor, outcome=outcome)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session.flush()
+            return redirect("portal:goodbye", portal_slug=organization.slug)
+    removed, kept = _plan_for_people(client)
+    return render(request, "portal/delete.html", {"portal_org": organization, "form": form, "removed": removed,
+                                                  "kept": kept})
+
+
+def goodbye(request, portal_slug: str):
+    organization = public_organization(portal_slug, request)
+    return render(request, "portal/goodbye.html", {"portal_org": organization})
 
 
 @require_POST
