@@ -280,7 +280,7 @@ def send_owner_digests(now: dt.datetime | None = None) -> int:
         queue = list(open_requests(organization))
         overdue = [r for r in queue if r.deadline < today]
         soon = [r for r in queue if today <= r.deadline <= today + dt.timedelta(days=7)]
-        link = settings.SITE_URL.rstrip("/") + reverse("web:dashboard", args=[organization.slug])
+        link = settings.SITE_URL.rstrip("/") + reverse("web:requests", args=[organization.slug])
         for member in Membership.objects.filter(organization=organization, role=Role.OWNER).select_related("user"):
             with translation.override(member.user.preferred_language or organization.default_language):
                 body = render_to_string("privacy/email/request_digest.txt", {

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.models import Payment
 from clients.access_log import client_access_log
 from clients.models import Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
 from clients.permissions import can_see_records
@@ -19,6 +20,7 @@ from clients.services import (
     client_merge,
     client_reveal_national_id,
     client_update,
+    ensure_not_restricted,
     marketing_allowed,
     marketing_consent_set,
     record_create,
@@ -27,10 +29,12 @@ from clients.services import (
     visit_create,
 )
 from privacy.audit import actor_for_request, record
-from privacy.models import AuditAction
+from privacy.models import AuditAction, DataSubjectRequest, RequestStatus
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.client_forms import ClientForm, ClientSearchForm, CustomFieldForm, MergeForm, RecordForm, VisitForm
+from web.privacy_views import latest_export
+from web.request_forms import PaymentForm, RestrictForm
 
 
 def _custom_fields(request):
@@ -82,6 +86,12 @@ def client_new(request: HttpRequest) -> HttpResponse:
 
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
+    return render_client_detail(request, client)
+
+
+def render_client_detail(request: HttpRequest, client: Client, *, payment_form: PaymentForm | None = None,
+                         status: int = 200) -> HttpResponse:
+    """The client page; a form that failed (e.g. a payment) is passed in bound, so no input is lost."""
     membership = request.membership
     visits = Paginator(scoped(request, Visit).filter(client=client).select_related("practitioner__user")
                        .order_by("-visited_at"), 20).get_page(request.GET.get("visits"))
@@ -90,23 +100,41 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     access_log = None
     if membership.has_perm(Perm.VIEW_CLIENT_ACCESS_LOG):
         access_log = Paginator(client_access_log(client), 25).get_page(request.GET.get("log"))
+    editable = membership.has_perm(Perm.EDIT_CLIENTS) and not client.is_restricted
+    payments = None
+    if membership.has_perm(Perm.VIEW_PAYMENTS):
+        payments = scoped(request, Payment).unrestricted().filter(client=client).order_by("-paid_at", "-pk")[:50]
+    if payment_form is None and membership.has_perm(Perm.RECORD_PAYMENTS) and not client.is_restricted:
+        payment_form = PaymentForm(prefix="payment")
+    privacy = None
+    if membership.has_perm(Perm.MANAGE_REQUESTS):
+        privacy = {"export": latest_export(request, client=client), "restrict_form": RestrictForm(prefix="restrict"),
+                   "open_requests": scoped(request, DataSubjectRequest).filter(
+                       client=client, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).order_by("due_at")}
     return render(request, "web/clients/detail.html", {
         "client": client, "visits": visits, "records": records, "show_records": show_records,
         "records_approved": special_records_approved(client), "access_log": access_log,
         "marketing": {channel: marketing_allowed(client, channel) for channel in Channel.values},
         "consent_history": scoped(request, MarketingConsent).filter(client=client).order_by("-recorded_at")[:20],
         "custom_fields": [(d, client.custom_fields.get(d.key, "")) for d in _custom_fields(request)],
-        "visit_form": VisitForm(organization=request.organization) if membership.has_perm(Perm.EDIT_CLIENTS)
-        else None,
-        "record_form": RecordForm() if show_records and membership.has_perm(Perm.WRITE_SPECIAL_RECORDS) else None,
+        "editable": editable,
+        "visit_form": VisitForm(organization=request.organization) if editable else None,
+        "record_form": RecordForm() if show_records and membership.has_perm(Perm.WRITE_SPECIAL_RECORDS)
+        and not client.is_restricted else None,
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
-    })
+        "payments": payments, "payment_form": payment_form, "privacy": privacy,
+    }, status=status)
 
 
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
     form = ClientForm(request.POST or None, instance=client, organization=request.organization,
                       custom_fields=_custom_fields(request))
+    if request.method == "GET":
+        try:
+            ensure_not_restricted(client)
+        except ValidationError as error:
+            form.add_error(None, error)
     if request.method == "POST" and form.is_valid():
         client.refresh_from_db()
         try:
@@ -174,8 +202,12 @@ def client_visit_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
     form = VisitForm(request.POST, organization=request.organization)
     if form.is_valid():
-        visit_create(client=client, actor=actor_for_request(request), **form.cleaned_data)
-        messages.success(request, _("Visit saved."))
+        try:
+            visit_create(client=client, actor=actor_for_request(request), **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Visit saved."))
     else:
         messages.error(request, _("Check the visit's time and details."))
     return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)

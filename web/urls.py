@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from web import calendar_views, client_views, feed_views, import_views, service_views, views
+from web import (
+    calendar_views,
+    client_views,
+    feed_views,
+    import_views,
+    privacy_views,
+    request_views,
+    service_views,
+    views,
+)
 
 app_name = "web"
 
@@ -33,6 +42,19 @@ org_patterns = [
     path("clients/<int:client_id>/records/", client_views.client_record_new, name="client_record_new"),
     path("clients/<int:client_id>/visits/", client_views.client_visit_new, name="client_visit_new"),
     path("clients/<int:client_id>/merge/", client_views.client_merge_view, name="client_merge"),
+    path("clients/<int:client_id>/export/", privacy_views.client_export_start, name="client_export_start"),
+    path("clients/<int:client_id>/erase/", privacy_views.client_erase, name="client_erase"),
+    path("clients/<int:client_id>/restrict/", privacy_views.client_restrict_view, name="client_restrict"),
+    path("clients/<int:client_id>/lift-restriction/", privacy_views.client_lift_restriction_view,
+         name="client_lift_restriction"),
+    path("clients/<int:client_id>/object/", privacy_views.client_object_view, name="client_object"),
+    path("clients/<int:client_id>/payments/", privacy_views.client_payment_new, name="client_payment_new"),
+    path("requests/", request_views.requests_queue, name="requests"),
+    path("requests/<int:request_id>/", request_views.request_detail, name="request_detail"),
+    path("requests/<int:request_id>/erase/", request_views.request_erase, name="request_erase"),
+    path("exports/<int:export_id>/", privacy_views.export_status, name="export_status"),
+    path("exports/<int:export_id>/download/", privacy_views.export_download, name="export_download"),
+    path("payments/restricted/", privacy_views.restricted_payments, name="restricted_payments"),
     path("calendar/", calendar_views.calendar, name="calendar"),
     path("calendar/new/", calendar_views.appointment_new, name="calendar_new"),
     path("calendar/appointments/<int:appointment_id>/", calendar_views.appointment_detail,

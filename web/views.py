@@ -20,6 +20,7 @@ from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke
 from privacy.audit import actor_for_request, verify
 from privacy.models import AuditAction, AuditEvent
+from privacy.requests import open_requests, overdue_requests
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
@@ -44,7 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.VIEW_PANEL)
     staff_count = scoped(request, Membership).filter(is_active=True).count()
-    return render(request, "web/dashboard.html", {"staff_count": staff_count})
+    requests = None
+    if request.membership.has_perm(Perm.MANAGE_REQUESTS):
+        requests = {"open": open_requests(request.organization).count(),
+                    "overdue": overdue_requests(request.organization).count()}
+    return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests})
 
 
 def staff(request: HttpRequest) -> HttpResponse:

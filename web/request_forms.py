@@ -1,0 +1,110 @@
+"""Forms of the privacy pages (data-subject requests, restriction, payments).
+
+They only collect input: the rules (deadlines, identity, limits, who may be told what) live in
+privacy.requests, clients.services and billing.services, whose ValidationErrors land on the
+field of the same name (see `apply_errors`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import PaymentMethod
+from privacy.models import IdentityMethod, RequestChannel, RequestKind
+
+# Staff record what arrived by email, letter, phone or in person; portal requests record themselves.
+STAFF_CHANNELS = [(value, label) for value, label in RequestChannel.choices if value != RequestChannel.PORTAL]
+STAFF_IDENTITY_METHODS = [(value, label) for value, label in IdentityMethod.choices if value != IdentityMethod.PORTAL]
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's error on the form: on the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+def _local_now() -> str:
+    return timezone.localtime().strftime(DATETIME_LOCAL)
+
+
+class RequestCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the client asks for"), choices=[("", "—"), *RequestKind.choices])
+    channel = forms.ChoiceField(label=_("How it arrived"), choices=[("", "—"), *STAFF_CHANNELS])
+    received_at = forms.DateTimeField(
+        label=_("Received"), input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("The deadline runs from the day the request arrived, not from the day it is recorded."))
+    details = forms.CharField(label=_("What the client asked, in their words"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"received_at": _local_now()})
+        super().__init__(*args, **kwargs)
+
+
+class ClientChoiceForm(forms.Form):
+    """The client a request is about, picked from the results of a POST search."""
+
+    client = forms.IntegerField(label=_("Client"), min_value=1,
+                                error_messages={"required": _("Search for the client and choose one.")})
+
+
+class IdentityForm(forms.Form):
+    method = forms.ChoiceField(label=_("How the identity was verified"), choices=STAFF_IDENTITY_METHODS)
+    note = forms.CharField(label=_("Note on the check"), required=False, max_length=300,
+                           help_text=_("For example which document was shown. Never write the document's number."))
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(label=_("Extend by"), coerce=int,
+                                    choices=[(1, _("one month")), (2, _("two months"))])
+    reason = forms.CharField(label=_("Reasons, as the client will read them"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    told_otherwise = forms.BooleanField(
+        label=_("The client has no email address: I told them the reasons by letter or in person"), required=False)
+
+
+class LimitForm(forms.Form):
+    allow = forms.TypedChoiceField(label=_("Decision"), widget=forms.RadioSelect, coerce=lambda v: v == "1",
+                                   choices=[("1", _("Answer the request anyway")),
+                                            ("0", _("Refuse it as excessive (Art. 12(5))"))])
+    reason = forms.CharField(label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Needed when refusing: the client will be told them."))
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("Needed for a correction or a withdrawal of consent."))
+
+
+class RefuseForm(forms.Form):
+    reasons = forms.CharField(label=_("Reasons for the refusal, as the client will read them"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    told_otherwise = forms.BooleanField(
+        label=_("The client has no email address: I told them the reasons and their right to complain by letter "
+                "or in person"), required=False)
+
+
+class RestrictForm(forms.Form):
+    reason = forms.CharField(label=_("Why processing is restricted"), required=False, max_length=300,
+                             help_text=_("For example: the client contests the accuracy of the data."))
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    description = forms.CharField(label=_("What was paid for"), required=False, max_length=300)
+    vat_rate = forms.DecimalField(label=_("VAT (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
+                                  max_digits=5, decimal_places=2, initial=Decimal("0"))
+    paid_at = forms.DateTimeField(label=_("Paid"), required=False, input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+                                  help_text=_("Leave empty for now."))
