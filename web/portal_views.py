@@ -273,14 +273,19 @@ def _own_exports(organization, client):
     return DataExport.objects.for_organization(organization).filter(client=client, requested_by_client=True)
 
 
+def _pending_limit_decision(organization, client) -> DataSubjectRequest | None:
+    """An open copy request over the yearly limit, waiting for the owner's decision (Art. 12(5))."""
+    return DataSubjectRequest.objects.filter(
+        organization=organization, client=client, kind__in=(RequestKind.ACCESS, RequestKind.COPY),
+        limit_decision=LimitDecision.PENDING, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first()
+
+
 def _data_context(organization, client, **extra) -> dict:
     export = _own_exports(organization, client).select_related("request").order_by("-created_at", "-pk").first()
     return {
         "portal_org": organization, "client": client, "export": export,
         "polling": export is not None and export.status in IN_PROGRESS,
-        "limit_pending": DataSubjectRequest.objects.filter(
-            organization=organization, client=client, kind__in=(RequestKind.ACCESS, RequestKind.COPY),
-            limit_decision=LimitDecision.PENDING, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first(),
+        "limit_pending": _pending_limit_decision(organization, client),
         "sign_ins": ClientSignIn.objects.for_organization(organization).filter(client=client).order_by("-at")[:50],
         "now": timezone.now(), "link_days": settings.EXPORT_LINK_DAYS,
         "sign_in_days": settings.SECURITY_LOG_RETENTION_DAYS,
@@ -307,6 +312,9 @@ def _ask_for_copy(request, organization, client) -> None:
     if latest is not None and latest.status in IN_PROGRESS:
         messages.info(request, _("Your copy is already being prepared."))
         return
+    if _pending_limit_decision(organization, client) is not None:
+        messages.info(request, _("You have already asked. We will answer you by the date shown below."))
+        return
     if over_limit(f"portal-copy:{organization.pk}:{client.pk}", COPIES_PER_DAY, 24 * 3600):
         messages.error(request, _("You have asked for several copies today. Please try again tomorrow."))
         return
@@ -320,12 +328,7 @@ def _ask_for_copy(request, organization, client) -> None:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return
-    if req.limit_decision == LimitDecision.PENDING:
-        messages.info(request, _("You have already received copies this year, so %(organization)s decides on this "
-                                 "one. You will get an answer by %(date)s.") % {
-            "organization": organization.name, "date": _date(req.effective_due)})
-    else:
-        messages.success(request, _("We are preparing your copy. It usually takes less than a minute."))
+    # The data page shows what happens next: the copy's progress, or that the owner decides first.
 
 
 def _date(day: dt.date) -> str:
@@ -465,7 +468,8 @@ def _plan_for_people(client) -> tuple[list[str], list[dict]]:
     """The erasure plan in plain words: what goes (deleted or made anonymous), and what a law keeps, until when."""
     removed: list[str] = []
     kept: list[dict] = []
-    for item in plan_erasure(client).items:
+    items = sorted(plan_erasure(client).items, key=lambda item: item.label != "clients.Client")  # the record first
+    for item in items:
         label = str(PLAN_LABELS.get(item.label, item.name.capitalize()))
         if item.action == KEEP:
             kept.append({"label": label, "until": item.keep_until, "ground": item.legal_ground})

@@ -148,6 +148,8 @@ def test_over_the_yearly_limit_the_owner_decides_and_no_copy_is_built(world, ann
     assert [r.limit_decision for r in requests] == ["", "pending"]
     assert DataExport.objects.filter(client=anna).count() == 1
     assert "decides on your latest request" in browser.get(url("data", world.org)).content.decode()
+    browser.post(url("data", world.org))
+    assert DataSubjectRequest.objects.filter(client=anna, kind=RequestKind.COPY).count() == 2  # no pile-up
 
 
 def _ready_export(client, *, expires_at) -> DataExport:
