@@ -134,7 +134,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             ensure_not_restricted(client)
         except ValidationError as error:
-            form.add_error(None, error)
+            messages.error(request, " ".join(error.messages))
     if request.method == "POST" and form.is_valid():
         client.refresh_from_db()
         try:

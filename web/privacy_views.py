@@ -63,7 +63,7 @@ def _client_url(request: HttpRequest, client: Client, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def latest_export(request: HttpRequest, **lookup) -> DataExport | None:
+def latest_export(request: HttpRequest, /, **lookup) -> DataExport | None:
     return (scoped(request, DataExport).filter(**lookup).exclude(status=ExportStatus.EXPIRED)
             .order_by("-created_at", "-pk").first())
 
@@ -153,7 +153,7 @@ def client_erase(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def client_restrict_view(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.RESTRICT_CLIENTS, pk=client_id)
-    form = RestrictForm(request.POST)
+    form = RestrictForm(request.POST, prefix="restrict")
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.get("reason", [])))

@@ -277,7 +277,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             return redirect(_detail_url(request, req))
         if outcome is not None:
             context["forms"][name] = outcome
-            context["failed"] = name
+            context["failed"], context["failed_form"] = name, outcome
         req = get_for_member(request, DataSubjectRequest, perm=Perm.RECORD_REQUESTS, pk=request_id)
     elif req.subject_ref:
         # The page shows who asked and what: a read of the client's data like any other.
