@@ -112,6 +112,15 @@ class ContactForm(forms.Form):
 
 
 
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's errors on the form: under their field when the form has it, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 def portal_client_required(view):
     @wraps(view)
     def wrapper(request, portal_slug: str, *args, **kwargs):
@@ -427,7 +436,7 @@ def requests(request, organization, client):
                                      channel=RequestChannel.PORTAL, actor=client_actor(request, client),
                                      client=client, details=form.cleaned_data["details"])
             except ValidationError as error:
-                form.add_error(None, error)
+                _add_errors(form, error)
             else:
                 messages.success(request, _("Your request was sent. %(organization)s will answer by %(date)s.") % {
                     "organization": organization.name, "date": _date(req.effective_due)})
@@ -497,7 +506,7 @@ def delete_account(request, organization, client):
                     outcome = _("The client deleted their account in the client portal.")
                 request_complete(req=DataSubjectRequest.objects.get(pk=req.pk), actor=actor, outcome=outcome)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             request.session.flush()
             return redirect("portal:goodbye", portal_slug=organization.slug)
