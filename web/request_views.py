@@ -90,6 +90,8 @@ def _search(request: HttpRequest, via: str) -> tuple[str, list[Client], Client |
 def _flag(req: DataSubjectRequest, today) -> DataSubjectRequest:
     req.overdue = req.is_open and req.effective_due < today
     req.needs_decision = req.limit_decision == LimitDecision.PENDING
+    req.attention = req.overdue or req.needs_decision or req.status == RequestStatus.EXTENDED or (
+        req.is_open and req.identity_verified_at is None)
     return req
 
 
