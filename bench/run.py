@@ -60,6 +60,11 @@ def main() -> None:
 
         booking_benches(lambda name: make_organization(name=name), rounds=max(10, ROUNDS // 100))
         return
+    if os.environ.get("BENCH_ONLY") == "privacy":
+        from bench.privacy import privacy_benches
+
+        privacy_benches(lambda name: make_organization(name=name))
+        return
     org = make_organization(name="Bench Salon")
     seq = iter(range(10**6, 10**7))
 
@@ -115,6 +120,10 @@ def main() -> None:
     from bench.booking import booking_benches
 
     booking_benches(lambda name: make_organization(name=name), rounds=max(10, ROUNDS // 100))
+
+    from bench.privacy import privacy_benches
+
+    privacy_benches(lambda name: make_organization(name=name))
 
 
 if __name__ == "__main__":

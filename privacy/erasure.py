@@ -193,13 +193,16 @@ def _walk_kept(reg, rows, organization, now, execute, name) -> list[PlanItem]:
 
 
 def _walk(client, now: dt.datetime, execute: bool) -> ErasurePlan:
+    """Count first, then (for a real run) act: rows that go with their parent (a booking's state
+    log) are counted before the parent's deletion takes them, so both runs report the same plan."""
     organization = client.organization
     regs = client_registrations()
     # The client's own row last, so the other rows are still found through it.
     ordered = [r for r in regs if r.subject_path != "self"] + [r for r in regs if r.subject_path == "self"]
-    items: list[PlanItem] = []
-    for reg in ordered:
-        items.extend(_walk_model(reg, client, organization, now, execute))
+    items = [item for reg in ordered for item in _walk_model(reg, client, organization, now, execute=False)]
+    if execute:
+        for reg in ordered:
+            _walk_model(reg, client, organization, now, execute=True)
     return ErasurePlan(items=items, executed=execute)
 
 

@@ -188,7 +188,7 @@ _REQUEST_PROOF = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasi
 
 
 @personal_data(
-    subject_kind=SubjectKind.CLIENT, subject_path="client", kept_since="received_at",
+    subject_kind=SubjectKind.CLIENT, subject_path="client", kept_since="received_at", audit_reads=True,
     fields={"client": _REQUEST_SUBJECT, "details": _REQUEST_SUBJECT, "subject_ref": _REQUEST_PROOF},
     not_personal=["organization", "kind", "channel", "status", "received_at", "due_at", "extended_due_at",
                   "extension_reason", "extension_notified_at", "identity_verified_at", "identity_method",

@@ -57,17 +57,17 @@ def plain(value: Any) -> Any:
     return value
 
 
-def row_values(reg: Registration, row: models.Model) -> dict[str, Any]:
+def exported_fields(reg: Registration) -> list[tuple[str, bool]]:
+    """(name, is many-to-many) of the fields an export shows, in declaration order."""
+    meta = reg.model._meta
+    return [(n, meta.get_field(n).many_to_many) for n in reg.fields if n not in reg.not_exported]
+
+
+def row_values(reg: Registration, row: models.Model, fields: list[tuple[str, bool]] | None = None) -> dict[str, Any]:
     """The registered personal fields of one row (minus derived values and secrets), plus its id."""
     values: dict[str, Any] = {"id": row.pk}
-    for name in reg.fields:
-        if name in reg.not_exported:
-            continue
-        field = reg.model._meta.get_field(name)
-        if field.many_to_many:
-            values[name] = [plain(o) for o in getattr(row, name).all()]
-        else:
-            values[name] = plain(getattr(row, name))
+    for name, many in fields if fields is not None else exported_fields(reg):
+        values[name] = [plain(o) for o in getattr(row, name).all()] if many else plain(getattr(row, name))
     return values
 
 

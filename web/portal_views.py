@@ -6,7 +6,6 @@ change is audited as the client's and goes through the services; these views are
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from functools import wraps
 
@@ -55,9 +54,9 @@ from clients.services import (
     special_approval_set,
     special_records_approved,
 )
-from privacy.audit import Actor, client_ip, record
+from privacy.audit import client_ip, record
 from privacy.erasure import KEEP, erase_client, plan_erasure
-from privacy.exports import ExportUnavailable, open_export, request_export
+from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
 from privacy.models import (
     AuditAction,
     DataExport,
@@ -310,7 +309,7 @@ def data(request, organization, client):
         return redirect("portal:data", portal_slug=organization.slug)
     context = _data_context(organization, client)
     if context["export"] is not None:
-        _close_copy_request(context["export"])
+        answer_copy_request(context["export"])
     return render(request, "portal/data.html", context)
 
 
@@ -346,34 +345,11 @@ def _date(day: dt.date) -> str:
     return date_format(day, "DATE_FORMAT")
 
 
-def _close_copy_request(export: DataExport) -> None:
-    """Answer the copy request as soon as its copy is ready to download.
-
-    The copy is provided when the client can download it, whether or not they ever do:
-    waiting for the download would leave delivered requests overdue in the owner's queue.
-    Closing sends the client the "your request has been answered" email, which also tells
-    a client who left the page that the copy is waiting. The portal closes it here because
-    the export task does not; whichever page sees the copy ready first does it, once.
-    """
-    if export.status != ExportStatus.READY or export.request_id is None:
-        return
-    with transaction.atomic():
-        req = (DataSubjectRequest.objects.select_for_update().select_related("organization", "client")
-               .filter(pk=export.request_id, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first())
-        if req is None:
-            return
-        with translation.override(req.organization.default_language):
-            outcome = _("A copy of the data was made available for download in the client portal.")
-        # If it cannot be closed yet (e.g. the owner decides on the yearly limit), it stays in their queue.
-        with contextlib.suppress(ValidationError):
-            request_complete(req=req, actor=Actor.system("portal copy ready"), outcome=outcome)
-
-
 @portal_client_required
 def export_status(request, organization, client, export_id: int):
     """The progress partial the data page polls every 2 s; HTTP 286 tells htmx to stop polling."""
     export = get_object_or_404(_own_exports(organization, client), pk=export_id)
-    _close_copy_request(export)
+    answer_copy_request(export)
     response = render(request, "portal/_export_status.html", {"portal_org": organization, "export": export,
                                                               "now": timezone.now()})
     if export.status not in IN_PROGRESS:
@@ -389,7 +365,7 @@ def export_download(request, organization, client, export_id: int):
     except ExportUnavailable:
         return render(request, "portal/data.html", _data_context(organization, client, unavailable=True),
                       status=410)
-    _close_copy_request(export)
+    answer_copy_request(export)
     response = HttpResponse(content, content_type="application/zip")
     name = f"{organization.slug}-my-data-{timezone.localdate():%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
