@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clients.models import Client, ConsentSource
@@ -140,8 +141,6 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _date(day) -> str:
-    from django.utils.formats import date_format
-
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
