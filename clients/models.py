@@ -200,12 +200,17 @@ class ConsentSource(models.TextChoices):
     subject_kind=SubjectKind.CLIENT, subject_path="client",
     fields={"client": _MKT, "granted": _MKT, "recorded_at": _MKT, "source": _MKT, "wording_version": _MKT,
             "recorded_by_user_id": _MKT},
-    not_personal=["organization", "channel"],
+    not_personal=["organization", "channel", "purpose"],
 )
 class MarketingConsent(TenantModel):
-    """One grant or withdrawal of a marketing channel; the newest row per channel is in force."""
+    """One grant or withdrawal of a marketing channel; the newest row per channel is in force.
+
+    Each row keeps what was agreed to (purpose and channel), when, through what, and the
+    version of the wording the client saw (GDPR Art. 7(1): the controller proves consent).
+    """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="marketing_consents")
+    purpose = models.CharField(_("purpose"), max_length=30, default="direct_marketing", editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     granted = models.BooleanField()
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -278,12 +283,13 @@ class Visit(TenantModel):
     subject_kind=SubjectKind.CLIENT, subject_path="client",
     fields={"client": _HEALTH, "granted": _HEALTH, "recorded_at": _HEALTH, "recorded_by_user_id": _HEALTH,
             "wording_version": _HEALTH, "source": _HEALTH},
-    not_personal=["organization"],
+    not_personal=["organization", "purpose"],
 )
 class SpecialCategoryApproval(TenantModel):
-    """The client's approval (or its withdrawal) for keeping special-category records."""
+    """The client's explicit consent (or its withdrawal) to keeping special-category records (Art. 9(2)(a))."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="special_approvals")
+    purpose = models.CharField(_("purpose"), max_length=30, default="special_category_records", editable=False)
     granted = models.BooleanField()
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
@@ -333,7 +339,7 @@ _PORTAL = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT,
 @personal_data(
     subject_kind=SubjectKind.CLIENT, subject_path="client",
     fields={"client": _PORTAL, "created_at": _PORTAL, "used_at": _PORTAL},
-    not_personal=["organization", "token_hash", "expires_at"],
+    not_personal=["organization", "token_hash", "expires_at"], not_exported=["token_hash"],
 )
 class PortalLoginToken(TenantModel):
     """A one-time sign-in link for the client portal; only its hash is stored."""

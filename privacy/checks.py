@@ -42,7 +42,7 @@ def _check_model(model) -> list[Error]:
                 and registration.subject_path != "self" and registration.kept_since not in names):
             errors.append(Error(f"{label}.{name} is kept for a period but the model names no date it counts from.",
                                 hint="Pass kept_since= to @personal_data.", obj=model, id="privacy.E006"))
-    for name in sorted(registration.not_exported - set(registration.fields)):
-        errors.append(Error(f"{label} leaves {name!r} out of exports, but it is not a personal field.",
+    for name in sorted(registration.not_exported - names):
+        errors.append(Error(f"{label} leaves {name!r} out of exports, but it is not one of its fields.",
                             obj=model, id="privacy.E007"))
     return errors

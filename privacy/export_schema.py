@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 
 from privacy.registry import Registration
-from privacy.subjects import client_registrations
+from privacy.subjects import client_registrations, exported_fields
 
 _TYPES: list[tuple[type[models.Field], dict[str, Any]]] = [
     (models.ManyToManyField, {"type": "array", "items": {"$ref": "#/$defs/related"}}),
@@ -37,16 +37,18 @@ def _field_schema(reg: Registration, name: str) -> dict[str, Any]:
         base["type"] = [base["type"], "null"]
     elif field.null:
         base = {"oneOf": [base, {"type": "null"}]}
-    pf = reg.fields[name]
+    pf = reg.fields.get(name)
     base["title"] = str(getattr(field, "verbose_name", name))
-    base["description"] = (f"{pf.category.label}. Purpose: {pf.purpose.description}. Legal basis: {pf.basis.label}. "
-                           f"Retention: {pf.retention.description}. On erasure: {pf.erasure.label}.")
+    base["description"] = (
+        f"{pf.category.label}. Purpose: {pf.purpose.description}. Legal basis: {pf.basis.label}. "
+        f"Retention: {pf.retention.description}. On erasure: {pf.erasure.label}." if pf else
+        "Not personal data by itself; shown so that the row can be understood.")
     return base
 
 
 def _section(reg: Registration) -> dict[str, Any]:
     properties = {"id": {"type": "integer"}}
-    properties.update({n: _field_schema(reg, n) for n in reg.fields if n not in reg.not_exported})
+    properties.update({n: _field_schema(reg, n) for n, _many in exported_fields(reg)})
     return {
         "type": "object",
         "description": str(reg.model.__doc__ or "").strip().split("\n")[0],

@@ -166,9 +166,9 @@ def personal_data(
     `subject_path` leads from a row to its data subject ("self", or a field path such as
     "user" or "client"), so the registry can find every row of one person. `kept_since`
     names the date field from which a keep-on-erasure period counts (e.g. a payment's date).
-    `not_exported` lists personal fields left out of exports because they are derived from
-    other fields (search keys, blind indexes) or are secrets (password hashes); erasure
-    still clears them.
+    `not_exported` lists fields left out of exports because they are derived from other
+    fields (search keys, blind indexes) or are secrets (password and token hashes); erasure
+    still clears the personal ones.
     """
 
     def register(model: type[models.Model]) -> type[models.Model]:

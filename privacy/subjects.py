@@ -58,13 +58,16 @@ def plain(value: Any) -> Any:
 
 
 def exported_fields(reg: Registration) -> list[tuple[str, bool]]:
-    """(name, is many-to-many) of the fields an export shows, in declaration order."""
+    """(name, is many-to-many) of the fields an export shows, in the model's order: the personal
+    fields and the context that makes a row readable (a consent's channel, a receipt's number),
+    without the tenant key, derived values and secrets (`not_exported`)."""
     meta = reg.model._meta
-    return [(n, meta.get_field(n).many_to_many) for n in reg.fields if n not in reg.not_exported]
+    return [(f.name, f.many_to_many) for f in (*meta.concrete_fields, *meta.many_to_many)
+            if f.name not in ("id", "organization") and f.name not in reg.not_exported]
 
 
 def row_values(reg: Registration, row: models.Model, fields: list[tuple[str, bool]] | None = None) -> dict[str, Any]:
-    """The registered personal fields of one row (minus derived values and secrets), plus its id."""
+    """The exported fields of one row, plus its id."""
     values: dict[str, Any] = {"id": row.pk}
     for name, many in fields if fields is not None else exported_fields(reg):
         values[name] = [plain(o) for o in getattr(row, name).all()] if many else plain(getattr(row, name))

@@ -90,7 +90,7 @@ def test_a_period_kept_on_erasure_needs_its_start_date_and_exports_leave_out_onl
                          Erasure.KEEP_RESTRICTED, legal_ground="Accounting Act")
 
     @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client", fields={"amount": kept},
-                   not_personal=["client", "paid"], not_exported=["paid"])
+                   not_personal=["client", "paid"], not_exported=["vanished"])
     class Receipt(models.Model):
         client = models.IntegerField()
         amount = models.IntegerField()
