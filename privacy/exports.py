@@ -172,6 +172,8 @@ def request_export(*, client, actor: Actor, request: DataSubjectRequest | None =
 
     if client.erased_at is not None:
         raise ValidationError(_("This client has been erased; there is nothing to export."))
+    if request is not None and request.identity_verified_at is None:
+        raise ValidationError(_("Verify the client's identity before disclosing anything."), code="not_verified")
     with transaction.atomic():
         export = DataExport.objects.create(organization=client.organization, client=client, request=request,
                                            requested_by_user_id=actor.user_id, requested_by_client=by_client)
