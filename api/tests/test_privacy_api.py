@@ -210,6 +210,9 @@ def test_an_export_is_queued_built_by_the_worker_and_downloaded_as_a_zip(world, 
     owner = token_for(world.owner)
     assert call("POST", f"/clients/{full.client.pk}/export", token_for(world.reception), {}).status_code == 403
 
+    unverified = call("POST", f"/clients/{full.client.pk}/export", owner, {"request_id": req.pk})
+    assert unverified.status_code == 409 and unverified.json()["code"] == "not_verified"  # nothing before identity
+    assert call("POST", f"/requests/{req.pk}/verify", owner, {"method": "document"}).status_code == 200
     queued = call("POST", f"/clients/{full.client.pk}/export", owner, {"request_id": req.pk})
     assert queued.status_code == 202
     export = queued.json()
