@@ -64,12 +64,13 @@ INSTALLED_APPS = [
     "clients",
     "booking",
     "billing",
+    "notify",
     "web",
     "api",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "web", "api"]
+TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
