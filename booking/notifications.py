@@ -1,5 +1,5 @@
-"""Emails to the client about an online booking: the confirmation (with an .ics calendar
-entry and a signed link to manage the booking), a move, and a cancellation.
+"""What messages about an appointment carry: the signed link to manage it and its .ics entry.
+(The messages themselves are written and sent by the notify app's outbox.)
 
 The manage link carries only the organization and the appointment, signed with the
 secret key and a salt of its own; it needs no database token and names no person.
@@ -9,22 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from booking.models import Appointment, AppointmentState
-from booking.services import cancellation_deadline
-from tilli.lib.mail import send_safely
 
 MANAGE_SALT = "tilli.booking.manage"
-CONFIRMED, MOVED, CANCELLED = "confirmed", "moved", "cancelled"
 
 
 def manage_token(appointment: Appointment) -> str:
@@ -74,28 +67,3 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("url", manage_url(appointment))
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-def send_appointment_email(appointment_id: int, kind: str = CONFIRMED) -> bool:
-    """Email the client about their appointment, in their language or else the organization's."""
-    appointment = (Appointment.objects.select_related("organization", "client", "service", "staff", "location")
-                   .get(pk=appointment_id))
-    client, organization = appointment.client, appointment.organization
-    if client is None or not client.email:
-        return False
-    language = client.preferred_language or organization.default_language
-    zone = ZoneInfo(appointment.location.time_zone or organization.time_zone)
-    with translation.override(language), timezone.override(zone):
-        context = {"appointment": appointment, "organization": organization, "client": client, "kind": kind,
-                   "manage_url": manage_url(appointment), "deadline": cancellation_deadline(appointment),
-                   "changeable": timezone.now() < cancellation_deadline(appointment),
-                   "time_zone": str(zone)}
-        body = render_to_string("booking/email/appointment.txt", context)
-        subject = {
-            CONFIRMED: _("Your booking at %(organization)s is confirmed"),
-            MOVED: _("Your booking at %(organization)s was moved"),
-            CANCELLED: _("Your booking at %(organization)s was cancelled"),
-        }[kind] % {"organization": organization.name}
-        message = EmailMessage(subject=subject, body=body, to=[client.email])
-        message.attach("booking.ics", appointment_ics(appointment), "text/calendar")
-        return send_safely(message, purpose=f"booking {kind}")

@@ -8,12 +8,10 @@ after commit — all or nothing in one transaction.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 
 from booking.models import Appointment, Channel, Resource, Service
-from booking.notifications import CONFIRMED, send_appointment_email
 from booking.services import appointment_book
 from clients.models import Channel as MarketingChannel
 from clients.models import Client, ClientKind, ClientSource, ConsentSource
@@ -51,5 +49,4 @@ def book_online(*, organization: Organization, service: Service, staff: Resource
                                       actor=actor)
         appointment = appointment_book(service=service, start=start, client=client, channel=Channel.ONLINE,
                                        actor=actor, staff=staff, wishes=wishes.strip())
-        transaction.on_commit(partial(send_appointment_email, appointment.pk, CONFIRMED))
     return appointment

@@ -11,10 +11,20 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from booking.availability import Interval, WeeklyRule, free_starts, subtract, working_intervals
+from booking.availability import (
+    Span,
+    WeeklyRule,
+    free_start_micros,
+    from_micros,
+    merge_spans,
+    subtract_spans,
+    to_micros,
+    to_spans,
+    working_spans,
+)
 from booking.models import HolidayOpening, HoursException, Occupancy, Resource, Service, TimeOffKind, WorkingHours
 from tenancy.models import Organization
 
@@ -22,6 +32,9 @@ from tenancy.models import Organization
 class Slot(NamedTuple):
     start: datetime
     staff_id: int
+
+
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=64)
@@ -34,17 +47,21 @@ def closed_days(organization: Organization, first_day: date, last_day: date) -> 
     """Public holidays of the organization's country, except those it chose to open."""
     country = frozenset().union(*(public_holidays(organization.country, year)
                                   for year in range(first_day.year, last_day.year + 1)))
+    holidays_in_range = {day for day in country if first_day <= day <= last_day}
+    if not holidays_in_range:  # nothing that could have been opened
+        return set()
     opened = set(HolidayOpening.objects.for_organization(organization)
                  .filter(date__range=(first_day, last_day)).values_list("date", flat=True))
-    return {day for day in country if first_day <= day <= last_day} - opened
+    return holidays_in_range - opened
+
+
+def _qualified(service: Service, staff: Resource | None) -> QuerySet[Resource]:
+    candidates = service.staff.filter(is_active=True, organization_id=service.organization_id).order_by("pk")
+    return candidates if staff is None else candidates.filter(pk=staff.pk)
 
 
 def qualified_staff(service: Service, staff: Resource | None = None) -> list[Resource]:
-    candidates = service.staff.filter(is_active=True, organization_id=service.organization_id).select_related(
-        "location").order_by("pk")
-    if staff is not None:
-        candidates = candidates.filter(pk=staff.pk)
-    return list(candidates)
+    return list(_qualified(service, staff).select_related("location"))
 
 
 def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -61,58 +78,74 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     `apply_limits` applies the service's minimum notice and maximum advance (online booking);
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
     appointment's own occupancy out, for moving it.
+
+    Rows are read as plain values and the engine's integer path does the arithmetic (microseconds
+    since the epoch); days with a clock change still go through its exact wall-clock conversions.
     """
     organization = service.organization
     now = now or timezone.now()
-    candidates = qualified_staff(service, staff)
-    if not candidates:
+    tz_of = {pk: ZoneInfo(key) for pk, key in _qualified(service, staff).values_list("pk", "location__time_zone")}
+    if not tz_of:
         return []
-    needed = list(service.required_resources.filter(is_active=True))
-    ids = [r.pk for r in candidates] + [r.pk for r in needed]
-    tz_of = {r.pk: ZoneInfo(r.location.time_zone) for r in candidates}
+    staff_ids = list(tz_of)  # in key order
+    needed = list(service.required_resources.filter(is_active=True).values_list("pk", flat=True))
+    ids = staff_ids + needed
     earliest = min(_window(tz, first_day, last_day)[0] for tz in tz_of.values())
     latest = max(_window(tz, first_day, last_day)[1] for tz in tz_of.values())
 
-    rules: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for h in WorkingHours.objects.for_organization(organization).filter(resource_id__in=ids).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day - timedelta(days=1))):
-        rules[h.resource_id].append(WeeklyRule(h.weekday, h.start_time, h.end_time, h.valid_from, h.valid_until))
-    extra: dict[int, list[Interval]] = defaultdict(list)
-    off: dict[int, list[Interval]] = defaultdict(list)
-    for e in HoursException.objects.for_organization(organization).filter(
-            resource_id__in=ids, start__lt=latest, end__gt=earliest):
-        (extra if e.kind == TimeOffKind.EXTRA else off)[e.resource_id].append(Interval.from_utc(e.start, e.end))
-    busy: dict[int, list[Interval]] = defaultdict(list)
+    hours_rows: dict[int, list[tuple]] = defaultdict(list)
+    for resource_id, *row in WorkingHours.objects.for_organization(organization).filter(resource_id__in=ids).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day - timedelta(days=1))).values_list(
+            "resource_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"):
+        hours_rows[resource_id].append(tuple(row))
     occupancies = Occupancy.objects.for_organization(organization).filter(
         resource_id__in=ids, active=True, start__lt=latest, end__gt=earliest)
     if ignore_appointment_id is not None:
         occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
-    for o in occupancies.values_list("resource_id", "start", "end"):
-        busy[o[0]].append(Interval.from_utc(o[1], o[2]))
+    busy_rows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for resource_id, start, end in occupancies.values_list("resource_id", "start", "end"):
+        busy_rows[resource_id].append((start, end))
+    busy = {pk: to_spans(pairs) for pk, pairs in busy_rows.items()}
+    extra: dict[int, list[Span]] = defaultdict(list)
+    off: dict[int, list[Span]] = defaultdict(list)
+    for resource_id, kind, start, end in HoursException.objects.for_organization(organization).filter(
+            resource_id__in=ids, start__lt=latest, end__gt=earliest).values_list("resource_id", "kind", "start", "end"):
+        (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
 
     closed = closed_days(organization, first_day, last_day)
-    not_before = now + timedelta(minutes=service.min_notice_minutes) if apply_limits else None
-    not_after = now + timedelta(days=service.max_advance_days) if apply_limits else None
-    slots: list[Slot] = []
-    for resource in candidates:
-        tz = tz_of[resource.pk]
-        working = working_intervals(rules[resource.pk], tz, first_day, last_day, closed_days=closed,
-                                    extra=extra[resource.pk])
-        blocked = off[resource.pk] + busy[resource.pk] + [i for r in needed for i in busy[r.pk]]
-        free = subtract(working, blocked)
+    not_before = to_micros(now + timedelta(minutes=service.min_notice_minutes)) if apply_limits else None
+    not_after = to_micros(now + timedelta(days=service.max_advance_days)) if apply_limits else None
+    minute = 60_000_000
+    needed_busy = [span for pk in needed for span in busy.get(pk, ())]
+    # Staff often share one weekly pattern: build each pattern's hours once per call.
+    hours: dict[tuple[ZoneInfo, tuple[tuple, ...]], list[Span]] = {}
+    # Start -> the staff free then, in key order: staff free at one time share one datetime.
+    free_at: dict[int, list[int]] = defaultdict(list)
+    for pk in staff_ids:
+        tz = tz_of[pk]
+        pattern = (tz, tuple(hours_rows.get(pk, ())))
+        working = hours.get(pattern)
+        if working is None:
+            rules = [WeeklyRule(*row) for row in pattern[1]]
+            working = hours[pattern] = working_spans(rules, tz, first_day, last_day, closed_days=closed)
+        if pk in extra:
+            working = merge_spans(working + extra[pk])
+        free = subtract_spans(working, off[pk] + busy.get(pk, []) + needed_busy)
         # Only starts on the requested local days: the window bounds go to the engine as limits.
-        day_start = datetime.combine(first_day, datetime.min.time(), tz)
-        day_last = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz) - timedelta(microseconds=1)
-        lower = max(day_start, not_before) if not_before else day_start
-        upper = min(day_last, not_after) if not_after else day_last
-        starts = free_starts(free, duration=timedelta(minutes=service.duration_minutes),
-                             buffer_before=timedelta(minutes=service.buffer_before_minutes),
-                             buffer_after=timedelta(minutes=service.buffer_after_minutes),
-                             granularity=timedelta(minutes=service.granularity_minutes), tz=tz,
-                             not_before=lower, not_after=upper)
-        staff_id = resource.pk
-        slots.extend(Slot(start, staff_id) for start in starts)
-    slots.sort()
+        lower = to_micros(datetime.combine(first_day, datetime.min.time(), tz))
+        upper = to_micros(datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)) - 1
+        for start in free_start_micros(free, duration=service.duration_minutes * minute,
+                                       buffer_before=service.buffer_before_minutes * minute,
+                                       buffer_after=service.buffer_after_minutes * minute,
+                                       granularity=service.granularity_minutes * minute, tz=tz,
+                                       not_before=lower if not_before is None else max(lower, not_before),
+                                       not_after=upper if not_after is None else min(upper, not_after)):
+            free_at[start].append(pk)
+    slots: list[Slot] = []
+    for start in sorted(free_at):
+        moment = from_micros(start)
+        # tuple.__new__ is what Slot(...) calls, without its Python-level wrapper: a slot costs half.
+        slots.extend([_new_tuple(Slot, (moment, pk)) for pk in free_at[start]])
     return slots
 
 

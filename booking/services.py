@@ -8,6 +8,7 @@ refusal becomes `SlotTaken` ("this time was just taken"), HTTP 409 in the API.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -73,6 +74,13 @@ def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(
            changed_fields=changed_fields, detail=detail)
 
 
+def _notify(appointment: Appointment, kind: str | None) -> None:
+    """After the commit, the outbox gets the client's message and the reminders follow the change."""
+    from notify.services import appointment_changed
+
+    transaction.on_commit(partial(appointment_changed, appointment.pk, kind))
+
+
 def appointment_book(*, service: Service, start: datetime, client: Client | None, channel: str, actor: Actor,
                      staff: Resource | None = None, wishes: str = "", now: datetime | None = None) -> Appointment:
     """Book `service` at `start` with `staff` (or anyone qualified who is free then).
@@ -103,6 +111,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _log(appointment, "", AppointmentState.BOOKED, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
+            _notify(appointment, "confirmed")
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -132,6 +141,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
+            _notify(appointment, "moved")
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -151,6 +161,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
         Occupancy.objects.filter(appointment=locked).update(active=False)
     _log(locked, from_state, to_state, actor)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
+    _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
     return locked
 
 

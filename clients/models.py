@@ -99,7 +99,7 @@ class ClientQuerySet(models.QuerySet):
         "national_id": _NID, "national_id_index": _NID, "custom_fields": _C, "search_name": _I, "search_name_alt": _I,
         "source": _U, "created_at": _U, "updated_at": _U, "created_by_user_id": _U, "subject_ref": _REF,
         "portal_password": _U, "portal_last_login": _U, "restricted_at": _U, "restriction_reason": _U,
-        "marketing_objection_at": _MKT,
+        "marketing_objection_at": _MKT, "reminders_by_email": _U, "reminders_by_sms": _U,
     },
     not_personal=["organization", "kind", "erased_at"],
     not_exported=["national_id_index", "search_name", "search_name_alt", "portal_password"],
@@ -149,6 +149,8 @@ class Client(TenantModel):
     marketing_objection_at = models.DateTimeField(_("objected to direct marketing"), null=True, blank=True,
                                                   editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminders_by_email = models.BooleanField(_("booking reminders by email"), default=True)
+    reminders_by_sms = models.BooleanField(_("booking reminders by SMS"), default=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -194,6 +196,7 @@ class ConsentSource(models.TextChoices):
     STAFF = "staff", _("Recorded by staff")
     ONLINE = "online", _("Online booking")
     IMPORT = "import", _("Import")
+    LINK = "link", _("Unsubscribe link in a message")
 
 
 @personal_data(

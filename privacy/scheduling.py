@@ -24,6 +24,7 @@ class Schedule:
 
 def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
+    from notify.tasks import deliver_outbox
     from privacy.tasks import apply_retention, send_request_digest
 
     return {
@@ -31,6 +32,7 @@ def schedules() -> dict[str, Schedule]:
         "accounts.purge_invitations": Schedule(purge_invitations, timedelta(days=1)),
         "privacy.apply_retention": Schedule(apply_retention, timedelta(days=1)),
         "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
+        "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
     }
 
 

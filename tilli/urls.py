@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
+from web.unsubscribe_views import unsubscribe_view
 
 admin.site.site_header = "Tilli operator"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("p/", include("web.portal_urls")),
     path("b/", include("web.booking_urls")),
+    path("u/<str:token>/", unsubscribe_view, name="unsubscribe"),
     path("", include("web.urls")),
 ]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -31,11 +30,8 @@ from django.views.decorators.http import require_POST
 
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
-    CANCELLED,
-    MOVED,
     appointment_id_from_token,
     manage_token,
-    send_appointment_email,
 )
 from booking.online import book_online
 from booking.selectors import free_slots, qualified_staff
@@ -384,7 +380,6 @@ def cancel(request, booking_slug: str, token: str):
             with transaction.atomic():
                 appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED,
                                        actor=client_actor(request, appointment.client))
-                transaction.on_commit(partial(send_appointment_email, appointment.pk, CANCELLED))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -407,7 +402,6 @@ def move(request, booking_slug: str, token: str):
             with transaction.atomic():
                 appointment_move(appointment=appointment, start=start,
                                  actor=client_actor(request, appointment.client))
-                transaction.on_commit(partial(send_appointment_email, appointment.pk, MOVED))
         except SlotTaken:
             messages.error(request, _("This time was just taken. Please choose another time."))
             local_day = start.astimezone(ZoneInfo(appointment.location.time_zone)).date().isoformat()

@@ -1,0 +1,216 @@
+"""Delivering the outbox: claim, check, send, record — each message at most once.
+
+Policy (STYLE 6): due messages are claimed in batches by a conditional update (queued ->
+sending, with this run's claim token), so any number of workers share the queue without
+sending one message twice. Just before sending, a message is checked again against the
+client's current choices (a restriction, an objection or an opt-out since it was queued
+stops it). The result is written right after each send: sent, queued again with backoff
+(a temporary failure), or failed. A worker killed between sending and writing leaves its
+message "sending"; after the lease it becomes "interrupted" and is not resent, because
+resending might deliver it twice (only an SMS gateway that refuses duplicates by our
+reference gets it again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.message import make_msgid
+from django.db.models import F
+from django.utils import timezone
+
+from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+MAX_ATTEMPTS = 6
+LEASE = dt.timedelta(minutes=10)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 5, 25, 125 minutes, then at most 12 hours between attempts."""
+    return dt.timedelta(minutes=min(5 ** max(attempts - 1, 0), 720))
+
+
+class DeliveryError(Exception):
+    def __init__(self, code: str, *, retryable: bool) -> None:
+        super().__init__(code)
+        self.code, self.retryable = code[:100], retryable
+
+
+def claim(*, now: dt.datetime, ids: Iterable[int] | None = None, limit: int = BATCH) -> list[Message]:
+    token = uuid.uuid4()
+    due = Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    if not pks:
+        return []
+    Message.objects.filter(pk__in=pks, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+    return list(Message.objects.filter(claim_token=token, status=MessageStatus.SENDING)
+                .select_related("organization", "client", "appointment", "campaign").order_by("pk"))
+
+
+def _skip_reason(message: Message) -> str:
+    """Why a claimed message must not go out any more ('' if it may)."""
+    from booking.models import AppointmentState
+    from notify.services import policy_for, reachable
+
+    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF):
+        return ""
+    if message.client is None or not reachable(message.client, message.channel, purpose=message.purpose,
+                                               policy=policy_for(message.organization)):
+        return "not_allowed"
+    if message.purpose == MessagePurpose.REMINDER:
+        appointment = message.appointment
+        if appointment is None or appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
+            return "appointment_cancelled"
+        if not message.dedupe_key.startswith(f"reminder:{appointment.pk}:{appointment.revision}:"):
+            return "rescheduled"
+    return ""
+
+
+class _Mailer:
+    """One SMTP connection for a batch, reopened after a failure."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, message: Message) -> str:
+        from notify.unsubscribe import unsubscribe_url
+
+        message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "tilli")
+        email = EmailMessage(subject=message.subject, body=message.body, to=[message.recipient],
+                             headers={"Message-ID": message_id})
+        if message.purpose == MessagePurpose.MARKETING and message.client is not None:
+            url = unsubscribe_url(message.client, MessageChannel.EMAIL)
+            email.extra_headers.update({"List-Unsubscribe": f"<{url}>",
+                                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        if message.ics:
+            email.attach("booking.ics", message.ics.encode(), "text/calendar")
+        try:
+            if self.connection is None:
+                self.connection = mailers.create_connection("default")
+                self.connection.open()
+            self.connection.send_messages([email])
+        except smtplib.SMTPRecipientsRefused:
+            raise DeliveryError("recipient_refused", retryable=False) from None
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise DeliveryError(f"smtp_{type(error).__name__}", retryable=True) from None
+        return message_id
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+            self.connection = None
+
+
+def _send_sms(message: Message) -> tuple[str, str]:
+    from notify.services import policy_for
+    from notify.sms import get_transport
+    from notify.sms.base import TransportError
+
+    transport = get_transport()
+    if transport is None:
+        raise DeliveryError("sms_disabled", retryable=False)
+    sender = policy_for(message.organization).sms_sender or getattr(settings, "SMS_SENDER", "Tilli")
+    try:
+        result = transport.send(to=message.recipient, text=message.body, sender=sender, reference=f"m{message.pk}")
+    except TransportError as error:
+        raise DeliveryError(error.code, retryable=error.retryable) from None
+    return result.provider_id, result.response
+
+
+def _finish(message: Message, now: dt.datetime, **fields) -> None:
+    Message.objects.filter(pk=message.pk, claim_token=message.claim_token).update(claim_token=None, **fields)
+
+
+def deliver_batch(messages: list[Message], mailer: _Mailer, now: dt.datetime | None = None) -> dict[str, int]:
+    counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    for message in messages:
+        now = timezone.now()
+        reason = _skip_reason(message)
+        if reason:
+            _finish(message, now, status=MessageStatus.SKIPPED, error=reason)
+            counts["skipped"] += 1
+            continue
+        try:
+            if message.channel == MessageChannel.EMAIL:
+                provider_id, response = mailer.send(message), "accepted"
+            else:
+                provider_id, response = _send_sms(message)
+        except DeliveryError as error:
+            if error.retryable and message.attempts < MAX_ATTEMPTS:
+                _finish(message, now, status=MessageStatus.QUEUED, error=error.code,
+                        next_attempt_at=now + backoff(message.attempts))
+                counts["retry"] += 1
+            else:
+                _finish(message, now, status=MessageStatus.FAILED, error=error.code)
+                counts["failed"] += 1
+            logger.warning("message %s not delivered: %s", message.pk, error.code)
+            continue
+        _finish(message, now, status=MessageStatus.SENT, sent_at=now, provider_id=provider_id[:100],
+                provider_response=response[:200], error="")
+        counts["sent"] += 1
+    return counts
+
+
+def recover_interrupted(now: dt.datetime | None = None) -> int:
+    """Messages left 'sending' by a stopped worker: interrupted, never resent (we cannot know whether
+    they went out), except SMS through a gateway that refuses duplicates of our reference."""
+    from notify.sms import get_transport
+
+    now = now or timezone.now()
+    stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - LEASE)
+    transport = get_transport()
+    if transport is not None and getattr(transport, "refuses_duplicates", False):
+        stale.filter(channel=MessageChannel.SMS).update(status=MessageStatus.QUEUED, claim_token=None,
+                                                        error="requeued_after_interruption")
+    return stale.update(status=MessageStatus.INTERRUPTED, claim_token=None, error="worker_stopped")
+
+
+def deliver(*, ids: Iterable[int] | None = None, now: dt.datetime | None = None, limit: int | None = None,
+            progress=None) -> dict[str, int]:
+    """Deliver what is due (or the given messages), batch after batch, until nothing is left."""
+    totals = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    mailer = _Mailer()
+    ids = list(ids) if ids is not None else None
+    try:
+        while True:
+            batch = claim(now=now or timezone.now(), ids=ids, limit=BATCH if limit is None else min(BATCH, limit))
+            if not batch:
+                break
+            for key, value in deliver_batch(batch, mailer).items():
+                totals[key] += value
+            if progress:
+                progress(len(batch))
+            if limit is not None:
+                limit -= len(batch)
+                if limit <= 0:
+                    break
+    finally:
+        mailer.close()
+    return totals
+
+
+def deliver_soon(ids: list[int]) -> None:
+    """Booking messages go out right away (in this process, after the commit); a failure is retried
+    by the worker. With NOTIFY_SEND_INLINE off, the worker sends them too."""
+    from notify.tasks import deliver_outbox
+
+    if getattr(settings, "NOTIFY_SEND_INLINE", True):
+        deliver(ids=ids)
+    else:
+        deliver_outbox.enqueue()

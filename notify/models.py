@@ -1,0 +1,215 @@
+"""The outbox and what shapes it: every email and SMS is a row before it is sent.
+
+A message row records purpose, channel, recipient, language, content, status, attempts and
+the provider's answer, so delivery can be retried, audited, exported to the client, and
+proven never to have happened twice. Reminder rules, the organization's sending policy,
+per-language templates and marketing campaigns live here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from privacy.registry import (
+    Category,
+    Erasure,
+    LegalBasis,
+    PersonalField,
+    Purpose,
+    Retention,
+    SubjectKind,
+    personal_data,
+)
+from tenancy.models import TenantModel
+
+PURPOSE_MESSAGES = Purpose("messages", _("Booking confirmations, reminders and the messages the client allowed"))
+RETENTION_MESSAGES = Retention("messages", _("Messages sent: two years, as a record of what was sent and when"),
+                               days=2 * 365)
+_MSG = PersonalField(Category.CONTACT, PURPOSE_MESSAGES, LegalBasis.CONTRACT, RETENTION_MESSAGES, Erasure.DELETE)
+
+
+class MessagePurpose(models.TextChoices):
+    TRANSACTIONAL = "transactional", _("Booking message")
+    REMINDER = "reminder", _("Reminder")
+    MARKETING = "marketing", _("Marketing")
+    STAFF = "staff", _("Message to staff")
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Not sent")
+    INTERRUPTED = "interrupted", _("Interrupted: not resent, to avoid a duplicate")
+
+
+class MessageQuerySet(models.QuerySet):
+    def for_organization(self, organization) -> MessageQuerySet:
+        return self.filter(organization=organization)
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _MSG, "recipient": _MSG, "subject": _MSG, "body": _MSG, "ics": _MSG, "sent_at": _MSG,
+            "created_at": _MSG},
+    not_personal=["organization", "appointment", "campaign", "purpose", "kind", "channel", "language", "status",
+                  "attempts", "next_attempt_at", "claim_token", "claimed_at", "provider_id", "provider_response",
+                  "error", "dedupe_key", "segments"],
+    not_exported=["claim_token", "ics"],
+)
+class Message(TenantModel):
+    """One email or SMS, from queued to sent (or skipped, failed, cancelled, interrupted)."""
+
+    client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="messages")
+    appointment = models.ForeignKey("booking.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="messages")
+    campaign = models.ForeignKey("notify.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="messages")
+    purpose = models.CharField(_("purpose"), max_length=15, choices=MessagePurpose.choices)
+    kind = models.CharField(_("message"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
+    recipient = models.CharField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=5)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    ics = models.TextField(blank=True)
+    segments = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=12, choices=MessageStatus.choices,
+                              default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(_("to be sent"))
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    provider_response = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=100, blank=True)
+    dedupe_key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [models.UniqueConstraint(fields=["organization", "dedupe_key"], name="message_dedupe")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["organization", "client", "-created_at"], name="message_client_recent"),
+            models.Index(fields=["organization", "appointment", "status"], name="message_appointment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.kind} {self.pk}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "sms_enabled", "sms_sender", "quiet_start", "quiet_end",
+                             "notify_staff_of_online_bookings", "updated_at"])
+class NotificationPolicy(TenantModel):
+    """How an organization sends: whether SMS is used at all, the sender name, quiet hours."""
+
+    sms_enabled = models.BooleanField(_("send SMS"), default=False)
+    sms_sender = models.CharField(_("SMS sender name"), max_length=11, blank=True,
+                                  help_text=_("Up to 11 letters or digits, e.g. the salon's name."))
+    quiet_start = models.TimeField(_("no messages after"), default=dt.time(21, 0))
+    quiet_end = models.TimeField(_("no messages before"), default=dt.time(8, 0))
+    notify_staff_of_online_bookings = models.BooleanField(_("tell the staff member of each online booking"),
+                                                          default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="notification_policy_unique")]
+
+    def __str__(self) -> str:
+        return f"policy {self.organization_id}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "service", "hours_before", "channel"])
+class ReminderRule(TenantModel):
+    """Send a reminder `hours_before` an appointment; rules of a service replace the organization's."""
+
+    service = models.ForeignKey("booking.Service", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="reminder_rules",
+                                help_text=_("Empty: every service without rules of its own."))
+    hours_before = models.PositiveSmallIntegerField(_("hours before"),
+                                                    validators=[MinValueValidator(1), MaxValueValidator(168)])
+    channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "service", "hours_before", "channel"],
+                                               name="reminder_rule_unique")]
+        ordering = ["-hours_before", "channel"]
+
+    def __str__(self) -> str:
+        return f"{self.hours_before} h {self.channel}"
+
+
+class TemplateKind(models.TextChoices):
+    CONFIRMED = "confirmed", _("Booking confirmed")
+    MOVED = "moved", _("Booking moved")
+    CANCELLED = "cancelled", _("Booking cancelled")
+    REMINDER = "reminder", _("Reminder")
+    STAFF_NEW_BOOKING = "staff_new_booking", _("New online booking (to staff)")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "kind", "channel", "language", "subject", "body", "updated_at"])
+class MessageTemplate(TenantModel):
+    """An organization's own wording of a message in one language and channel (else Tilli's default)."""
+
+    kind = models.CharField(_("message"), max_length=30, choices=TemplateKind.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "channel", "language"],
+                                               name="message_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} {self.language}"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "name", "channel", "visited_within_days", "subject", "body", "status",
+                             "created_by_user_id", "created_at", "sent_at", "recipient_count"])
+class Campaign(TenantModel):
+    """A marketing message to a segment of clients; it reaches only those who allowed the channel."""
+
+    name = models.CharField(_("name"), max_length=120)
+    channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
+    visited_within_days = models.PositiveIntegerField(
+        _("clients who visited within (days)"), default=365, validators=[MinValueValidator(1)])
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

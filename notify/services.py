@@ -1,0 +1,225 @@
+"""What gets written to the outbox: booking messages, reminders, and who may receive them.
+
+Every message is created through `_queue`, idempotently (one row per dedupe key), so a
+hook that runs twice never queues twice. Reminders are kept in step with the appointment:
+queued on booking, replaced on a move, cancelled on cancellation. Nothing is queued for a
+restricted client except what concerns a booking they already have.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from notify.models import (
+    Message,
+    MessageChannel,
+    MessagePurpose,
+    MessageStatus,
+    NotificationPolicy,
+    ReminderRule,
+    TemplateKind,
+)
+from notify.rendering import render_message
+
+
+def policy_for(organization) -> NotificationPolicy:
+    policy, _ = NotificationPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+def sms_segments(text: str) -> int:
+    from notify.sms.encoding import sms_parts
+
+    return sms_parts(text).segments
+
+
+def _queue(*, organization, client, channel: str, purpose: str, kind: str, recipient: str, language: str,
+           subject: str, body: str, dedupe_key: str, send_at: dt.datetime, appointment=None, campaign=None,
+           ics: str = "") -> Message | None:
+    """Create the message unless one with the same key exists; returns the new row or None."""
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                organization=organization, client=client, appointment=appointment, campaign=campaign,
+                purpose=purpose, kind=kind, channel=channel, recipient=recipient, language=language,
+                subject=subject[:300], body=body, ics=ics, dedupe_key=dedupe_key[:120], next_attempt_at=send_at,
+                segments=sms_segments(body) if channel == MessageChannel.SMS else 0)
+    except IntegrityError:
+        return None
+
+
+def client_language(client) -> str:
+    return client.preferred_language or client.organization.default_language
+
+
+def reachable(client, channel: str, *, purpose: str, policy: NotificationPolicy) -> bool:
+    """Whether this client can and may get a message of `purpose` on `channel` now."""
+    from clients.services import marketing_allowed
+
+    if client is None or client.erased_at is not None:
+        return False
+    address = client.email if channel == MessageChannel.EMAIL else client.phone
+    if not address or (channel == MessageChannel.SMS and not policy.sms_enabled):
+        return False
+    if purpose == MessagePurpose.MARKETING:
+        return marketing_allowed(client, channel)
+    if purpose == MessagePurpose.REMINDER:
+        if client.is_restricted:
+            return False
+        return client.reminders_by_email if channel == MessageChannel.EMAIL else client.reminders_by_sms
+    return True
+
+
+def _zone(appointment) -> ZoneInfo:
+    return ZoneInfo(appointment.location.time_zone or appointment.organization.time_zone)
+
+
+def before_quiet_hours(moment: dt.datetime, policy: NotificationPolicy, zone: ZoneInfo) -> dt.datetime:
+    """`moment`, or the start of quiet hours before it when it falls inside them (nobody gets an SMS at 6:30)."""
+    local = moment.astimezone(zone)
+    start, end = policy.quiet_start, policy.quiet_end
+    t = local.time()
+    inside = (start <= t or t < end) if start > end else (start <= t < end)
+    if not inside:
+        return moment
+    day = local.date() if t >= start else local.date() - dt.timedelta(days=1)
+    return dt.datetime.combine(day, start, tzinfo=zone)
+
+
+def _rules(appointment) -> list[ReminderRule]:
+    rules = list(ReminderRule.objects.filter(organization_id=appointment.organization_id,
+                                             service_id=appointment.service_id))
+    if not rules:
+        rules = list(ReminderRule.objects.filter(organization_id=appointment.organization_id, service=None))
+    return rules
+
+
+def _reminder_key(appointment, rule: ReminderRule) -> str:
+    return f"reminder:{appointment.pk}:{appointment.revision}:{rule.hours_before}:{rule.channel}"
+
+
+def schedule_reminders(appointment, *, now: dt.datetime | None = None) -> int:
+    """Make the queued reminders of an appointment match its current time, state and rules.
+
+    Reminders of an earlier time (revision) or a cancelled appointment are cancelled; one that
+    would fall in quiet hours moves to the evening before; one whose time has passed is not queued.
+    """
+    from booking.models import AppointmentState
+
+    now = now or timezone.now()
+    client = appointment.client
+    policy = policy_for(appointment.organization)
+    wanted: dict[str, tuple[ReminderRule, dt.datetime]] = {}
+    active = appointment.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
+    if active and client is not None:
+        for rule in _rules(appointment):
+            if not reachable(client, rule.channel, purpose=MessagePurpose.REMINDER, policy=policy):
+                continue
+            send_at = before_quiet_hours(appointment.start - dt.timedelta(hours=rule.hours_before), policy,
+                                         _zone(appointment))
+            if send_at > now:
+                wanted[_reminder_key(appointment, rule)] = (rule, send_at)
+    stale = Message.objects.filter(appointment=appointment, purpose=MessagePurpose.REMINDER,
+                                   status=MessageStatus.QUEUED).exclude(dedupe_key__in=list(wanted))
+    stale.update(status=MessageStatus.CANCELLED, error="rescheduled" if active else "appointment_cancelled")
+    created = 0
+    for key, (rule, send_at) in wanted.items():
+        language = client_language(client)
+        subject, body = render_message(appointment.organization, TemplateKind.REMINDER, rule.channel, language,
+                                       appointment_context(appointment, hours_before=rule.hours_before))
+        if _queue(organization=appointment.organization, client=client, appointment=appointment,
+                  channel=rule.channel, purpose=MessagePurpose.REMINDER, kind=TemplateKind.REMINDER,
+                  recipient=client.email if rule.channel == MessageChannel.EMAIL else client.phone,
+                  language=language, subject=subject, body=body, dedupe_key=key, send_at=send_at):
+            created += 1
+    return created
+
+
+def appointment_context(appointment, **extra) -> dict:
+    from booking.notifications import manage_url
+    from booking.services import cancellation_deadline
+
+    zone = _zone(appointment)
+    deadline = cancellation_deadline(appointment)
+    return {"appointment": appointment, "organization": appointment.organization, "client": appointment.client,
+            "start": appointment.start.astimezone(zone), "end": appointment.end.astimezone(zone),
+            "manage_url": manage_url(appointment), "deadline": deadline.astimezone(zone),
+            "changeable": timezone.now() < deadline, "time_zone": str(zone), **extra}
+
+
+def _booking_messages(appointment, kind: str) -> list[Message]:
+    """The client's confirmation, change or cancellation (email with a calendar file; SMS when there is no
+    email and the organization sends SMS), and for an online booking a note to the staff member."""
+    from booking.models import Channel
+    from booking.notifications import appointment_ics
+
+    client, organization = appointment.client, appointment.organization
+    policy = policy_for(organization)
+    created: list[Message] = []
+    if kind == TemplateKind.CONFIRMED and appointment.channel == Channel.WALK_IN:
+        client = None  # the client is standing at the desk
+    channel = None
+    if client is not None and reachable(client, MessageChannel.EMAIL, purpose=MessagePurpose.TRANSACTIONAL,
+                                        policy=policy):
+        channel = MessageChannel.EMAIL
+    elif client is not None and reachable(client, MessageChannel.SMS, purpose=MessagePurpose.TRANSACTIONAL,
+                                          policy=policy):
+        channel = MessageChannel.SMS
+    if channel:
+        language = client_language(client)
+        subject, body = render_message(organization, kind, channel, language, appointment_context(appointment))
+        message = _queue(organization=organization, client=client, appointment=appointment, channel=channel,
+                         purpose=MessagePurpose.TRANSACTIONAL, kind=kind,
+                         recipient=client.email if channel == MessageChannel.EMAIL else client.phone,
+                         language=language, subject=subject, body=body,
+                         dedupe_key=f"{kind}:{appointment.pk}:{appointment.revision}:{channel}",
+                         send_at=timezone.now(),
+                         ics=appointment_ics(appointment).decode() if channel == MessageChannel.EMAIL else "")
+        if message:
+            created.append(message)
+    staff_user = getattr(appointment.staff.membership, "user", None) if appointment.staff.membership_id else None
+    if (kind == TemplateKind.CONFIRMED and appointment.channel == Channel.ONLINE and staff_user is not None
+            and policy.notify_staff_of_online_bookings):
+        language = staff_user.preferred_language or organization.default_language
+        subject, body = render_message(organization, TemplateKind.STAFF_NEW_BOOKING, MessageChannel.EMAIL, language,
+                                       appointment_context(appointment, panel_url=_calendar_url(appointment)))
+        message = _queue(organization=organization, client=appointment.client, appointment=appointment,
+                         channel=MessageChannel.EMAIL, purpose=MessagePurpose.STAFF,
+                         kind=TemplateKind.STAFF_NEW_BOOKING, recipient=staff_user.email, language=language,
+                         subject=subject, body=body, dedupe_key=f"staff:{appointment.pk}", send_at=timezone.now())
+        if message:
+            created.append(message)
+    return created
+
+
+def _calendar_url(appointment) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse("web:calendar_appointment",
+                                                   args=[appointment.organization.slug, appointment.pk])
+
+
+def appointment_changed(appointment_id: int, kind: str | None) -> list[int]:
+    """After a booking, move or state change commits: queue the messages and keep reminders in step.
+
+    Booking messages are delivered at once (the worker retries a failure); reminders wait.
+    Returns the ids of the messages queued for immediate delivery.
+    """
+    from booking.models import Appointment
+
+    appointment = (Appointment.objects.select_related("organization", "client", "service", "staff__membership__user",
+                                                      "location").get(pk=appointment_id))
+    with transaction.atomic(), translation.override(None):
+        schedule_reminders(appointment)
+        messages = _booking_messages(appointment, kind) if kind else []
+    ids = [m.pk for m in messages]
+    if ids:
+        from notify.delivery import deliver_soon
+
+        deliver_soon(ids)
+    return ids
