@@ -45,6 +45,9 @@ class Perm(StrEnum):
     VIEW_PAYMENTS = "view_payments"
     RECORD_PAYMENTS = "record_payments"
     VIEW_RESTRICTED_RECORDS = "view_restricted_records"
+    MANAGE_MESSAGES = "manage_messages"
+    SEND_CAMPAIGNS = "send_campaigns"
+    VIEW_CLIENT_MESSAGES = "view_client_messages"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
@@ -60,10 +63,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.PRACTITIONER: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_SPECIAL_RECORDS,
         Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID, Perm.VIEW_CALENDAR, Perm.BOOK_APPOINTMENTS,
-        Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS}),
+        Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS, Perm.VIEW_CLIENT_MESSAGES}),
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS, Perm.VIEW_CALENDAR,
-        Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS}),
+        Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS,
+        Perm.VIEW_CLIENT_MESSAGES}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
                                                 Perm.VIEW_RESTRICTED_RECORDS}),
 }
