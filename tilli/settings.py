@@ -6,7 +6,9 @@ default SQLite file); development gets them from var/tilli.env, written by `make
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -256,12 +258,48 @@ if _mail_backend == "smtp":
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# SMS gateway (used by notifications); "disabled" sends nothing.
-SMS_GATEWAY = env_choice("SMS_GATEWAY", "disabled", ("disabled", "http"))
-if SMS_GATEWAY == "http":
-    SMS_GATEWAY_URL = env_url("SMS_GATEWAY_URL", schemes=("https",) if not DEBUG else ("https", "http"))
-    SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
-    SMS_SENDER = env_str("SMS_SENDER", "Tilli")
+# SMS gateway (used by notifications; notify/sms): "disabled" sends nothing, "file" writes each
+# message as a JSON line (development), "http" is a generic gateway, "smsapi" (Poland) and
+# "gatewayapi" (Finland and the Nordics) are providers' own APIs.
+SMS_GATEWAY = env_choice("SMS_GATEWAY", "file" if DEBUG else "disabled",
+                         ("disabled", "file", "http", "smsapi", "gatewayapi"))
+SMS_SENDER = env_str("SMS_SENDER", "Tilli")
+if not (re.fullmatch(r"\+?[0-9]{1,15}", SMS_SENDER)
+        or (re.fullmatch(r"[A-Za-z0-9 ]{1,11}", SMS_SENDER) and SMS_SENDER.strip() == SMS_SENDER)):
+    raise ImproperlyConfigured("SMS_SENDER must be up to 11 letters, digits and spaces, or up to 15 digits.")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10, minimum=1)
+_sms_schemes = ("https",) if not DEBUG else ("https", "http")
+if SMS_GATEWAY == "file":
+    SMS_FILE_PATH = Path(env_str("SMS_FILE_PATH", str(VAR_DIR / "sms-outbox.jsonl")))
+elif SMS_GATEWAY == "http":
+    SMS_GATEWAY_URL = env_url("SMS_GATEWAY_URL", schemes=_sms_schemes)
+    SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+    SMS_GATEWAY_USER = env_str("SMS_GATEWAY_USER", "")
+    SMS_GATEWAY_PASSWORD = env_str("SMS_GATEWAY_PASSWORD", "")
+    if not SMS_GATEWAY_TOKEN and not (SMS_GATEWAY_USER and SMS_GATEWAY_PASSWORD):
+        raise ImproperlyConfigured("Set SMS_GATEWAY_TOKEN (bearer), or SMS_GATEWAY_USER and SMS_GATEWAY_PASSWORD.")
+    SMS_GATEWAY_BODY_FORMAT = env_choice("SMS_GATEWAY_BODY_FORMAT", "json", ("json", "form"))
+    SMS_GATEWAY_BODY = env_str(
+        "SMS_GATEWAY_BODY",
+        '{"to": "{to}", "text": "{text}", "sender": "{sender}", "reference": "{reference}"}'
+        if SMS_GATEWAY_BODY_FORMAT == "json" else "to={to}&text={text}&sender={sender}&reference={reference}",
+    )
+    if SMS_GATEWAY_BODY_FORMAT == "json":
+        try:
+            json.loads(SMS_GATEWAY_BODY)
+        except ValueError:
+            raise ImproperlyConfigured("SMS_GATEWAY_BODY must be valid JSON (SMS_GATEWAY_BODY_FORMAT=json).") from None
+    if "{to}" not in SMS_GATEWAY_BODY or "{text}" not in SMS_GATEWAY_BODY:
+        raise ImproperlyConfigured("SMS_GATEWAY_BODY must contain the placeholders {to} and {text}.")
+    SMS_GATEWAY_ID_POINTER = env_str("SMS_GATEWAY_ID_POINTER", "")
+    if SMS_GATEWAY_ID_POINTER and not SMS_GATEWAY_ID_POINTER.startswith("/"):
+        raise ImproperlyConfigured("SMS_GATEWAY_ID_POINTER must be a JSON pointer such as /id or /messages/0/id.")
+elif SMS_GATEWAY == "smsapi":
+    SMSAPI_TOKEN = env_str("SMSAPI_TOKEN")
+    SMSAPI_URL = env_url("SMSAPI_URL", "https://api.smsapi.pl/sms.do", schemes=_sms_schemes)
+elif SMS_GATEWAY == "gatewayapi":
+    GATEWAYAPI_TOKEN = env_str("GATEWAYAPI_TOKEN")
+    GATEWAYAPI_URL = env_url("GATEWAYAPI_URL", "https://gatewayapi.eu/rest/mtsms", schemes=_sms_schemes)
 
 # Background tasks: django.tasks with the database backend; run `manage.py db_worker`.
 TASKS = {

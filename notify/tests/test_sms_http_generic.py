@@ -59,9 +59,9 @@ def test_an_accepted_message_without_the_expected_id_is_still_a_success():
                                                    (400, False), (401, False), (403, False), (404, False),
                                                    (422, False)])
 def test_status_decides_whether_a_retry_can_help(status, retryable):
-    with fake_provider(lambda request: Answer(status, {"error": f"bad number {NUMBER}: {TEXT}"})) as server:
-        with pytest.raises(TransportError) as caught:
-            transport_for(server.url, token="t").send(to=NUMBER, text=TEXT, sender="Tilli", reference="r")
+    answer = Answer(status, {"error": f"bad number {NUMBER}: {TEXT}"})
+    with fake_provider(lambda request: answer) as server, pytest.raises(TransportError) as caught:
+        transport_for(server.url, token="t").send(to=NUMBER, text=TEXT, sender="Tilli", reference="r")
     assert (caught.value.code, caught.value.retryable) == (f"http:http-{status}", retryable)
     assert NUMBER not in str(caught.value) and "Aika" not in str(caught.value)
 
@@ -75,9 +75,8 @@ def test_a_redirect_is_not_followed():
 
 
 def test_a_slow_gateway_times_out_and_is_retryable():
-    with fake_provider(lambda request: Answer(200, {}, delay=2.0)) as server:
-        with pytest.raises(TransportError) as caught:
-            transport_for(server.url, token="t").send(to=NUMBER, text="Hei", sender="Tilli", reference="r")
+    with fake_provider(lambda request: Answer(200, {}, delay=2.0)) as server, pytest.raises(TransportError) as caught:
+        transport_for(server.url, token="t").send(to=NUMBER, text="Hei", sender="Tilli", reference="r")
     assert (caught.value.code, caught.value.retryable) == ("http:timeout", True)
 
 

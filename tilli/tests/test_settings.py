@@ -93,3 +93,12 @@ def test_env_file_fills_only_what_the_environment_lacks(tmp_path, monkeypatch):
     path.write_text("not a setting\n")
     with pytest.raises(ImproperlyConfigured, match="expected KEY=VALUE"):
         load_env_file(path)
+
+
+@pytest.mark.parametrize(("gateway", "missing"), [("smsapi", "SMSAPI_TOKEN"), ("gatewayapi", "GATEWAYAPI_TOKEN")])
+def test_a_provider_sms_gateway_needs_its_token(tmp_path, gateway, missing):
+    result = manage(tmp_path, "check", SMS_GATEWAY=gateway)
+    assert result.returncode != 0
+    assert missing in result.stderr.splitlines()[-1]
+    result = manage(tmp_path, "check", SMS_GATEWAY=gateway, **{missing: "token"})
+    assert result.returncode == 0, result.stderr
