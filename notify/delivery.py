@@ -8,7 +8,7 @@ stops it). The result is written right after each send: sent, queued again with 
 (a temporary failure), or failed. A worker killed between sending and writing leaves its
 message "sending"; after the lease it becomes "interrupted" and is not resent, because
 resending might deliver it twice (only an SMS gateway that refuses duplicates by our
-reference gets it again).
+reference gets it again); the rest of its claim, never tried, returns to the queue.
 """
 
 from __future__ import annotations
@@ -168,17 +168,33 @@ def deliver_batch(messages: list[Message], mailer: _Mailer, now: dt.datetime | N
 
 
 def recover_interrupted(now: dt.datetime | None = None) -> int:
-    """Messages left 'sending' by a stopped worker: interrupted, never resent (we cannot know whether
-    they went out), except SMS through a gateway that refuses duplicates of our reference."""
+    """Claims left behind by a stopped worker, once their lease has run out.
+
+    A worker sends its claimed messages in id order and records each result before the next,
+    so of a stale claim only the lowest-id message still 'sending' can have been in flight:
+    it becomes 'interrupted' and is not resent (it may have gone out), unless it is an SMS
+    through a gateway that refuses a duplicate of our reference. The rest were never tried
+    and go back to the queue. Returns how many were marked interrupted.
+    """
     from notify.sms import get_transport
 
     now = now or timezone.now()
     stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=now - LEASE)
     transport = get_transport()
-    if transport is not None and getattr(transport, "refuses_duplicates", False):
-        stale.filter(channel=MessageChannel.SMS).update(status=MessageStatus.QUEUED, claim_token=None,
-                                                        error="requeued_after_interruption")
-    return stale.update(status=MessageStatus.INTERRUPTED, claim_token=None, error="worker_stopped")
+    safe_sms = transport is not None and getattr(transport, "refuses_duplicates", False)
+    interrupted = 0
+    for token in set(stale.values_list("claim_token", flat=True)):
+        claimed = list(stale.filter(claim_token=token).order_by("pk").values_list("pk", "channel"))
+        (first, channel), untouched = claimed[0], [pk for pk, _ in claimed[1:]]
+        Message.objects.filter(pk__in=untouched).update(status=MessageStatus.QUEUED, claim_token=None,
+                                                        attempts=F("attempts") - 1)
+        if channel == MessageChannel.SMS and safe_sms:
+            Message.objects.filter(pk=first).update(status=MessageStatus.QUEUED, claim_token=None,
+                                                    error="requeued_after_interruption")
+        else:
+            interrupted += Message.objects.filter(pk=first).update(status=MessageStatus.INTERRUPTED,
+                                                                   claim_token=None, error="worker_stopped")
+    return interrupted
 
 
 def deliver(*, ids: Iterable[int] | None = None, now: dt.datetime | None = None, limit: int | None = None,

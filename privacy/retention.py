@@ -107,6 +107,7 @@ def _accounting(now: dt.datetime):
 
 def _rules(now: dt.datetime) -> list[tuple[str, Callable[[bool, Callable[[], None]], int]]]:
     from clients.models import ClientRecord, ClientSignIn, PortalLoginToken
+    from notify.models import RETENTION_MESSAGES, Message
 
     sign_in_days = settings.SECURITY_LOG_RETENTION_DAYS
     today = timezone.localdate(now)
@@ -122,6 +123,8 @@ def _rules(now: dt.datetime) -> list[tuple[str, Callable[[bool, Callable[[], Non
         ("accounting_records", lambda dry, tick: _delete(_accounting(now), dry)),
         ("patient_records", lambda dry, tick: _delete(
             ClientRecord.objects.filter(restricted_until__lt=today), dry)),
+        ("messages", lambda dry, tick: _delete(Message.objects.filter(
+            created_at__lt=now - dt.timedelta(days=RETENTION_MESSAGES.period_days())), dry)),
         ("closed_requests", lambda dry, tick: _delete(DataSubjectRequest.objects.filter(
             closed_at__lt=now - dt.timedelta(days=RETENTION_REQUEST.period_days())), dry)),
     ]
@@ -135,6 +138,7 @@ RULE_DESCRIPTIONS = {
     "expired_exports": "Data exports whose download link has expired",
     "accounting_records": "Receipts past their statutory period (6 years FI, 5 years PL after the year's end)",
     "patient_records": "Patient records kept after erasure, once their statutory period has ended",
+    "messages": "Emails and SMS two years after they were created",
     "closed_requests": "Data-subject requests three years after they were answered",
 }
 

@@ -221,5 +221,12 @@ def make_full_client(organization: Organization, practitioner: Membership, *, fi
                                     expires_at=timezone.now() + dt.timedelta(minutes=30))
     request_create(organization=organization, kind="access", channel="email", actor=actor, client=client,
                    details=f"{first_name} asks for a copy")
+    from notify.models import Message, MessageStatus
+
+    Message.objects.create(organization=organization, client=client, appointment=appointment, purpose="reminder",
+                           kind="reminder", channel="sms", recipient=phone, language="fi",
+                           body=f"Muistutus {first_name}: huomenna klo 10", status=MessageStatus.SENT,
+                           sent_at=timezone.now(), next_attempt_at=timezone.now(),
+                           dedupe_key=f"test:{client.pk}")
     client.refresh_from_db()
     return FullClient(client=client, name=last_name, email=email, phone=phone, national_id=national_id, note=note)

@@ -37,6 +37,7 @@ MAX_IDX = 255
 
 class SmsapiTransport(SmsTransport):
     name = "smsapi"
+    refuses_duplicates = True  # idx + check_idx=1: a resent reference is refused, never delivered twice
 
     def __init__(self, *, token: str, url: str = DEFAULT_URL, timeout: float = 10.0) -> None:
         self.token = token

@@ -14,6 +14,7 @@ from billing.models import Payment
 from billing.services import payment_record
 from clients.models import Client, ClientSignIn
 from clients.services import client_restrict
+from notify.models import Message
 from privacy.audit import Actor
 from privacy.models import DataExport, DataSubjectRequest, ExportStatus, RequestChannel, RequestKind, RequestStatus
 from privacy.requests import request_create
@@ -88,6 +89,8 @@ def test_sign_ins_links_exports_receipts_and_closed_requests_go_when_their_perio
                                      file_name="new.zip.sealed", expires_at=now + dt.timedelta(days=3))
     old_receipt = payment_record(organization=world.org, client=client, amount=Decimal("9.90"), method="card",
                                  actor=SYSTEM, paid_at=dt.datetime(now.year - 7, 6, 1, tzinfo=dt.UTC))
+    old_message = Message.objects.filter(client=client).first()
+    Message.objects.filter(pk=old_message.pk).update(created_at=now - dt.timedelta(days=2 * 365 + 1))
     closed = request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
                             actor=SYSTEM, client=client)
     DataSubjectRequest.objects.filter(pk=closed.pk).update(status=RequestStatus.COMPLETED,
@@ -102,6 +105,7 @@ def test_sign_ins_links_exports_receipts_and_closed_requests_go_when_their_perio
     assert not (tmp_path / str(world.org.pk) / "old.zip.sealed").exists()
     assert counts["accounting_records"] == 1 and not Payment.objects.filter(pk=old_receipt.pk).exists()
     assert Payment.objects.filter(client=client).count() == 1  # this year's receipt stays
+    assert counts["messages"] == 1 and not Message.objects.filter(pk=old_message.pk).exists()
     assert counts["closed_requests"] == 1 and not DataSubjectRequest.objects.filter(pk=closed.pk).exists()
     assert expired.pk not in set(DataExport.objects.values_list("pk", flat=True))
 
