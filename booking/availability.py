@@ -21,6 +21,7 @@ datetime functions here, and property tests hold them to the datetime path's ans
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -41,6 +42,7 @@ __all__ = [
     "subtract_spans",
     "to_micros",
     "to_spans",
+    "unblocked_starts",
     "working_intervals",
     "working_spans",
 ]
@@ -684,3 +686,27 @@ def free_start_micros(
             grid = _grid_instants(from_micros(lo), from_micros(hi), timedelta(microseconds=granularity), tz)
             starts.extend(to_micros(instant) for instant in grid)
     return starts
+
+
+def unblocked_starts(starts: list[int], blocked: Iterable[Span], *, before: int, after: int) -> list[int]:
+    """The ``starts`` (sorted) whose span ``[start - before, start + after)`` overlaps no ``blocked`` span.
+
+    With ``starts`` from ``free_start_micros(working, ...)`` and ``before``/``after`` the service's buffer
+    before and duration plus buffer after, this is ``free_start_micros(subtract_spans(working, blocked),
+    ...)``: a span fits in the free time exactly when it fits in working time and meets no busy time. So
+    staff who share working hours share one grid, and each one's busy time only strikes starts out of it.
+    """
+    kept: list[int] = []
+    done = 0  # the starts before this index are decided
+    for busy_start, busy_end in sorted(blocked):
+        if busy_end <= busy_start:  # no time at all: blocks nothing, as in subtract_spans
+            continue
+        # Starts in (busy_start - after, busy_end + before) overlap it; the ones before are clear of it
+        # and, the spans being sorted by start, of every later one.
+        first = bisect_right(starts, busy_start - after, done)
+        if first > done:
+            kept += starts[done:first]
+        done = max(done, bisect_left(starts, busy_end + before, first))
+    kept += starts[done:]
+    return kept
+

@@ -23,6 +23,7 @@ from booking.availability import (
     subtract_spans,
     to_micros,
     to_spans,
+    unblocked_starts,
     working_spans,
 )
 from booking.models import HolidayOpening, HoursException, Occupancy, Resource, Service, TimeOffKind, WorkingHours
@@ -117,29 +118,39 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     not_after = to_micros(now + timedelta(days=service.max_advance_days)) if apply_limits else None
     minute = 60_000_000
     needed_busy = [span for pk in needed for span in busy.get(pk, ())]
-    # Staff often share one weekly pattern: build each pattern's hours once per call.
-    hours: dict[tuple[ZoneInfo, tuple[tuple, ...]], list[Span]] = {}
+    duration = service.duration_minutes * minute
+    buffer_before = service.buffer_before_minutes * minute
+    buffer_after = service.buffer_after_minutes * minute
+    granularity = service.granularity_minutes * minute
+
+    def starts_in(free: list[Span], tz: ZoneInfo) -> list[int]:
+        # Only starts on the requested local days: the window bounds go to the engine as limits.
+        lower = to_micros(datetime.combine(first_day, datetime.min.time(), tz))
+        upper = to_micros(datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)) - 1
+        return free_start_micros(free, duration=duration, buffer_before=buffer_before, buffer_after=buffer_after,
+                                 granularity=granularity, tz=tz,
+                                 not_before=lower if not_before is None else max(lower, not_before),
+                                 not_after=upper if not_after is None else min(upper, not_after))
+
+    # Staff often share one weekly pattern: each pattern's hours and grid of starts are built once per
+    # call, and each staff member's busy time strikes starts out of the grid.
+    patterns: dict[tuple[ZoneInfo, tuple[tuple, ...]], tuple[list[Span], list[int]]] = {}
     # Start -> the staff free then, in key order: staff free at one time share one datetime.
     free_at: dict[int, list[int]] = defaultdict(list)
     for pk in staff_ids:
         tz = tz_of[pk]
         pattern = (tz, tuple(hours_rows.get(pk, ())))
-        working = hours.get(pattern)
-        if working is None:
+        if pattern not in patterns:
             rules = [WeeklyRule(*row) for row in pattern[1]]
-            working = hours[pattern] = working_spans(rules, tz, first_day, last_day, closed_days=closed)
-        if pk in extra:
-            working = merge_spans(working + extra[pk])
-        free = subtract_spans(working, off[pk] + busy.get(pk, []) + needed_busy)
-        # Only starts on the requested local days: the window bounds go to the engine as limits.
-        lower = to_micros(datetime.combine(first_day, datetime.min.time(), tz))
-        upper = to_micros(datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)) - 1
-        for start in free_start_micros(free, duration=service.duration_minutes * minute,
-                                       buffer_before=service.buffer_before_minutes * minute,
-                                       buffer_after=service.buffer_after_minutes * minute,
-                                       granularity=service.granularity_minutes * minute, tz=tz,
-                                       not_before=lower if not_before is None else max(lower, not_before),
-                                       not_after=upper if not_after is None else min(upper, not_after)):
+            working = working_spans(rules, tz, first_day, last_day, closed_days=closed)
+            patterns[pattern] = working, starts_in(working, tz)
+        working, grid = patterns[pattern]
+        blocked = off[pk] + busy.get(pk, []) + needed_busy
+        if pk in extra:  # hours of its own: the general way
+            starts = starts_in(subtract_spans(merge_spans(working + extra[pk]), blocked), tz)
+        else:
+            starts = unblocked_starts(grid, blocked, before=buffer_before, after=duration + buffer_after)
+        for start in starts:
             free_at[start].append(pk)
     slots: list[Slot] = []
     for start in sorted(free_at):

@@ -25,6 +25,7 @@ from booking.availability import (
     subtract_spans,
     to_micros,
     to_spans,
+    unblocked_starts,
     working_intervals,
     working_spans,
 )
@@ -155,6 +156,16 @@ def test_integer_slots_are_exactly_the_datetime_slots(case):
 
     assert fast_free == spans_of(free)
     assert fast_starts(case, fast_free) == general_starts(case, free)
+
+
+@ORACLE_SETTINGS
+@given(services())
+def test_busy_time_struck_out_of_the_working_grid_leaves_exactly_the_datetime_slots(case):
+    """The selectors' shortcut for staff who share working hours: one grid, each one's busy time struck out."""
+    grid = fast_starts(case, fast_working(case))
+    starts = unblocked_starts(grid, case["busy"], before=case["buffer_before"],
+                              after=case["duration"] + case["buffer_after"])
+    assert starts == general_starts(case, subtract(general_working(case), intervals_of(case["busy"])))
 
 
 @ORACLE_SETTINGS
