@@ -65,6 +65,11 @@ def main() -> None:
 
         privacy_benches(lambda name: make_organization(name=name))
         return
+    if os.environ.get("BENCH_ONLY") == "notify":
+        from bench.notify import notify_benches
+
+        notify_benches(lambda name: make_organization(name=name))
+        return
     org = make_organization(name="Bench Salon")
     seq = iter(range(10**6, 10**7))
 
@@ -124,6 +129,10 @@ def main() -> None:
     from bench.privacy import privacy_benches
 
     privacy_benches(lambda name: make_organization(name=name))
+
+    from bench.notify import notify_benches
+
+    notify_benches(lambda name: make_organization(name=name))
 
 
 if __name__ == "__main__":

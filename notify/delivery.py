@@ -61,15 +61,17 @@ def claim(*, now: dt.datetime, ids: Iterable[int] | None = None, limit: int = BA
                 .select_related("organization", "client", "appointment", "campaign").order_by("pk"))
 
 
-def _skip_reason(message: Message) -> str:
+def _skip_reason(message: Message, policies: dict) -> str:
     """Why a claimed message must not go out any more ('' if it may)."""
     from booking.models import AppointmentState
     from notify.services import policy_for, reachable
 
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF):
         return ""
+    if message.organization_id not in policies:
+        policies[message.organization_id] = policy_for(message.organization)
     if message.client is None or not reachable(message.client, message.channel, purpose=message.purpose,
-                                               policy=policy_for(message.organization)):
+                                               policy=policies[message.organization_id]):
         return "not_allowed"
     if message.purpose == MessagePurpose.REMINDER:
         appointment = message.appointment
@@ -139,9 +141,10 @@ def _finish(message: Message, now: dt.datetime, **fields) -> None:
 
 def deliver_batch(messages: list[Message], mailer: _Mailer, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    policies: dict = {}  # one policy read per organization and batch
     for message in messages:
         now = timezone.now()
-        reason = _skip_reason(message)
+        reason = _skip_reason(message, policies)
         if reason:
             _finish(message, now, status=MessageStatus.SKIPPED, error=reason)
             counts["skipped"] += 1
