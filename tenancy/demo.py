@@ -158,6 +158,36 @@ def _seed_booking(organization: Organization, staff) -> None:
         service.staff.set(resources)
 
 
+def _seed_privacy_and_messages(organization: Organization) -> None:
+    """Reminder rules (24 h by email, 2 h by SMS), SMS on with the development file gateway, receipts
+    for the first clients, and an open request, once, so every page of the demo has something to show."""
+    from decimal import Decimal
+
+    from billing.models import Payment
+    from billing.services import payment_record
+    from clients.models import Client
+    from notify.models import ReminderRule
+    from notify.services import policy_for
+    from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+    from privacy.requests import request_create
+
+    actor = Actor.system("seed_demo")
+    if not ReminderRule.objects.filter(organization=organization).exists():
+        ReminderRule.objects.create(organization=organization, hours_before=24, channel="email")
+        ReminderRule.objects.create(organization=organization, hours_before=2, channel="sms")
+        policy = policy_for(organization)
+        policy.sms_enabled, policy.sms_sender = True, organization.name.split()[0][:11]
+        policy.save()
+    clients = list(Client.objects.for_organization(organization).order_by("pk")[:3])
+    if clients and not Payment.objects.filter(organization=organization).exists():
+        for client in clients:
+            payment_record(organization=organization, client=client, amount=Decimal("49.00"), method="card",
+                           actor=actor, description="Demo")
+    if clients and not DataSubjectRequest.objects.filter(organization=organization).exists():
+        request_create(organization=organization, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
+                       actor=actor, client=clients[-1], details="Demo: a copy of my data, please.")
+
+
 @transaction.atomic
 def seed(*, with_tokens: bool) -> list[dict[str, str]]:
     """Create or refresh the demo businesses; returns what a person or script needs to sign in."""
@@ -186,6 +216,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
         }
         _seed_clients(organization, staff)
         _seed_booking(organization, staff)
+        _seed_privacy_and_messages(organization)
         if with_tokens:
             membership = Membership.objects.for_organization(organization).get(user=owner)
             for old in ApiToken.objects.for_organization(organization).filter(
