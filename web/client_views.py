@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from clients.services import (
     client_create,
     client_merge,
     client_reveal_national_id,
+    client_set_reminder_choices,
     client_update,
     ensure_not_restricted,
     marketing_allowed,
@@ -28,11 +30,14 @@ from clients.services import (
     special_records_approved,
     visit_create,
 )
+from notify.models import Message, MessagePurpose
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction, DataSubjectRequest, RequestStatus
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.client_forms import ClientForm, ClientSearchForm, CustomFieldForm, MergeForm, RecordForm, VisitForm
+from web.message_forms import ReminderChoicesForm
+from web.message_views import kind_label
 from web.privacy_views import latest_export
 from web.request_forms import PaymentForm, RestrictForm
 
@@ -112,7 +117,8 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
                    "open_requests": scoped(request, DataSubjectRequest).filter(
                        client=client, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).order_by("due_at")}
     return render(request, "web/clients/detail.html", {
-        "client": client, "visits": visits, "records": records, "show_records": show_records,
+        "client": client, "visits": visits, "client_messages": _client_messages(request, client), "records": records,
+        "show_records": show_records,
         "records_approved": special_records_approved(client), "access_log": access_log,
         "marketing": {channel: marketing_allowed(client, channel) for channel in Channel.values},
         "consent_history": scoped(request, MarketingConsent).filter(client=client).order_by("-recorded_at")[:20],
@@ -124,6 +130,40 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
         "payments": payments, "payment_form": payment_form, "privacy": privacy,
     }, status=status)
+
+
+def _client_messages(request: HttpRequest, client: Client) -> dict | None:
+    """The messages sent to the client (not staff notes about their bookings) and their reminder choices."""
+    if not request.membership.has_perm(Perm.VIEW_CLIENT_MESSAGES):
+        return None
+    rows = (scoped(request, Message).filter(client=client).exclude(purpose=MessagePurpose.STAFF)
+            .only("pk", "kind", "channel", "status", "created_at", "sent_at", "next_attempt_at")
+            .order_by("-created_at", "-pk"))
+    page = Paginator(rows, 20).get_page(request.GET.get("messages"))
+    for message in page:
+        message.kind_label = kind_label(message.kind)
+    editable = request.membership.has_perm(Perm.EDIT_CLIENTS) and not client.is_restricted
+    return {"page": page, "form": ReminderChoicesForm(initial={
+        "by_email": client.reminders_by_email, "by_sms": client.reminders_by_sms}) if editable else None}
+
+
+@require_POST
+def client_reminders(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client's own reminder choices, changed by staff at the client's request."""
+    client = get_for_member(request, Client, perm=Perm.EDIT_CLIENTS, pk=client_id)
+    require_perm(request, Perm.VIEW_CLIENT_MESSAGES)
+    form = ReminderChoicesForm(request.POST)
+    form.is_valid()  # two checkboxes: always valid
+    try:
+        changed = client_set_reminder_choices(client=client, actor=actor_for_request(request),
+                                              by_email=form.cleaned_data["by_email"],
+                                              by_sms=form.cleaned_data["by_sms"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reminder choices saved.") if changed else _("Nothing changed."))
+    return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
+                                                         "client_id": client.pk}) + "#messages")
 
 
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:

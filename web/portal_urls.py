@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:portal_slug>/me/data/<int:export_id>/progress/", portal_views.export_status, name="export_status"),
     path("<slug:portal_slug>/me/data/<int:export_id>/download/", portal_views.export_download,
          name="export_download"),
+    path("<slug:portal_slug>/me/messages/", portal_views.messages_page, name="messages"),
     path("<slug:portal_slug>/me/requests/", portal_views.requests, name="requests"),
     path("<slug:portal_slug>/me/delete/", portal_views.delete_account, name="delete"),
     path("<slug:portal_slug>/me/password/", portal_views.password, name="password"),

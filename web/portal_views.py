@@ -48,12 +48,14 @@ from clients.portal import (
 )
 from clients.services import (
     client_object_to_marketing,
+    client_set_reminder_choices,
     client_update,
     marketing_allowed,
     marketing_consent_set,
     special_approval_set,
     special_records_approved,
 )
+from notify.models import Message, MessagePurpose, MessageStatus
 from privacy.audit import client_ip, record
 from privacy.erasure import KEEP, erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
@@ -70,6 +72,7 @@ from privacy.models import (
 from privacy.requests import request_complete, request_create
 from tenancy.public import public_organization
 from tilli.lib.ratelimit import over_limit
+from web.message_views import kind_label
 
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
                   "preferred_language"]
@@ -268,6 +271,43 @@ def special_approval(request, organization, client):
     messages.success(request, _("Your approval is now in force.") if granted
                      else _("Your approval is withdrawn. No new sensitive entries will be made about you."))
     return redirect("portal:marketing", portal_slug=organization.slug)
+
+
+# Messages: what was sent to the client, and their reminder choices.
+
+# A message that was never sent (skipped, cancelled, failed) is not something the client received.
+SHOWN_TO_CLIENT = (MessageStatus.SENT, MessageStatus.QUEUED, MessageStatus.SENDING)
+
+
+class ReminderChoicesForm(forms.Form):
+    by_email = forms.BooleanField(label=gettext_lazy("Remind me of my bookings by email"), required=False)
+    by_sms = forms.BooleanField(label=gettext_lazy("Remind me of my bookings by text message (SMS)"), required=False)
+
+
+@portal_client_required
+def messages_page(request, organization, client):
+    """GET: the messages sent to the client. POST: their reminder choices (the same service staff use)."""
+    actor = client_actor(request, client)
+    if request.method == "POST":
+        form = ReminderChoicesForm(request.POST)
+        form.is_valid()  # two checkboxes: always valid
+        try:
+            changed = client_set_reminder_choices(client=client, actor=actor, by_email=form.cleaned_data["by_email"],
+                                                  by_sms=form.cleaned_data["by_sms"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your choice was saved.") if changed else _("Nothing changed."))
+        return redirect("portal:messages", portal_slug=organization.slug)
+    record(organization=organization, actor=actor, action=AuditAction.VIEW, obj=client,
+           subject_ref=client.subject_ref, detail={"via": "portal", "page": "messages"})
+    sent = (Message.objects.for_organization(organization).filter(client=client, status__in=SHOWN_TO_CLIENT)
+            .exclude(purpose=MessagePurpose.STAFF).order_by("-created_at", "-pk")[:200])
+    rows = [{"message": m, "kind": kind_label(m.kind), "pending": m.status != MessageStatus.SENT} for m in sent]
+    return render(request, "portal/messages.html", {
+        "portal_org": organization, "client": client, "rows": rows,
+        "form": ReminderChoicesForm(initial={"by_email": client.reminders_by_email, "by_sms": client.reminders_by_sms}),
+    })
 
 
 # My data: a copy of everything, and the client's sign-ins.

@@ -1,0 +1,324 @@
+"""The owner's message pages: how the organization sends, reminder rules, wording, the outbox.
+
+What a message says is notify.rendering's, who may get it notify.services'; these views only
+collect settings and show what the outbox holds. The outbox list names no recipient and shows
+no text: opening one message does, and that read is audited under the client it was sent to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from notify.models import (
+    Message,
+    MessageChannel,
+    MessagePurpose,
+    MessageTemplate,
+    ReminderRule,
+    TemplateKind,
+)
+from notify.rendering import DEFAULT_SUBJECTS, default_template_name, render_message
+from notify.services import appointment_context, policy_for
+from notify.sms.encoding import sms_parts
+from privacy.audit import Actor, actor_for_request, record
+from privacy.models import AuditAction
+from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.models import Organization
+from tenancy.roles import Perm
+from web.message_forms import LANGUAGES, OutboxFilterForm, PolicyForm, ReminderRuleForm, TemplateForm
+
+KIND_LABELS = {**dict(TemplateKind.choices), "marketing": gettext_lazy("Campaign")}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+# --- writes: each audited in its transaction -------------------------------------------------------
+# (Small and configuration-only; they belong with notify's services when the core grows them.)
+
+@transaction.atomic
+def _policy_save(*, form: PolicyForm, actor: Actor) -> None:
+    policy = form.save()
+    record(organization=policy.organization, actor=actor, action=AuditAction.UPDATE, obj=policy,
+           changed_fields=form.changed_data)
+
+
+@transaction.atomic
+def _rule_create(*, form: ReminderRuleForm, organization: Organization, actor: Actor) -> ReminderRule:
+    rule = form.save(commit=False)
+    rule.organization = organization
+    rule.save()
+    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=rule,
+           detail={"hours_before": rule.hours_before, "channel": rule.channel, "service": rule.service_id})
+    return rule
+
+
+@transaction.atomic
+def _rule_delete(*, rule: ReminderRule, actor: Actor) -> None:
+    record(organization=rule.organization, actor=actor, action=AuditAction.DELETE, obj=rule,
+           detail={"hours_before": rule.hours_before, "channel": rule.channel, "service": rule.service_id})
+    rule.delete()
+
+
+@transaction.atomic
+def _template_save(*, organization: Organization, actor: Actor, kind: str, channel: str, language: str,
+                   subject: str, body: str) -> MessageTemplate:
+    template, created = MessageTemplate.objects.update_or_create(
+        organization=organization, kind=kind, channel=channel, language=language,
+        defaults={"subject": subject, "body": body})
+    record(organization=organization, actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
+           obj=template, changed_fields=["subject", "body"] if channel == MessageChannel.EMAIL else ["body"])
+    return template
+
+
+@transaction.atomic
+def _template_reset(*, template: MessageTemplate, actor: Actor) -> None:
+    record(organization=template.organization, actor=actor, action=AuditAction.DELETE, obj=template)
+    template.delete()
+
+
+# --- settings and reminder rules ---------------------------------------------------------------------
+
+def message_settings(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.MANAGE_MESSAGES)
+    organization = request.organization
+    policy = policy_for(organization)
+    form = PolicyForm(request.POST if "save_policy" in request.POST else None, instance=policy, prefix="policy")
+    rule_form = ReminderRuleForm(request.POST if "add_rule" in request.POST else None, organization=organization,
+                                 prefix="rule")
+    if request.method == "POST":
+        actor = actor_for_request(request)
+        if form.is_bound and form.is_valid():
+            _policy_save(form=form, actor=actor)
+            messages.success(request, _("Saved."))
+            return redirect("web:message_settings", org_slug=organization.slug)
+        if rule_form.is_bound and rule_form.is_valid():
+            _rule_create(form=rule_form, organization=organization, actor=actor)
+            messages.success(request, _("Reminder added. Bookings made from now on get it."))
+            return redirect("web:message_settings", org_slug=organization.slug)
+    rules = scoped(request, ReminderRule).select_related("service").order_by(
+        "service__name", "service_id", "-hours_before", "channel")
+    defaults = [r for r in rules if r.service_id is None]
+    by_service: dict = {}
+    for rule in rules:
+        if rule.service_id is not None:
+            by_service.setdefault(rule.service, []).append(rule)
+    return render(request, "web/messages/settings.html", {
+        "form": form, "rule_form": rule_form, "default_rules": defaults, "service_rules": list(by_service.items()),
+        "policy": policy, "sms_rules_off": not policy.sms_enabled and any(
+            r.channel == MessageChannel.SMS for r in rules),
+        "section": "settings",
+    })
+
+
+@require_POST
+def reminder_rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_for_member(request, ReminderRule, perm=Perm.MANAGE_MESSAGES, pk=rule_id)
+    _rule_delete(rule=rule, actor=actor_for_request(request))
+    messages.success(request, _("Reminder removed."))
+    return redirect("web:message_settings", org_slug=request.organization.slug)
+
+
+# --- wording -------------------------------------------------------------------------------------------
+
+@functools.cache
+def _has_default(kind: str, channel: str) -> bool:
+    try:
+        get_template(default_template_name(kind, channel))
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def template_slots() -> list[tuple[str, str]]:
+    """(kind, channel) pairs Tilli has wording for: the ones an organization can reword."""
+    return [(kind, channel) for kind in TemplateKind.values for channel in MessageChannel.values
+            if _has_default(kind, channel)]
+
+
+def _default_wording(organization: Organization, kind: str, channel: str, language: str) -> tuple[str, str]:
+    """Tilli's wording as editable text: the default file's source and the subject with its placeholder."""
+    body = get_template(default_template_name(kind, channel)).template.source.strip()
+    subject = ""
+    if channel == MessageChannel.EMAIL:
+        with translation.override(language):
+            subject = str(DEFAULT_SUBJECTS[kind]) % {"organization": "{{ organization.name }}"}
+    return subject, body
+
+
+def _sample_appointment(organization: Organization, language: str):
+    """An unsaved appointment with neutral demo values, for an organization with nothing booked."""
+    from booking.models import Appointment, Location, Resource, ResourceKind, Service
+    from clients.models import Client
+
+    with translation.override(language):
+        location = Location(organization=organization, name=_("Main location"), time_zone=organization.time_zone,
+                            address=_("Example Street 1"))
+        staff = Resource(organization=organization, kind=ResourceKind.STAFF, name=_("Your staff member"),
+                         location=location)
+        service = Service(organization=organization, name=_("Example service"), duration_minutes=60,
+                          cancellation_hours=24)
+        client = Client(organization=organization, first_name=_("Alex"), last_name=_("Example"),
+                        preferred_language=language)
+    zone = ZoneInfo(organization.time_zone)
+    day = timezone.localdate(timezone=zone) + dt.timedelta(days=3)
+    start = dt.datetime.combine(day, dt.time(10), tzinfo=zone)
+    return Appointment(organization=organization, client=client, service=service, staff=staff, location=location,
+                       start=start, end=start + dt.timedelta(hours=1), channel="online", state="booked")
+
+
+def sample_context(request: HttpRequest, kind: str, language: str) -> dict:
+    """The organization's next booking if there is one (what a real message would say), else a sample."""
+    from booking.models import Appointment, AppointmentState
+
+    organization = request.organization
+    appointment = (scoped(request, Appointment)
+                   .filter(start__gt=timezone.now(), state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
+                   .select_related("organization", "client", "service", "staff", "location").order_by("start").first())
+    extra: dict = {}
+    if kind == TemplateKind.REMINDER:
+        extra["hours_before"] = 24
+    if appointment is None:
+        appointment = _sample_appointment(organization, language)
+        panel = reverse("web:calendar", kwargs={"org_slug": organization.slug})
+    else:
+        panel = reverse("web:calendar_appointment", kwargs={"org_slug": organization.slug,
+                                                            "appointment_id": appointment.pk})
+    if kind == TemplateKind.STAFF_NEW_BOOKING:
+        extra["panel_url"] = settings.SITE_URL.rstrip("/") + panel
+    return appointment_context(appointment, **extra)
+
+
+def _slot(request: HttpRequest) -> tuple[str, str, str]:
+    kind, channel, language = (request.GET.get(name, "") for name in ("kind", "channel", "language"))
+    if (kind, channel) not in template_slots() or language not in LANGUAGES:
+        raise Http404
+    return kind, channel, language
+
+
+def _edit_url(organization: Organization, kind: str, channel: str, language: str) -> str:
+    return reverse("web:message_template_edit", kwargs={"org_slug": organization.slug}) + "?" + urlencode(
+        {"kind": kind, "channel": channel, "language": language})
+
+
+def message_templates(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.MANAGE_MESSAGES)
+    organization = request.organization
+    own = {(t.kind, t.channel, t.language): t for t in scoped(request, MessageTemplate)}
+    rows = []
+    for kind, channel in template_slots():
+        rows.append({
+            "kind": kind_label(kind), "channel": MessageChannel(channel).label,
+            "languages": [{"code": language, "name": name, "own": (kind, channel, language) in own,
+                           "url": _edit_url(organization, kind, channel, language)}
+                          for language, name in settings.LANGUAGES],
+        })
+    return render(request, "web/messages/templates.html", {"rows": rows, "section": "templates"})
+
+
+def message_template_edit(request: HttpRequest) -> HttpResponse:
+    """Edit one wording, with a preview rendered as it is typed (htmx) or on request, and save it."""
+    require_perm(request, Perm.MANAGE_MESSAGES)
+    organization = request.organization
+    kind, channel, language = _slot(request)
+    own = scoped(request, MessageTemplate).filter(kind=kind, channel=channel, language=language).first()
+    context = sample_context(request, kind, language)
+
+    def render_with(subject: str, body: str) -> tuple[str, str]:
+        unsaved = MessageTemplate(organization=organization, kind=kind, channel=channel, language=language,
+                                  subject=subject, body=body)
+        return render_message(organization, kind, channel, language, context, template=unsaved)
+
+    if request.method == "POST":
+        form = TemplateForm(request.POST, channel=channel, render=render_with)
+        valid = form.is_valid()
+        if "preview" in request.POST:
+            if request.htmx:
+                return render(request, "web/messages/_preview.html", {**_preview(form, channel), "live": True})
+        elif valid:
+            _template_save(organization=organization, actor=actor_for_request(request), kind=kind, channel=channel,
+                           language=language, subject=form.cleaned_data.get("subject", ""),
+                           body=form.cleaned_data["body"])
+            messages.success(request, _("The wording was saved. Messages written from now on use it."))
+            return redirect(_edit_url(organization, kind, channel, language))
+    else:
+        subject, body = (own.subject, own.body) if own else _default_wording(organization, kind, channel, language)
+        form = TemplateForm(initial={"subject": subject, "body": body}, channel=channel, render=render_with)
+        try:
+            form.rendered = render_with(subject, body)
+        except Exception:  # a stored wording that no longer renders: no preview
+            form.rendered = None
+    return render(request, "web/messages/template_edit.html", {
+        "form": form, "own": own, "kind": kind, "kind_label": kind_label(kind), "channel": channel,
+        "channel_label": MessageChannel(channel).label, "language": language,
+        "language_name": dict(settings.LANGUAGES)[language], "section": "templates",
+        "action_url": _edit_url(organization, kind, channel, language), **_preview(form, channel),
+    })
+
+
+def _preview(form: TemplateForm, channel: str) -> dict:
+    rendered = form.rendered
+    errors = [str(e) for field in form.errors.values() for e in field] if form.is_bound else []
+    parts = sms_parts(rendered[1]) if rendered and channel == MessageChannel.SMS else None
+    return {"preview": rendered, "preview_errors": errors, "sms": parts, "channel": channel}
+
+
+@require_POST
+def message_template_reset(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Back to Tilli's wording: the organization's own is deleted."""
+    template = get_for_member(request, MessageTemplate, perm=Perm.MANAGE_MESSAGES, pk=template_id)
+    _template_reset(template=template, actor=actor_for_request(request))
+    messages.success(request, _("Tilli's wording is in use again."))
+    return redirect(_edit_url(request.organization, template.kind, template.channel, template.language))
+
+
+# --- the outbox -------------------------------------------------------------------------------------------
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.MANAGE_MESSAGES)
+    form = OutboxFilterForm(request.GET)
+    rows = (scoped(request, Message).defer("recipient", "subject", "body", "ics", "provider_response")
+            .order_by("-created_at", "-pk"))
+    filters = {}
+    if form.is_valid():
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+        rows = rows.filter(**filters)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for message in page:
+        message.kind_label = kind_label(message.kind)
+    return render(request, "web/messages/outbox.html", {
+        "page": page, "form": form, "filtered": bool(filters), "section": "outbox",
+        "staff_purpose": MessagePurpose.STAFF,
+    })
+
+
+def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    """One message with its recipient and text: a read of the client's data, audited as such."""
+    message = get_for_member(request, Message, perm=Perm.MANAGE_MESSAGES, pk=message_id)
+    client = message.client if message.client_id else None
+    record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
+           obj=message, subject_ref=client.subject_ref if client else None)
+    return render(request, "web/messages/message.html", {
+        "message": message, "kind_label": kind_label(message.kind), "client": client,
+        "can_see_client": client is not None and client.erased_at is None
+        and request.membership.has_perm(Perm.VIEW_CLIENTS),
+        "section": "outbox",
+    })
