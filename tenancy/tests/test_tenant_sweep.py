@@ -40,6 +40,10 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "request_id": lambda world, objs: objs["request"].pk,
     "export_id": lambda world, objs: objs["export"].pk,
     "payment_id": lambda world, objs: objs["payment"].pk,
+    "message_id": lambda world, objs: objs["message"].pk,
+    "campaign_id": lambda world, objs: objs["campaign"].pk,
+    "rule_id": lambda world, objs: objs["rule"].pk,
+    "template_id": lambda world, objs: objs["template"].pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -84,8 +88,28 @@ def objects(world: World) -> dict:
     export = DataExport.objects.create(organization=world.org, client=client, request=request)
     payment = payment_record(organization=world.org, client=client, amount=Decimal("30.00"), method="cash",
                              actor=Actor.system("test"))
+    message, campaign, rule, template = _messages(world, client)
     return {"invitation": invitation, "token": token, "secret": secret, "client": client,
-            "appointment": appointment, "request": request, "export": export, "payment": payment}
+            "appointment": appointment, "request": request, "export": export, "payment": payment,
+            "message": message, "campaign": campaign, "rule": rule, "template": template}
+
+
+def _messages(world: World, client):
+    """A message to the client, a draft campaign, a reminder rule and the organization's own wording."""
+    from django.utils import timezone
+
+    from notify.models import Campaign, Message, MessageTemplate, ReminderRule
+
+    message = Message.objects.create(organization=world.org, client=client, purpose="reminder", kind="reminder",
+                                     channel="email", recipient=client.email, language="fi",
+                                     subject="Salon Aurora: Sylvi Sweepinen", body="Hei Sylvi Sweepinen",
+                                     next_attempt_at=timezone.now(), dedupe_key="sweep")
+    campaign = Campaign.objects.create(organization=world.org, name="Salon Aurora spring", channel="email",
+                                       subject="Spring", body="Salon Aurora offer")
+    rule = ReminderRule.objects.create(organization=world.org, hours_before=24, channel="email")
+    template = MessageTemplate.objects.create(organization=world.org, kind="reminder", channel="sms",
+                                              language="fi", body="Salon Aurora muistuttaa")
+    return message, campaign, rule, template
 
 
 def _appointment(world: World, client):
