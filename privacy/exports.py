@@ -132,7 +132,7 @@ def _readable(document: dict[str, Any], client) -> tuple[str, bytes]:
 
     def render(limit: int | None) -> str:
         log = document["access_log"]
-        shown_log = log if limit is None else log[-4 * limit:]
+        shown_log = log if limit is None else log[-2 * limit:]
         log_titles = [_("Time"), _("Who"), _("What"), _("Fields")]
         return render_to_string("privacy/export.html", {
             "doc": document, "organization": client.organization, "sections": _sections(document, limit),

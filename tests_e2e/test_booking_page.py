@@ -72,7 +72,8 @@ def test_a_person_books_a_time_on_a_phone(page: Page, live_server, e2e_world, bo
     page.set_viewport_size(PHONE)
 
     assert Appointment.objects.filter(organization=e2e_world.org).count() == 1
-    message = smtp_server.wait_for(1)[-1]
+    messages = smtp_server.wait_for(2)  # the client's confirmation and the staff member's note
+    message = next(m for m in messages if "liisa" in m["To"])
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     manage = re.search(r"http://[^/\s]+(/b/\S+)", body).group(1)
     page.goto(live_server.url + manage)
