@@ -38,6 +38,8 @@ class MessagePurpose(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     MARKETING = "marketing", _("Marketing")
     STAFF = "staff", _("Message to staff")
+    CONTACT = "contact", _("Contact form (wiped once delivered)")
+    BREACH = "breach", _("Notice of a personal data breach")
 
 
 class MessageChannel(models.TextChoices):

@@ -318,3 +318,181 @@ class ErasureRecord(TenantModel):
 
     def __str__(self) -> str:
         return f"erasure {self.erased_at:%Y-%m-%d}"
+
+
+# --- Documents: sub-processors, recipients, published notices, processing agreements ------------------
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["name", "address", "country", "purpose", "location", "data_categories", "position",
+                             "added_at", "removed_at"])
+class SubProcessor(models.Model):
+    """A company the operator engages to run Tilli (hosting, email, SMS), listed in every organization's
+    processing agreement and privacy notice; a change is announced to every owner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO code, e.g. FI"))
+    purpose = models.CharField(_("what it does"), max_length=300)
+    location = models.CharField(_("where the data is processed"), max_length=200)
+    data_categories = models.CharField(_("categories of data it handles"), max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sub-processor")
+        verbose_name_plural = _("sub-processors")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "name", "purpose", "country", "data_categories", "is_processor",
+                             "added_at", "removed_at"])
+class OrganizationRecipient(TenantModel):
+    """Someone the organization itself discloses client data to, e.g. its accounting office."""
+
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.CharField(_("why they receive data"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, default="FI")
+    data_categories = models.CharField(_("categories of data"), max_length=300)
+    is_processor = models.BooleanField(_("processes data on our behalf"), default=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "version", "facts", "published_at", "published_by_user_id"])
+class PrivacyNoticeVersion(TenantModel):
+    """A published privacy notice: the facts it stated (rendered in each language from them), kept forever."""
+
+    version = models.PositiveIntegerField()
+    facts = models.JSONField()
+    published_at = models.DateTimeField()
+    published_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "version"], name="notice_version_unique")]
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"notice v{self.version}"
+
+
+class AgreementStatus(models.TextChoices):
+    AWAITING_SIGNATURE = "awaiting", _("Waiting for the signed copy")
+    SIGNED = "signed", _("Signed")
+    SUPERSEDED = "superseded", _("Replaced by a newer version")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "version", "facts", "status", "generated_at", "signed_at",
+                             "signed_file_name", "signed_file_size", "uploaded_by_user_id"])
+class ProcessingAgreement(TenantModel):
+    """The Art. 28 agreement between the operator and the organization, as generated, and its signed copy."""
+
+    version = models.PositiveIntegerField()
+    facts = models.JSONField()
+    status = models.CharField(max_length=10, choices=AgreementStatus.choices,
+                              default=AgreementStatus.AWAITING_SIGNATURE)
+    generated_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_file_name = models.CharField(max_length=80, blank=True)
+    signed_file_size = models.PositiveIntegerField(default=0)
+    uploaded_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "version"], name="agreement_version_unique")]
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"agreement v{self.version}"
+
+
+# --- Breach register (GDPR Arts. 33-34) -----------------------------------------------------------------
+
+class BreachRisk(models.TextChoices):
+    UNLIKELY = "unlikely", _("Unlikely to result in a risk to people")
+    RISK = "risk", _("A risk to people: notify the authority")
+    HIGH = "high", _("A high risk: notify the authority and tell the people affected")
+
+
+class ClientDecision(models.TextChoices):
+    UNDECIDED = "", _("Not decided yet")
+    INFORM = "inform", _("Tell each affected client directly")
+    PUBLIC = "public", _("A public notice (telling each would take disproportionate effort)")
+    NOT_NEEDED = "not_needed", _("Not needed (e.g. the data was encrypted, or the risk was removed)")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "title", "occurred_at", "noticed_at", "nature", "data_categories",
+                             "approx_subjects", "approx_records", "consequences", "measures", "risk",
+                             "authority_notified_at", "authority_reference", "late_reason", "client_decision",
+                             "client_decision_reason", "recorded_by_user_id", "created_at", "closed_at"])
+class Breach(TenantModel):
+    """A personal data breach, documented whether or not it is notified (Art. 33(5)).
+
+    Staff describe it without naming people; the affected clients are linked in BreachSubject.
+    """
+
+    title = models.CharField(_("short description"), max_length=200)
+    occurred_at = models.DateTimeField(_("when it happened (as far as known)"), null=True, blank=True)
+    noticed_at = models.DateTimeField(_("when we became aware of it"))
+    nature = models.TextField(_("what happened"))
+    data_categories = models.JSONField(_("categories of data"), default=list)
+    approx_subjects = models.PositiveIntegerField(_("people affected (approximately)"), default=0)
+    approx_records = models.PositiveIntegerField(_("records affected (approximately)"), default=0)
+    consequences = models.TextField(_("likely consequences"), blank=True)
+    measures = models.TextField(_("measures taken or proposed"), blank=True)
+    risk = models.CharField(_("risk to people"), max_length=10, choices=BreachRisk.choices, default=BreachRisk.RISK)
+    authority_notified_at = models.DateTimeField(_("authority notified"), null=True, blank=True)
+    authority_reference = models.CharField(_("the authority's reference"), max_length=100, blank=True)
+    late_reason = models.TextField(_("reasons for notifying after 72 hours"), blank=True)
+    client_decision = models.CharField(_("telling the clients"), max_length=10, choices=ClientDecision.choices,
+                                       blank=True, default="")
+    client_decision_reason = models.TextField(_("grounds for the decision"), blank=True)
+    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data breach")
+        verbose_name_plural = _("breach register")
+        indexes = [models.Index(fields=["organization", "-noticed_at"], name="breach_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+_BREACH_SUBJECT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
+                                RETENTION_AUDIT, Erasure.ANONYMISE)
+_BREACH_PROOF = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION, RETENTION_AUDIT,
+                              Erasure.KEEP_RESTRICTED,
+                              legal_ground=_("GDPR Art. 33(5): every breach and who it affected is documented"))
+
+
+@personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client",
+               fields={"client": _BREACH_SUBJECT, "subject_ref": _BREACH_PROOF, "notified_at": _BREACH_PROOF},
+               not_personal=["organization", "breach", "selected_by", "added_at"])
+class BreachSubject(TenantModel):
+    """A client affected by a breach (found e.g. from the audit log), and when they were told."""
+
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="subjects")
+    client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="breaches")
+    subject_ref = models.UUIDField()
+    selected_by = models.CharField(max_length=200, blank=True)  # how they were found, e.g. "viewed by X between ..."
+    notified_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "breach", "subject_ref"],
+                                               name="breach_subject_unique")]
+
+    def __str__(self) -> str:
+        return f"breach {self.breach_id} subject"
