@@ -188,6 +188,12 @@ SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 90, minimum
 EXPORT_DIR = Path(os.environ.get("TILLI_EXPORT_DIR", VAR_DIR / "exports"))
 EXPORT_LINK_DAYS = env_int("EXPORT_LINK_DAYS", 7, minimum=1)
 ERASURE_LEDGER_PATH = Path(os.environ.get("TILLI_ERASURE_LEDGER", VAR_DIR / "erasure-ledger.jsonl"))
+# The operator of this installation (the processor), named in every processing agreement.
+OPERATOR_NAME = env_str("OPERATOR_NAME", "Tilli demo operator" if DEBUG else "")
+OPERATOR_BUSINESS_ID = env_str("OPERATOR_BUSINESS_ID", "0000000-0" if DEBUG else "")
+OPERATOR_ADDRESS = env_str("OPERATOR_ADDRESS", "Esimerkkikatu 1, 00100 Helsinki" if DEBUG else "")
+OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "privacy@tilli.example" if DEBUG else "")
+DOCUMENT_DIR = Path(os.environ.get("TILLI_DOCUMENT_DIR", VAR_DIR / "documents"))
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
