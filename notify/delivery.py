@@ -66,7 +66,7 @@ def _skip_reason(message: Message, policies: dict) -> str:
     from booking.models import AppointmentState
     from notify.services import policy_for, reachable
 
-    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF):
+    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT):
         return ""
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
@@ -93,7 +93,8 @@ class _Mailer:
 
         message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "tilli")
         email = EmailMessage(subject=message.subject, body=message.body, to=[message.recipient],
-                             headers={"Message-ID": message_id})
+                             headers={"Message-ID": message_id},
+                             reply_to=[message.reply_to] if message.reply_to else None)
         if message.purpose == MessagePurpose.MARKETING and message.client is not None:
             url = unsubscribe_url(message.client, MessageChannel.EMAIL)
             email.extra_headers.update({"List-Unsubscribe": f"<{url}>",
@@ -135,8 +136,19 @@ def _send_sms(message: Message) -> tuple[str, str]:
     return result.provider_id, result.response
 
 
+CONTACT_WIPED = {"recipient": "", "reply_to": None, "subject": "", "body": ""}
+
+
 def _finish(message: Message, now: dt.datetime, **fields) -> None:
-    Message.objects.filter(pk=message.pk, claim_token=message.claim_token).update(claim_token=None, **fields)
+    row = Message.objects.filter(pk=message.pk, claim_token=message.claim_token)
+    if message.purpose == MessagePurpose.CONTACT and fields["status"] != MessageStatus.QUEUED:
+        # A contact-form message is not kept once its fate is known: sent, the row goes;
+        # failed or skipped, it keeps the status but nothing of the sender.
+        if fields["status"] == MessageStatus.SENT:
+            row.delete()
+            return
+        fields.update(CONTACT_WIPED)
+    row.update(claim_token=None, **fields)
 
 
 def deliver_batch(messages: list[Message], mailer: _Mailer, now: dt.datetime | None = None) -> dict[str, int]:
@@ -197,6 +209,7 @@ def recover_interrupted(now: dt.datetime | None = None) -> int:
         else:
             interrupted += Message.objects.filter(pk=first).update(status=MessageStatus.INTERRUPTED,
                                                                    claim_token=None, error="worker_stopped")
+            Message.objects.filter(pk=first, purpose=MessagePurpose.CONTACT).update(**CONTACT_WIPED)
     return interrupted
 
 

@@ -65,7 +65,7 @@ class MessageQuerySet(models.QuerySet):
 @personal_data(
     subject_kind=SubjectKind.CLIENT, subject_path="client",
     fields={"client": _MSG, "recipient": _MSG, "subject": _MSG, "body": _MSG, "ics": _MSG, "sent_at": _MSG,
-            "created_at": _MSG},
+            "created_at": _MSG, "reply_to": _MSG},
     not_personal=["organization", "appointment", "campaign", "purpose", "kind", "channel", "language", "status",
                   "attempts", "next_attempt_at", "claim_token", "claimed_at", "provider_id", "provider_response",
                   "error", "dedupe_key", "segments"],
@@ -84,6 +84,8 @@ class Message(TenantModel):
     kind = models.CharField(_("message"), max_length=30)
     channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
     recipient = models.CharField(_("to"), max_length=254)
+    # Only until sending: a contact-form message answers to its sender, and the row is wiped once sent.
+    reply_to = models.CharField(_("reply to"), max_length=254, null=True, blank=True)
     language = models.CharField(_("language"), max_length=5)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("text"))

@@ -40,7 +40,7 @@ def sms_segments(text: str) -> int:
 
 def _queue(*, organization, client, channel: str, purpose: str, kind: str, recipient: str, language: str,
            subject: str, body: str, dedupe_key: str, send_at: dt.datetime, appointment=None, campaign=None,
-           ics: str = "") -> Message | None:
+           ics: str = "", reply_to: str | None = None) -> Message | None:
     """Create the message unless one with the same key exists; returns the new row or None."""
     try:
         with transaction.atomic():
@@ -48,6 +48,7 @@ def _queue(*, organization, client, channel: str, purpose: str, kind: str, recip
                 organization=organization, client=client, appointment=appointment, campaign=campaign,
                 purpose=purpose, kind=kind, channel=channel, recipient=recipient, language=language,
                 subject=subject[:300], body=body, ics=ics, dedupe_key=dedupe_key[:120], next_attempt_at=send_at,
+                reply_to=reply_to,
                 segments=sms_segments(body) if channel == MessageChannel.SMS else 0)
     except IntegrityError:
         return None
