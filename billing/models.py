@@ -23,7 +23,7 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import TenantModel
+from tenancy.models import TenantModel, TenantQuerySet
 
 PURPOSE_ACCOUNTING = Purpose("accounting", _("Bookkeeping and taxation: receipts and invoices"))
 RETENTION_ACCOUNTING = Retention(
@@ -45,10 +45,7 @@ class PaymentMethod(models.TextChoices):
     MOBILE = "mobile", _("Mobile payment")
 
 
-class PaymentQuerySet(models.QuerySet):
-    def for_organization(self, organization) -> PaymentQuerySet:
-        return self.filter(organization=organization)
-
+class PaymentQuerySet(TenantQuerySet):
     def unrestricted(self) -> PaymentQuerySet:
         """Payments normal views may show: not those kept only because the law requires it."""
         return self.filter(restricted_until=None)

@@ -57,11 +57,6 @@ class MessageStatus(models.TextChoices):
     INTERRUPTED = "interrupted", _("Interrupted: not resent, to avoid a duplicate")
 
 
-class MessageQuerySet(models.QuerySet):
-    def for_organization(self, organization) -> MessageQuerySet:
-        return self.filter(organization=organization)
-
-
 @personal_data(
     subject_kind=SubjectKind.CLIENT, subject_path="client",
     fields={"client": _MSG, "recipient": _MSG, "subject": _MSG, "body": _MSG, "ics": _MSG, "sent_at": _MSG,
@@ -103,8 +98,6 @@ class Message(TenantModel):
     error = models.CharField(max_length=100, blank=True)
     dedupe_key = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = MessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")
