@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import booking_views
+from web import booking_views, contact_views
 
 app_name = "public_booking"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("<slug:booking_slug>/staff/", booking_views.staff, name="staff"),
     path("<slug:booking_slug>/times/", booking_views.times, name="times"),
     path("<slug:booking_slug>/details/", booking_views.details, name="details"),
+    path("<slug:booking_slug>/contact/", contact_views.contact, name="contact"),
+    path("<slug:booking_slug>/contact/sent/", contact_views.contact_sent, name="contact_sent"),
     path("<slug:booking_slug>/booked/<str:token>/", booking_views.booked, name="booked"),
     path("<slug:booking_slug>/manage/<str:token>/", booking_views.manage, name="manage"),
     path("<slug:booking_slug>/manage/<str:token>/cancel/", booking_views.cancel, name="cancel"),

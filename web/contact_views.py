@@ -1,0 +1,172 @@
+"""The public contact / quote-request form of an organization, /b/<org-slug>/contact/.
+
+What the privacy notice promises (issue 8, B2): the message reaches the organization's staff
+by email and is not kept. It becomes one outbox row per recipient (purpose CONTACT), delivered
+at once; delivery deletes the row once sent (notify.delivery._finish), so nothing of the sender
+stays in the database. A temporary SMTP failure leaves the row queued for the worker's retry,
+and a permanent one blanks it.
+
+Spam is stopped without third-party services: a honeypot field a person never sees, a signed
+time stamp that refuses a form sent within seconds of loading, and a per-address rate limit.
+A trapped bot is shown the same thanks page as a person, and nothing is sent. The sender's
+details travel only in the POST body; the thanks page has no query string.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from notify.models import MessageChannel, MessagePurpose
+from privacy.audit import client_ip
+from tenancy.models import Membership, Organization
+from tenancy.public import public_organization
+from tenancy.roles import Role
+from tilli.lib.ratelimit import over_limit
+
+MIN_FILL_SECONDS = 3
+MAX_FORM_AGE = 24 * 3600
+LIMIT_PER_IP = 5  # per 10 minutes
+LIMIT_PER_ORGANIZATION = 60  # per hour, so a flood cannot bury the staff's inbox
+STAMP_SALT = "web.contact.started"
+
+
+def _stamp() -> str:
+    return signing.dumps(time.time(), salt=STAMP_SALT)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254,
+                             help_text=gettext_lazy("The reply comes to this address."),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    message = forms.CharField(label=gettext_lazy("Message"), max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 6, "class": "prose"}))
+    # Traps: a field people never see (hidden with CSS, not type=hidden, so bots fill it in) and
+    # the signed moment the form was shown.
+    website = forms.CharField(label=gettext_lazy("Leave this empty"), required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["name", "email", "phone", "message"]
+    expired = False
+
+    def visible_fields(self):
+        return [field for field in super().visible_fields() if field.name != "website"]
+
+    def looks_like_a_bot(self) -> bool:
+        """The honeypot was filled in, or the time stamp is missing, forged or only seconds old."""
+        if self.data.get("website", "").strip():
+            return True
+        try:
+            started = float(signing.loads(self.data.get("started", ""), salt=STAMP_SALT, max_age=MAX_FORM_AGE))
+        except signing.SignatureExpired:
+            return False  # a page left open for a day: checked again by clean(), which asks to send again
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - started < MIN_FILL_SECONDS
+
+    def clean(self) -> dict:
+        try:
+            signing.loads(self.data.get("started", ""), salt=STAMP_SALT, max_age=MAX_FORM_AGE)
+        except signing.BadSignature:
+            self.expired = True
+            raise forms.ValidationError(
+                _("The form was open for a long time. Please check your message and send it again.")) from None
+        return super().clean()
+
+
+def contact_recipients(organization: Organization) -> list[tuple[str, str]]:
+    """(email, language) of whoever reads the organization's mail: its privacy contact, else each owner."""
+    if organization.privacy_contact_email:
+        return [(organization.privacy_contact_email, organization.default_language)]
+    owners = User.objects.filter(
+        pk__in=Membership.objects.for_organization(organization).filter(role=Role.OWNER, is_active=True)
+        .values("user_id")).exclude(email="").order_by("pk")
+    return [(user.email, user.preferred_language or organization.default_language) for user in owners]
+
+
+def _body(organization: Organization, data: dict) -> str:
+    lines = [
+        _("A message from the contact form of %(organization)s's booking page.") % {"organization": organization},
+        "",
+        f"{_('Name')}: {data['name']}",
+        f"{_('Email')}: {data['email']}",
+    ]
+    if data["phone"]:
+        lines.append(f"{_('Phone')}: {data['phone']}")
+    lines += ["", data["message"], "", "-- ",
+              _("Answer by replying to this email. Tilli does not keep this message: it was deleted once sent.")]
+    return "\n".join(lines)
+
+
+def contact_message_send(*, organization: Organization, data: dict) -> list[int]:
+    """Queue the message to each recipient (the sender as Reply-To) and deliver it after the commit.
+
+    Returns the ids of the queued rows; by the time the caller reads them they are usually gone.
+    """
+    from notify.delivery import deliver_soon
+    from notify.services import _queue
+
+    ids = []
+    with transaction.atomic():
+        for recipient, language in contact_recipients(organization):
+            with translation.override(language):
+                subject = _("Contact form: %(name)s") % {"name": data["name"]}
+                body = _body(organization, data)
+            message = _queue(organization=organization, client=None, channel=MessageChannel.EMAIL,
+                             purpose=MessagePurpose.CONTACT, kind="contact_form", recipient=recipient,
+                             language=language, subject=subject, body=body, reply_to=data["email"],
+                             dedupe_key=f"contact:{uuid.uuid4().hex}", send_at=timezone.now())
+            if message is not None:
+                ids.append(message.pk)
+        if ids:
+            transaction.on_commit(lambda: deliver_soon(ids))
+    return ids
+
+
+def _ip_key(request: HttpRequest) -> str:
+    """The rate-limit key: a keyed hash of the address, so the cache table holds no address."""
+    return "contact:ip:" + salted_hmac("contact-ip", client_ip(request), secret=settings.SECRET_KEY,
+                                       algorithm="sha256").hexdigest()[:32]
+
+
+def contact(request: HttpRequest, booking_slug: str) -> HttpResponse:
+    organization = public_organization(booking_slug, request)
+    form = ContactForm(request.POST or None, initial={"started": _stamp()})
+    if request.method == "POST":
+        if over_limit(_ip_key(request), LIMIT_PER_IP) or over_limit(f"contact:org:{organization.pk}",
+                                                                    LIMIT_PER_ORGANIZATION, 3600):
+            form.is_valid()
+            form.add_error(None, _("Too many messages were sent from here. Try again in a few minutes."))
+        elif form.looks_like_a_bot():
+            return redirect("public_booking:contact_sent", booking_slug=organization.slug)
+        elif form.is_valid():
+            contact_message_send(organization=organization, data=form.cleaned_data)
+            return redirect("public_booking:contact_sent", booking_slug=organization.slug)
+        if form.expired:  # the input is kept, with a fresh time stamp for sending again
+            data = request.POST.copy()
+            data["started"] = _stamp()
+            form.data = data
+    return render(request, "booking/contact.html", {"booking_org": organization, "form": form,
+                                                    "can_receive": bool(contact_recipients(organization))})
+
+
+def contact_sent(request: HttpRequest, booking_slug: str) -> HttpResponse:
+    organization = public_organization(booking_slug, request)
+    return render(request, "booking/contact_sent.html", {"booking_org": organization})
