@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from clients.models import Client
 from clients.services import marketing_consent_set, visit_create
 from notify.models import Message, MessageStatus, MessageTemplate
 from notify.services import policy_for
@@ -105,5 +106,17 @@ def test_owner_rewords_a_reminder_and_sends_a_campaign(page: Page, live_server, 
     expect(page.get_by_role("cell", name="Campaign").first).to_be_visible()
     assert "asiakas0@example.test" not in page.content()
     problems += shoot(page, "94-messages-outbox")
+
+    client = Client.objects.for_organization(world.org).get(first_name="Asiakas0")
+    page.goto(f"{live_server.url}/o/{world.org.slug}/clients/{client.pk}/")
+    messages = page.locator("#messages")
+    expect(messages.get_by_role("cell", name="Campaign")).to_be_visible()
+    messages.get_by_label("Reminders by SMS").uncheck()
+    messages.get_by_role("button", name="Save the reminder choices").click()
+    expect(page.get_by_text("Reminder choices saved.")).to_be_visible()
+    client.refresh_from_db()
+    assert client.reminders_by_email and not client.reminders_by_sms
+    page.locator("#messages").scroll_into_view_if_needed()
+    problems += shoot(page, "95-messages-client")
     assert problems == []
     assert csp_violations == []
