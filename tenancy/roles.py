@@ -48,6 +48,7 @@ class Perm(StrEnum):
     MANAGE_MESSAGES = "manage_messages"
     SEND_CAMPAIGNS = "send_campaigns"
     VIEW_CLIENT_MESSAGES = "view_client_messages"
+    MANAGE_BREACHES = "manage_breaches"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
