@@ -1,0 +1,82 @@
+"""Every cookie Tilli sets, for the privacy notice (issue 8, item 7).
+
+Only what Tilli needs: the session (staff and client portal sign-in), the CSRF token that guards
+its forms, the language a visitor chose, and Django's one-request message store. No analytics,
+no third-party trackers; the Content-Security-Policy admits no other origin to load from.
+Names and lifetimes come from the settings, so the notice states what the server really does.
+A test drives the real pages and fails when a cookie appears that this list does not name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    purpose: str | Promise
+    max_age: int | None  # seconds; None: deleted when the browser is closed
+    necessary: bool  # strictly necessary for a service the visitor asked for (no consent needed)
+    first_party: bool = True
+
+    @property
+    def lifetime(self) -> str:
+        return lifetime_text(self.max_age)
+
+
+def lifetime_text(seconds: int | None) -> str:
+    """'8 hours', '1 year', or 'until the browser is closed', in the active language."""
+    if seconds is None:
+        return str(_("until the browser is closed"))
+    days, hours = seconds // 86400, seconds // 3600
+    if days >= 365 and days % 365 == 0:
+        return ngettext("%(count)d year", "%(count)d years", days // 365) % {"count": days // 365}
+    if days >= 1 and seconds % 86400 == 0:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    if hours >= 1 and seconds % 3600 == 0:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    minutes = max(seconds // 60, 1)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def _seconds(value: int | timedelta | None) -> int | None:
+    return int(value.total_seconds()) if isinstance(value, timedelta) else value
+
+
+def tilli_cookies() -> list[Cookie]:
+    """The cookies this installation sets, as configured."""
+    listed = [
+        Cookie(settings.SESSION_COOKIE_NAME,
+               _("Keeps you signed in (staff panel and client portal) and remembers the steps of a form. "
+                 "Holds only a random identifier; the session itself is on the server."),
+               None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE, True),
+        Cookie(settings.CSRF_COOKIE_NAME,
+               _("Protects forms against being sent by another website in your name (CSRF protection)."),
+               None if settings.CSRF_USE_SESSIONS else settings.CSRF_COOKIE_AGE, True),
+        Cookie(settings.LANGUAGE_COOKIE_NAME,
+               _("Remembers the language you chose with the language menu. Set only when you choose one."),
+               settings.LANGUAGE_COOKIE_AGE, True),
+        Cookie("messages",
+               _("Carries a notice such as \"Saved.\" to the next page you open, then is deleted."),
+               None, True),
+    ]
+    if getattr(settings, "MFA_TRUST_ENABLED", False):
+        from allauth.mfa import app_settings as mfa_settings
+
+        listed.append(Cookie(mfa_settings.TRUST_COOKIE_NAME,
+                             _("Remembers that you trusted this browser, so two-factor sign-in is not asked again."),
+                             _seconds(mfa_settings.TRUST_COOKIE_AGE), True))
+    if settings.CSRF_USE_SESSIONS:
+        listed = [cookie for cookie in listed if cookie.name != settings.CSRF_COOKIE_NAME]
+    return listed
+
+
+def cookie_names() -> set[str]:
+    return {cookie.name for cookie in tilli_cookies()}
