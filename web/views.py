@@ -49,7 +49,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.membership.has_perm(Perm.MANAGE_REQUESTS):
         requests = {"open": open_requests(request.organization).count(),
                     "overdue": overdue_requests(request.organization).count()}
-    return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests})
+    from web.document_views import dashboard_agreement
+
+    return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests,
+                                                  "agreement": dashboard_agreement(request)})
 
 
 def staff(request: HttpRequest) -> HttpResponse:

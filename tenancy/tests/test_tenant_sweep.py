@@ -44,6 +44,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "campaign_id": lambda world, objs: objs["campaign"].pk,
     "rule_id": lambda world, objs: objs["rule"].pk,
     "template_id": lambda world, objs: objs["template"].pk,
+    "breach_id": lambda world, objs: _breach(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -110,6 +111,20 @@ def _messages(world: World, client):
     template = MessageTemplate.objects.create(organization=world.org, kind="reminder", channel="sms",
                                               language="fi", body="Salon Aurora muistuttaa")
     return message, campaign, rule, template
+
+
+def _breach(world: World, objs: dict):
+    """A breach of the organization with the sweep's client among those affected."""
+    from django.utils import timezone
+
+    from privacy.breaches import breach_record, breach_subject_add
+
+    if "breach" not in objs:
+        objs["breach"] = breach_record(organization=world.org, actor=Actor.system("test"),
+                                       title="Salon Aurora laptop stolen", nature="Salon Aurora laptop",
+                                       noticed_at=timezone.now())
+        breach_subject_add(breach=objs["breach"], client=objs["client"], actor=Actor.system("test"))
+    return objs["breach"]
 
 
 def _appointment(world: World, client):
