@@ -169,3 +169,21 @@ def test_a_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last
         deliver(now=message.next_attempt_at)
         message.refresh_from_db()
     assert message.status == MessageStatus.FAILED and message.attempts == MAX_ATTEMPTS
+
+
+@pytest.mark.django_db
+def test_an_organizations_own_wording_reaches_names_times_and_links_but_no_other_data(world):
+    from notify.models import MessageTemplate, TemplateKind
+    from notify.rendering import render_message
+    from notify.services import appointment_context
+
+    client, resource, service = _setup(world)
+    appointment = _book(client, resource, service)
+    template = MessageTemplate(organization=world.org, kind=TemplateKind.REMINDER, channel="sms", language="fi",
+                               body="Hei {{ client.first_name }}! {{ appointment.service.name }} "
+                                    "{{ start|date:'j.n.' }} {{ manage_url }} [{{ client.email }}]"
+                                    "[{{ appointment.client.phone }}][{{ organization.memberships.all }}]")
+    _, body = render_message(world.org, TemplateKind.REMINDER, "sms", "fi", appointment_context(appointment),
+                             template=template)
+    assert body.startswith(f"Hei {client.first_name}! {service.name} ") and "/b/" in body
+    assert body.endswith("[][][]")  # nothing beyond the allowed values
