@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from web import (
+    breach_views,
     calendar_views,
     campaign_views,
     client_views,
@@ -56,6 +57,10 @@ org_patterns = [
     path("requests/", request_views.requests_queue, name="requests"),
     path("requests/<int:request_id>/", request_views.request_detail, name="request_detail"),
     path("requests/<int:request_id>/erase/", request_views.request_erase, name="request_erase"),
+    path("breaches/", breach_views.breaches, name="breaches"),
+    path("breaches/new/", breach_views.breach_new, name="breach_new"),
+    path("breaches/<int:breach_id>/", breach_views.breach_detail, name="breach_detail"),
+    path("breaches/<int:breach_id>/edit/", breach_views.breach_edit, name="breach_edit"),
     path("exports/<int:export_id>/", privacy_views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", privacy_views.export_download, name="export_download"),
     path("payments/restricted/", privacy_views.restricted_payments, name="restricted_payments"),

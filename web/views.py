@@ -49,9 +49,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.membership.has_perm(Perm.MANAGE_REQUESTS):
         requests = {"open": open_requests(request.organization).count(),
                     "overdue": overdue_requests(request.organization).count()}
+    from web.breach_views import dashboard_breaches
     from web.document_views import dashboard_agreement
 
     return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests,
+                                                  "breaches": dashboard_breaches(request),
                                                   "agreement": dashboard_agreement(request)})
 
 
