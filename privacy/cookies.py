@@ -80,3 +80,11 @@ def tilli_cookies() -> list[Cookie]:
 
 def cookie_names() -> set[str]:
     return {cookie.name for cookie in tilli_cookies()}
+
+
+def cookie_facts() -> list[dict]:
+    """The list as plain data for the privacy notice's facts (privacy.documents): JSON-ready, texts in the
+    active language, `max_age` in seconds (None: until the browser is closed)."""
+    return [{"name": cookie.name, "purpose": str(cookie.purpose), "lifetime": cookie.lifetime,
+             "max_age": cookie.max_age, "necessary": cookie.necessary, "first_party": cookie.first_party}
+            for cookie in tilli_cookies()]

@@ -126,3 +126,14 @@ def test_the_configured_policy_names_no_other_origin():
     for name in ["default-src", *CHECKED]:
         for source in policy.get(name, []):
             assert "://" not in str(source) and "*" not in str(source), (name, source)
+
+
+def test_the_privacy_notice_facts_name_every_cookie(world):
+    import json
+
+    from privacy.documents import notice_facts
+
+    facts = notice_facts(world.org)
+
+    assert {c["name"] for c in facts["cookies"]} == cookie_names()
+    json.dumps(facts["cookies"])  # stored in the published notice as JSON

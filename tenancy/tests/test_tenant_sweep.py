@@ -44,6 +44,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "campaign_id": lambda world, objs: objs["campaign"].pk,
     "rule_id": lambda world, objs: objs["rule"].pk,
     "template_id": lambda world, objs: objs["template"].pk,
+    "recipient_id": lambda world, objs: _recipient(world).pk,
     "breach_id": lambda world, objs: _breach(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
@@ -111,6 +112,15 @@ def _messages(world: World, client):
     template = MessageTemplate.objects.create(organization=world.org, kind="reminder", channel="sms",
                                               language="fi", body="Salon Aurora muistuttaa")
     return message, campaign, rule, template
+
+
+def _recipient(world: World):
+    from privacy.models import OrganizationRecipient
+
+    recipient, _ = OrganizationRecipient.objects.get_or_create(
+        organization=world.org, name="Salon Aurora bookkeeping",
+        defaults={"purpose": "accounts", "data_categories": "receipts"})
+    return recipient
 
 
 def _breach(world: World, objs: dict):
