@@ -84,10 +84,12 @@ class ContactForm(forms.Form):
     def clean(self) -> dict:
         try:
             signing.loads(self.data.get("started", ""), salt=STAMP_SALT, max_age=MAX_FORM_AGE)
-        except signing.BadSignature:
+        except signing.SignatureExpired:
             self.expired = True
             raise forms.ValidationError(
                 _("The form was open for a long time. Please check your message and send it again.")) from None
+        except signing.BadSignature:
+            pass  # missing or forged: looks_like_a_bot() drops the message
         return super().clean()
 
 
@@ -154,10 +156,9 @@ def contact(request: HttpRequest, booking_slug: str) -> HttpResponse:
                                                                     LIMIT_PER_ORGANIZATION, 3600):
             form.is_valid()
             form.add_error(None, _("Too many messages were sent from here. Try again in a few minutes."))
-        elif form.looks_like_a_bot():
-            return redirect("public_booking:contact_sent", booking_slug=organization.slug)
-        elif form.is_valid():
-            contact_message_send(organization=organization, data=form.cleaned_data)
+        elif form.is_valid():  # errors are shown to anyone; a bot's valid-looking message is dropped quietly
+            if not form.looks_like_a_bot():
+                contact_message_send(organization=organization, data=form.cleaned_data)
             return redirect("public_booking:contact_sent", booking_slug=organization.slug)
         if form.expired:  # the input is kept, with a fresh time stamp for sending again
             data = request.POST.copy()
