@@ -287,7 +287,7 @@ class _TextLines(HTMLParser):
         if tag in self.BLOCKS:
             self._flush()
             if tag == "li":
-                self.current.append("- ")
+                self.current.append("• ")
         elif tag == "td" and "".join(self.current).strip():
             self.current.append(" | ")
 

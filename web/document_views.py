@@ -119,7 +119,7 @@ def documents(request: HttpRequest) -> HttpResponse:
 
 def _diff_line(line: str) -> dict[str, str]:
     kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
-    return {"kind": kind, "text": line}
+    return {"kind": kind, "text": "…" if kind == "hunk" else line}
 
 
 def documents_preview(request: HttpRequest) -> HttpResponse:
