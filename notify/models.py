@@ -64,7 +64,7 @@ class MessageStatus(models.TextChoices):
     not_personal=["organization", "appointment", "campaign", "purpose", "kind", "channel", "language", "status",
                   "attempts", "next_attempt_at", "claim_token", "claimed_at", "provider_id", "provider_response",
                   "error", "dedupe_key", "segments"],
-    not_exported=["claim_token", "ics"],
+    not_exported=["claim_token", "ics", "reply_to"],  # reply_to: only on messages to staff, never to a client
 )
 class Message(TenantModel):
     """One email or SMS, from queued to sent (or skipped, failed, cancelled, interrupted)."""
