@@ -324,7 +324,8 @@ def _forms(breach: Breach, members: list[Membership]) -> dict[str, forms.Form]:
         ClientDecision.INFORM if breach.risk == BreachRisk.HIGH else "")}
     return {
         "authority": AuthorityForm(prefix="authority", initial={"at": _local(now)}),
-        "select": SelectForm(prefix="select", members=members, initial={"start": _local(start), "end": _local(now)}),
+        "select": SelectForm(prefix="select", members=members,
+                             initial={"start": _local(start), "end": _local(now + dt.timedelta(minutes=1))}),
         "add": ClientSearchForm(prefix="add"),
         "decide": DecideForm(prefix="decide", initial=decide_initial),
         "notice": NoticeForm(prefix="notice", initial={"message_text": breach.nature}),
@@ -382,6 +383,8 @@ def _detail_context(request: HttpRequest, breach: Breach, context: dict) -> dict
     preview_subject, preview_body = svc.client_notice(breach, preview_text or "…",
                                                       request.organization.default_language)
     late = svc.is_late(breach, now)
+    if breach.risk != BreachRisk.HIGH:
+        context["forms"]["decide"].fields.pop("ground", None)  # Art. 34(3) grounds matter only for a high risk
     if not late and breach.authority_notified_at is None:
         context["forms"]["authority"].fields.pop("late_reason", None)
     return {
