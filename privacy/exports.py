@@ -234,7 +234,7 @@ def answer_copy_request(export: DataExport) -> None:
     if export.status != ExportStatus.READY or export.request_id is None:
         return
     with transaction.atomic():
-        req = (DataSubjectRequest.objects.select_for_update().select_related("organization", "client")
+        req = (DataSubjectRequest.objects.select_for_update(of=("self",)).select_related("organization", "client")
                .filter(pk=export.request_id, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first())
         if req is None:
             return
