@@ -160,7 +160,8 @@ def _seed_booking(organization: Organization, staff) -> None:
 
 def _seed_privacy_and_messages(organization: Organization) -> None:
     """Reminder rules (24 h by email, 2 h by SMS), SMS on with the development file gateway, receipts
-    for the first clients, and an open request, once, so every page of the demo has something to show."""
+    for the first clients, an open request and a published privacy notice, once, so every page of the
+    demo has something to show."""
     from decimal import Decimal
 
     from billing.models import Payment
@@ -168,6 +169,7 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
     from clients.models import Client
     from notify.models import ReminderRule
     from notify.services import policy_for
+    from privacy.documents import latest_notice, publish_notice
     from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
     from privacy.requests import request_create
 
@@ -186,6 +188,8 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
     if clients and not DataSubjectRequest.objects.filter(organization=organization).exists():
         request_create(organization=organization, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
                        actor=actor, client=clients[-1], details="Demo: a copy of my data, please.")
+    if latest_notice(organization) is None:
+        publish_notice(organization=organization, actor=actor)  # the booking page links to a real notice
 
 
 @transaction.atomic
