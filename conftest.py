@@ -13,6 +13,18 @@ from django.test import Client
 from tilli.test import World, build_world, free_port
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in an earlier test may have switched the thread's
+    active language (LocaleMiddleware activates, nothing deactivates), which would make tests order-dependent."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -126,8 +126,9 @@ def notice_facts(organization) -> dict[str, Any]:
     countries = {r["country"] for r in recipients["subprocessors"]} | {r["country"] for r in recipients["organization"]}
     return {
         "controller": {"name": organization.name, "business_id": organization.business_id,
-                       "address": " ".join(p for p in (organization.street_address, organization.postal_code,
-                                                       organization.city) if p),
+                       "address": ", ".join(p for p in (organization.street_address,
+                                                        f"{organization.postal_code} {organization.city}".strip())
+                                            if p),
                        "country": organization.country},
         "contact": {"name": organization.privacy_contact_name, "email": organization.privacy_contact_email,
                     "phone": organization.privacy_contact_phone},

@@ -87,8 +87,9 @@ def rights(organization) -> list[str]:
 def art15_information(organization, client) -> dict:
     return {
         "controller": {"name": organization.name, "business_id": organization.business_id,
-                       "address": " ".join(p for p in (organization.street_address, organization.postal_code,
-                                                       organization.city) if p),
+                       "address": ", ".join(p for p in (organization.street_address,
+                                                        f"{organization.postal_code} {organization.city}".strip())
+                                            if p),
                        "privacy_contact": {"name": organization.privacy_contact_name,
                                            "email": organization.privacy_contact_email,
                                            "phone": organization.privacy_contact_phone},

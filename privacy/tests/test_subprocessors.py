@@ -28,12 +28,20 @@ def _text(message) -> tuple[str, str]:
     return str(make_header(decode_header(message["Subject"]))), message.get_payload(decode=True).decode()
 
 
+def _owners_read_english(world: World) -> None:
+    """Tests of what the email says read it in English; the language choice has its own test."""
+    for membership in (world.owner, world.outsider):
+        membership.user.preferred_language = "en"
+        membership.user.save(update_fields=["preferred_language"])
+
+
 def _owner_emails(world: World) -> list[str]:
     return sorted([world.owner.user.email, world.outsider.user.email])
 
 
 def test_adding_a_subprocessor_tells_every_owner_of_every_organization(world, smtp_server,
                                                                         django_capture_on_commit_callbacks):
+    _owners_read_english(world)
     with django_capture_on_commit_callbacks(execute=True):
         added = subprocessor_add(**MAILER)
 
@@ -61,6 +69,7 @@ def test_an_owner_is_told_in_their_language(world, smtp_server, django_capture_o
 
 
 def test_a_change_says_what_was_and_what_is(world, smtp_server, django_capture_on_commit_callbacks):
+    _owners_read_english(world)
     subprocessor = subprocessor_add(**MAILER)
     Message.objects.all().delete()
 
@@ -83,6 +92,7 @@ def test_moving_a_subprocessor_in_the_list_is_not_announced(world):
 
 def test_removing_keeps_the_row_for_older_documents_and_tells_every_owner(world, smtp_server,
                                                                            django_capture_on_commit_callbacks):
+    _owners_read_english(world)
     subprocessor = subprocessor_add(**MAILER)
     Message.objects.all().delete()
 

@@ -35,6 +35,8 @@ def _started(seconds_ago: float = 10) -> str:
 
 
 def _post(client: Client, world: World, *, started: str | None = None, **fields):
+    if "django_language" not in client.cookies:
+        client.cookies["django_language"] = "en"  # the visitor's choice; tests of wording read English
     data = {**SENDER, "website": "", "started": started or _started(), **fields}
     return client.post(reverse("public_booking:contact", args=[world.org.slug]), data)
 
