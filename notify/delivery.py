@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.policy
 import logging
 import smtplib
 import uuid
@@ -82,6 +83,14 @@ def _skip_reason(message: Message, policies: dict) -> str:
     return ""
 
 
+class _OutboxEmail(EmailMessage):
+    """Header lines up to RFC 5322's 998 characters: a long unsubscribe URL is never folded into an
+    encoded word, which mail clients would not read as a link."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 class _Mailer:
     """One SMTP connection for a batch, reopened after a failure."""
 
@@ -92,20 +101,20 @@ class _Mailer:
         from notify.unsubscribe import unsubscribe_url
 
         message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "tilli")
-        email = EmailMessage(subject=message.subject, body=message.body, to=[message.recipient],
+        outgoing = _OutboxEmail(subject=message.subject, body=message.body, to=[message.recipient],
                              headers={"Message-ID": message_id},
                              reply_to=[message.reply_to] if message.reply_to else None)
         if message.purpose == MessagePurpose.MARKETING and message.client is not None:
             url = unsubscribe_url(message.client, MessageChannel.EMAIL)
-            email.extra_headers.update({"List-Unsubscribe": f"<{url}>",
+            outgoing.extra_headers.update({"List-Unsubscribe": f"<{url}>",
                                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
         if message.ics:
-            email.attach("booking.ics", message.ics.encode(), "text/calendar")
+            outgoing.attach("booking.ics", message.ics.encode(), "text/calendar")
         try:
             if self.connection is None:
                 self.connection = mailers.create_connection("default")
                 self.connection.open()
-            self.connection.send_messages([email])
+            self.connection.send_messages([outgoing])
         except smtplib.SMTPRecipientsRefused:
             raise DeliveryError("recipient_refused", retryable=False) from None
         except (smtplib.SMTPException, OSError) as error:

@@ -107,3 +107,14 @@ def test_an_sms_campaign_needs_sms_turned_on(world, segment):
     with pytest.raises(ValidationError) as error:
         campaign_send(campaign=campaign, actor=SYSTEM)
     assert error.value.code == "sms_disabled"
+
+
+@pytest.mark.django_db
+def test_a_long_unsubscribe_link_stays_one_readable_header(world, segment, smtp_server, settings):
+    settings.SITE_URL = "https://varaukset.hyvin-pitka-salongin-nimi-esimerkki.example"
+    campaign = Campaign.objects.create(organization=world.org, name="Long", channel="email", subject="Offer",
+                                       body="Hello.")
+    campaign_send(campaign=campaign, actor=SYSTEM)
+    deliver()
+    raw = smtp_server.wait_for(1)[0]["List-Unsubscribe"]
+    assert "=?" not in raw and raw.startswith("<https://varaukset.hyvin-pitka") and raw.endswith("/>")
