@@ -9,38 +9,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from notify.campaigns import audience, campaign_send, render_campaign
+from notify.configuration import campaign_save_draft
 from notify.models import Campaign, CampaignStatus, Message, MessageChannel, MessageStatus
 from notify.services import policy_for
 from notify.sms.encoding import sms_parts
-from privacy.audit import Actor, actor_for_request, record
-from privacy.models import AuditAction
+from privacy.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.message_forms import CampaignForm
 
 PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
-
-
-@transaction.atomic
-def _campaign_save(*, form: CampaignForm, request: HttpRequest, actor: Actor) -> Campaign:
-    """Save a draft (a sent campaign is never changed: the form is not offered for it)."""
-    campaign = form.save(commit=False)
-    created = campaign.pk is None
-    if created:
-        campaign.organization = request.organization
-        campaign.created_by_user_id = request.user.pk
-    campaign.save()
-    record(organization=campaign.organization, actor=actor,
-           action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=campaign,
-           changed_fields=form.changed_data)
-    return campaign
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
@@ -70,7 +54,9 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def _edit(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        campaign = _campaign_save(form=form, request=request, actor=actor_for_request(request))
+        stored = Campaign.objects.get(pk=campaign.pk) if campaign.pk else None  # the form changed `campaign`
+        campaign = campaign_save_draft(organization=request.organization, actor=actor_for_request(request),
+                                       campaign=stored, **form.cleaned_data)
         messages.success(request, _("The draft was saved. Check who will get it before sending."))
         return redirect("web:campaign_preview", org_slug=request.organization.slug, campaign_id=campaign.pk)
     return render(request, "web/messages/campaign_form.html", {

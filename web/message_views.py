@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from notify.configuration import policy_update, reminder_rule_add, reminder_rule_remove, template_reset, template_save
 from notify.models import (
     Message,
     MessageChannel,
@@ -37,7 +37,7 @@ from notify.models import (
 from notify.rendering import DEFAULT_SUBJECTS, default_template_name, render_message
 from notify.services import appointment_context, policy_for
 from notify.sms.encoding import sms_parts
-from privacy.audit import Actor, actor_for_request, record
+from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Organization
@@ -49,50 +49,6 @@ KIND_LABELS = {**dict(TemplateKind.choices), "marketing": gettext_lazy("Campaign
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
-
-
-# --- writes: each audited in its transaction -------------------------------------------------------
-# (Small and configuration-only; they belong with notify's services when the core grows them.)
-
-@transaction.atomic
-def _policy_save(*, form: PolicyForm, actor: Actor) -> None:
-    policy = form.save()
-    record(organization=policy.organization, actor=actor, action=AuditAction.UPDATE, obj=policy,
-           changed_fields=form.changed_data)
-
-
-@transaction.atomic
-def _rule_create(*, form: ReminderRuleForm, organization: Organization, actor: Actor) -> ReminderRule:
-    rule = form.save(commit=False)
-    rule.organization = organization
-    rule.save()
-    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=rule,
-           detail={"hours_before": rule.hours_before, "channel": rule.channel, "service": rule.service_id})
-    return rule
-
-
-@transaction.atomic
-def _rule_delete(*, rule: ReminderRule, actor: Actor) -> None:
-    record(organization=rule.organization, actor=actor, action=AuditAction.DELETE, obj=rule,
-           detail={"hours_before": rule.hours_before, "channel": rule.channel, "service": rule.service_id})
-    rule.delete()
-
-
-@transaction.atomic
-def _template_save(*, organization: Organization, actor: Actor, kind: str, channel: str, language: str,
-                   subject: str, body: str) -> MessageTemplate:
-    template, created = MessageTemplate.objects.update_or_create(
-        organization=organization, kind=kind, channel=channel, language=language,
-        defaults={"subject": subject, "body": body})
-    record(organization=organization, actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
-           obj=template, changed_fields=["subject", "body"] if channel == MessageChannel.EMAIL else ["body"])
-    return template
-
-
-@transaction.atomic
-def _template_reset(*, template: MessageTemplate, actor: Actor) -> None:
-    record(organization=template.organization, actor=actor, action=AuditAction.DELETE, obj=template)
-    template.delete()
 
 
 # --- settings and reminder rules ---------------------------------------------------------------------
@@ -107,11 +63,11 @@ def message_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         actor = actor_for_request(request)
         if form.is_bound and form.is_valid():
-            _policy_save(form=form, actor=actor)
+            policy_update(organization=organization, actor=actor, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("web:message_settings", org_slug=organization.slug)
         if rule_form.is_bound and rule_form.is_valid():
-            _rule_create(form=rule_form, organization=organization, actor=actor)
+            reminder_rule_add(organization=organization, actor=actor, **rule_form.cleaned_data)
             messages.success(request, _("Reminder added. Bookings made from now on get it."))
             return redirect("web:message_settings", org_slug=organization.slug)
     rules = scoped(request, ReminderRule).select_related("service").order_by(
@@ -132,7 +88,7 @@ def message_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reminder_rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_for_member(request, ReminderRule, perm=Perm.MANAGE_MESSAGES, pk=rule_id)
-    _rule_delete(rule=rule, actor=actor_for_request(request))
+    reminder_rule_remove(rule=rule, actor=actor_for_request(request))
     messages.success(request, _("Reminder removed."))
     return redirect("web:message_settings", org_slug=request.organization.slug)
 
@@ -254,7 +210,7 @@ def message_template_edit(request: HttpRequest) -> HttpResponse:
             if request.htmx:
                 return render(request, "web/messages/_preview.html", {**_preview(form, channel), "live": True})
         elif valid:
-            _template_save(organization=organization, actor=actor_for_request(request), kind=kind, channel=channel,
+            template_save(organization=organization, actor=actor_for_request(request), kind=kind, channel=channel,
                            language=language, subject=form.cleaned_data.get("subject", ""),
                            body=form.cleaned_data["body"])
             messages.success(request, _("The wording was saved. Messages written from now on use it."))
@@ -285,7 +241,7 @@ def _preview(form: TemplateForm, channel: str) -> dict:
 def message_template_reset(request: HttpRequest, template_id: int) -> HttpResponse:
     """Back to Tilli's wording: the organization's own is deleted."""
     template = get_for_member(request, MessageTemplate, perm=Perm.MANAGE_MESSAGES, pk=template_id)
-    _template_reset(template=template, actor=actor_for_request(request))
+    template_reset(template=template, actor=actor_for_request(request))
     messages.success(request, _("Tilli's wording is in use again."))
     return redirect(_edit_url(request.organization, template.kind, template.channel, template.language))
 
