@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -57,22 +57,25 @@ def segment(campaign: Campaign, now: dt.datetime | None = None):
 
 
 def _reason(client, channel: str) -> str:
-    from clients.services import marketing_allowed
-
+    """The same rules as clients.services.marketing_allowed, on a row that carries its latest consent."""
     if client.is_restricted:
         return "restricted"
     if client.marketing_objection_at is not None:
         return "objected"
     if not (client.email if channel == MessageChannel.EMAIL else client.phone):
         return "no_address"
-    if not marketing_allowed(client, channel):
+    if not client.latest_consent:
         return "no_permission"
     return ""
 
 
 def audience(campaign: Campaign, now: dt.datetime | None = None) -> Audience:
+    from clients.models import MarketingConsent
+
+    latest = (MarketingConsent.objects.filter(client=OuterRef("pk"), channel=campaign.channel)
+              .order_by("-recorded_at", "-pk").values("granted")[:1])
     result = Audience()
-    for client in segment(campaign, now):
+    for client in segment(campaign, now).annotate(latest_consent=Subquery(latest)):
         reason = _reason(client, campaign.channel)
         if reason:
             result.excluded[reason] += 1

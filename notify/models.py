@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Channel
 from privacy.registry import (
     Category,
     Erasure,
@@ -42,9 +43,7 @@ class MessagePurpose(models.TextChoices):
     BREACH = "breach", _("Notice of a personal data breach")
 
 
-class MessageChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
+MessageChannel = Channel  # the channels a client allows marketing on are the channels messages go by
 
 
 class MessageStatus(models.TextChoices):

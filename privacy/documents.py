@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from privacy.audit import Actor, record
+from privacy.information import controller_address
 from privacy.models import (
     AgreementStatus,
     AuditAction,
@@ -126,9 +127,7 @@ def notice_facts(organization) -> dict[str, Any]:
     countries = {r["country"] for r in recipients["subprocessors"]} | {r["country"] for r in recipients["organization"]}
     return {
         "controller": {"name": organization.name, "business_id": organization.business_id,
-                       "address": ", ".join(p for p in (organization.street_address,
-                                                        f"{organization.postal_code} {organization.city}".strip())
-                                            if p),
+                       "address": controller_address(organization),
                        "country": organization.country},
         "contact": {"name": organization.privacy_contact_name, "email": organization.privacy_contact_email,
                     "phone": organization.privacy_contact_phone},

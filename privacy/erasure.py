@@ -89,7 +89,7 @@ def cleared_value(model_field: models.Field, now: dt.datetime) -> Any:
     raise ImproperlyConfigured(f"{model_field.model._meta.label}.{model_field.name} cannot be cleared on erasure")
 
 
-def _since_day(row: models.Model, reg: Registration, organization) -> dt.date | None:
+def _since_day(row: models.Model, reg: Registration) -> dt.date | None:
     value = getattr(row, reg.kept_since) if reg.kept_since else None
     if isinstance(value, dt.datetime):
         return timezone.localtime(value, timezone.get_fixed_timezone(0)).date()
@@ -105,7 +105,7 @@ def _keep_until(reg: Registration, row: models.Model, organization, today: dt.da
         retention = pf.retention
         has_period = retention.years_after_year_end is not None or retention.period_days() is not None
         if has_period:
-            since = _since_day(row, reg, organization)
+            since = _since_day(row, reg)
             field_until = retention.keep_until(since, organization.country) if since else None
             if field_until is None or field_until < today:
                 continue

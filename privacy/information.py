@@ -32,6 +32,12 @@ def authority_for(country: str) -> Authority:
     return AUTHORITIES[country]
 
 
+def controller_address(organization) -> str:
+    """The organization's postal address on one line, as documents print it."""
+    return ", ".join(p for p in (organization.street_address,
+                                 f"{organization.postal_code} {organization.city}".strip()) if p)
+
+
 def purposes() -> list[dict[str, str]]:
     """Each purpose for which client data is processed, with its legal bases."""
     seen: dict[str, dict] = {}
@@ -87,9 +93,7 @@ def rights(organization) -> list[str]:
 def art15_information(organization, client) -> dict:
     return {
         "controller": {"name": organization.name, "business_id": organization.business_id,
-                       "address": ", ".join(p for p in (organization.street_address,
-                                                        f"{organization.postal_code} {organization.city}".strip())
-                                            if p),
+                       "address": controller_address(organization),
                        "privacy_contact": {"name": organization.privacy_contact_name,
                                            "email": organization.privacy_contact_email,
                                            "phone": organization.privacy_contact_phone},

@@ -9,7 +9,7 @@ their own periods end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -82,9 +82,10 @@ def _delete(queryset, dry_run: bool) -> int:
     return deleted
 
 
-def _batches(pks: Iterable[int], size: int = 1000):
+def _batches(pks, size: int = 1000):
+    """A queryset of ids in lists of `size`, read in chunks."""
     batch: list[int] = []
-    for pk in pks.iterator(chunk_size=size) if hasattr(pks, "iterator") else pks:
+    for pk in pks.iterator(chunk_size=size):
         batch.append(pk)
         if len(batch) == size:
             yield batch
