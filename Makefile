@@ -29,12 +29,15 @@ run: install var/tilli.env
 	$(PY) manage.py seed_demo
 	@bin/serve
 
+# The unit tests render PDFs (WeasyPrint's libraries) and read them back (poppler's pdftotext).
+TEST_DEPS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+
 test: install
-	bin/system-deps gettext
+	bin/system-deps $(TEST_DEPS)
 	$(PY) -m pytest -q
 
 test-postgres: install
-	bin/system-deps gettext postgresql
+	bin/system-deps $(TEST_DEPS) postgresql
 	bin/with-postgres $(PY) -m pytest -q
 
 e2e: install
