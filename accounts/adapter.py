@@ -1,9 +1,32 @@
-"""django-allauth adapter: no open sign-up; staff join only through an invitation."""
+"""django-allauth adapters: no open sign-up (staff join only through an invitation); the client's
+address from Tilli's one trusted-proxy rule; two-factor secrets sealed with the operator's master keys."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+from accounts import mfa_secrets
+from tilli.lib.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's throttles and session list count the address our logs record, not the proxy's."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored sealed, never as the plain secret."""
+
+    def encrypt(self, text: str) -> str:
+        return mfa_secrets.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secrets.unseal(encrypted_text)

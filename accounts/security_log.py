@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.models import SecurityEvent, User
-from privacy.audit import client_ip
+from tilli.lib.client_ip import client_ip
 
 
 def identifier_hash(identifier: str) -> str:

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.services import invitation_accept, invitation_for_token
-from privacy.audit import client_ip
+from tilli.lib.client_ip import client_ip
 from web.forms import AcceptInvitationForm
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from privacy.models import ActorKind, AuditAction, AuditChainHead, AuditEvent
 from tenancy.models import Organization
+from tilli.lib.client_ip import client_ip as client_ip  # re-exported: callers take the address from here too
 
 GENESIS_HASH = "0" * 64
 
@@ -40,17 +41,6 @@ class Actor:
     @classmethod
     def system(cls, label: str = "") -> Actor:
         return cls(kind=ActorKind.SYSTEM, label=label)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The caller's address as the server saw it (a TLS proxy's header only when configured)."""
-    from django.conf import settings
-
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
 
 
 def actor_for_request(request: HttpRequest, *, kind: str = ActorKind.USER) -> Actor:

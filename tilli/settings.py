@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.OperatorAdminConfig",  # django.contrib.admin behind allauth sign-in and MFA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -179,6 +179,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"  # seals TOTP secrets and recovery seeds with TILLI_MASTER_KEYS
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tilli"
 USERSESSIONS_TRACK_ACTIVITY = True
@@ -215,8 +216,13 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env_bool("BEHIND_TLS_PROXY", False):
+_behind_tls_proxy = env_bool("BEHIND_TLS_PROXY", False)
+if _behind_tls_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies we run in front of the application, each appending to X-Forwarded-For:
+# tilli.lib.client_ip takes the client's address from that many entries from the right, so
+# throttles and logs count the real caller, never the proxy or a forged header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if _behind_tls_proxy else 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import factory
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.test import Client
 
 from accounts.models import User
 from privacy.audit import Actor
@@ -80,6 +81,19 @@ def totp_code(secret: str, offset: int = 0) -> str:
     if left < 2:
         time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD + offset))
+
+
+def operator_client(user: User | None = None) -> Client:
+    """A test client in the operator admin: a superuser with TOTP who entered a code in this session."""
+    from django.urls import reverse
+
+    user = user or UserFactory(is_staff=True, is_superuser=True)
+    secret = enable_totp(user)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302, response.status_code
+    return client
 
 
 def has_totp(user: User) -> bool:

@@ -5,8 +5,6 @@ from django.urls import include, path
 from api.api import api
 from web.unsubscribe_views import unsubscribe_view
 
-admin.site.site_header = "Tilli operator"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,15 +1,11 @@
 """The operator's admin shows the audit log read-only."""
 
-from django.test import Client
-
 from privacy.models import AuditEvent
-from tilli.test import UserFactory
+from tilli.test import operator_client
 
 
 def test_the_operator_reads_but_cannot_change_audit_events(world):
-    operator = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
-    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    client = operator_client()
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/privacy/auditevent/").status_code == 200
     event = AuditEvent.objects.for_organization(world.org).first()

@@ -17,7 +17,7 @@ from accounts.models import User
 from notify.models import Message, MessagePurpose
 from privacy.models import SubProcessor
 from privacy.subprocessors import subprocessor_add, subprocessor_remove, subprocessor_update
-from tilli.test import World, make_organization
+from tilli.test import World, make_organization, operator_client
 
 EXAMPLE = Path(settings.BASE_DIR) / "docs" / "subprocessors.example.json"
 MAILER = {"name": "Postia Oy", "address": "Postikatu 1, 00100 Helsinki", "country": "fi",
@@ -130,10 +130,7 @@ def test_an_invalid_subprocessor_is_refused_and_nobody_is_told(world):
 
 @pytest.fixture
 def operator(db) -> Client:
-    user = User.objects.create_superuser("operator@tilli.example", "x-" * 10)
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return operator_client(User.objects.create_superuser("operator@tilli.example", "x-" * 10))
 
 
 def test_the_operator_adds_changes_and_removes_in_the_admin_and_owners_are_told(world, operator, smtp_server,

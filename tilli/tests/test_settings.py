@@ -51,6 +51,7 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     ("SMTP_PORT", "twenty-five"),
     ("SMS_GATEWAY", "carrier-pigeon"),
     ("TIME_ZONE", "Mars/Olympus"),
+    ("TRUSTED_PROXY_COUNT", "-1"),
 ])
 def test_a_bad_value_stops_start_up_with_the_variables_name(tmp_path, variable, value):
     result = manage(tmp_path, "check", **{variable: value})

@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.mfa_secrets import reseal_all as reseal_mfa_secrets
 from tenancy.keyring import encrypted_models, rewrap_all, rotate_data_key
 from tenancy.models import Organization
 
 
 class Command(BaseCommand):
-    help = ("Rewrap every organization key with the first master key in TILLI_MASTER_KEYS; with --data, "
-            "also move every protected value to a new data key.")
+    help = ("Rewrap every organization key and re-seal every two-factor secret with the first master key in "
+            "TILLI_MASTER_KEYS; with --data, also move every protected value to a new data key.")
 
     def add_arguments(self, parser):
         parser.add_argument("--organization", help="Only this organization (slug).")
@@ -28,3 +29,5 @@ class Command(BaseCommand):
                     rows = rotate_data_key(org.pk, progress=bar)
                 line += f", {rows} rows re-encrypted under a new data key"
             self.stdout.write(line)
+        if not organization:  # two-factor secrets belong to people, not to an organization
+            self.stdout.write(f"two-factor secrets: {reseal_mfa_secrets()} re-sealed")
