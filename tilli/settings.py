@@ -76,6 +76,7 @@ TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing",
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tilli.middleware.NoStoreMiddleware",  # no response with personal data is cached
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -79,6 +79,11 @@ def _fill(route: str, slug: str, world: World, objs: dict) -> str:
 
 @pytest.fixture
 def objects(world: World) -> dict:
+    return build_objects(world)
+
+
+def build_objects(world: World) -> dict:
+    """One object of the organization for every URL keyword (other sweeps use it too)."""
     invitation = invitation_create(organization=world.org, email="new.person@example.test", role=Role.RECEPTION,
                                    invited_by=world.owner.user, actor=Actor.system("test"))
     token, secret = api_token_create(membership=world.owner, name="sweep", actor=Actor.system("test"))
