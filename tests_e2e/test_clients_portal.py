@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from clients.care import care_assignment_grant
 from clients.services import record_create, special_approval_set, visit_create
 from privacy.audit import Actor
 from tests_e2e.conftest import shoot, sign_in
@@ -26,6 +27,7 @@ def anna(e2e_world):
         visit_create(client=client, actor=SYSTEM, visited_at=timezone.now() - timezone.timedelta(days=days),
                      practitioner=world.practitioner, services="Hieronta")
     special_approval_set(client=client, granted=True, source="staff", actor=SYSTEM)
+    care_assignment_grant(client=client, practitioner=world.practitioner, actor=SYSTEM)
     record_create(client=client, kind="treatment", body="Niska jumissa", author=world.practitioner, actor=SYSTEM)
     make_client(world.org, first_name="Aino", last_name="Virtala")
     return client
