@@ -41,6 +41,11 @@ class Actor:
     def system(cls, label: str = "") -> Actor:
         return cls(kind=ActorKind.SYSTEM, label=label)
 
+    @property
+    def is_staff(self) -> bool:
+        """A staff member in the panel or through the API: never the client, whatever a field they send says."""
+        return self.kind in (ActorKind.USER, ActorKind.API)
+
 
 def client_ip(request: HttpRequest) -> str:
     """The caller's address as the server saw it (a TLS proxy's header only when configured)."""
