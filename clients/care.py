@@ -26,10 +26,11 @@ from tenancy.models import Membership
 from tenancy.roles import Role
 
 
-def _audit(assignment: CareAssignment, client: Client, actor: Actor, action: str, fields: list[str]) -> None:
+def _audit(assignment: CareAssignment, client: Client, actor: Actor, action: str, fields: list[str],
+           **detail: int) -> None:
     record(organization=client.organization, actor=actor, action=action, obj=assignment,
            subject_ref=client.subject_ref, changed_fields=fields,
-           detail={"practitioner_membership": assignment.practitioner_id})
+           detail={"practitioner_membership": assignment.practitioner_id, **detail})
 
 
 @transaction.atomic
@@ -54,8 +55,8 @@ def care_assignment_grant(*, client: Client, practitioner: Membership, actor: Ac
                 .update(revoked_at=now, revoked_by_user_id=actor.user_id))
     assignment = CareAssignment.objects.create(organization=organization, client=client, practitioner=practitioner,
                                                ends_on=ends_on, granted_by_user_id=actor.user_id)
-    fields = ["practitioner", "ends_on"] if ends_on else ["practitioner"]
-    _audit(assignment, client, actor, AuditAction.GRANT, fields + (["replaced"] if replaced else []))
+    _audit(assignment, client, actor, AuditAction.GRANT, ["practitioner", "ends_on"] if ends_on else ["practitioner"],
+           **({"replaced": replaced} if replaced else {}))
     return assignment
 
 

@@ -68,6 +68,24 @@ def test_the_owner_sees_entries_and_who_viewed_the_client(page: Page, live_serve
     assert csp_violations == []
 
 
+def test_the_owner_gives_a_practitioner_access_on_the_client_page(page: Page, live_server, e2e_world, anna, english,
+                                                                   csp_violations):
+    from tilli.test import add_member
+
+    colleague = add_member(e2e_world.org, "practitioner")
+    sign_in(page, live_server.url, e2e_world.owner.user.email, e2e_world.owner_totp)
+    page.goto(f"{live_server.url}/o/{e2e_world.org.slug}/clients/{anna.pk}/")
+    care = page.locator("#care")
+    expect(care).to_contain_text(str(e2e_world.practitioner.user))
+    care.get_by_text("Give a practitioner access").click()
+    care.get_by_label("Practitioner").select_option(label=str(colleague.user))
+    care.get_by_label("Until (inclusive)").fill((timezone.localdate() + timezone.timedelta(days=30)).isoformat())
+    care.get_by_role("button", name="Give access").click()
+    expect(page.locator("#care")).to_contain_text(str(colleague.user))
+    assert shoot(page, "24-client-care") == []
+    assert csp_violations == []
+
+
 def test_a_client_uses_the_portal_from_an_emailed_link(page: Page, live_server, e2e_world, anna, smtp_server, english,
                                                        csp_violations):
     org = e2e_world.org
