@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -85,7 +86,7 @@ def care_team(client: Client, *, now: dt.datetime | None = None) -> list[CareMem
     """The practitioners who treat the client now, through an appointment or an assignment (two queries)."""
     now = now or timezone.now()
     organization = client.organization
-    window = now - appointment_care_since(now)
+    window = dt.timedelta(days=settings.CARE_AFTER_APPOINTMENT_DAYS)
     by_appointment = (Appointment.objects.for_organization(organization)
                       .filter(client=client, state__in=ACTIVE_STATES, end__gt=appointment_care_since(now),
                               staff__membership__role=Role.PRACTITIONER, staff__membership__is_active=True)
