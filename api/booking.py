@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from api.auth import require
 from api.errors import ApiError, ErrorOut
@@ -50,7 +50,9 @@ class AppointmentIn(Schema):
     start: datetime
     staff_id: int | None = None
     client_id: int | None = None
-    channel: Channel = Channel.STAFF
+    channel: Channel = Field(Channel.STAFF, description="How the booking reached you: staff, phone or walk_in. "
+                                                        "`online` is refused (422): only the public booking page "
+                                                        "makes online bookings.")
     wishes: str = ""
 
 

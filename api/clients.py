@@ -5,21 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.auth import require
 from api.errors import ApiError, ErrorOut
 from clients.access_log import client_access_log
-from clients.models import Client, ClientKind, ClientRecord, RecordKind
-from clients.permissions import can_see_records
+from clients.care import care_assignment_grant, care_assignment_revoke
+from clients.models import CareAssignment, Client, ClientKind, ClientRecord, RecordKind
+from clients.permissions import NotTreating, can_write_records, local_today
 from clients.selectors import records_for, search_clients_for
 from clients.services import client_create, client_update, record_create
 from privacy.audit import actor_for_request
 from privacy.models import ActorKind
 from tenancy.access import get_for_member, scoped
+from tenancy.models import Membership
 from tenancy.roles import Perm
 
 router = Router(tags=["clients"])
@@ -112,6 +115,35 @@ class RecordOut(Schema):
         return str(obj.author.user) if obj.author else None
 
 
+class CareAssignmentIn(Schema):
+    practitioner_id: int = Field(description="The practitioner's staff id (GET /staff `id`).")
+    ends_on: date | None = Field(None, description="The last day of the access (inclusive, the organization's "
+                                                   "date); empty: until revoked.")
+
+
+class CareAssignmentOut(Schema):
+    id: int
+    practitioner_id: int
+    practitioner: str
+    granted_at: datetime
+    ends_on: date | None
+    revoked_at: datetime | None
+    in_force: bool = Field(description="Neither revoked nor past its last day.")
+
+    @staticmethod
+    def resolve_practitioner(obj: CareAssignment) -> str:
+        return str(obj.practitioner.user)
+
+    @staticmethod
+    def resolve_in_force(obj: CareAssignment) -> bool:
+        return obj.revoked_at is None and (obj.ends_on is None or obj.ends_on >= local_today(obj.organization))
+
+
+def _not_treating() -> ApiError:
+    return ApiError(403, "forbidden", _("Only the owner and a practitioner who treats this client may read or "
+                                        "write their sensitive entries."))
+
+
 def _actor(request):
     return actor_for_request(request, kind=ActorKind.API)
 
@@ -173,15 +205,60 @@ def clients_access_log(request: HttpRequest, client_id: int):
 
 @router.get("/{client_id}/records", response={200: list[RecordOut], **ERRORS})
 def records_list(request: HttpRequest, client_id: int):
+    """The client's sensitive entries: for the owner and a practitioner who treats the client (an appointment
+    from its booking until some months after it, or the owner's care assignment); others get 403."""
     client = _client(request, client_id, Perm.VIEW_SPECIAL_RECORDS)
-    if not can_see_records(request.membership, client):
-        raise ApiError(403, "forbidden", _("Your role does not allow this."))
-    return records_for(client, actor=_actor(request))
+    try:
+        return records_for(client, member=request.membership, actor=_actor(request))
+    except NotTreating:
+        raise _not_treating() from None
 
 
 @router.post("/{client_id}/records", response={201: RecordOut, **ERRORS})
 def records_create(request: HttpRequest, client_id: int, payload: RecordIn):
+    """Write a sensitive entry: the same people as may read them, once the client's approval is on record."""
     client = _client(request, client_id, Perm.WRITE_SPECIAL_RECORDS)
+    if not can_write_records(request.membership, client):
+        raise _not_treating()
     entry = record_create(client=client, kind=payload.kind, body=payload.body, author=request.membership,
                           actor=_actor(request))
     return Status(201, entry)
+
+
+@router.get("/{client_id}/care-assignments", response={200: list[CareAssignmentOut], **ERRORS})
+def care_assignments_list(request: HttpRequest, client_id: int):
+    """The owner's care assignments of this client, in force or not, newest first (owner only)."""
+    client = _client(request, client_id, Perm.MANAGE_CARE_ASSIGNMENTS)
+    return (scoped(request, CareAssignment).filter(client=client).select_related("practitioner__user", "organization")
+            .order_by("-granted_at", "-pk"))
+
+
+@router.post("/{client_id}/care-assignments", response={201: CareAssignmentOut, **ERRORS})
+def care_assignments_create(request: HttpRequest, client_id: int, payload: CareAssignmentIn):
+    """Let a practitioner treat the client (read and write the sensitive entries) without an appointment;
+    a second grant for the same practitioner replaces the first (owner only)."""
+    client = _client(request, client_id, Perm.MANAGE_CARE_ASSIGNMENTS)
+    practitioner = scoped(request, Membership).filter(pk=payload.practitioner_id).first()
+    if practitioner is None:
+        raise ApiError(422, "invalid", _("The request has invalid values."),
+                       {"practitioner_id": [_("Choose an active practitioner of this organization.")]})
+    try:
+        assignment = care_assignment_grant(client=client, practitioner=practitioner, ends_on=payload.ends_on,
+                                           actor=_actor(request))
+    except ValidationError as error:  # the service names the form's field; the API's is practitioner_id
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({"practitioner_id" if name == "practitioner" else name: messages
+                               for name, messages in error.message_dict.items()}) from None
+    return Status(201, assignment)
+
+
+@router.post("/{client_id}/care-assignments/{assignment_id}/revoke", response={200: CareAssignmentOut, **ERRORS})
+def care_assignments_revoke(request: HttpRequest, client_id: int, assignment_id: int):
+    """End a care assignment now (owner only); revoking a revoked one changes nothing."""
+    client = _client(request, client_id, Perm.MANAGE_CARE_ASSIGNMENTS)
+    assignment = get_for_member(request, CareAssignment, perm=Perm.MANAGE_CARE_ASSIGNMENTS, pk=assignment_id,
+                                client=client)
+    care_assignment_revoke(assignment=assignment, actor=_actor(request))
+    assignment.refresh_from_db()
+    return assignment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -38,6 +39,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request, exc):
         return _respond(api, request, 401, "unauthenticated", _("A valid API token is required."))
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request, exc):
+        # A service's own refusal of the caller (e.g. clients.permissions.NotTreating): 403, never a 500.
+        return _respond(api, request, 403, "forbidden", _("Your role does not allow this."))
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):

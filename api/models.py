@@ -1,6 +1,10 @@
-"""API tokens: one per staff member and purpose, stored as a hash, revocable."""
+"""API tokens: one per staff member and purpose, stored as a hash, revocable, and expiring."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
@@ -16,12 +20,19 @@ from privacy.registry import (
 from tenancy.models import Membership, TenantModel
 
 
+def default_expiry() -> datetime:
+    """API_TOKEN_DEFAULT_DAYS from now: what a token gets unless its creator chose, and what the migration
+    that introduced expiry gave every token that existed before."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+
+
 @personal_data(
     subject_kind=SubjectKind.STAFF,
     subject_path="membership__user",
     fields={"last_used_at": PersonalField(Category.USAGE, PURPOSE_SECURITY, LegalBasis.LEGITIMATE_INTEREST,
                                           RETENTION_MEMBERSHIP, Erasure.DELETE)},
-    not_personal=["organization", "membership", "name", "prefix", "token_hash", "created_at", "revoked_at"],
+    not_personal=["organization", "membership", "name", "prefix", "token_hash", "created_at", "revoked_at",
+                  "expires_at"],
 )
 class ApiToken(TenantModel):
     """A bearer token acting as one staff member in one organization, with that member's role."""
@@ -33,6 +44,7 @@ class ApiToken(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=default_expiry)
 
     class Meta:
         verbose_name = _("API token")
@@ -41,3 +53,7 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

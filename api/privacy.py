@@ -64,12 +64,15 @@ INPUT_CODES = frozenset({"not_told"})
 
 class RequestIn(Schema):
     kind: RequestKind = Field(description="What the client asks for (GDPR Arts. 15-21, 7(3)).")
-    channel: RequestChannel = Field(description="How the request arrived. `portal` counts as identity verified.")
+    channel: RequestChannel = Field(description="How the request arrived: email, letter, in_person or phone. "
+                                                "`portal` is refused (422): only the client's own portal records "
+                                                "requests made there, and they count as identity verified.")
     client_id: int | None = Field(None, description="The client the request is about, if already known.")
     details: str = Field("", description="What the client asked, in their words (personal data; kept as proof).")
     received_at: datetime | None = Field(
-        None, description="When the request arrived (ISO 8601, UTC). Defaults to now; the one-month deadline "
-                          "counts from this moment. Cannot be in the future.")
+        None, description="When the request arrived (ISO 8601; without an offset, the organization's local "
+                          "time). Defaults to now; the one-month deadline counts from this moment. Neither in the "
+                          "future (beyond 5 minutes of clock difference) nor more than a year ago (422).")
 
 
 class ExportOut(Schema):
@@ -146,7 +149,8 @@ class LinkClientIn(Schema):
 
 
 class VerifyIn(Schema):
-    method: IdentityMethod = Field(description="How the identity was verified.")
+    method: IdentityMethod = Field(description="How the identity was verified: document, known_contact or other "
+                                               "(`portal` is set only by the portal's own sign-in: 422).")
     note: str = Field("", description="How, in a few words; required when the method is `other`. No ID numbers.")
 
 

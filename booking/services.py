@@ -90,6 +90,9 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     """
     if client is not None and client.organization_id != service.organization_id:
         raise ValidationError(_("Choose a client of this organization."))
+    if channel == Channel.ONLINE and actor.is_staff:  # online is the client's own booking, never staff's claim
+        raise ValidationError({"channel": [_("Online bookings are made by clients on the booking page. "
+                                             "Choose how the booking reached you.")]})
     if client is not None:
         ensure_not_restricted(client)
     if start.tzinfo is None:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
+    PURPOSE_ACCESS_CONTROL,
     Category,
     Erasure,
     LegalBasis,
@@ -21,7 +22,7 @@ from privacy.registry import (
     personal_data,
 )
 from tenancy.fields import BlindIndexField, EncryptedTextField
-from tenancy.models import Membership, TenantModel
+from tenancy.models import Membership, TenantModel, TenantQuerySet
 
 PURPOSE_CUSTOMER = Purpose("customer", _("Customer relationship: bookings, visits and the services provided"))
 PURPOSE_IDENTIFICATION = Purpose("identification", _("Unambiguous identification where care or billing needs it"))
@@ -332,6 +333,53 @@ class ClientRecord(TenantModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+_CARE_TEAM = PersonalField(
+    Category.USAGE, PURPOSE_ACCESS_CONTROL, LegalBasis.LEGAL_OBLIGATION,
+    Retention("care_team", _("While the client is in the register, as the record of who was allowed to read their "
+                             "sensitive entries")),
+    Erasure.DELETE)
+
+
+class CareAssignmentQuerySet(TenantQuerySet):
+    def in_force(self, today) -> CareAssignmentQuerySet:
+        """Assignments neither revoked nor ended before `today` (the organization's local date)."""
+        return self.filter(revoked_at=None).filter(models.Q(ends_on=None) | models.Q(ends_on__gte=today))
+
+
+@personal_data(
+    subject_kind=SubjectKind.CLIENT, subject_path="client",
+    fields={"client": _CARE_TEAM, "practitioner": _CARE_TEAM, "granted_at": _CARE_TEAM,
+            "granted_by_user_id": _CARE_TEAM, "ends_on": _CARE_TEAM, "revoked_at": _CARE_TEAM,
+            "revoked_by_user_id": _CARE_TEAM},
+    not_personal=["organization"],
+)
+class CareAssignment(TenantModel):
+    """The owner's decision that a practitioner treats a client (and so reads and writes their
+    sensitive entries) without an appointment with them: until `ends_on`, or until revoked.
+
+    Rows are history: revoking sets `revoked_at`, a new grant is a new row.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_assignments")
+    practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="care_assignments",
+                                     verbose_name=_("practitioner"))
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    granted_by_user_id = models.BigIntegerField(null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = CareAssignmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "client", "practitioner"],
+                                               condition=models.Q(revoked_at=None), name="care_assignment_one_open")]
+        indexes = [models.Index(fields=["organization", "client", "practitioner"], name="care_assignment_client")]
+
+    def __str__(self) -> str:
+        return f"care assignment {self.pk}"
 
 
 _PORTAL = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT,

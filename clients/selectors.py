@@ -6,10 +6,11 @@ from django.db.models import Q, QuerySet
 
 from clients.models import Client, ClientRecord
 from clients.normalise import phone_search, search_text, validate_national_id
+from clients.permissions import NotTreating, care_basis
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.fields import blind_index_for
-from tenancy.models import Organization
+from tenancy.models import Membership, Organization
 
 # Prefix search as a range, so SQLite and PostgreSQL both use the (organization, column) index.
 _AFTER = "\U0010ffff"
@@ -58,15 +59,19 @@ def search_clients_for(organization: Organization, query: str, *, actor: Actor, 
     return results
 
 
-def records_for(client: Client, *, actor: Actor) -> list[ClientRecord]:
-    """A client's special-category entries, newest first; showing them is one audited view.
+def records_for(client: Client, *, member: Membership, actor: Actor) -> list[ClientRecord]:
+    """A client's special-category entries for a member who treats the client, newest first.
 
-    Callers check `clients.permissions.can_see_records` first.
+    Showing them is one audited view that names why the member may see them (owner, appointment
+    or assignment); anyone else gets `NotTreating`, so no caller can forget the check.
     """
+    basis = care_basis(member, client)
+    if basis is None:
+        raise NotTreating
     records = list(ClientRecord.objects.for_organization(client.organization).filter(client=client)
                    .select_related("author__user").order_by("-created_at"))
     if records:
         record(organization=client.organization, actor=actor, action=AuditAction.VIEW,
                object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
-               subject_ref=client.subject_ref)
+               subject_ref=client.subject_ref, detail={"basis": str(basis)})
     return records

@@ -24,6 +24,7 @@ from clients.models import (
     Visit,
 )
 from clients.normalise import search_text
+from clients.permissions import ensure_can_write_records
 from clients.validation import clean_client_data
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
@@ -162,7 +163,9 @@ class ApprovalMissing(ValidationError):
 
 @transaction.atomic
 def record_create(*, client: Client, kind: str, body: str, author: Membership, actor: Actor) -> ClientRecord:
-    """Store a special-category entry, only after the client's approval is on record."""
+    """Store a special-category entry by a member who treats the client (see clients.permissions),
+    only after the client's approval is on record."""
+    ensure_can_write_records(author, client)
     ensure_not_restricted(client)
     if not special_records_approved(client):
         raise ApprovalMissing
@@ -186,6 +189,8 @@ def visit_create(*, client: Client, actor: Actor, **data: Any) -> Visit:
     return visit
 
 
+# Care assignments stay behind (and go with the duplicate): a merge never widens who may read the
+# survivor's entries; the owner grants again if needed.
 MERGED_RELATIONS = (
     (Visit, "client"), (MarketingConsent, "client"), (SpecialCategoryApproval, "client"), (ClientRecord, "client"),
     (Client, "company"),

@@ -42,6 +42,11 @@ class Actor:
     def system(cls, label: str = "") -> Actor:
         return cls(kind=ActorKind.SYSTEM, label=label)
 
+    @property
+    def is_staff(self) -> bool:
+        """A staff member in the panel or through the API: never the client, whatever a field they send says."""
+        return self.kind in (ActorKind.USER, ActorKind.API)
+
 
 def actor_for_request(request: HttpRequest, *, kind: str = ActorKind.USER) -> Actor:
     membership = getattr(request, "membership", None)

@@ -41,6 +41,16 @@ from privacy.models import (
 from tilli.lib.mail import send_safely
 
 MAX_EXTENSION_MONTHS = 2
+# When a request arrived: at most a little in the future (clocks differ), at most a year back. A year
+# is as far as the yearly limit on copies looks (`full_listings_in_year`), so a late-recorded letter
+# still counts; anything older is past even an extended deadline and is a mistake (`0` is 1970).
+RECEIVED_CLOCK_SKEW = dt.timedelta(minutes=5)
+RECEIVED_MAX_AGE = dt.timedelta(days=365)
+# What staff may say about how a request arrived and how the identity was checked. `portal` is only
+# ever set by the portal itself, for the signed-in client: a staff member sending it would mark a
+# request identity-verified without the check that needs MANAGE_REQUESTS.
+STAFF_CHANNELS = tuple(c for c in RequestChannel if c != RequestChannel.PORTAL)
+STAFF_IDENTITY_METHODS = tuple(m for m in IdentityMethod if m != IdentityMethod.PORTAL)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -65,6 +75,28 @@ def _audit(req: DataSubjectRequest, actor: Actor, action: str, fields: list[str]
            changed_fields=fields, detail={"request": req.kind})
 
 
+def _received_at(value: dt.datetime | None, organization, now: dt.datetime) -> dt.datetime:
+    """When the request arrived, within the sane range; a time without a zone is the organization's local time."""
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, _zone(organization))
+    if value > now + RECEIVED_CLOCK_SKEW:
+        raise ValidationError({"received_at": [_("The request cannot have arrived in the future.")]})
+    if value < now - RECEIVED_MAX_AGE:
+        raise ValidationError({"received_at": [_("The request cannot have arrived more than a year ago. "
+                                                 "Check the date.")]})
+    return value
+
+
+def _check_channel(channel: str, actor: Actor) -> None:
+    if channel not in RequestChannel.values:
+        raise ValidationError({"channel": [_("Choose how the request arrived.")]})
+    if channel == RequestChannel.PORTAL and actor.is_staff:
+        raise ValidationError({"channel": [_("Only the client's own portal records requests made there. "
+                                             "Choose how the request reached you.")]})
+
+
 def full_listings_in_year(client, before: dt.datetime) -> int:
     """Access and copy requests of the client in the 12 months before `before` that were not refused."""
     return (DataSubjectRequest.objects.filter(organization=client.organization, client=client,
@@ -76,17 +108,15 @@ def full_listings_in_year(client, before: dt.datetime) -> int:
 @transaction.atomic
 def request_create(*, organization, kind: str, channel: str, actor: Actor, client=None, details: str = "",
                    received_at: dt.datetime | None = None) -> DataSubjectRequest:
-    """Record a request as it arrived. From the portal the client is signed in, so identity is verified."""
+    """Record a request as it arrived. From the portal the client is signed in, so identity is verified;
+    staff (panel or API) record the other channels only."""
     if kind not in RequestKind.values:
         raise ValidationError({"kind": [_("Choose what the client asks for.")]})
-    if channel not in RequestChannel.values:
-        raise ValidationError({"channel": [_("Choose how the request arrived.")]})
+    _check_channel(channel, actor)
     if client is not None and (client.organization_id != organization.pk or client.erased_at is not None):
         raise ValidationError({"client": [_("Choose a client of this organization.")]})
     now = timezone.now()
-    received_at = received_at or now
-    if received_at > now + dt.timedelta(minutes=5):
-        raise ValidationError({"received_at": [_("The request cannot have arrived in the future.")]})
+    received_at = _received_at(received_at, organization, now)
     req = DataSubjectRequest(organization=organization, client=client,
                              subject_ref=client.subject_ref if client else None, kind=kind, channel=channel,
                              details=details.strip(), received_at=received_at,
@@ -122,7 +152,7 @@ def request_link_client(*, req: DataSubjectRequest, client, actor: Actor) -> Non
 @transaction.atomic
 def request_verify_identity(*, req: DataSubjectRequest, method: str, actor: Actor, note: str = "") -> None:
     _require_open(req)
-    if method not in IdentityMethod.values:
+    if method not in STAFF_IDENTITY_METHODS:  # `portal` is the portal's own sign-in, set when it records a request
         raise ValidationError({"method": [_("Choose how the identity was verified.")]})
     if method == IdentityMethod.OTHER and not note.strip():
         raise ValidationError({"note": [_("Describe how the identity was verified.")]})

@@ -92,6 +92,7 @@ def _seed_clients(organization: Organization, staff) -> None:
 
     from django.utils import timezone
 
+    from clients.care import care_assignment_grant
     from clients.models import Client, ClientSource
     from clients.services import (
         client_create,
@@ -115,6 +116,7 @@ def _seed_clients(organization: Organization, staff) -> None:
         if n % 2 == 0:
             marketing_consent_set(client=client, channel="email", granted=True, source="staff", actor=actor)
         if n == 0:
+            care_assignment_grant(client=client, practitioner=practitioner, actor=actor)
             special_approval_set(client=client, granted=True, source="staff", actor=actor)
             note = "Selkä jumissa, vältä syvää painelua." if organization.country == "FI" else \
                 "Ból odcinka lędźwiowego, unikać głębokiego ucisku."

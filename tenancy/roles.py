@@ -29,6 +29,7 @@ class Perm(StrEnum):
     EDIT_CLIENTS = "edit_clients"
     VIEW_SPECIAL_RECORDS = "view_special_records"
     WRITE_SPECIAL_RECORDS = "write_special_records"
+    MANAGE_CARE_ASSIGNMENTS = "manage_care_assignments"
     REVEAL_NATIONAL_ID = "reveal_national_id"
     EXPORT_CLIENTS = "export_clients"
     IMPORT_CLIENTS = "import_clients"
@@ -54,9 +55,10 @@ class Perm(StrEnum):
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 
 # Special-category records: the owner and practitioners (and among practitioners only the
-# treating one, see clients.permissions). Reception books and edits contact data; the
-# accountant reads billing details and exports for bookkeeping, and is the one role besides
-# the owner that sees records kept only because the law requires it (restricted after erasure).
+# treating one, see clients.permissions); only the owner assigns a practitioner to a client.
+# Reception books and edits contact data; the accountant reads billing details and exports for
+# bookkeeping, and is the one role besides the owner that sees records kept only because the law
+# requires it (restricted after erasure).
 # Any client-facing role records a data-subject request that arrives; only the owner
 # (the controller) answers, extends, refuses, exports, erases and restricts.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from clients.care import care_assignment_grant
 from clients.services import record_create, special_approval_set, visit_create
 from privacy.audit import Actor
 from tests_e2e.conftest import shoot, sign_in
@@ -26,6 +27,7 @@ def anna(e2e_world):
         visit_create(client=client, actor=SYSTEM, visited_at=timezone.now() - timezone.timedelta(days=days),
                      practitioner=world.practitioner, services="Hieronta")
     special_approval_set(client=client, granted=True, source="staff", actor=SYSTEM)
+    care_assignment_grant(client=client, practitioner=world.practitioner, actor=SYSTEM)
     record_create(client=client, kind="treatment", body="Niska jumissa", author=world.practitioner, actor=SYSTEM)
     make_client(world.org, first_name="Aino", last_name="Virtala")
     return client
@@ -63,6 +65,24 @@ def test_the_owner_sees_entries_and_who_viewed_the_client(page: Page, live_serve
     expect(page.get_by_text("Enter a valid phone number")).to_be_visible()
     expect(page.get_by_label("First name")).to_have_value("Ville")
     assert shoot(page, "23-client-form-error") == []
+    assert csp_violations == []
+
+
+def test_the_owner_gives_a_practitioner_access_on_the_client_page(page: Page, live_server, e2e_world, anna, english,
+                                                                   csp_violations):
+    from tilli.test import add_member
+
+    colleague = add_member(e2e_world.org, "practitioner")
+    sign_in(page, live_server.url, e2e_world.owner.user.email, e2e_world.owner_totp)
+    page.goto(f"{live_server.url}/o/{e2e_world.org.slug}/clients/{anna.pk}/")
+    care = page.locator("#care")
+    expect(care).to_contain_text(str(e2e_world.practitioner.user))
+    care.get_by_text("Give a practitioner access").click()
+    care.get_by_label("Practitioner").select_option(label=str(colleague.user))
+    care.get_by_label("Until (inclusive)").fill((timezone.localdate() + timezone.timedelta(days=30)).isoformat())
+    care.get_by_role("button", name="Give access").click()
+    expect(page.locator("#care")).to_contain_text(str(colleague.user))
+    assert shoot(page, "24-client-care") == []
     assert csp_violations == []
 
 

@@ -199,6 +199,14 @@ DOCUMENT_DIR = Path(os.environ.get("TILLI_DOCUMENT_DIR", VAR_DIR / "documents"))
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
+# A practitioner treats a client (reads and writes their sensitive entries) from the booking of an
+# appointment with them until this many days after it ends; beyond that, only an owner's care assignment.
+CARE_AFTER_APPOINTMENT_DAYS = env_int("CARE_AFTER_APPOINTMENT_DAYS", 180, minimum=0)
+# API tokens expire: the default lifetime offered at creation and the longest one allowed.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+if API_TOKEN_DEFAULT_DAYS > API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("API_TOKEN_DEFAULT_DAYS must not exceed API_TOKEN_MAX_DAYS.")
 
 # Sessions and cookies.
 SECURE = env_bool("SECURE_COOKIES", not DEBUG)

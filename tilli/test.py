@@ -175,6 +175,22 @@ def make_bookable(organization: Organization, membership: Membership, *, duratio
     return location, resource, service
 
 
+def book_appointment(organization: Organization, practitioner: Membership, client, *, days_ahead: int = 1):
+    """A staff booking of `client` with `practitioner` (made bookable), the first free time `days_ahead` from today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from booking.selectors import free_slots
+    from booking.services import appointment_book
+
+    _, resource, service = make_bookable(organization, practitioner)
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    start = free_slots(service, day, day + dt.timedelta(days=7), staff=resource)[0].start
+    return appointment_book(service=service, start=start, client=client, channel="staff", actor=Actor.system("test"),
+                            staff=resource)
+
+
 @dataclass
 class FullClient:
     """A client with a row in every table that leads to a client, and the values to search for."""
@@ -215,8 +231,6 @@ def make_full_client(organization: Organization, practitioner: Membership, *, fi
                          billing_name=f"{first_name} {last_name}")
     marketing_consent_set(client=client, channel="email", granted=True, source="staff", actor=actor)
     special_approval_set(client=client, granted=True, source="staff", actor=actor)
-    note = f"{first_name} reacts to latex"
-    record_create(client=client, kind=RecordKind.TREATMENT_NOTE, body=note, author=practitioner, actor=actor)
     visit_create(client=client, actor=actor, practitioner=practitioner,
                  visited_at=timezone.now() - dt.timedelta(days=30), services="Cut",
                  wishes=f"{first_name} wants it short")
@@ -227,6 +241,12 @@ def make_full_client(organization: Organization, practitioner: Membership, *, fi
     start = free_slots(service, today + dt.timedelta(days=1), today + dt.timedelta(days=14), staff=resource)[0].start
     appointment = appointment_book(service=service, start=start, client=client, channel="staff", actor=actor,
                                    wishes=f"Call {first_name} first")
+    from clients.care import care_assignment_grant
+
+    if practitioner.role == Role.PRACTITIONER:  # an owner treats every client anyway
+        care_assignment_grant(client=client, practitioner=practitioner, actor=actor)
+    note = f"{first_name} reacts to latex"  # by the practitioner the appointment makes a treating one
+    record_create(client=client, kind=RecordKind.TREATMENT_NOTE, body=note, author=practitioner, actor=actor)
     payment_record(organization=organization, client=client, amount=Decimal("45.00"), method="card", actor=actor,
                    description="Cut", appointment=appointment)
     ClientSignIn.objects.create(organization=organization, client=client, ip="198.51.100.7", method="link",

@@ -76,6 +76,25 @@ class RecordForm(forms.Form):
     body = forms.CharField(label=_("Entry"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class CareAssignmentForm(forms.Form):
+    """The owner lets a practitioner treat the client (read and write the sensitive entries)."""
+
+    practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=None)
+    ends_on = forms.DateField(label=_("Until (inclusive)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              input_formats=["%Y-%m-%d"],
+                              help_text=_("Leave empty to keep the access until you revoke it."))
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        from tenancy.models import Membership
+        from tenancy.roles import Role
+
+        self.fields["practitioner"].queryset = Membership.objects.for_organization(organization).filter(
+            is_active=True, role=Role.PRACTITIONER).select_related("user").order_by("user__last_name", "pk")
+        self.fields["practitioner"].label_from_instance = lambda membership: str(membership.user)
+
+
 class MergeForm(forms.Form):
     duplicate = forms.IntegerField(label=_("Number of the duplicate client"), min_value=1)
 

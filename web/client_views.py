@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from billing.models import Payment
 from clients.access_log import client_access_log
-from clients.models import Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
-from clients.permissions import can_see_records
+from clients.care import care_assignment_grant, care_assignment_revoke, care_team
+from clients.models import CareAssignment, Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
+from clients.permissions import can_see_records, can_write_records
 from clients.selectors import records_for, search_clients_for
 from clients.services import (
     client_create,
@@ -33,9 +35,17 @@ from clients.services import (
 from notify.models import Message, MessagePurpose
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction, DataSubjectRequest, RequestStatus
-from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.access import PermissionDenied404, get_for_member, require_perm, scoped
 from tenancy.roles import Perm
-from web.client_forms import ClientForm, ClientSearchForm, CustomFieldForm, MergeForm, RecordForm, VisitForm
+from web.client_forms import (
+    CareAssignmentForm,
+    ClientForm,
+    ClientSearchForm,
+    CustomFieldForm,
+    MergeForm,
+    RecordForm,
+    VisitForm,
+)
 from web.message_forms import ReminderChoicesForm
 from web.message_views import kind_label
 from web.privacy_views import latest_export
@@ -95,13 +105,13 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def render_client_detail(request: HttpRequest, client: Client, *, payment_form: PaymentForm | None = None,
-                         status: int = 200) -> HttpResponse:
+                         care_form: CareAssignmentForm | None = None, status: int = 200) -> HttpResponse:
     """The client page; a form that failed (e.g. a payment) is passed in bound, so no input is lost."""
     membership = request.membership
     visits = Paginator(scoped(request, Visit).filter(client=client).select_related("practitioner__user")
                        .order_by("-visited_at"), 20).get_page(request.GET.get("visits"))
     show_records = can_see_records(membership, client)
-    records = records_for(client, actor=actor_for_request(request)) if show_records else []
+    records = records_for(client, member=membership, actor=actor_for_request(request)) if show_records else []
     access_log = None
     if membership.has_perm(Perm.VIEW_CLIENT_ACCESS_LOG):
         access_log = Paginator(client_access_log(client), 25).get_page(request.GET.get("log"))
@@ -125,11 +135,21 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "custom_fields": [(d, client.custom_fields.get(d.key, "")) for d in _custom_fields(request)],
         "editable": editable,
         "visit_form": VisitForm(organization=request.organization) if editable else None,
-        "record_form": RecordForm() if show_records and membership.has_perm(Perm.WRITE_SPECIAL_RECORDS)
-        and not client.is_restricted else None,
+        "can_write_records": can_write_records(membership, client),
+        "record_form": RecordForm() if can_write_records(membership, client) and not client.is_restricted else None,
+        "care": _care(request, client, care_form),
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
         "payments": payments, "payment_form": payment_form, "privacy": privacy,
     }, status=status)
+
+
+def _care(request: HttpRequest, client: Client, form: CareAssignmentForm | None) -> dict | None:
+    """For the owner: who treats the client now and why, and the form to let another practitioner do so."""
+    if not request.membership.has_perm(Perm.MANAGE_CARE_ASSIGNMENTS):
+        return None
+    if form is None and not client.is_restricted:
+        form = CareAssignmentForm(organization=request.organization, prefix="care")
+    return {"team": care_team(client), "form": form, "days": settings.CARE_AFTER_APPOINTMENT_DAYS}
 
 
 def _client_messages(request: HttpRequest, client: Client) -> dict | None:
@@ -212,6 +232,8 @@ def client_marketing(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def client_approval(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.WRITE_SPECIAL_RECORDS, pk=client_id)
+    if not can_write_records(request.membership, client):
+        raise PermissionDenied404
     special_approval_set(client=client, granted=request.POST.get("granted") == "1", source="staff",
                          actor=actor_for_request(request))
     messages.success(request, _("The client's decision was recorded."))
@@ -221,9 +243,9 @@ def client_approval(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def client_record_new(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_member(request, Client, perm=Perm.WRITE_SPECIAL_RECORDS, pk=client_id)
+    if not can_write_records(request.membership, client):
+        raise PermissionDenied404
     form = RecordForm(request.POST)
-    if not can_see_records(request.membership, client) and request.membership.role != "practitioner":
-        require_perm(request, Perm.VIEW_SPECIAL_RECORDS)
     if form.is_valid():
         try:
             record_create(client=client, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"],
@@ -235,6 +257,35 @@ def client_record_new(request: HttpRequest, client_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Write the entry."))
     return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
+
+
+@require_POST
+def client_care_grant(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The owner lets a practitioner treat the client; the page comes back with the form's errors if any."""
+    client = get_for_member(request, Client, perm=Perm.MANAGE_CARE_ASSIGNMENTS, pk=client_id)
+    form = CareAssignmentForm(request.POST, organization=request.organization, prefix="care")
+    if form.is_valid():
+        try:
+            care_assignment_grant(client=client, practitioner=form.cleaned_data["practitioner"],
+                                  ends_on=form.cleaned_data["ends_on"], actor=actor_for_request(request))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The practitioner may now read and write this client's sensitive entries."))
+            return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
+                                                                 "client_id": client.pk}) + "#care")
+    return render_client_detail(request, client, care_form=form, status=422)
+
+
+@require_POST
+def client_care_revoke(request: HttpRequest, client_id: int, assignment_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.MANAGE_CARE_ASSIGNMENTS, pk=client_id)
+    assignment = get_for_member(request, CareAssignment, perm=Perm.MANAGE_CARE_ASSIGNMENTS, pk=assignment_id,
+                                client=client)
+    care_assignment_revoke(assignment=assignment, actor=actor_for_request(request))
+    messages.success(request, _("The access was revoked."))
+    return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
+                                                         "client_id": client.pk}) + "#care")
 
 
 @require_POST

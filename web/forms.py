@@ -1,9 +1,11 @@
 """Forms of the staff panel; validation messages come from the models and validators."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Invitation, User
 from api.models import ApiToken
@@ -29,10 +31,25 @@ class MembershipForm(forms.ModelForm):
         fields = ["role", "is_active"]
 
 
+def _lifetime_choices() -> list[tuple[int, str]]:
+    days = sorted({d for d in (7, 30, 90, 180, 365) if d <= settings.API_TOKEN_MAX_DAYS}
+                  | {settings.API_TOKEN_DEFAULT_DAYS, settings.API_TOKEN_MAX_DAYS})
+    return [(d, ngettext("%(count)d day", "%(count)d days", d) % {"count": d}) for d in days]
+
+
 class ApiTokenForm(forms.ModelForm):
+    """A token's name and lifetime; there is no "never expires"."""
+
+    days = forms.TypedChoiceField(label=_("Valid for"), coerce=int, choices=_lifetime_choices,
+                                  help_text=_("After this the token stops working; create a new one then."))
+
     class Meta:
         model = ApiToken
         fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS
 
 
 class AcceptInvitationForm(forms.Form):

@@ -41,7 +41,7 @@ from web.request_forms import PaymentForm, RestrictForm, apply_errors
 POLL_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
-def reauthenticate_first(request: HttpRequest, next_url: str) -> HttpResponse | None:
+def reauthenticate_first(request: HttpRequest, next_url: str, message: str | None = None) -> HttpResponse | None:
     """None when the member re-authenticated within ACCOUNT_REAUTHENTICATION_TIMEOUT, else a
     redirect to allauth's re-authentication page that returns to `next_url`.
 
@@ -53,7 +53,7 @@ def reauthenticate_first(request: HttpRequest, next_url: str) -> HttpResponse | 
     except ReauthenticationRequired:
         methods = get_adapter().get_reauthentication_methods(request.user)
         url = methods[0]["url"] if methods else reverse("account_reauthenticate")
-        messages.info(request, _("Confirm it is you before exporting or erasing personal data."))
+        messages.info(request, message or _("Confirm it is you before exporting or erasing personal data."))
         return redirect(f"{url}?{urlencode({'next': next_url})}")
     return None
 

@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import PaymentMethod
-from privacy.models import IdentityMethod, RequestChannel, RequestKind
+from privacy.models import RequestKind
+from privacy.requests import RECEIVED_MAX_AGE, STAFF_CHANNELS, STAFF_IDENTITY_METHODS
 
-# Staff record what arrived by email, letter, phone or in person; portal requests record themselves.
-STAFF_CHANNELS = [(value, label) for value, label in RequestChannel.choices if value != RequestChannel.PORTAL]
-STAFF_IDENTITY_METHODS = [(value, label) for value, label in IdentityMethod.choices if value != IdentityMethod.PORTAL]
+# Staff record what arrived by email, letter, phone or in person; portal requests record themselves
+# (privacy.requests refuses `portal` from staff, whatever form or API sent it).
+CHANNEL_CHOICES = [(channel.value, channel.label) for channel in STAFF_CHANNELS]
+IDENTITY_METHOD_CHOICES = [(method.value, method.label) for method in STAFF_IDENTITY_METHODS]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -38,7 +40,7 @@ def _local_now() -> str:
 
 class RequestCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the client asks for"), choices=[("", "—"), *RequestKind.choices])
-    channel = forms.ChoiceField(label=_("How it arrived"), choices=[("", "—"), *STAFF_CHANNELS])
+    channel = forms.ChoiceField(label=_("How it arrived"), choices=[("", "—"), *CHANNEL_CHOICES])
     received_at = forms.DateTimeField(
         label=_("Received"), input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
@@ -49,6 +51,9 @@ class RequestCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"received_at": _local_now()})
         super().__init__(*args, **kwargs)
+        # The browser's hint of the oldest day privacy.requests accepts (it checks again, with its own message).
+        oldest = timezone.localtime() - RECEIVED_MAX_AGE
+        self.fields["received_at"].widget.attrs["min"] = oldest.strftime(DATETIME_LOCAL)
 
 
 class ClientChoiceForm(forms.Form):
@@ -59,7 +64,7 @@ class ClientChoiceForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    method = forms.ChoiceField(label=_("How the identity was verified"), choices=STAFF_IDENTITY_METHODS)
+    method = forms.ChoiceField(label=_("How the identity was verified"), choices=IDENTITY_METHOD_CHOICES)
     note = forms.CharField(label=_("Note on the check"), required=False, max_length=300,
                            help_text=_("For example which document was shown. Never write the document's number."))
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Invitation, SecurityEvent
 from accounts.services import invitation_create, invitation_revoke, sign_out_everywhere
 from api.models import ApiToken
-from api.services import api_token_create, api_token_revoke
+from api.services import api_token_create, api_token_revoke, can_export_or_erase, check_token_request
 from privacy.audit import actor_for_request, verify
 from privacy.models import AuditAction, AuditEvent
 from privacy.requests import open_requests, overdue_requests
@@ -26,6 +26,8 @@ from tenancy.models import Membership
 from tenancy.roles import Perm
 from tenancy.services import LastOwnerError, membership_change, organization_update
 from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
+from web.privacy_views import reauthenticate_first
+from web.request_forms import apply_errors
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -139,15 +141,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The member's own tokens. One whose role can export or erase personal data is made only after the
+    member confirms it is them (allauth's re-authentication), like an export or an erasure."""
     require_perm(request, Perm.MANAGE_OWN_API_TOKENS)
     form = ApiTokenForm(request.POST or None)
     secret = None
+    sensitive = can_export_or_erase(request.membership)
     if request.method == "POST" and form.is_valid():
-        _token, secret = api_token_create(membership=request.membership, name=form.cleaned_data["name"],
-                                          actor=actor_for_request(request))
-        form = ApiTokenForm()
+        actor, days = actor_for_request(request), form.cleaned_data["days"]
+        try:
+            check_token_request(membership=request.membership, actor=actor, days=days)
+            if sensitive and (response := reauthenticate_first(
+                    request, request.path, _("Confirm it is you before creating a token that can export or erase "
+                                             "personal data. Then create it again."))) is not None:
+                return response
+            _token, secret = api_token_create(membership=request.membership, name=form.cleaned_data["name"],
+                                              actor=actor, days=days)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = ApiTokenForm()
     tokens = scoped(request, ApiToken).filter(membership=request.membership).order_by("-created_at")
-    return render(request, "web/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    return render(request, "web/api_tokens.html", {"form": form, "tokens": tokens, "secret": secret,
+                                                   "sensitive": sensitive})
 
 
 @require_POST

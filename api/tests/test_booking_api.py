@@ -62,3 +62,14 @@ def test_staff_list_tells_each_members_bookable_resource(world, booking):
     items = {i["id"]: i for i in call("GET", "/staff?limit=50", token).json()["items"]}
     assert items[world.practitioner.pk]["resource_id"] == staff.pk
     assert items[world.reception.pk]["resource_id"] is None
+
+
+def test_staff_cannot_claim_a_booking_was_made_online_by_the_client(world, booking):
+    from booking.models import Appointment
+
+    _staff, service, token, day = booking
+    start = call("GET", f"/availability?service={service.pk}&start={day}&end={day}", token).json()[4]["start"]
+    claimed = call("POST", "/appointments", token, {"service_id": service.pk, "start": start, "channel": "online",
+                                                    "client_id": make_client(world.org).pk})
+    assert claimed.status_code == 422 and "channel" in claimed.json()["fields"]
+    assert not Appointment.objects.exists()

@@ -6,7 +6,7 @@ from api.tests.test_api import call
 from clients.services import special_approval_set
 from privacy.audit import Actor
 from privacy.models import ActorKind, AuditAction, AuditEvent
-from tilli.test import HETU, make_client
+from tilli.test import HETU, book_appointment, make_client
 
 
 @pytest.fixture
@@ -58,6 +58,7 @@ def test_the_access_log_is_for_the_owner(world, token_for):
 
 def test_records_need_approval_and_are_only_for_the_treating_practitioner(world, token_for):
     client = make_client(world.org)
+    book_appointment(world.org, world.practitioner, client)
     practitioner = token_for(world.practitioner)
     refused = call("POST", f"/clients/{client.pk}/records", practitioner, {"kind": "treatment", "body": "Knee"})
     assert refused.status_code == 422

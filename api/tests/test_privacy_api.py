@@ -50,9 +50,39 @@ def test_reception_records_a_request_and_follows_its_progress(world, token_for):
     assert audit.actor_kind == "api" and audit.subject_ref == client.subject_ref
 
 
-def test_a_request_from_the_portal_counts_as_verified(world, token_for):
-    created = _record(token_for(world.reception), make_client(world.org), channel="portal")
-    assert created["identity_verified"] is True and created["identity_method"] == "portal"
+def test_staff_cannot_claim_a_request_came_through_the_portal_to_skip_the_identity_check(world, token_for):
+    client = make_client(world.org)
+    for member in (world.reception, world.owner):
+        claimed = call("POST", "/requests", token_for(member),
+                       {"kind": "access", "channel": "portal", "client_id": client.pk})
+        assert claimed.status_code == 422 and "channel" in claimed.json()["fields"]
+    assert not DataSubjectRequest.objects.exists()
+    req = _record(token_for(world.reception), client)
+    verified = call("POST", f"/requests/{req['id']}/verify", token_for(world.owner), {"method": "portal"})
+    assert verified.status_code == 422 and "method" in verified.json()["fields"]
+    assert DataSubjectRequest.objects.get(pk=req["id"]).identity_verified_at is None
+    # Verifying is the owner's (MANAGE_REQUESTS), as in the panel.
+    assert call("POST", f"/requests/{req['id']}/verify", token_for(world.reception),
+                {"method": "document"}).status_code == 403
+
+
+@pytest.mark.parametrize("received_at", [0, "1970-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00",
+                                         "9999-12-31T23:59:59-14:00"])
+def test_a_receipt_time_out_of_range_is_a_422_not_1970(world, token_for, received_at):
+    response = call("POST", "/requests", token_for(world.reception),
+                    {"kind": "access", "channel": "email", "received_at": received_at})
+    assert response.status_code == 422 and "received_at" in response.json()["fields"]
+    assert not DataSubjectRequest.objects.exists()
+
+
+def test_a_receipt_time_without_an_offset_is_the_organizations_local_time(world, token_for):
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(world.org.time_zone)
+    local = timezone.localtime(timezone.now() - dt.timedelta(days=3), zone).replace(tzinfo=None, microsecond=0)
+    created = _record(token_for(world.reception), received_at=local.isoformat())
+    stored = DataSubjectRequest.objects.get(pk=created["id"]).received_at
+    assert timezone.localtime(stored, zone).replace(tzinfo=None) == local
 
 
 def test_the_accountant_can_neither_record_nor_list_requests(world, token_for):

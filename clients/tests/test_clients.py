@@ -127,15 +127,15 @@ def test_marketing_permission_per_channel_with_history(world):
 def test_special_records_need_the_clients_approval_first(world):
     client = make_client(world.org)
     with pytest.raises(ApprovalMissing):
-        record_create(client=client, kind="treatment", body="Back pain", author=world.practitioner, actor=SYSTEM)
+        record_create(client=client, kind="treatment", body="Back pain", author=world.owner, actor=SYSTEM)
     special_approval_set(client=client, granted=True, source="staff", actor=SYSTEM)
-    entry = record_create(client=client, kind="treatment", body="Back pain", author=world.practitioner,
+    entry = record_create(client=client, kind="treatment", body="Back pain", author=world.owner,
                           actor=SYSTEM)
     assert ClientRecord.objects.get(pk=entry.pk).body == "Back pain"
     assert "Back pain" not in str(_last_event(world.org).detail)
     special_approval_set(client=client, granted=False, source="portal", actor=SYSTEM)
     with pytest.raises(ApprovalMissing):
-        record_create(client=client, kind="treatment", body="More", author=world.practitioner, actor=SYSTEM)
+        record_create(client=client, kind="treatment", body="More", author=world.owner, actor=SYSTEM)
 
 
 def test_custom_fields_are_typed(world):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from billing.models import Payment
 from booking.models import Appointment, Occupancy
-from clients.models import Client, ClientRecord, ClientSignIn, MarketingConsent, Visit
+from clients.models import CareAssignment, Client, ClientRecord, ClientSignIn, MarketingConsent, Visit
 from privacy.audit import Actor, verify
 from privacy.erasure import DELETE, KEEP, erase_client, plan_erasure
 from privacy.models import AuditAction, AuditEvent, DataSubjectRequest, ErasureRecord
@@ -37,6 +37,7 @@ def test_the_dry_run_lists_what_is_deleted_anonymised_and_kept_and_changes_nothi
     assert items[("booking.AppointmentTransition", DELETE)].count == 1
     assert items[("clients.ClientRecord", DELETE)].count == 1  # a salon keeps no patient records
     assert items[("clients.ClientSignIn", DELETE)].count == 1
+    assert items[("clients.CareAssignment", DELETE)].count == 1
     assert items[("privacy.DataSubjectRequest", "keep")].fields == ["client", "details"]
     kept = items[("billing.Payment", KEEP)]
     assert kept.count == 1
@@ -86,7 +87,7 @@ def test_erasure_deletes_and_anonymises_keeps_payments_restricted_and_the_audit_
     assert (tomb.first_name, tomb.last_name, tomb.email, tomb.phone, tomb.city) == ("", "", "", "", "")
     assert tomb.national_id == "" and tomb.national_id_index == "" and tomb.custom_fields == {}
     assert not Client.objects.for_organization(world.org).filter(pk=pk).exists()  # hidden from every view
-    for model in (Visit, ClientRecord, ClientSignIn, MarketingConsent, Appointment):
+    for model in (Visit, ClientRecord, ClientSignIn, MarketingConsent, Appointment, CareAssignment):
         assert not model.objects.filter(client_id=pk).exists(), model
     assert not Occupancy.objects.filter(appointment__client_id=pk).exists()
     payment = Payment.objects.get(client_id=pk)

@@ -35,7 +35,8 @@ def test_the_document_holds_every_linked_table_and_validates_against_its_schema(
     jsonschema.validate(document, export_schema())
     expected = {"clients.Client", "clients.MarketingConsent", "clients.SpecialCategoryApproval", "clients.ClientRecord",
                 "clients.Visit", "clients.ClientSignIn", "clients.PortalLoginToken", "booking.Appointment",
-                "booking.AppointmentTransition", "billing.Payment", "privacy.DataSubjectRequest", "notify.Message"}
+                "booking.AppointmentTransition", "billing.Payment", "privacy.DataSubjectRequest", "notify.Message",
+                "clients.CareAssignment"}
     assert expected <= set(document["data"])
     client_row = document["data"]["clients.Client"]["rows"][0]
     assert client_row["national_id"] == full.national_id  # the client's own ID, in full, to the client

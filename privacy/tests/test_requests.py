@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from privacy.audit import Actor
 from privacy.exports import request_export
 from privacy.models import (
+    ActorKind,
     DataExport,
     ExportStatus,
     IdentityMethod,
@@ -219,3 +220,38 @@ def test_owners_get_a_daily_digest_with_counts_and_no_personal_data(world, smtp_
     assert "1" in message["Subject"]
     for secret in ("Salainen", "Henkilö", "secret@example.test"):
         assert secret not in body and secret not in message["Subject"]
+
+
+@pytest.mark.django_db
+def test_only_the_portal_records_a_portal_request_and_staff_cannot_verify_as_the_portal(world):
+    client = make_client(world.org)
+    for kind in (ActorKind.USER, ActorKind.API):
+        staff = Actor(kind=kind, user_id=world.owner.user.pk, role="owner")
+        with pytest.raises(ValidationError) as caught:
+            request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.PORTAL,
+                           actor=staff, client=client)
+        assert "channel" in caught.value.message_dict
+    from_portal = request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.PORTAL,
+                                 actor=Actor(kind=ActorKind.CLIENT), client=client)
+    assert from_portal.identity_method == IdentityMethod.PORTAL
+    letter = request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.LETTER,
+                            actor=SYSTEM, client=client)
+    with pytest.raises(ValidationError):
+        request_verify_identity(req=letter, method=IdentityMethod.PORTAL, actor=SYSTEM)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("offset", "accepted"), [
+    (dt.timedelta(minutes=2), True), (dt.timedelta(minutes=10), False),
+    (-dt.timedelta(days=364), True), (-dt.timedelta(days=366), False)])
+def test_a_request_arrived_at_most_a_year_ago_and_not_in_the_future(world, offset, accepted):
+    def create():
+        return request_create(organization=world.org, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
+                              actor=SYSTEM, received_at=timezone.now() + offset)
+
+    if accepted:
+        assert create().pk
+    else:
+        with pytest.raises(ValidationError) as caught:
+            create()
+        assert "received_at" in caught.value.message_dict

@@ -46,6 +46,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "template_id": lambda world, objs: objs["template"].pk,
     "recipient_id": lambda world, objs: _recipient(world).pk,
     "breach_id": lambda world, objs: _breach(world, objs).pk,
+    "assignment_id": lambda world, objs: _assignment(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -140,6 +141,16 @@ def _breach(world: World, objs: dict):
                                        noticed_at=timezone.now())
         breach_subject_add(breach=objs["breach"], client=objs["client"], actor=Actor.system("test"))
     return objs["breach"]
+
+
+def _assignment(world: World, objs: dict):
+    """The owner's care assignment of the practitioner to the sweep's client."""
+    from clients.care import care_assignment_grant
+
+    if "assignment" not in objs:
+        objs["assignment"] = care_assignment_grant(client=objs["client"], practitioner=world.practitioner,
+                                                   actor=Actor.system("test"))
+    return objs["assignment"]
 
 
 def _appointment(world: World, client):

@@ -8,7 +8,7 @@ from clients.models import Client, ClientRecord
 from clients.services import record_create, special_approval_set, visit_create
 from privacy.audit import Actor
 from privacy.models import AuditAction, AuditEvent
-from tilli.test import HETU, make_client
+from tilli.test import HETU, book_appointment, make_client
 
 SYSTEM = Actor.system("test")
 
@@ -29,6 +29,7 @@ def anna(world):
     client = make_client(world.org, phone="0401234567", national_id=HETU)
     visit_create(client=client, actor=SYSTEM, visited_at=timezone.now(), services="Massage",
                  practitioner=world.practitioner)
+    book_appointment(world.org, world.practitioner, client)  # what makes the practitioner a treating one
     special_approval_set(client=client, granted=True, source="staff", actor=SYSTEM)
     record_create(client=client, kind="treatment", body="Shoulder tension, left side", author=world.practitioner,
                   actor=SYSTEM)

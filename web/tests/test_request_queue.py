@@ -88,3 +88,15 @@ def test_the_owners_digest_links_to_the_queue(world, smtp_server):
     assert send_owner_digests() >= 1
     body = smtp_server.wait_for(1)[0].get_payload(decode=True).decode()
     assert url(world, "web:requests") in body
+
+
+def test_a_receipt_in_1970_or_a_portal_channel_is_refused_in_the_panel_too(world, client_for):
+    reception = english(client_for(world.reception))
+    response = reception.post(url(world, "web:requests"), {
+        "kind": "access", "channel": "letter", "received_at": "1970-01-01T00:00", "details": "Old letter"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="id_received_at_error"' in html and "Old letter" in html
+    portal = reception.post(url(world, "web:requests"), {
+        "kind": "access", "channel": "portal", "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    assert portal.status_code == 200 and 'id="id_channel_error"' in portal.content.decode()
+    assert not DataSubjectRequest.objects.exists()
