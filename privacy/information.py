@@ -58,12 +58,13 @@ def categories(organization) -> list[str]:
     return [str(Category(c).label) for c in Category if c in held]
 
 
-def retention_rules() -> list[dict[str, str]]:
+def retention_rules(organization) -> list[dict[str, str]]:
+    """Each retention rule in words, with the statutory periods of the organization's country only."""
     rules: dict[str, str] = {}
     for reg in registry:
         if reg.subject_kind == SubjectKind.CLIENT:
             for pf in reg.fields.values():
-                rules.setdefault(pf.retention.code, str(pf.retention.description))
+                rules.setdefault(pf.retention.code, pf.retention.describe(organization.country))
     return [{"code": code, "description": text} for code, text in sorted(rules.items())]
 
 
@@ -102,7 +103,7 @@ def art15_information(organization, client) -> dict:
         "categories": categories(organization),
         "recipients": recipients(organization),
         "transfers": _("None outside the EU/EEA."),
-        "retention": retention_rules(),
+        "retention": retention_rules(organization),
         "source": str(client.get_source_display()),
         "automated_decisions": _("None: no decisions are made about you by automated means alone."),
         "rights": rights(organization),
