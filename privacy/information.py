@@ -8,23 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from privacy.registry import Category, SubjectKind, registry
 
 
 @dataclass(frozen=True)
 class Authority:
-    name: str
+    """A supervisory authority. Its name is translated: in its own country's language the official name,
+    elsewhere the reader's rendering with the official name beside it."""
+
+    name: Promise
     address: str
     url: str
 
 
 AUTHORITIES = {
-    "FI": Authority("Tietosuojavaltuutetun toimisto (Office of the Data Protection Ombudsman)",
+    "FI": Authority(gettext_lazy("Office of the Data Protection Ombudsman (Tietosuojavaltuutetun toimisto)"),
                     "PL 800, 00531 Helsinki", "https://tietosuoja.fi"),
-    "PL": Authority("Prezes Urzędu Ochrony Danych Osobowych (UODO)", "ul. Stawki 2, 00-193 Warszawa",
-                    "https://uodo.gov.pl"),
+    "PL": Authority(gettext_lazy("President of the Personal Data Protection Office (Prezes Urzędu Ochrony Danych "
+                                 "Osobowych, UODO)"), "ul. Stawki 2, 00-193 Warszawa", "https://uodo.gov.pl"),
 }
 
 

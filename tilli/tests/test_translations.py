@@ -15,3 +15,27 @@ def test_every_string_in_the_source_is_in_the_catalogs(tmp_path):
     for language in LANGUAGES:
         missing = untranslated(copy / language / "LC_MESSAGES" / "django.po")
         assert missing == [], f"{language}: translate these (make messages): {missing[:10]}"
+
+
+def test_no_string_is_translated_at_import_time():
+    """gettext() in a module or class body runs once, at import, in the default language, so the page shows
+    it in English whatever the reader's language (the hours form's weekdays did): use gettext_lazy there."""
+    import ast
+
+    eager_calls = []
+    for path in ROOT.rglob("*.py"):
+        if {".venv", "migrations", "tests", "tests_e2e", "bench", "var"} & set(path.relative_to(ROOT).parts):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        eager = {alias.asname or alias.name for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+                 for alias in node.names if alias.name in ("gettext", "ngettext", "pgettext", "npgettext")}
+        stack = list(ast.iter_child_nodes(tree))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue  # runs when called, in the language active then
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in eager:
+                eager_calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            stack.extend(ast.iter_child_nodes(node))
+    assert eager_calls == []
