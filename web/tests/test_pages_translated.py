@@ -32,11 +32,15 @@ from web.tests.privacy_helpers import reauthenticate
 pytestmark = [pytest.mark.pagewalk, pytest.mark.django_db]
 
 # The commonest English words: short sentences and labels are often made of these alone.
-STOPWORDS = set("""a an the and or but of to in on at by for from with without as is are was were be been not no yes
-this that these those it its your you our we they their there here all any each every some none more less than then
-what which who whom when where why how can may must will would should could has have had do does did done new add
-edit save cancel delete remove back next previous show hide open close send sent select option choose created
-updated at""".split())
+STOPWORDS = {
+    "a", "add", "all", "an", "and", "any", "are", "as", "at", "back", "be", "been", "but", "by", "can", "cancel",
+    "choose", "close", "could", "created", "delete", "did", "do", "does", "done", "each", "edit", "every", "for",
+    "from", "had", "has", "have", "here", "hide", "how", "in", "is", "it", "its", "less", "may", "more", "must",
+    "new", "next", "no", "none", "not", "of", "on", "open", "option", "or", "our", "previous", "remove", "save",
+    "select", "send", "sent", "should", "show", "some", "than", "that", "the", "their", "then", "there", "these",
+    "they", "this", "those", "to", "updated", "was", "we", "were", "what", "when", "where", "which", "who", "whom",
+    "why", "will", "with", "without", "would", "yes", "you", "your"
+}
 # Words that are the same in every language (brands, units, standards) and so may stand on any page.
 SAME_EVERYWHERE = {"tilli", "sms", "pdf", "csv", "ics", "api", "url", "ip", "iban", "gdpr", "utc", "gsm", "ucs",
                    "totp", "json", "id", "ok"}
