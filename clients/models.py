@@ -391,7 +391,7 @@ class ClientSignIn(TenantModel):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    method = models.CharField(_("method"), max_length=10, choices=SignInMethod.choices)
+    method = models.CharField(_("sign-in method"), max_length=10, choices=SignInMethod.choices)
 
     class Meta:
         verbose_name = _("portal sign-in")

@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='clientsignin',
             name='method',
-            field=models.CharField(choices=[('link', 'Email link'), ('password', 'Password')], max_length=10, verbose_name='method'),
+            field=models.CharField(choices=[('link', 'Email link'), ('password', 'Password')], max_length=10, verbose_name='sign-in method'),
         ),
         migrations.AlterField(
             model_name='clientsignin',

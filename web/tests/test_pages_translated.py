@@ -23,7 +23,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenancy.tests.test_tenant_sweep import OBJECT_KWARGS, _walk
 from tilli.tests.catalogs import LANGUAGES, entries, extract
@@ -200,7 +200,8 @@ def objects(world):
     breach = breach_record(organization=world.org, actor=system, title="Kannettava kadonnut",
                            nature="Kannettava tietokone", noticed_at=timezone.now() - dt.timedelta(hours=1))
     breach_subject_add(breach=breach, client=client, actor=system)
-    notice = publish_notice(organization=world.org, actor=system)
+    with translation.override(world.org.default_language):  # as the salon's owner publishes it, in Finnish
+        notice = publish_notice(organization=world.org, actor=system)
     return {"notice": notice, "invitation": invitation, "token": token, "secret": secret, "client": client,
             "appointment": appointment, "request": request, "export": export, "payment": payment,
             "message": message, "campaign": campaign, "rule": rule, "template": template, "breach": breach,
