@@ -28,10 +28,10 @@ from tenancy.models import TenantModel, TenantQuerySet
 PURPOSE_ACCOUNTING = Purpose("accounting", _("Bookkeeping and taxation: receipts and invoices"))
 RETENTION_ACCOUNTING = Retention(
     "accounting",
-    _("Receipts and invoices: 6 years (Finland) or 5 years (Poland) after the end of the year of payment"),
+    _("Receipts and invoices: for the period the accounting law sets, from the end of the year of payment"),
     years_after_year_end={"FI": 6, "PL": 5},
 )
-ACCOUNTING_GROUND = _("Finnish Accounting Act 2:10; Polish Tax Ordinance art. 70 §1")
+ACCOUNTING_GROUND = {"FI": _("Finnish Accounting Act 2:10"), "PL": _("Polish Tax Ordinance art. 70 §1")}
 
 _KEPT = PersonalField(Category.FINANCIAL, PURPOSE_ACCOUNTING, LegalBasis.LEGAL_OBLIGATION, RETENTION_ACCOUNTING,
                       Erasure.KEEP_RESTRICTED, legal_ground=ACCOUNTING_GROUND)
@@ -61,9 +61,10 @@ class PaymentQuerySet(TenantQuerySet):
 class Payment(TenantModel):
     """One payment with its receipt number (consecutive per organization)."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="payments")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="payments",
+                               verbose_name=_("client"))
     appointment = models.ForeignKey("booking.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="payments")
+                                    related_name="payments", verbose_name=_("appointment"))
     receipt_number = models.PositiveIntegerField(_("receipt number"))
     paid_at = models.DateTimeField(_("paid"))
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2,
@@ -76,7 +77,7 @@ class Payment(TenantModel):
     payer_name = models.CharField(_("payer"), max_length=300)
     payer_address = models.TextField(_("payer's address"), blank=True)
     payer_business_id = models.CharField(_("payer's business ID"), max_length=20, blank=True)
-    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by_user_id = models.BigIntegerField(_("recorded by (account number)"), null=True, blank=True)
     restricted_until = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -208,9 +208,12 @@ class Channel(models.TextChoices):
                        "created_by_user_id": _BOOKING, "created_at": _BOOKING},
                not_personal=["organization", "location", "revision"])
 class Appointment(TenantModel):
-    client = models.ForeignKey("clients.Client", null=True, on_delete=models.SET_NULL, related_name="appointments")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey("clients.Client", null=True, on_delete=models.SET_NULL, related_name="appointments",
+                               verbose_name=_("client"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments",
+                                verbose_name=_("service"))
+    staff = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="appointments",
+                              verbose_name=_("staff member"))
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
@@ -218,11 +221,13 @@ class Appointment(TenantModel):
     state = models.CharField(_("state"), max_length=10, choices=AppointmentState.choices,
                              default=AppointmentState.BOOKED)
     wishes = models.TextField(_("wishes"), blank=True)
-    created_by_user_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_user_id = models.BigIntegerField(_("created by (account number)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revision = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE: bumped on each change
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         indexes = [
             models.Index(fields=["organization", "staff", "start"], name="appointment_staff_start"),
             models.Index(fields=["organization", "client", "-start"], name="appointment_client"),
@@ -261,14 +266,16 @@ class AppointmentTransition(TenantModel):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_kind = models.CharField(max_length=10)
-    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_user_id = models.BigIntegerField(_("by (account number)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change of an appointment's state")
+        verbose_name_plural = _("changes of appointments' states")
 
     def __str__(self) -> str:
         return f"{self.from_state}->{self.to_state}"
-
-
 
 
 @personal_data(subject_kind=SubjectKind.STAFF, subject_path="resource__membership__user",

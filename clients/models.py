@@ -33,7 +33,7 @@ RETENTION_CUSTOMER = Retention(
 RETENTION_CONSENT = Retention(
     "consent", _("While the client is in the register, as proof of each permission and withdrawal"))
 RETENTION_CARE = Retention(
-    "care", _("As long as the law on patient records requires (in Poland generally 20 years)"), days=20 * 365)
+    "care", _("As long as the law on patient records requires"), days=20 * 365)
 
 _C = PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
 _I = PersonalField(Category.IDENTITY, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
@@ -45,13 +45,13 @@ _MKT = PersonalField(Category.USAGE, PURPOSE_MARKETING, LegalBasis.CONSENT, RETE
 _HEALTH = PersonalField(Category.SPECIAL, PURPOSE_CARE, LegalBasis.EXPLICIT_CONSENT, RETENTION_CARE, Erasure.DELETE)
 RETENTION_PATIENT_RECORD = Retention(
     "patient_record",
-    _("Patient records of a health-care provider: 12 years (Finland) or 20 years (Poland) after the end of the "
+    _("Patient records of a health-care provider: for the period the patient-record law sets, from the end of the "
       "year of the entry"),
     years_after_year_end={"FI": 12, "PL": 20})
 _PATIENT_RECORD = PersonalField(
     Category.SPECIAL, PURPOSE_CARE, LegalBasis.EXPLICIT_CONSENT, RETENTION_PATIENT_RECORD, Erasure.KEEP_RESTRICTED,
-    legal_ground=_("Patient-record laws: Finnish decree 94/2022 on patient records; Polish Act on patients' rights "
-                   "art. 29"),
+    legal_ground={"FI": _("Finnish decree 94/2022 on patient records"),
+                  "PL": _("Polish Act on patients' rights and the Patient Ombudsman, art. 29")},
     keep_if="keeps_patient_records")
 _REF = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.LEGAL_OBLIGATION,
                      Retention("subject_ref", _("Pseudonymous reference: kept with the access log")),
@@ -109,7 +109,7 @@ class Client(TenantModel):
     """A data subject of the organization: a person, or a company with contact persons."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices, default=ClientKind.PERSON)
-    subject_ref = models.UUIDField(default=uuid.uuid4, editable=False)
+    subject_ref = models.UUIDField(_("pseudonymous reference"), default=uuid.uuid4, editable=False)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
@@ -139,9 +139,9 @@ class Client(TenantModel):
     search_name_alt = models.CharField(max_length=300, editable=False, default="")
     source = models.CharField(_("came through"), max_length=10, choices=ClientSource.choices,
                               default=ClientSource.STAFF)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_by_user_id = models.BigIntegerField(_("created by (account number)"), null=True, blank=True)
     portal_password = models.CharField(max_length=200, blank=True, editable=False)
     portal_last_login = models.DateTimeField(_("last sign-in to the portal"), null=True, blank=True, editable=False)
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True, editable=False)
@@ -213,16 +213,19 @@ class MarketingConsent(TenantModel):
     version of the wording the client saw (GDPR Art. 7(1): the controller proves consent).
     """
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="marketing_consents")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="marketing_consents",
+                               verbose_name=_("client"))
     purpose = models.CharField(_("purpose"), max_length=30, default="direct_marketing", editable=False)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    granted = models.BooleanField()
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    source = models.CharField(max_length=10, choices=ConsentSource.choices)
-    wording_version = models.CharField(max_length=40)
-    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    granted = models.BooleanField(_("allowed"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    source = models.CharField(_("given through"), max_length=10, choices=ConsentSource.choices)
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    recorded_by_user_id = models.BigIntegerField(_("recorded by (account number)"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("marketing permission")
+        verbose_name_plural = _("marketing permissions")
         indexes = [models.Index(fields=["organization", "client", "channel", "-recorded_at"], name="consent_latest")]
 
     def __str__(self) -> str:
@@ -266,7 +269,7 @@ class CustomField(TenantModel):
 class Visit(TenantModel):
     """A visit that took place: who served, what was done and sold, wishes, discount given."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visits")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="visits", verbose_name=_("client"))
     practitioner = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("served by"))
     visited_at = models.DateTimeField(_("time"))
@@ -274,9 +277,11 @@ class Visit(TenantModel):
     products = models.TextField(_("products"), blank=True)
     wishes = models.TextField(_("wishes"), blank=True)
     discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
         indexes = [models.Index(fields=["organization", "client", "-visited_at"], name="visit_client_recent")]
 
     def __str__(self) -> str:
@@ -292,13 +297,18 @@ class Visit(TenantModel):
 class SpecialCategoryApproval(TenantModel):
     """The client's explicit consent (or its withdrawal) to keeping special-category records (Art. 9(2)(a))."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="special_approvals")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="special_approvals",
+                               verbose_name=_("client"))
     purpose = models.CharField(_("purpose"), max_length=30, default="special_category_records", editable=False)
-    granted = models.BooleanField()
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by_user_id = models.BigIntegerField(null=True, blank=True)
-    wording_version = models.CharField(max_length=40)
-    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    granted = models.BooleanField(_("approved"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by_user_id = models.BigIntegerField(_("recorded by (account number)"), null=True, blank=True)
+    wording_version = models.CharField(_("wording version"), max_length=40)
+    source = models.CharField(_("given through"), max_length=10, choices=ConsentSource.choices)
+
+    class Meta:
+        verbose_name = _("approval of health records")
+        verbose_name_plural = _("approvals of health records")
 
     def __str__(self) -> str:
         return "granted" if self.granted else "withdrawn"
@@ -320,15 +330,18 @@ class RecordKind(models.TextChoices):
 class ClientRecord(TenantModel):
     """A special-category entry (health, substance use, test result): encrypted, role-limited, audited."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="records")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="records", verbose_name=_("client"))
     kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
     body = EncryptedTextField(_("entry"))
-    author = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    author = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("written by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     restricted_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("client record")
+        verbose_name_plural = _("client records")
         indexes = [models.Index(fields=["organization", "client", "-created_at"], name="record_client_recent")]
 
     def __str__(self) -> str:
@@ -395,11 +408,15 @@ _PORTAL = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT,
 class PortalLoginToken(TenantModel):
     """A one-time sign-in link for the client portal; only its hash is stored."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("client"))
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal sign-in link")
+        verbose_name_plural = _("portal sign-in links")
 
     def __str__(self) -> str:
         return f"portal link {self.pk}"
@@ -418,13 +435,15 @@ class SignInMethod(models.TextChoices):
 class ClientSignIn(TenantModel):
     """A sign-in to the client portal, with the address and browser it came from (limited retention)."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_ins")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip = models.CharField(max_length=45, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    method = models.CharField(max_length=10, choices=SignInMethod.choices)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("client"))
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    method = models.CharField(_("sign-in method"), max_length=10, choices=SignInMethod.choices)
 
     class Meta:
+        verbose_name = _("portal sign-in")
+        verbose_name_plural = _("portal sign-ins")
         indexes = [models.Index(fields=["organization", "client", "-at"], name="client_sign_in_recent")]
 
     def __str__(self) -> str:

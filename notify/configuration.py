@@ -11,6 +11,7 @@ from django.db import transaction
 
 from notify.models import Campaign, CampaignStatus, MessageChannel, MessageTemplate, NotificationPolicy, ReminderRule
 from notify.services import policy_for
+from notify.wording import check_wording
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 
@@ -59,10 +60,13 @@ def reminder_rule_remove(*, rule: ReminderRule, actor: Actor) -> None:
 @transaction.atomic
 def template_save(*, organization, actor: Actor, kind: str, channel: str, language: str, subject: str,
                   body: str) -> MessageTemplate:
-    """The organization's own wording; the caller has checked that it renders (see TemplateForm)."""
+    """The organization's own wording: plain text whose placeholders the kind offers (else ValidationError)."""
+    subject = subject if channel == MessageChannel.EMAIL else ""
+    for text in (subject, body):
+        check_wording(text, kind)
     template, created = MessageTemplate.objects.update_or_create(
         organization=organization, kind=kind, channel=channel, language=language,
-        defaults={"subject": subject if channel == MessageChannel.EMAIL else "", "body": body})
+        defaults={"subject": subject, "body": body})
     record(organization=organization, actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
            obj=template, changed_fields=["subject", "body"] if channel == MessageChannel.EMAIL else ["body"])
     return template

@@ -45,6 +45,20 @@ class MessagePurpose(models.TextChoices):
 
 MessageChannel = Channel  # the channels a client allows marketing on are the channels messages go by
 
+# Why a message was not sent (Message.error holds the code): the outbox shows these words, and the
+# code itself only where it is a provider's own (an SMS gateway's or a mail server's) for support.
+ERROR_LABELS = {
+    "appointment_cancelled": _("The appointment was cancelled"),
+    "rescheduled": _("The appointment was moved: a reminder for the new time replaces this one"),
+    "not_allowed": _("The client can no longer be reached this way, or has not allowed it"),
+    "recipient_refused": _("The mail server refused the address"),
+    "sms_disabled": _("SMS is turned off in the message settings"),
+    "requeued_after_interruption": _("Queued again after the sending was interrupted"),
+    "worker_stopped": _("Sending was interrupted; not sent again, to avoid a duplicate"),
+}
+_PROVIDER_ERRORS = (("smtp_", _("The mail server could not be reached")),
+                    (":", _("The SMS gateway did not accept the message")))
+
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting")
@@ -69,7 +83,7 @@ class Message(TenantModel):
     """One email or SMS, from queued to sent (or skipped, failed, cancelled, interrupted)."""
 
     client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="messages")
+                               related_name="messages", verbose_name=_("client"))
     appointment = models.ForeignKey("booking.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="messages")
     campaign = models.ForeignKey("notify.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
@@ -96,7 +110,7 @@ class Message(TenantModel):
     provider_response = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=100, blank=True)
     dedupe_key = models.CharField(max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("message")
@@ -110,6 +124,20 @@ class Message(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} {self.pk}"
+
+    @property
+    def error_label(self) -> str:
+        """Why the message was not sent, in words ('' if nothing went wrong)."""
+        if not self.error:
+            return ""
+        if self.error in ERROR_LABELS:
+            return str(ERROR_LABELS[self.error])
+        return next((str(label) for mark, label in _PROVIDER_ERRORS if mark in self.error), _("Other error"))
+
+    @property
+    def error_code(self) -> str:
+        """A provider's own error code, worth quoting to its support; '' for Tilli's own reasons."""
+        return "" if self.error in ERROR_LABELS else self.error
 
 
 @personal_data(subject_kind=None, subject_path=None, fields={},

@@ -1,78 +1,86 @@
-"""Message wording: the organization's own template for a kind, channel and language, else Tilli's.
+"""Message text: the organization's own wording for a kind, channel and language, else Tilli's,
+filled in with the booking's values in the recipient's language and time zone.
 
-Templates use Django's template language, rendered in the recipient's language and without
-HTML escaping, since emails and SMS are plain text. An organization's own wording sees only
-plain values (names, times, links) through `_safe_context`, never model objects.
+Wording is plain text with `{placeholders}` (notify.wording), so an organization's text sees
+only the values its kind offers (names, times, links), never a model object.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import datetime as dt
+import logging
 
-from django.template import engines
-from django.template.loader import render_to_string
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
-from notify.models import MessageChannel, MessageTemplate, TemplateKind
+from notify.models import MessageChannel, MessageTemplate
+from notify.wording import default_wording, fill, location_text, values_for
 
-DEFAULT_SUBJECTS = {
-    TemplateKind.CONFIRMED: _("Your booking at %(organization)s is confirmed"),
-    TemplateKind.MOVED: _("Your booking at %(organization)s was moved"),
-    TemplateKind.CANCELLED: _("Your booking at %(organization)s was cancelled"),
-    TemplateKind.REMINDER: _("Reminder: your booking at %(organization)s"),
-    TemplateKind.STAFF_NEW_BOOKING: _("New online booking at %(organization)s"),
-}
-_BOOKING_EMAIL = "booking/email/appointment.txt"
+logger = logging.getLogger(__name__)
 
 
-def default_template_name(kind: str, channel: str) -> str:
-    if channel == MessageChannel.EMAIL and kind in (TemplateKind.CONFIRMED, TemplateKind.MOVED,
-                                                    TemplateKind.CANCELLED):
-        return _BOOKING_EMAIL
-    return f"notify/default/{kind}.{channel}.txt"
+def message_values(context: dict) -> dict[str, str]:
+    """The placeholders' values for one booking message (see notify.services.appointment_context)."""
+    appointment, client, organization = context["appointment"], context.get("client"), context["organization"]
+    location = appointment.location
+    return values_for(
+        business_name=organization.name, client_first_name=client.first_name if client else "",
+        client_name=client.display_name if client else "", service=appointment.service.name,
+        staff=appointment.staff.name, location=location_text(location.name, location.address),
+        start=context["start"], end=context["end"], deadline=context["deadline"], changeable=context["changeable"],
+        time_zone=context["time_zone"], manage_link=context.get("manage_url", ""),
+        panel_link=context.get("panel_url", ""))
 
 
-def _from_string(text: str, context: dict) -> str:
-    return engines["django"].from_string("{% autoescape off %}" + text + "{% endautoescape %}").render(context)
+def fill_wording(kind: str, channel: str, subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
+    """(subject, body) ready to send: one line of subject, an email's body ending in a newline."""
+    subject = fill(subject, kind, values).strip().replace("\n", " ") if channel == MessageChannel.EMAIL else ""
+    body = fill(body, kind, values).strip()
+    return subject, body + "\n" if channel == MessageChannel.EMAIL else body
 
 
-def _safe_context(context: dict) -> dict:
-    """What an organization's own wording may use: names, times and links, never a model object,
-    so no template can reach other data (a national ID, a health note, other clients)."""
-    appointment, client = context.get("appointment"), context.get("client")
-    organization = context["organization"]
-    safe = {key: context[key] for key in ("start", "end", "deadline", "changeable", "manage_url", "time_zone",
-                                          "hours_before", "panel_url", "body", "unsubscribe_url", "kind")
-            if key in context}
-    safe["organization"] = SimpleNamespace(name=organization.name)
-    if appointment is not None:
-        location = appointment.location
-        safe["appointment"] = SimpleNamespace(
-            start=context.get("start", appointment.start), end=context.get("end", appointment.end),
-            service=SimpleNamespace(name=appointment.service.name), staff=SimpleNamespace(name=appointment.staff.name),
-            location=SimpleNamespace(name=location.name, address=location.address),
-            client=SimpleNamespace(display_name=client.display_name) if client is not None else None)
-    if client is not None:
-        safe["client"] = SimpleNamespace(first_name=client.first_name, display_name=client.display_name)
-    return safe
+def render_message(organization, kind: str, channel: str, language: str, context: dict) -> tuple[str, str]:
+    """(subject, body) in `language`, from the organization's wording, or Tilli's if it has none.
 
-
-def render_message(organization, kind: str, channel: str, language: str, context: dict,
-                   template: MessageTemplate | None = None) -> tuple[str, str]:
-    """(subject, body) in `language`; `template` overrides the stored one (for previews)."""
-    if template is None:
-        template = MessageTemplate.objects.filter(organization=organization, kind=kind, channel=channel,
-                                                  language=language).first()
-    context = {**context, "kind": kind}
+    Wording that no longer passes the check (stored before a placeholder was withdrawn) falls back
+    to Tilli's, so a booking is never left without its message.
+    """
+    template = MessageTemplate.objects.filter(organization=organization, kind=kind, channel=channel,
+                                              language=language).first()
     zone = context.get("time_zone") or organization.time_zone
     with translation.override(language), timezone.override(zone):
+        values = message_values(context)
         if template is not None:
-            safe = _safe_context(context)
-            subject = _from_string(template.subject, safe) if channel == MessageChannel.EMAIL else ""
-            body = _from_string(template.body, safe)
-        else:
-            subject = str(DEFAULT_SUBJECTS[kind] % {"organization": organization.name}) \
-                if channel == MessageChannel.EMAIL else ""
-            body = render_to_string(default_template_name(kind, channel), context)
-    return subject.strip().replace("\n", " "), body.strip() + "\n" if channel == MessageChannel.EMAIL else body.strip()
+            try:
+                return fill_wording(kind, channel, template.subject, template.body, values)
+            except ValidationError:
+                logger.warning("Message wording %s of organization %s does not pass the check; Tilli's is used.",
+                               template.pk, organization.pk)
+        return fill_wording(kind, channel, *default_wording(kind, channel), values)
+
+
+def sample_values(organization, language: str) -> dict[str, str]:
+    """Example values for a preview: made-up client, service and time, and a manage link that works for
+    nobody, so composing a message never shows (or mails about) a real client's booking."""
+    site = settings.SITE_URL.rstrip("/")
+    with translation.override(language), timezone.override(organization.time_zone):
+        day = timezone.localdate() + dt.timedelta(days=3)
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+        first_name = _("Alex")
+        return values_for(
+            business_name=organization.name, client_first_name=first_name,
+            client_name=f"{first_name} {_('Example')}", service=_("Example service"), staff=_("Your staff member"),
+            location=location_text(_("Main location"), _("Example Street 1")), start=start,
+            end=start + dt.timedelta(hours=1), deadline=start - dt.timedelta(hours=24), changeable=True,
+            time_zone=organization.time_zone,
+            manage_link=site + reverse("public_booking:manage", args=[organization.slug, "example"]),
+            panel_link=site + reverse("web:calendar", kwargs={"org_slug": organization.slug}))
+
+
+def preview_message(organization, kind: str, channel: str, language: str, subject: str,
+                    body: str) -> tuple[str, str]:
+    """The wording filled in with `sample_values`; raises ValidationError for wording that is not allowed."""
+    return fill_wording(kind, channel, subject, body, sample_values(organization, language))

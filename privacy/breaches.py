@@ -234,11 +234,7 @@ def breach_close(*, breach: Breach, actor: Actor, now: dt.datetime | None = None
 
 # --- who is affected ------------------------------------------------------------------------------------
 
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _add_subjects(breach: Breach, refs: Iterable, selected_by: str) -> int:
+def _add_subjects(breach: Breach, refs: Iterable, found_by: dict) -> int:
     from clients.models import Client
 
     refs = set(refs)
@@ -248,7 +244,7 @@ def _add_subjects(breach: Breach, refs: Iterable, selected_by: str) -> int:
                                                                subject_ref__in=refs)}
     known = set(breach.subjects.filter(subject_ref__in=list(clients)).values_list("subject_ref", flat=True))
     rows = [BreachSubject(organization_id=breach.organization_id, breach=breach, subject_ref=ref,
-                          client=client if client.erased_at is None else None, selected_by=selected_by[:200])
+                          client=client if client.erased_at is None else None, found_by=found_by)
             for ref, client in clients.items() if ref not in known]
     BreachSubject.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -282,10 +278,9 @@ def select_subjects_from_audit(*, breach: Breach, actor: Actor, start: dt.dateti
         raise ValidationError({"user": [_("Choose a staff member of this organization.")]})
     refs = (audit_matches(breach.organization, start=start, end=end, user_id=user_id, action=action)
             .values_list("subject_ref", flat=True).distinct())
-    selected_by = " · ".join(part for part in (
-        "audit log", f"account #{user_id}" if user_id is not None else "any account", action or "any action",
-        f"{_utc(start)} – {_utc(end)}") if part)
-    added = _add_subjects(breach, refs, selected_by)
+    found_by = {"by": "audit_log", "user_id": user_id, "action": action or "", "start": start.isoformat(),
+                "end": end.isoformat()}
+    added = _add_subjects(breach, refs, found_by)
     record(organization=breach.organization, actor=actor, action=AuditAction.UPDATE, obj=breach,
            changed_fields=["subjects"], detail={"selected_from_audit": added})
     return added
@@ -296,7 +291,7 @@ def breach_subject_add(*, breach: Breach, client, actor: Actor) -> bool:
     """Add one client by hand; False if they were already listed."""
     if client.organization_id != breach.organization_id or client.erased_at is not None:
         raise ValidationError({"client": [_("Choose a client of this organization.")]})
-    added = _add_subjects(breach, [client.subject_ref], "added by hand")
+    added = _add_subjects(breach, [client.subject_ref], {"by": "hand"})
     if added:
         record(organization=breach.organization, actor=actor, action=AuditAction.UPDATE, obj=breach,
                subject_ref=client.subject_ref, changed_fields=["subjects"], detail={"added_by_hand": 1})

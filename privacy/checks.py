@@ -1,5 +1,7 @@
 """System check: every field of every model in our apps is classified in the registry."""
 
+from collections.abc import Mapping
+
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, register
@@ -37,6 +39,11 @@ def _check_model(model) -> list[Error]:
         if pf.erasure == Erasure.KEEP_RESTRICTED and not pf.legal_ground:
             errors.append(Error(f"{label}.{name} is kept on erasure but names no legal ground.",
                                 obj=model, id="privacy.E005"))
+        without = set(pf.retention.years_after_year_end or {}) - set(
+            pf.legal_ground if isinstance(pf.legal_ground, Mapping) else {})
+        if pf.erasure == Erasure.KEEP_RESTRICTED and isinstance(pf.legal_ground, Mapping) and without:
+            errors.append(Error(f"{label}.{name} is kept by law in {', '.join(sorted(without))} but names no legal "
+                                "ground there.", obj=model, id="privacy.E008"))
         has_period = pf.retention.years_after_year_end is not None or pf.retention.period_days() is not None
         if (pf.erasure == Erasure.KEEP_RESTRICTED and has_period and registration.subject_path
                 and registration.subject_path != "self" and registration.kept_since not in names):

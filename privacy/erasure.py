@@ -110,7 +110,7 @@ def _keep_until(reg: Registration, row: models.Model, organization, today: dt.da
             if field_until is None or field_until < today:
                 continue
             until = field_until if until is None else max(until, field_until)
-        keeping, ground = True, str(pf.legal_ground)
+        keeping, ground = True, pf.ground_for(organization.country)
     return keeping, until, ground
 
 

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from privacy.registry import Category, SubjectKind, registry
 
 
 @dataclass(frozen=True)
 class Authority:
-    name: str
+    """A supervisory authority. Its name is translated: in its own country's language the official name,
+    elsewhere the reader's rendering with the official name beside it."""
+
+    name: Promise
     address: str
     url: str
 
 
 AUTHORITIES = {
-    "FI": Authority("Tietosuojavaltuutetun toimisto (Office of the Data Protection Ombudsman)",
+    "FI": Authority(gettext_lazy("Office of the Data Protection Ombudsman (Tietosuojavaltuutetun toimisto)"),
                     "PL 800, 00531 Helsinki", "https://tietosuoja.fi"),
-    "PL": Authority("Prezes Urzędu Ochrony Danych Osobowych (UODO)", "ul. Stawki 2, 00-193 Warszawa",
-                    "https://uodo.gov.pl"),
+    "PL": Authority(gettext_lazy("President of the Personal Data Protection Office (Prezes Urzędu Ochrony Danych "
+                                 "Osobowych, UODO)"), "ul. Stawki 2, 00-193 Warszawa", "https://uodo.gov.pl"),
 }
 
 
@@ -58,12 +63,13 @@ def categories(organization) -> list[str]:
     return [str(Category(c).label) for c in Category if c in held]
 
 
-def retention_rules() -> list[dict[str, str]]:
+def retention_rules(organization) -> list[dict[str, str]]:
+    """Each retention rule in words, with the statutory periods of the organization's country only."""
     rules: dict[str, str] = {}
     for reg in registry:
         if reg.subject_kind == SubjectKind.CLIENT:
             for pf in reg.fields.values():
-                rules.setdefault(pf.retention.code, str(pf.retention.description))
+                rules.setdefault(pf.retention.code, pf.retention.describe(organization.country))
     return [{"code": code, "description": text} for code, text in sorted(rules.items())]
 
 
@@ -102,7 +108,7 @@ def art15_information(organization, client) -> dict:
         "categories": categories(organization),
         "recipients": recipients(organization),
         "transfers": _("None outside the EU/EEA."),
-        "retention": retention_rules(),
+        "retention": retention_rules(organization),
         "source": str(client.get_source_display()),
         "automated_decisions": _("None: no decisions are made about you by automated means alone."),
         "rights": rights(organization),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
@@ -203,8 +207,8 @@ class DataSubjectRequest(TenantModel):
     """
 
     client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="requests")
-    subject_ref = models.UUIDField(null=True, blank=True)
+                               related_name="requests", verbose_name=_("client"))
+    subject_ref = models.UUIDField(_("pseudonymous reference"), null=True, blank=True)
     kind = models.CharField(_("request"), max_length=15, choices=RequestKind.choices)
     channel = models.CharField(_("arrived by"), max_length=10, choices=RequestChannel.choices)
     details = models.TextField(_("what the client asked"), blank=True)
@@ -273,22 +277,25 @@ class DataExport(TenantModel):
     expires or the client is erased.
     """
 
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="exports")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="exports",
+                               verbose_name=_("client"))
     request = models.ForeignKey(DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="exports")
-    requested_by_user_id = models.BigIntegerField(null=True, blank=True)
+    requested_by_user_id = models.BigIntegerField(_("requested by (account number)"), null=True, blank=True)
     requested_by_client = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    file_name = models.CharField(max_length=80, blank=True)
+    file_name = models.CharField(_("file name"), max_length=80, blank=True)
     size = models.PositiveIntegerField(default=0)
     downloads = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
         indexes = [models.Index(fields=["organization", "client", "-created_at"], name="export_client_recent")]
 
     def __str__(self) -> str:
@@ -306,7 +313,7 @@ class ErasureRecord(TenantModel):
     """The erasure ledger: who (by pseudonym only) was erased when. Also appended to a file kept
     outside the database, so `replay_erasures` can erase again after an older backup is restored."""
 
-    subject_ref = models.UUIDField()
+    subject_ref = models.UUIDField(_("pseudonymous reference"))
     client_pk = models.BigIntegerField()
     erased_at = models.DateTimeField()
     request = models.ForeignKey(DataSubjectRequest, null=True, blank=True, on_delete=models.SET_NULL,
@@ -314,6 +321,8 @@ class ErasureRecord(TenantModel):
     summary = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
         indexes = [models.Index(fields=["organization", "erased_at"], name="erasure_ledger_time")]
 
     def __str__(self) -> str:
@@ -478,21 +487,42 @@ _BREACH_PROOF = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis
 
 @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client",
                fields={"client": _BREACH_SUBJECT, "subject_ref": _BREACH_PROOF, "notified_at": _BREACH_PROOF},
-               not_personal=["organization", "breach", "selected_by", "added_at"])
+               not_personal=["organization", "breach", "found_by", "added_at"])
 class BreachSubject(TenantModel):
     """A client affected by a breach (found e.g. from the audit log), and when they were told."""
 
     breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="subjects")
     client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="breaches")
-    subject_ref = models.UUIDField()
-    selected_by = models.CharField(max_length=200, blank=True)  # how they were found, e.g. "viewed by X between ..."
-    notified_at = models.DateTimeField(null=True, blank=True)
+                               related_name="breaches", verbose_name=_("client"))
+    subject_ref = models.UUIDField(_("pseudonymous reference"))
+    # How they were found, as data rather than words, so each reader sees it in their own language:
+    # {"by": "hand"} or {"by": "audit_log", "user_id": 5 | None, "action": "view" | "", "start": iso, "end": iso}.
+    found_by = models.JSONField(_("how found"), default=dict, blank=True)
+    notified_at = models.DateTimeField(_("told"), null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("client affected by a breach")
+        verbose_name_plural = _("clients affected by a breach")
         constraints = [models.UniqueConstraint(fields=["organization", "breach", "subject_ref"],
                                                name="breach_subject_unique")]
 
     def __str__(self) -> str:
         return f"breach {self.breach_id} subject"
+
+    @property
+    def how_found(self) -> str:
+        """How the client was found, in the active language and time zone; no one is named (an account number)."""
+        found = self.found_by or {}
+        if found.get("by") == "hand":
+            return gettext("Added by hand")
+        if found.get("by") != "audit_log":
+            return str(found.get("text", ""))
+        user_id, action = found.get("user_id"), found.get("action")
+        start, end = (formats.date_format(timezone.localtime(dt.datetime.fromisoformat(found[key])),
+                                          "SHORT_DATETIME_FORMAT") for key in ("start", "end"))
+        return gettext("From the access log: %(account)s, %(action)s, %(start)s – %(end)s") % {
+            "account": gettext("account #%(number)s") % {"number": user_id} if user_id is not None
+            else gettext("any account"),
+            "action": AuditAction(action).label if action in AuditAction.values else gettext("any action"),
+            "start": start, "end": end}

@@ -9,7 +9,7 @@ generated privacy documents all read this registry instead of keeping lists of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -77,6 +77,19 @@ class Retention:
             return int(getattr(settings, self.setting))
         return self.days
 
+    def describe(self, country: str) -> str:
+        """The rule in words for an organization in `country`, with that country's statutory period only."""
+        from django.utils.translation import gettext
+
+        from tenancy.models import Country
+
+        text = str(self.description).rstrip(".") + "."
+        years = (self.years_after_year_end or {}).get(country)
+        if years:
+            text += " " + gettext("In %(country)s the law requires %(years)s years from the end of the year "
+                                  "concerned.") % {"country": Country(country).label, "years": years}
+        return text
+
     def keep_until(self, event_day: date, country: str) -> date | None:
         """The last day a value dated `event_day` must be kept in `country`, or None if no law keeps it."""
         if self.years_after_year_end is not None:
@@ -86,15 +99,30 @@ class Retention:
         return None if days is None else event_day + timedelta(days=days)
 
 
+# A text that depends on the organization's country: the law of each country, keyed by its ISO code.
+ByCountry = Mapping[str, Promise]
+
+
 @dataclass(frozen=True)
 class PersonalField:
+    """How one field is personal data. `legal_ground` names the law that keeps it on erasure: one text
+    where the ground is the same everywhere (the GDPR), else one per country (`ByCountry`), so an
+    organization is only ever shown its own country's law."""
+
     category: Category
     purpose: Purpose
     basis: LegalBasis
     retention: Retention
     erasure: Erasure
-    legal_ground: Promise | None = None
+    legal_ground: Promise | ByCountry | None = None
     keep_if: str | None = None  # an Organization attribute; the keep rule applies only where it is true
+
+    def ground_for(self, country: str) -> str:
+        """The legal ground in force in `country` ('' if none), in the active language."""
+        ground = self.legal_ground
+        if isinstance(ground, Mapping):
+            ground = ground.get(country)
+        return str(ground) if ground else ""
 
     @property
     def special(self) -> bool:

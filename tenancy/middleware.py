@@ -2,14 +2,15 @@
 
 Panel URLs start with /o/<org_slug>/. A visitor who is not an active member of that
 organization gets the same 404 whether or not it exists, so slugs reveal nothing.
-The organization's time zone and (unless the user chose one) language are activated.
+The organization's time zone and (unless the user chose one) language are activated; on
+pages outside an organization a signed-in member's pages speak their language too.
 """
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone, translation
 
+from tenancy.language import chosen_language
 from tenancy.models import Membership
 
 
@@ -28,6 +29,7 @@ class OrganizationMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.pop("org_slug", None)
         if slug is None:
+            _activate(request, chosen_language(request))  # account pages speak the panel's language
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -41,8 +43,11 @@ class OrganizationMiddleware:
         request.organization = membership.organization
         request.membership = membership
         timezone.activate(membership.organization.time_zone)
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            language = request.user.preferred_language or membership.organization.default_language
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+        _activate(request, chosen_language(request, membership.organization))
         return None
+
+
+def _activate(request, language: str) -> None:
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language

@@ -61,8 +61,7 @@ def test_owner_rewords_a_reminder_and_sends_a_campaign(page: Page, live_server, 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Reminder")
     expect(page.locator("#preview")).to_contain_text("Reminder: Example service at Salon Aurora")
     body = page.get_by_role("textbox", name="Text")
-    body.fill("Hi {{ client.first_name }}! {{ appointment.service.name }} at {{ organization.name }} "
-              "on {{ start|date:'j.n.' }} at {{ start|time:'H:i' }}. {{ manage_url }}")
+    body.fill("Hi {client_first_name}! {service} at {business_name} on {short_date} at {start}. {manage_link}")
     expect(page.locator("#preview")).to_contain_text("Hi Alex! Example service at Salon Aurora")  # htmx, as typed
     expect(page.locator(".sms-count")).to_contain_text("GSM-7")
     problems += shoot(page, "91-messages-template")

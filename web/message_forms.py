@@ -1,17 +1,14 @@
 """Forms of the message pages: sending policy, reminder rules, wording, campaigns, reminder choices.
 
-They collect and check input; what a message says and who gets it is notify's (rendering,
-campaigns). A template is checked by rendering it, so a wording that cannot be rendered is
-refused here and never saved.
+They collect and check input; what a message says and who gets it is notify's (wording,
+rendering, campaigns). Wording is checked by notify.wording, so text it would not fill in is
+refused here, with the fault named, and never saved.
 """
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
-from django.template import TemplateSyntaxError, engines
 from django.utils.translation import gettext_lazy as _
 
 from notify.models import (
@@ -22,14 +19,9 @@ from notify.models import (
     NotificationPolicy,
     ReminderRule,
 )
+from notify.wording import check_wording
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-# Wording is the organization's plain text with a few placeholders. Tags that reach beyond the
-# message's own context (other template files, the debug dump, arbitrary tag libraries) are refused.
-_FORBIDDEN_TAG = re.compile(r"{%-?\s*(debug|include|extends|ssi)\b")
-_LOAD_TAG = re.compile(r"{%-?\s*load\s+([^%]*)%}")
-_ALLOWED_LIBRARIES = {"i18n", "l10n", "tz"}
 
 
 class PolicyForm(forms.ModelForm):
@@ -85,35 +77,20 @@ class ReminderRuleForm(forms.ModelForm):
         """The organization is set by the view; the duplicate check is in clean()."""
 
 
-def _check_tags(text: str) -> None:
-    if _FORBIDDEN_TAG.search(text):
-        raise forms.ValidationError(_("This tag cannot be used in a message."), code="forbidden_tag")
-    for libraries in _LOAD_TAG.findall(text):
-        if not set(libraries.split()) <= _ALLOWED_LIBRARIES:
-            raise forms.ValidationError(_("Only the i18n, l10n and tz tag libraries can be loaded."),
-                                        code="forbidden_tag")
-
-
-def _compiles(text: str) -> None:
-    try:
-        engines["django"].from_string(text)
-    except TemplateSyntaxError as error:
-        raise forms.ValidationError(_("The text has a template error: %(error)s"), code="syntax",
-                                    params={"error": str(error)[:200]}) from None
-
-
 class TemplateForm(forms.Form):
-    """The wording of one kind, channel and language; `render` (the preview) proves it can be sent."""
+    """The wording of one kind, channel and language: plain text with the kind's `{placeholders}`.
+
+    `preview` fills it with example values; a wording it cannot fill in is refused, naming the fault.
+    """
 
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
-                           help_text=_("Placeholders such as {{ organization.name }}, {{ client.first_name }}, "
-                                       "{{ appointment.service.name }}, {{ start|date:\"j.n.\" }}, "
-                                       "{{ start|time:\"H:i\" }} and {{ manage_url }} are filled in for each message."))
+                           help_text=_("Placeholders in braces, such as {client_first_name}, are filled in for "
+                                       "each message; the ones this message offers are listed beside the text."))
 
-    def __init__(self, *args, channel: str, render, **kwargs):
+    def __init__(self, *args, kind: str, channel: str, preview, **kwargs):
         super().__init__(*args, **kwargs)
-        self.channel, self._render = channel, render
+        self.kind, self.channel, self._preview = kind, channel, preview
         self.rendered: tuple[str, str] | None = None
         if channel == MessageChannel.EMAIL:
             self.fields["subject"].required = True
@@ -123,26 +100,20 @@ class TemplateForm(forms.Form):
 
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"]
-        _check_tags(subject)
-        _compiles(subject)
+        check_wording(subject, self.kind)
         return subject
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n")
         if not body.strip():
             raise forms.ValidationError(_("Write the text."), code="required")
-        _check_tags(body)
-        _compiles(body)
+        check_wording(body, self.kind)
         return body
 
     def clean(self):
         data = super().clean()
         if not self.errors:
-            try:
-                self.rendered = self._render(data.get("subject", ""), data["body"])
-            except Exception as error:  # any failure to render refuses the wording
-                raise forms.ValidationError(_("The text could not be filled in: %(error)s"), code="render",
-                                            params={"error": str(error)[:200] or type(error).__name__}) from None
+            self.rendered = self._preview(data.get("subject", ""), data["body"])
         return data
 
 

@@ -7,19 +7,14 @@ no text: opening one message does, and that read is audited under the client it 
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,9 +29,10 @@ from notify.models import (
     ReminderRule,
     TemplateKind,
 )
-from notify.rendering import DEFAULT_SUBJECTS, default_template_name, render_message
-from notify.services import appointment_context, policy_for
+from notify.rendering import preview_message, sample_values
+from notify.services import policy_for
 from notify.sms.encoding import sms_parts
+from notify.wording import SLOTS, default_wording, placeholders_for
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
@@ -95,77 +91,9 @@ def reminder_rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 # --- wording -------------------------------------------------------------------------------------------
 
-@functools.cache
-def _has_default(kind: str, channel: str) -> bool:
-    try:
-        get_template(default_template_name(kind, channel))
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
-def template_slots() -> list[tuple[str, str]]:
-    """(kind, channel) pairs Tilli has wording for: the ones an organization can reword."""
-    return [(kind, channel) for kind in TemplateKind.values for channel in MessageChannel.values
-            if _has_default(kind, channel)]
-
-
-def _default_wording(organization: Organization, kind: str, channel: str, language: str) -> tuple[str, str]:
-    """Tilli's wording as editable text: the default file's source and the subject with its placeholder."""
-    body = get_template(default_template_name(kind, channel)).template.source.strip()
-    subject = ""
-    if channel == MessageChannel.EMAIL:
-        with translation.override(language):
-            subject = str(DEFAULT_SUBJECTS[kind]) % {"organization": "{{ organization.name }}"}
-    return subject, body
-
-
-def _sample_appointment(organization: Organization, language: str):
-    """An unsaved appointment with neutral demo values, for an organization with nothing booked."""
-    from booking.models import Appointment, Location, Resource, ResourceKind, Service
-    from clients.models import Client
-
-    with translation.override(language):
-        location = Location(organization=organization, name=_("Main location"), time_zone=organization.time_zone,
-                            address=_("Example Street 1"))
-        staff = Resource(organization=organization, kind=ResourceKind.STAFF, name=_("Your staff member"),
-                         location=location)
-        service = Service(organization=organization, name=_("Example service"), duration_minutes=60,
-                          cancellation_hours=24)
-        client = Client(organization=organization, first_name=_("Alex"), last_name=_("Example"),
-                        preferred_language=language)
-    zone = ZoneInfo(organization.time_zone)
-    day = timezone.localdate(timezone=zone) + dt.timedelta(days=3)
-    start = dt.datetime.combine(day, dt.time(10), tzinfo=zone)
-    return Appointment(organization=organization, client=client, service=service, staff=staff, location=location,
-                       start=start, end=start + dt.timedelta(hours=1), channel="online", state="booked")
-
-
-def sample_context(request: HttpRequest, kind: str, language: str) -> dict:
-    """The organization's next booking if there is one (what a real message would say), else a sample."""
-    from booking.models import Appointment, AppointmentState
-
-    organization = request.organization
-    appointment = (scoped(request, Appointment)
-                   .filter(start__gt=timezone.now(), state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
-                   .select_related("organization", "client", "service", "staff", "location").order_by("start").first())
-    extra: dict = {}
-    if kind == TemplateKind.REMINDER:
-        extra["hours_before"] = 24
-    if appointment is None:
-        appointment = _sample_appointment(organization, language)
-        panel = reverse("web:calendar", kwargs={"org_slug": organization.slug})
-    else:
-        panel = reverse("web:calendar_appointment", kwargs={"org_slug": organization.slug,
-                                                            "appointment_id": appointment.pk})
-    if kind == TemplateKind.STAFF_NEW_BOOKING:
-        extra["panel_url"] = settings.SITE_URL.rstrip("/") + panel
-    return appointment_context(appointment, **extra)
-
-
 def _slot(request: HttpRequest) -> tuple[str, str, str]:
     kind, channel, language = (request.GET.get(name, "") for name in ("kind", "channel", "language"))
-    if (kind, channel) not in template_slots() or language not in LANGUAGES:
+    if (kind, channel) not in SLOTS or language not in LANGUAGES:
         raise Http404
     return kind, channel, language
 
@@ -180,7 +108,7 @@ def message_templates(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     own = {(t.kind, t.channel, t.language): t for t in scoped(request, MessageTemplate)}
     rows = []
-    for kind, channel in template_slots():
+    for kind, channel in SLOTS:
         rows.append({
             "kind": kind_label(kind), "channel": MessageChannel(channel).label,
             "languages": [{"code": language, "name": name, "own": (kind, channel, language) in own,
@@ -191,41 +119,43 @@ def message_templates(request: HttpRequest) -> HttpResponse:
 
 
 def message_template_edit(request: HttpRequest) -> HttpResponse:
-    """Edit one wording, with a preview rendered as it is typed (htmx) or on request, and save it."""
+    """Edit one wording, with a preview filled in with example values as it is typed (htmx), and save it."""
     require_perm(request, Perm.MANAGE_MESSAGES)
     organization = request.organization
     kind, channel, language = _slot(request)
     own = scoped(request, MessageTemplate).filter(kind=kind, channel=channel, language=language).first()
-    context = sample_context(request, kind, language)
 
-    def render_with(subject: str, body: str) -> tuple[str, str]:
-        unsaved = MessageTemplate(organization=organization, kind=kind, channel=channel, language=language,
-                                  subject=subject, body=body)
-        return render_message(organization, kind, channel, language, context, template=unsaved)
+    def preview(subject: str, body: str) -> tuple[str, str]:
+        return preview_message(organization, kind, channel, language, subject, body)
 
     if request.method == "POST":
-        form = TemplateForm(request.POST, channel=channel, render=render_with)
+        form = TemplateForm(request.POST, kind=kind, channel=channel, preview=preview)
         valid = form.is_valid()
         if "preview" in request.POST:
             if request.htmx:
                 return render(request, "web/messages/_preview.html", {**_preview(form, channel), "live": True})
         elif valid:
             template_save(organization=organization, actor=actor_for_request(request), kind=kind, channel=channel,
-                           language=language, subject=form.cleaned_data.get("subject", ""),
-                           body=form.cleaned_data["body"])
+                          language=language, subject=form.cleaned_data.get("subject", ""),
+                          body=form.cleaned_data["body"])
             messages.success(request, _("The wording was saved. Messages written from now on use it."))
             return redirect(_edit_url(organization, kind, channel, language))
     else:
-        subject, body = (own.subject, own.body) if own else _default_wording(organization, kind, channel, language)
-        form = TemplateForm(initial={"subject": subject, "body": body}, channel=channel, render=render_with)
+        with translation.override(language):
+            default = default_wording(kind, channel)
+        subject, body = (own.subject, own.body) if own else default
+        form = TemplateForm(initial={"subject": subject, "body": body}, kind=kind, channel=channel, preview=preview)
         try:
-            form.rendered = render_with(subject, body)
-        except Exception:  # a stored wording that no longer renders: no preview
+            form.rendered = preview(subject, body)
+        except ValidationError:  # a stored wording that no longer passes the check: no preview
             form.rendered = None
+    sample = sample_values(organization, language)
     return render(request, "web/messages/template_edit.html", {
         "form": form, "own": own, "kind": kind, "kind_label": kind_label(kind), "channel": channel,
         "channel_label": MessageChannel(channel).label, "language": language,
         "language_name": dict(settings.LANGUAGES)[language], "section": "templates",
+        "placeholders": [{"name": p.name, "description": p.description, "example": sample[p.name]}
+                         for p in placeholders_for(kind)],
         "action_url": _edit_url(organization, kind, channel, language), **_preview(form, channel),
     })
 

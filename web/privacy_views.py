@@ -34,6 +34,7 @@ from privacy.erasure import ANONYMISE, DELETE, KEEP, ErasurePlan, plan_erasure
 from privacy.erasure import erase_client as erase_client_service
 from privacy.exports import ExportUnavailable, open_export, request_export
 from privacy.models import AuditAction, DataExport, ExportStatus
+from privacy.registry import registry
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.request_forms import PaymentForm, RestrictForm, apply_errors
@@ -107,12 +108,17 @@ def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
 # --- erasure ----------------------------------------------------------------------------------------
 
 def plan_rows(plan: ErasurePlan) -> list[dict]:
-    """The dry run's items with the cleared fields named as the register names them."""
+    """The dry run's items with the cleared fields named as the register names them. Derived fields
+    (search keys, blind indexes) and secrets are cleared too but not listed: they are no one's data
+    on their own, and the fields they come from are listed."""
     rows = []
     for item in plan.items:
-        meta = apps.get_model(item.label)._meta
+        model = apps.get_model(item.label)
+        meta, hidden = model._meta, registry.get(model).not_exported
         names = []
         for name in item.fields:
+            if name in hidden:
+                continue
             try:
                 names.append(str(meta.get_field(name).verbose_name))
             except FieldDoesNotExist:
@@ -221,4 +227,5 @@ def restricted_payments(request: HttpRequest) -> HttpResponse:
                     object_type="billing.payment",
                     subjects=[(p.pk, p.client.subject_ref) for p in page.object_list],
                     detail={"restricted": True})
-    return render(request, "web/payments/restricted.html", {"page": page})
+    law = registry.get(Payment).fields["amount"].ground_for(request.organization.country)
+    return render(request, "web/payments/restricted.html", {"page": page, "law": law})

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from booking.models import (
@@ -58,9 +59,8 @@ class HoursForm(forms.ModelForm):
         model = WorkingHours
         fields = ["weekday", "start_time", "end_time", "valid_from", "valid_until"]
         # A blank first choice, so the empty extra rows stay unchanged and are skipped on save.
-        widgets = {"weekday": forms.Select(choices=[("", "—"), (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")),
-                                                    (3, _("Thursday")), (4, _("Friday")), (5, _("Saturday")),
-                                                    (6, _("Sunday"))]),
+        # WEEKDAYS is lazy: a gettext() here would run once, at import, in the default language.
+        widgets = {"weekday": forms.Select(choices=[("", "—"), *WEEKDAYS.items()]),
                    "start_time": forms.TimeInput(attrs={"type": "time"}),
                    "end_time": forms.TimeInput(attrs={"type": "time"}),
                    "valid_from": forms.DateInput(attrs={"type": "date"}),

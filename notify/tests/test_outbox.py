@@ -172,18 +172,33 @@ def test_a_temporary_failure_is_retried_with_backoff_and_gives_up_after_the_last
 
 
 @pytest.mark.django_db
-def test_an_organizations_own_wording_reaches_names_times_and_links_but_no_other_data(world):
+def test_an_organizations_own_wording_is_filled_in_with_the_bookings_values(world):
     from notify.models import MessageTemplate, TemplateKind
     from notify.rendering import render_message
     from notify.services import appointment_context
 
     client, resource, service = _setup(world)
     appointment = _book(client, resource, service)
-    template = MessageTemplate(organization=world.org, kind=TemplateKind.REMINDER, channel="sms", language="fi",
-                               body="Hei {{ client.first_name }}! {{ appointment.service.name }} "
-                                    "{{ start|date:'j.n.' }} {{ manage_url }} [{{ client.email }}]"
-                                    "[{{ appointment.client.phone }}][{{ organization.memberships.all }}]")
-    _, body = render_message(world.org, TemplateKind.REMINDER, "sms", "fi", appointment_context(appointment),
-                             template=template)
-    assert body.startswith(f"Hei {client.first_name}! {service.name} ") and "/b/" in body
-    assert body.endswith("[][][]")  # nothing beyond the allowed values
+    MessageTemplate.objects.create(organization=world.org, kind=TemplateKind.REMINDER, channel="sms", language="fi",
+                                   body="Hei {client_first_name}! {service} {short_date} klo {start} "
+                                        "{manage_link} {{☺}}")
+    _, body = render_message(world.org, TemplateKind.REMINDER, "sms", "fi", appointment_context(appointment))
+    start = appointment.start.astimezone(ZoneInfo(world.org.time_zone))
+    assert body.startswith(f"Hei {client.first_name}! {service.name} {start.day}.{start.month}. "
+                           f"klo {start:%H:%M} http")
+    assert "/b/" in body and body.endswith("{☺}")
+
+
+@pytest.mark.django_db
+def test_a_stored_wording_that_fails_the_check_falls_back_to_tillis(world):
+    """Wording written around the check (the admin, an older version) never stops a booking's message."""
+    from notify.models import MessageTemplate, TemplateKind
+    from notify.rendering import render_message
+    from notify.services import appointment_context
+
+    client, resource, service = _setup(world)
+    appointment = _book(client, resource, service)
+    MessageTemplate.objects.create(organization=world.org, kind=TemplateKind.REMINDER, channel="sms", language="fi",
+                                   body="{client.email} {client_first_name.__class__}")
+    _, body = render_message(world.org, TemplateKind.REMINDER, "sms", "fi", appointment_context(appointment))
+    assert client.email not in body and "class" not in body and service.name in body

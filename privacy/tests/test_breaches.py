@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notify.delivery import deliver
 from notify.models import Message, MessagePurpose, MessageStatus
@@ -227,8 +227,12 @@ def test_selection_picks_exactly_the_clients_an_account_viewed_in_the_window(wor
     subjects = BreachSubject.objects.for_organization(world.org).filter(breach=breach)
     assert {s.client_id for s in subjects} == {c.pk for c in inside}
     assert {s.subject_ref for s in subjects} == {c.subject_ref for c in inside}
-    description = subjects[0].selected_by
-    assert f"account #{world.practitioner.user_id}" in description and "view" in description
+    found = subjects[0].found_by
+    assert found == {"by": "audit_log", "user_id": world.practitioner.user_id, "action": "view",
+                     "start": start.isoformat(), "end": end.isoformat()}
+    with translation.override("en"), timezone.override("UTC"):
+        description = subjects[0].how_found
+    assert description.startswith(f"From the access log: account #{world.practitioner.user_id}, Viewed, ")
     assert "In0" not in description and world.practitioner.user.email not in description
     # Without the action filter, the changed client joins; running it again adds nobody twice.
     assert select_subjects_from_audit(breach=breach, actor=_owner(world), user_id=world.practitioner.user_id,
@@ -255,7 +259,7 @@ def test_a_client_is_added_and_removed_by_hand_but_not_removed_once_told(world):
     with pytest.raises(ValidationError):
         breach_subject_add(breach=breach, client=make_client(world.other_org), actor=SYSTEM)
     subject = breach.subjects.get()
-    assert subject.selected_by == "added by hand"
+    assert subject.found_by == {"by": "hand"}
     subject.notified_at = timezone.now()
     subject.save()
     with pytest.raises(ValidationError):
@@ -324,3 +328,29 @@ def test_client_notices_go_through_the_outbox_in_each_clients_language_and_arriv
     assert Message.objects.filter(purpose=MessagePurpose.BREACH, status=MessageStatus.SENT).count() == 2
     again = breach_notify_clients(breach=breach, actor=SYSTEM, message_text="A laptop was stolen.")
     assert again.told == 0 and again.already_told == 2
+
+
+def test_how_a_client_was_found_is_stored_as_data_and_worded_for_the_reader(world):
+    """Stored English ("audit log · any account · …") showed in English on a Finnish page; now the page words it."""
+    breach = _breach(world.org)
+    _viewed(world, world.reception, make_client(world.org), T0 - dt.timedelta(minutes=30))
+    select_subjects_from_audit(breach=breach, actor=SYSTEM, start=T0 - dt.timedelta(hours=1), end=T0)
+    subject = breach.subjects.get()
+    assert subject.found_by == {"by": "audit_log", "user_id": None, "action": "",
+                                "start": (T0 - dt.timedelta(hours=1)).isoformat(), "end": T0.isoformat()}
+    with translation.override("en"), timezone.override("Europe/Helsinki"):
+        assert subject.how_found == "From the access log: any account, any action, 03/03/2025 9 a.m. – " \
+                                    "03/03/2025 10 a.m."
+
+
+def test_the_migration_reads_the_descriptions_written_before(world):
+    import importlib
+
+    migration = importlib.import_module("privacy.migrations.0005_human_names_and_breach_found_by")
+    assert migration.found_by("added by hand") == {"by": "hand"}
+    assert migration.found_by("audit log · account #7 · view · 2026-03-01 08:00 UTC – 2026-03-02 08:00 UTC") == {
+        "by": "audit_log", "user_id": 7, "action": "view", "start": "2026-03-01T08:00:00+00:00",
+        "end": "2026-03-02T08:00:00+00:00"}
+    assert migration.found_by("audit log · any account · any action · 2026-03-01 08:00 UTC – 2026-03-02 08:00 UTC"
+                              )["user_id"] is None
+    assert migration.found_by("something else") == {"by": "other", "text": "something else"}

@@ -65,3 +65,15 @@ def test_staff_without_the_permission_and_other_organizations_cannot_open_a_mess
         assert client_for(world.member(role)).get(url(world, "outbox_message", message_id=mine.pk)).status_code == 404
     assert client_for(world.owner).get(url(world, "outbox_message", message_id=theirs.pk)).status_code == 404
     assert not AuditEvent.objects.filter(object_type="notify.message").exists()
+
+
+def test_why_a_message_was_not_sent_is_said_in_words_and_a_providers_code_is_kept(world, client_for):
+    client = make_client(world.org, email="syy@example.test", phone="0405556667")
+    make_message(world.org, client, status=MessageStatus.CANCELLED, error="appointment_cancelled")
+    make_message(world.org, client, status=MessageStatus.SKIPPED, error="not_allowed")
+    make_message(world.org, client, channel=MessageChannel.SMS, status=MessageStatus.FAILED, error="smsapi:error-13")
+    browser = english(client_for(world.owner))
+    html = browser.get(url(world, "outbox")).content.decode()
+    assert "appointment_cancelled" not in html and "not_allowed" not in html
+    assert "The appointment was cancelled" in html and "has not allowed it" in html
+    assert "The SMS gateway did not accept the message <code>smsapi:error-13</code>" in html
