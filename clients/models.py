@@ -375,18 +375,21 @@ class CareAssignment(TenantModel):
     Rows are history: revoking sets `revoked_at`, a new grant is a new row.
     """
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_assignments")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_assignments",
+                               verbose_name=_("client"))
     practitioner = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="care_assignments",
                                      verbose_name=_("practitioner"))
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
-    granted_by_user_id = models.BigIntegerField(null=True, blank=True)
+    granted_by_user_id = models.BigIntegerField(_("granted by (account number)"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by_user_id = models.BigIntegerField(null=True, blank=True)
+    revoked_by_user_id = models.BigIntegerField(_("revoked by (account number)"), null=True, blank=True)
 
     objects = CareAssignmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("care assignment")
+        verbose_name_plural = _("care assignments")
         constraints = [models.UniqueConstraint(fields=["organization", "client", "practitioner"],
                                                condition=models.Q(revoked_at=None), name="care_assignment_one_open")]
         indexes = [models.Index(fields=["organization", "client", "practitioner"], name="care_assignment_client")]
