@@ -151,11 +151,13 @@ def documents_record_csv(request: HttpRequest) -> HttpResponse:
 # --- panel: the processing agreement -------------------------------------------------------------------
 
 def agreement_summary(organization) -> dict:
-    """For the dashboard card and the documents page: where the agreement stands."""
+    """For the dashboard card and the documents page: where the agreement stands. `to_draw_up` says
+    whether the page offers to draw up a version: when none exists yet or the facts changed since."""
     agreement = current_agreement(organization)
-    return {"agreement": agreement, "configured": operator_configured(),
+    configured, needs_new = operator_configured(), agreement_needs_new_version(organization)
+    return {"agreement": agreement, "configured": configured,
             "signed": agreement is not None and agreement.status == AgreementStatus.SIGNED,
-            "outdated": agreement is not None and agreement_needs_new_version(organization)}
+            "outdated": agreement is not None and needs_new, "to_draw_up": configured and needs_new}
 
 
 class SignedCopyForm(forms.Form):
