@@ -66,7 +66,7 @@ def test_a_new_recipient_makes_the_notice_stale_the_owner_sees_the_diff_and_publ
                                          purpose="bookkeeping", country="FI", data_categories="receipts")
     page = owner.get(url(world, "web:documents")).content.decode()
     assert "The system has changed since the notice was published." in page
-    assert '<span class="added">+• Tilitoimisto Numero Oy (Finland): bookkeeping' in page
+    assert '<span class="added">+• Tilitoimisto Numero Oy (Suomi): bookkeeping' in page  # the notice's language
 
     response = owner.post(url(world, "web:documents"), {"action": "publish"})
     assert response.status_code == 302
@@ -80,7 +80,7 @@ def test_a_new_recipient_makes_the_notice_stale_the_owner_sees_the_diff_and_publ
 @pytest.mark.django_db
 def test_the_record_opens_as_a_page_a_pdf_and_a_csv_for_excel(world, client_for):
     owner = english(client_for(world.owner))
-    assert "Record of processing activities: Salon Aurora" in owner.get(
+    assert "Seloste käsittelytoimista: Salon Aurora" in owner.get(
         url(world, "web:documents_record")).content.decode()
     pdf = owner.get(url(world, "web:documents_record_pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
