@@ -28,5 +28,15 @@ def changed_labels(event) -> str:
 
 
 @register.filter
+def object_kind(event) -> str:
+    """The kind of object an audit event is about, by its translated name ("client", "visit"); a kind the
+    code no longer has reads as its stored label."""
+    try:
+        return str(apps.get_model(event.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return event.object_type or "—"
+
+
+@register.filter
 def role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role

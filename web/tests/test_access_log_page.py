@@ -25,3 +25,28 @@ def test_the_access_log_renders_rows_naming_relations_and_removed_fields(world, 
     assert "clients affected by a breach" in html and "a field removed long ago" in html
     detail = owner.get(url(world, "web:client_detail", client_id=anna.pk))
     assert detail.status_code == 200 and "a field removed long ago" in detail.content.decode()
+
+
+def test_the_access_log_names_the_client_a_row_is_about_not_a_model_and_number(world, client_for):
+    make_client(world.org, first_name="Anna", last_name="Virtanen")
+    owner = english(client_for(world.owner))
+    html = owner.get(url(world, "web:audit_log")).content.decode()
+    assert "Anna Virtanen" in html and "clients.client" not in html
+
+
+def test_a_role_that_may_not_see_restricted_clients_sees_initials_and_an_erased_client_is_not_named(world):
+    from django.utils import timezone
+
+    from clients.selectors import subject_names
+
+    anna = make_client(world.org, first_name="Anna", last_name="Virtanen")
+    bertta = make_client(world.org, first_name="Bertta", last_name="Virtala")
+    anna.restricted_at = timezone.now()
+    anna.save(update_fields=["restricted_at"])
+    bertta.erased_at = timezone.now()
+    bertta.save(update_fields=["erased_at"])
+    refs = [anna.subject_ref, bertta.subject_ref]
+    assert subject_names(world.org, refs, member=world.reception) == {anna.subject_ref: "A. V.",
+                                                                        bertta.subject_ref: "erased client"}
+    assert subject_names(world.org, refs, member=world.owner)[anna.subject_ref] == "Anna Virtanen"
+    assert subject_names(world.other_org, refs, member=world.outsider) == {}
