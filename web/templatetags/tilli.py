@@ -5,6 +5,7 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from tenancy.roles import Role
+from tilli.lib.addresses import address_of
 from tilli.lib.fields import field_label
 
 register = template.Library()
@@ -25,6 +26,18 @@ def changed_labels(event) -> str:
     except (LookupError, ValueError):
         model = None
     return ", ".join(str(_EXTRA_LABELS.get(name) or field_label(model, name)) for name in event.changed_fields or ())
+
+
+@register.filter
+def address_lines(obj, country: str = "") -> list[str]:
+    """A client's or an organization's address as lines in its country's order (tilli/lib/addresses.py);
+    `country` is the fallback for a client without one (the organization's)."""
+    return address_of(obj, country=country)
+
+
+@register.filter
+def one_line_address(obj, country: str = "") -> str:
+    return ", ".join(address_of(obj, country=country))
 
 
 @register.filter
