@@ -44,7 +44,7 @@ def test_the_organization_card_is_readable_at_every_width(page: Page, live_serve
         page.wait_for_load_state()
         page.screenshot(path=SCREENSHOTS / f"dashboard-{language}-{name}.png", full_page=True)
         measured = page.evaluate(MEASURE)
-        if measured["height"] > 320:
+        if measured["height"] > 420:  # four labelled values, each label above its value in a narrow card
             problems.append(f"{name}: the card is {measured['height']:.0f}px tall")
         for value in measured["values"]:
             if value["width"] < 120 or value["lines"] > 2:
