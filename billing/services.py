@@ -15,12 +15,13 @@ from clients.models import Client
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
+from tilli.lib.addresses import address_of
 
 
 def _payer_address(client: Client) -> str:
     if client.billing_address:
         return client.billing_address
-    return "\n".join(p for p in (client.street_address, f"{client.postal_code} {client.city}".strip()) if p)
+    return "\n".join(address_of(client, country=client.organization.country))
 
 
 @transaction.atomic

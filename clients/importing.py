@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from privacy.audit import Actor, record, record_many
 from privacy.models import AuditAction
 from tenancy.fields import blind_index_for
 from tenancy.models import Organization
+from tilli.lib.fields import field_label as model_field_label
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CREATE_BATCH = 500
@@ -252,16 +253,10 @@ def read_csv(text: str) -> ParsedFile:
     return ParsedFile(headers=headers, rows=rows, delimiter=delimiter)
 
 
-def field_label(name: str) -> str:
-    try:
-        return str(Client._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
 
 def accepted_columns() -> list[tuple[str, tuple[str, ...]]]:
     """(field label, accepted column names) for the help on the upload page."""
-    return [(field_label(name), aliases) for name, aliases in HEADER_ALIASES.items()]
+    return [(model_field_label(Client, name), aliases) for name, aliases in HEADER_ALIASES.items()]
 
 
 def map_columns(headers: list[str], definitions: Iterable[CustomField]) -> tuple[dict[int, str], list[str]]:
@@ -296,7 +291,7 @@ def _target_label(target: str, definitions: Iterable[CustomField]) -> str:
     if target.startswith("custom:"):
         key = target.removeprefix("custom:")
         return next((d.label for d in definitions if d.key == key), key)
-    return field_label(target)
+    return model_field_label(Client, target)
 
 
 class _Existing:
@@ -373,7 +368,7 @@ def _validate(organization: Organization, kind: str, prepared: tuple[dict, dict[
               header_of: dict[str, str], definitions: dict[str, CustomField],
               errors: list[tuple[str, str]]) -> dict | None:
     def column(name: str) -> str:
-        return header_of.get(name) or field_label(name)
+        return header_of.get(name) or model_field_label(Client, name)
 
     data, custom = prepared
     custom_cleaned = _clean_custom(organization, custom, definitions, header_of, errors) if custom else {}

@@ -75,3 +75,33 @@ def records_for(client: Client, *, member: Membership, actor: Actor) -> list[Cli
                object_type="clients.clientrecord", object_id=",".join(str(r.pk) for r in records),
                subject_ref=client.subject_ref, detail={"basis": str(basis)})
     return records
+
+
+def subject_names(organization: Organization, refs, *, member: Membership) -> dict:
+    """What a staff member may read as the name of each client an access log row is about, by the row's
+    pseudonymous reference: the name to whoever may see the client; initials for a client whose processing is
+    restricted, to a role that may not see restricted records; "erased client" once the client is erased (the
+    row outlives the person, who must not be re-identified through it). References of no client are absent."""
+    from django.utils.translation import gettext as _
+
+    from tenancy.roles import Perm
+
+    refs = {ref for ref in refs if ref}
+    if not refs or not member.has_perm(Perm.VIEW_CLIENTS):
+        return {}
+    sees_restricted = member.has_perm(Perm.VIEW_RESTRICTED_RECORDS)
+    names = {}
+    # Tombstones included: a row about an erased client says so instead of nothing.
+    for client in Client.objects.filter(organization=organization, subject_ref__in=refs):
+        if client.erased_at is not None:
+            names[client.subject_ref] = _("erased client")
+        elif client.is_restricted and not sees_restricted:
+            names[client.subject_ref] = initials(client.display_name)
+        else:
+            names[client.subject_ref] = client.display_name or "—"
+    return names
+
+
+def initials(name: str) -> str:
+    """"Anna Virtanen" → "A. V.": enough to tell rows apart, not enough to name the person."""
+    return " ".join(f"{part[0]}." for part in name.split() if part) or "—"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.merging import PossibleDuplicate, possible_duplicates
 from clients.models import (
     Channel,
     Client,
@@ -50,8 +51,17 @@ def _audit(client: Client, actor: Actor, action: str, **kwargs) -> None:
 
 @transaction.atomic
 def client_create(*, organization: Organization, actor: Actor, kind: str = ClientKind.PERSON,
-                  source: str = ClientSource.STAFF, company: Client | None = None, **data: Any) -> Client:
+                  source: str = ClientSource.STAFF, company: Client | None = None, allow_duplicate: bool = True,
+                  **data: Any) -> Client:
+    """A new client. With `allow_duplicate=False` (the panel's form, until the person confirms) a person with
+    the same name and phone as a client already in the register is refused with PossibleDuplicate, which
+    names the existing clients so the form can offer them instead."""
     cleaned = clean_client_data(organization, data, kind=kind)
+    if not allow_duplicate and kind == ClientKind.PERSON:
+        existing = list(possible_duplicates(organization, first_name=cleaned.get("first_name", ""),
+                                            last_name=cleaned.get("last_name", ""), phone=cleaned.get("phone", "")))
+        if existing:
+            raise PossibleDuplicate(existing)
     if kind == ClientKind.PERSON and not (cleaned.get("first_name") or cleaned.get("last_name")):
         raise ValidationError({"last_name": [_("Enter a name.")]})
     if kind == ClientKind.COMPANY and not cleaned.get("company_name"):
@@ -187,44 +197,6 @@ def visit_create(*, client: Client, actor: Actor, **data: Any) -> Visit:
     record(organization=client.organization, actor=actor, action=AuditAction.CREATE, obj=visit,
            subject_ref=client.subject_ref, changed_fields=[k for k, v in data.items() if v not in ("", None)])
     return visit
-
-
-# Care assignments stay behind (and go with the duplicate): a merge never widens who may read the
-# survivor's entries; the owner grants again if needed.
-MERGED_RELATIONS = (
-    (Visit, "client"), (MarketingConsent, "client"), (SpecialCategoryApproval, "client"), (ClientRecord, "client"),
-    (Client, "company"),
-)
-
-
-@transaction.atomic
-def client_merge(*, survivor: Client, duplicate: Client, actor: Actor) -> Client:
-    """Move everything of the duplicate onto the survivor, fill the survivor's empty fields
-    from the duplicate, and delete the duplicate. Both subjects' audit trails stay: the
-    merge is recorded under both pseudonymous references.
-    """
-    if survivor.pk == duplicate.pk or survivor.organization_id != duplicate.organization_id:
-        raise ValidationError(_("Choose two different clients of this organization."))
-    organization = survivor.organization
-    for model, field in MERGED_RELATIONS:
-        model.objects.for_organization(organization).filter(**{field: duplicate}).update(**{field: survivor})
-    filled = []
-    for name in ("email", "phone", "street_address", "postal_code", "city", "country", "gender", "birth_year",
-                 "birth_date", "preferred_language", "billing_name", "billing_address", "billing_reference",
-                 "national_id", "business_id"):
-        if getattr(survivor, name) in ("", None) and getattr(duplicate, name) not in ("", None):
-            setattr(survivor, name, getattr(duplicate, name))
-            filled.append(name)
-    merged_custom = {**duplicate.custom_fields, **survivor.custom_fields}
-    if merged_custom != survivor.custom_fields:
-        survivor.custom_fields = merged_custom
-        filled.append("custom_fields")
-    survivor.save()
-    _audit(survivor, actor, AuditAction.UPDATE, changed_fields=filled,
-           detail={"merged_from": str(duplicate.subject_ref)})
-    _audit(duplicate, actor, AuditAction.DELETE, detail={"merged_into": str(survivor.subject_ref)})
-    duplicate.delete()
-    return survivor
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from privacy.audit import Actor, record
-from privacy.information import authority_for
+from privacy.information import authority_for, controller_address
 from privacy.models import AuditAction, AuditEvent, Breach, BreachRisk, BreachSubject, ClientDecision
 from privacy.registry import Category
 
@@ -347,8 +347,7 @@ def authority_draft(breach: Breach, language: str, now: dt.datetime | None = Non
     zone = ZoneInfo(organization.time_zone)
     identified = breach.subjects.count()
     with translation.override(language):
-        address = ", ".join(p for p in (organization.street_address, organization.postal_code, organization.city)
-                            if p)
+        address = controller_address(organization)
         lines = [
             _("To: %(authority)s") % {"authority": authority.name},
             authority.address,

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 @dataclass(frozen=True)
 class Cookie:
+    code: str  # what the cookie is for, stable across settings and languages (the facts store this)
     name: str
     purpose: str | Promise
     max_age: int | None  # seconds; None: deleted when the browser is closed
@@ -50,28 +51,32 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else value
 
 
+# What each cookie is for, by its code: a published notice names cookies by code, so the words stay
+# readable in every language even after the installation stops setting one of them.
+PURPOSES = {
+    "session": _("Keeps you signed in (staff panel and client portal) and remembers the steps of a form. "
+                 "Holds only a random identifier; the session itself is on the server."),
+    "csrf": _("Protects forms against being sent by another website in your name (CSRF protection)."),
+    "language": _("Remembers the language you chose with the language menu. Set only when you choose one."),
+    "messages": _("Carries a notice such as \"Saved.\" to the next page you open, then is deleted."),
+    "mfa_trust": _("Remembers that you trusted this browser, so two-factor sign-in is not asked again."),
+}
+
+
 def tilli_cookies() -> list[Cookie]:
     """The cookies this installation sets, as configured."""
     listed = [
-        Cookie(settings.SESSION_COOKIE_NAME,
-               _("Keeps you signed in (staff panel and client portal) and remembers the steps of a form. "
-                 "Holds only a random identifier; the session itself is on the server."),
+        Cookie("session", settings.SESSION_COOKIE_NAME, PURPOSES["session"],
                None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE, True),
-        Cookie(settings.CSRF_COOKIE_NAME,
-               _("Protects forms against being sent by another website in your name (CSRF protection)."),
+        Cookie("csrf", settings.CSRF_COOKIE_NAME, PURPOSES["csrf"],
                None if settings.CSRF_USE_SESSIONS else settings.CSRF_COOKIE_AGE, True),
-        Cookie(settings.LANGUAGE_COOKIE_NAME,
-               _("Remembers the language you chose with the language menu. Set only when you choose one."),
-               settings.LANGUAGE_COOKIE_AGE, True),
-        Cookie("messages",
-               _("Carries a notice such as \"Saved.\" to the next page you open, then is deleted."),
-               None, True),
+        Cookie("language", settings.LANGUAGE_COOKIE_NAME, PURPOSES["language"], settings.LANGUAGE_COOKIE_AGE, True),
+        Cookie("messages", "messages", PURPOSES["messages"], None, True),
     ]
     if getattr(settings, "MFA_TRUST_ENABLED", False):
         from allauth.mfa import app_settings as mfa_settings
 
-        listed.append(Cookie(mfa_settings.TRUST_COOKIE_NAME,
-                             _("Remembers that you trusted this browser, so two-factor sign-in is not asked again."),
+        listed.append(Cookie("mfa_trust", mfa_settings.TRUST_COOKIE_NAME, PURPOSES["mfa_trust"],
                              _seconds(mfa_settings.TRUST_COOKIE_AGE), True))
     if settings.CSRF_USE_SESSIONS:
         listed = [cookie for cookie in listed if cookie.name != settings.CSRF_COOKIE_NAME]
@@ -83,8 +88,20 @@ def cookie_names() -> set[str]:
 
 
 def cookie_facts() -> list[dict]:
-    """The list as plain data for the privacy notice's facts (privacy.documents): JSON-ready, texts in the
-    active language, `max_age` in seconds (None: until the browser is closed)."""
-    return [{"name": cookie.name, "purpose": str(cookie.purpose), "lifetime": cookie.lifetime,
-             "max_age": cookie.max_age, "necessary": cookie.necessary, "first_party": cookie.first_party}
+    """The list as plain data for the privacy notice's facts (privacy.documents): codes and numbers, no
+    words, so the facts are the same whichever language is active when they are read, and each rendering
+    puts the words in its own language (`cookie_words`). `max_age` in seconds (None: until the browser is
+    closed)."""
+    return [{"code": cookie.code, "name": cookie.name, "max_age": cookie.max_age, "necessary": cookie.necessary,
+             "first_party": cookie.first_party}
             for cookie in tilli_cookies()]
+
+
+def cookie_words(fact: dict) -> tuple[str, str]:
+    """(purpose, lifetime) of one cookie fact in the active language. Notices published before the facts
+    held codes stored the words instead: the cookie is then recognised by its name, and the stored words
+    are used only for a cookie this installation no longer sets."""
+    code = fact.get("code") or next((c.code for c in tilli_cookies() if c.name == fact.get("name")), "")
+    purpose = str(PURPOSES[code]) if code in PURPOSES else str(fact.get("purpose") or "")
+    lifetime = lifetime_text(fact["max_age"]) if "max_age" in fact else str(fact.get("lifetime") or "")
+    return purpose, lifetime

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -187,27 +187,17 @@ def _portal_links(slug: str, base_url: str) -> dict[str, str]:
 
 
 def _cookie_rows(cookies: list[Any]) -> list[dict[str, str]]:
-    """Cookie facts as name / purpose / lifetime, whatever shape privacy.cookies gives them in."""
+    """Cookie facts as name / purpose / lifetime in the active language."""
+    from privacy.cookies import cookie_words
+
     rows = []
     for cookie in cookies:
         if not isinstance(cookie, dict):
             rows.append({"name": str(cookie), "purpose": "", "lifetime": ""})
             continue
-        lifetime = next((cookie[k] for k in ("lifetime", "duration", "expires", "max_age") if cookie.get(k)), "")
-        if isinstance(lifetime, int):
-            lifetime = _duration(lifetime)
-        rows.append({"name": str(cookie.get("name", "")),
-                     "purpose": str(cookie.get("purpose") or cookie.get("description") or ""),
-                     "lifetime": str(lifetime)})
+        purpose, lifetime = cookie_words(cookie)
+        rows.append({"name": str(cookie.get("name", "")), "purpose": purpose, "lifetime": lifetime})
     return rows
-
-
-def _duration(seconds: int) -> str:
-    if seconds >= 86400:
-        days = seconds // 86400
-        return _("%(days)s days") % {"days": days} if days != 1 else _("1 day")
-    hours = max(1, seconds // 3600)
-    return _("%(hours)s hours") % {"hours": hours} if hours != 1 else _("1 hour")
 
 
 def notice_context(facts: dict[str, Any], *, organization, published_at: dt.datetime | None = None,
@@ -249,20 +239,25 @@ def notice_context(facts: dict[str, Any], *, organization, published_at: dt.date
     }
 
 
-def render_notice(facts: dict[str, Any], *, organization, published_at=None, version=None, base_url: str = "") -> str:
-    """The notice's sections as HTML (no page around them)."""
-    return render_to_string("privacy/notice.html", notice_context(
-        facts, organization=organization, published_at=published_at, version=version, base_url=base_url))
+def render_notice(facts: dict[str, Any], *, organization, language: str, published_at=None, version=None,
+                  base_url: str = "") -> str:
+    """The notice's sections as HTML (no page around them), every word in `language`: the document's
+    language, whatever language the page around it or the person asking is in."""
+    with translation.override(language):
+        return render_to_string("privacy/notice.html", notice_context(
+            facts, organization=organization, published_at=published_at, version=version, base_url=base_url))
 
 
-def notice_pdf(facts: dict[str, Any], *, organization, published_at=None, version=None, base_url: str = "") -> bytes:
+def notice_pdf(facts: dict[str, Any], *, organization, language: str, published_at=None, version=None,
+               base_url: str = "") -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("privacy/notice_pdf.html", {
-        "notice": render_notice(facts, organization=organization, published_at=published_at, version=version,
-                                base_url=base_url),
-        "title": _("Privacy notice: %(name)s") % {"name": facts["controller"]["name"]},
-    })
+    with translation.override(language):
+        html = render_to_string("privacy/notice_pdf.html", {
+            "notice": render_notice(facts, organization=organization, language=language, published_at=published_at,
+                                    version=version, base_url=base_url),
+            "title": _("Privacy notice: %(name)s") % {"name": facts["controller"]["name"]},
+        })
     return HTML(string=html).write_pdf()
 
 
@@ -307,9 +302,9 @@ def html_to_lines(html: str) -> list[str]:
     return parser.lines
 
 
-def notice_text(facts: dict[str, Any], *, organization, published_at=None, version=None) -> str:
+def notice_text(facts: dict[str, Any], *, organization, language: str) -> str:
     """The notice as plain text, for a diff the owner can read (versions and dates left out: they always differ)."""
-    return "\n".join(html_to_lines(render_notice(facts, organization=organization)))
+    return "\n".join(html_to_lines(render_notice(facts, organization=organization, language=language)))
 
 
 # --- the record of processing activities (Art. 30) ----------------------------------------------------
@@ -373,18 +368,36 @@ def record_rows(organization) -> list[list[str]]:
             for a in record["activities"]]
 
 
+def document_language(organization) -> str:
+    """The language of the organization's own documents (the Art. 30 record, the processing agreement, the
+    panel's preview of its notice): its default language, never the language of whoever opens them."""
+    return organization.default_language
+
+
 def record_context(organization) -> dict[str, Any]:
-    return {"organization": organization, "columns": [str(c) for c in RECORD_COLUMNS],
-            **record_activities(organization), "made": local_date(timezone.now(), organization)}
+    """The record's words, all in the organization's document language."""
+    language = document_language(organization)
+    with translation.override(language):
+        return {"organization": organization, "columns": [str(c) for c in RECORD_COLUMNS],
+                **record_activities(organization), "made": local_date(timezone.now(), organization),
+                "document_language": language}
+
+
+def render_record(organization) -> str:
+    """The record as HTML (no page around it), for the panel page and the PDF."""
+    context = record_context(organization)
+    with translation.override(context["document_language"]):
+        return render_to_string("privacy/record.html", context)
 
 
 def record_pdf(organization) -> bytes:
     from weasyprint import HTML
 
     context = record_context(organization)
-    html = render_to_string("privacy/record_pdf.html", {
-        **context, "record": render_to_string("privacy/record.html", context),
-        "title": _("Record of processing activities: %(name)s") % {"name": organization.name}})
+    with translation.override(context["document_language"]):
+        html = render_to_string("privacy/record_pdf.html", {
+            **context, "record": render_record(organization),
+            "title": _("Record of processing activities: %(name)s") % {"name": organization.name}})
     return HTML(string=html).write_pdf()
 
 
@@ -398,7 +411,8 @@ def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
 
 
 def record_csv(organization) -> bytes:
-    return csv_bytes([str(c) for c in RECORD_COLUMNS], record_rows(organization))
+    with translation.override(document_language(organization)):
+        return csv_bytes([str(c) for c in RECORD_COLUMNS], record_rows(organization))
 
 
 # --- the operator's own record (Art. 30(2)) -----------------------------------------------------------
@@ -481,12 +495,14 @@ def agreement_context(agreement: ProcessingAgreement) -> dict[str, Any]:
 
 
 def agreement_pdf(agreement: ProcessingAgreement) -> bytes:
+    """The agreement in the organization's document language, whoever downloads it."""
     from weasyprint import HTML
 
-    context = agreement_context(agreement)
-    html = render_to_string("privacy/agreement_pdf.html", {
-        "agreement_html": render_to_string("privacy/agreement.html", context),
-        "title": _("Data processing agreement, version %(version)s") % {"version": agreement.version}})
+    with translation.override(document_language(agreement.organization)):
+        context = agreement_context(agreement)
+        html = render_to_string("privacy/agreement_pdf.html", {
+            "agreement_html": render_to_string("privacy/agreement.html", context),
+            "title": _("Data processing agreement, version %(version)s") % {"version": agreement.version}})
     return HTML(string=html).write_pdf()
 
 

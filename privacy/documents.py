@@ -159,9 +159,22 @@ def latest_notice(organization) -> PrivacyNoticeVersion | None:
     return PrivacyNoticeVersion.objects.filter(organization=organization).order_by("-version").first()
 
 
+def same_facts(published: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether two notices state the same facts. Notices published before cookie facts were codes hold the
+    cookies' words in the language of the moment; words are not facts, so they are left out of the comparison
+    (otherwise the answer would depend on who looked, in which language)."""
+    return _without_words(published) == _without_words(current)
+
+
+def _without_words(facts: dict[str, Any]) -> dict[str, Any]:
+    kept = ("name", "max_age", "necessary", "first_party")
+    return {**facts, "cookies": [{k: c.get(k) for k in kept} if isinstance(c, dict) else c
+                                 for c in facts.get("cookies") or []]}
+
+
 def notice_is_current(organization) -> bool:
     latest = latest_notice(organization)
-    return latest is not None and latest.facts == notice_facts(organization)
+    return latest is not None and same_facts(latest.facts, notice_facts(organization))
 
 
 def notice_diff(old_text: str, new_text: str) -> list[str]:
@@ -176,7 +189,7 @@ def publish_notice(*, organization, actor: Actor, now: dt.datetime | None = None
     latest = (PrivacyNoticeVersion.objects.select_for_update().filter(organization=organization)
               .order_by("-version").first())
     facts = notice_facts(organization)
-    if latest is not None and latest.facts == facts:
+    if latest is not None and same_facts(latest.facts, facts):
         return latest
     version = PrivacyNoticeVersion.objects.create(organization=organization,
                                                   version=(latest.version if latest else 0) + 1, facts=facts,

@@ -11,6 +11,7 @@ from django.db import models
 
 from privacy.registry import Registration
 from privacy.subjects import client_registrations, exported_fields
+from tilli.lib.fields import field_label
 
 _TYPES: list[tuple[type[models.Field], dict[str, Any]]] = [
     (models.ManyToManyField, {"type": "array", "items": {"$ref": "#/$defs/related"}}),
@@ -38,7 +39,7 @@ def _field_schema(reg: Registration, name: str) -> dict[str, Any]:
     elif field.null:
         base = {"oneOf": [base, {"type": "null"}]}
     pf = reg.fields.get(name)
-    base["title"] = str(getattr(field, "verbose_name", name))
+    base["title"] = field_label(reg.model, name)
     base["description"] = (
         f"{pf.category.label}. Purpose: {pf.purpose.description}. Legal basis: {pf.basis.label}. "
         f"Retention: {pf.retention.description}. On erasure: {pf.erasure.label}." if pf else

@@ -36,6 +36,7 @@ from privacy.information import art15_information
 from privacy.models import AuditAction, DataExport, DataSubjectRequest, ExportStatus
 from privacy.subjects import client_registrations, exported_fields, row_values, rows_of
 from tenancy.keyring import decrypt_bytes, encrypt_bytes
+from tilli.lib.fields import field_label
 
 logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -89,9 +90,9 @@ def _sections(document: dict[str, Any], limit: int | None) -> list[dict[str, Any
 
     out = []
     for label, section in document["data"].items():
-        meta = apps.get_model(label)._meta
+        model = apps.get_model(label)
         names = list(section["rows"][0])
-        titles = [str(meta.get_field(n).verbose_name) if n != "id" else _("Number") for n in names]
+        titles = [field_label(model, n) if n != "id" else _("Number") for n in names]
         rows = section["rows"] if limit is None else section["rows"][-limit:]
         shown = [[_shown(row[n]) for n in names] for row in rows]
         entry = {"title": section["title"], "total": len(section["rows"]), "shown": len(shown)}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from privacy.registry import Category, SubjectKind, registry
+from tilli.lib.addresses import one_line
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,7 @@ def authority_for(country: str) -> Authority:
 
 def controller_address(organization) -> str:
     """The organization's postal address on one line, as documents print it."""
-    return ", ".join(p for p in (organization.street_address,
-                                 f"{organization.postal_code} {organization.city}".strip()) if p)
+    return one_line(organization)
 
 
 def purposes() -> list[dict[str, str]]:

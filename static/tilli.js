@@ -51,3 +51,12 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// Enter in a search field that searches as you type (hx-post) runs that search in place instead of
+// submitting the form around it, which would reload the page and drop what is not saved yet.
+document.addEventListener("keydown", (event) => {
+  const el = event.target;
+  if (event.key !== "Enter" || !(el instanceof HTMLInputElement) || el.type !== "search" || !el.hasAttribute("hx-post")) return;
+  event.preventDefault();
+  el.dispatchEvent(new Event("search"));
+});

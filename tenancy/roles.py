@@ -56,7 +56,8 @@ _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 
 # Special-category records: the owner and practitioners (and among practitioners only the
 # treating one, see clients.permissions); only the owner assigns a practitioner to a client.
-# Reception books and edits contact data; the accountant reads billing details and exports for
+# Reception books and edits contact data (merging two clients, which moves one person's history onto
+# another and deletes a record, is the owner's); the accountant reads billing details and exports for
 # bookkeeping, and is the one role besides the owner that sees records kept only because the law
 # requires it (restricted after erasure).
 # Any client-facing role records a data-subject request that arrives; only the owner
@@ -68,7 +69,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.WRITE_SPECIAL_RECORDS, Perm.REVEAL_NATIONAL_ID, Perm.VIEW_CALENDAR, Perm.BOOK_APPOINTMENTS,
         Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS, Perm.VIEW_CLIENT_MESSAGES}),
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
-        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.MERGE_CLIENTS, Perm.VIEW_CALENDAR,
+        Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_CALENDAR,
         Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS,
         Perm.VIEW_CLIENT_MESSAGES}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,

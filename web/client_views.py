@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from billing.models import Payment
 from clients.access_log import client_access_log
 from clients.care import care_assignment_grant, care_assignment_revoke, care_team
+from clients.merging import PossibleDuplicate, client_merge, possible_duplicates
 from clients.models import CareAssignment, Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
 from clients.permissions import can_see_records, can_write_records
 from clients.selectors import records_for, search_clients_for
 from clients.services import (
     client_create,
-    client_merge,
     client_reveal_national_id,
     client_set_reminder_choices,
     client_update,
@@ -86,17 +86,23 @@ def client_new(request: HttpRequest) -> HttpResponse:
                                  kind=ClientKind.COMPANY)
     form = ClientForm(request.POST or None, organization=request.organization, custom_fields=_custom_fields(request),
                       initial={"kind": kind})
+    duplicates: list[Client] = []
     if request.method == "POST" and form.is_valid():
         try:
             client = client_create(organization=request.organization, actor=actor_for_request(request),
                                    kind=form.cleaned_data.get("kind") or ClientKind.PERSON, company=company,
+                                   allow_duplicate=request.POST.get("confirm_duplicate") == "1",
                                    **form.service_data())
+        except PossibleDuplicate as duplicate:
+            duplicates = duplicate.clients
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Client saved."))
             return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
-    return render(request, "web/clients/form.html", {"form": form, "client": None, "company": company})
+    return render(request, "web/clients/form.html", {"form": form, "client": None, "company": company,
+                                                     "duplicates": duplicates},
+                  status=409 if duplicates else 200)
 
 
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
@@ -140,6 +146,9 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "care": _care(request, client, care_form),
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
         "payments": payments, "payment_form": payment_form, "privacy": privacy,
+        "duplicates": [] if client.is_restricted or client.kind != ClientKind.PERSON else list(possible_duplicates(
+            request.organization, first_name=client.first_name, last_name=client.last_name, phone=client.phone,
+            exclude=client)),
     }, status=status)
 
 
@@ -305,8 +314,9 @@ def client_visit_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def client_merge_view(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Merge another client (by number; the client page of a possible duplicate posts it) into this one."""
     survivor = get_for_member(request, Client, perm=Perm.MERGE_CLIENTS, pk=client_id)
-    form = MergeForm(request.POST or None)
+    form = MergeForm(request.POST or None, initial={"duplicate": request.GET.get("duplicate")})
     if request.method == "POST" and form.is_valid():
         duplicate = get_for_member(request, Client, perm=Perm.MERGE_CLIENTS, pk=form.cleaned_data["duplicate"])
         try:

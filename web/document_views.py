@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,13 +25,14 @@ from privacy.document_rendering import (
     agreement_pdf,
     agreement_store_signed,
     current_agreement,
+    document_language,
     local_date,
     notice_pdf,
     notice_text,
-    record_context,
     record_csv,
     record_pdf,
     render_notice,
+    render_record,
 )
 from privacy.documents import (
     agreement_generate,
@@ -76,16 +78,17 @@ def public_notice(request: HttpRequest, booking_slug: str, version: int | None =
     return render(request, "web/documents/public_notice.html", {
         "booking_org": organization, "notice": notice, "versions": versions,
         "is_latest": notice.version == versions[0]["version"],
-        "notice_html": render_notice(notice.facts, organization=organization, published_at=notice.published_at,
-                                     version=notice.version),
+        "notice_html": render_notice(notice.facts, organization=organization, language=translation.get_language(),
+                                     published_at=notice.published_at, version=notice.version),
     })
 
 
 def public_notice_pdf(request: HttpRequest, booking_slug: str, version: int) -> HttpResponse:
     organization = public_organization(booking_slug, request)
     notice = _published(organization, version)
-    content = notice_pdf(notice.facts, organization=organization, published_at=notice.published_at,
-                         version=notice.version, base_url=request.build_absolute_uri("/").rstrip("/"))
+    content = notice_pdf(notice.facts, organization=organization, language=translation.get_language(),
+                         published_at=notice.published_at, version=notice.version,
+                         base_url=request.build_absolute_uri("/").rstrip("/"))
     return _download(content, "application/pdf", f"privacy-notice-{organization.slug}-v{notice.version}.pdf")
 
 
@@ -104,14 +107,16 @@ def documents(request: HttpRequest) -> HttpResponse:
     latest = latest_notice(organization)
     current = notice_is_current(organization)
     diff: list[str] = []
+    language = document_language(organization)
     if latest is not None and not current:
-        diff = notice_diff(notice_text(latest.facts, organization=organization),
-                           notice_text(notice_facts(organization), organization=organization))
+        diff = notice_diff(notice_text(latest.facts, organization=organization, language=language),
+                           notice_text(notice_facts(organization), organization=organization, language=language))
     versions = [{"version": v.version, "date": local_date(v.published_at, organization)}
                 for v in PrivacyNoticeVersion.objects.for_organization(organization).order_by("-version")]
     return render(request, "web/documents/index.html", {
         "latest": latest, "latest_date": local_date(latest.published_at, organization) if latest else "",
         "current": current, "diff": [_diff_line(line) for line in diff[2:]], "versions": versions,
+        "document_language": language,
         "agreement": agreement_summary(organization),
         "has_contact": bool(organization.privacy_contact_email or organization.privacy_contact_phone),
     })
@@ -126,14 +131,15 @@ def documents_preview(request: HttpRequest) -> HttpResponse:
     """The notice as it would be published now, for the owner to read first."""
     require_perm(request, Perm.MANAGE_ORGANIZATION)
     return render(request, "web/documents/preview.html", {
-        "notice_html": render_notice(notice_facts(request.organization), organization=request.organization)})
+        "notice_html": render_notice(notice_facts(request.organization), organization=request.organization,
+                                     language=document_language(request.organization))})
 
 
 # --- panel: the record of processing activities --------------------------------------------------------
 
 def documents_record(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_ORGANIZATION)
-    return render(request, "web/documents/record.html", record_context(request.organization))
+    return render(request, "web/documents/record.html", {"record_html": render_record(request.organization)})
 
 
 def documents_record_pdf(request: HttpRequest) -> HttpResponse:
@@ -151,11 +157,13 @@ def documents_record_csv(request: HttpRequest) -> HttpResponse:
 # --- panel: the processing agreement -------------------------------------------------------------------
 
 def agreement_summary(organization) -> dict:
-    """For the dashboard card and the documents page: where the agreement stands."""
+    """For the dashboard card and the documents page: where the agreement stands. `to_draw_up` says
+    whether the page offers to draw up a version: when none exists yet or the facts changed since."""
     agreement = current_agreement(organization)
-    return {"agreement": agreement, "configured": operator_configured(),
+    configured, needs_new = operator_configured(), agreement_needs_new_version(organization)
+    return {"agreement": agreement, "configured": configured,
             "signed": agreement is not None and agreement.status == AgreementStatus.SIGNED,
-            "outdated": agreement is not None and agreement_needs_new_version(organization)}
+            "outdated": agreement is not None and needs_new, "to_draw_up": configured and needs_new}
 
 
 class SignedCopyForm(forms.Form):

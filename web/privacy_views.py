@@ -17,7 +17,7 @@ from allauth.account.decorators import reauthentication_required
 from allauth.core.exceptions import ReauthenticationRequired
 from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +37,7 @@ from privacy.models import AuditAction, DataExport, ExportStatus
 from privacy.registry import registry
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
+from tilli.lib.fields import field_label
 from web.request_forms import PaymentForm, RestrictForm, apply_errors
 
 POLL_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
@@ -114,15 +115,12 @@ def plan_rows(plan: ErasurePlan) -> list[dict]:
     rows = []
     for item in plan.items:
         model = apps.get_model(item.label)
-        meta, hidden = model._meta, registry.get(model).not_exported
+        hidden = registry.get(model).not_exported
         names = []
         for name in item.fields:
             if name in hidden:
                 continue
-            try:
-                names.append(str(meta.get_field(name).verbose_name))
-            except FieldDoesNotExist:
-                names.append(name)
+            names.append(field_label(model, name))
         rows.append({"item": item, "fields": names})
     return rows
 

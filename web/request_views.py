@@ -254,6 +254,12 @@ FORMS = {"link": ClientChoiceForm, "verify": IdentityForm, "limit": LimitForm, "
          "object": ActionForm}
 
 
+# Where each action's form is on the page, for the link from the error shown at its top.
+STEP_OF = {"link": "step-client", "verify": "step-identity", "limit": "step-limit", "export": "step-do",
+           "restrict": "step-do", "object": "step-do", "complete": "step-answer", "extend": "extend",
+           "refuse": "refuse"}
+
+
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     req = get_for_member(request, DataSubjectRequest, perm=Perm.RECORD_REQUESTS, pk=request_id)
     context: dict = {"forms": {name: form_class(prefix=name) for name, form_class in FORMS.items()},
@@ -279,6 +285,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         if outcome is not None:
             context["forms"][name] = outcome
             context["failed"], context["failed_form"] = name, outcome
+            context["failed_step"] = STEP_OF.get(name, "")
         req = get_for_member(request, DataSubjectRequest, perm=Perm.RECORD_REQUESTS, pk=request_id)
     elif req.subject_ref:
         # The page shows who asked and what: a read of the client's data like any other.
@@ -293,6 +300,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "wants_export": req.kind in FULL_LISTING_KINDS, "kinds": RequestKind,
         "can_erase": request.membership.has_perm(Perm.ERASE_CLIENTS),
         "can_restrict": request.membership.has_perm(Perm.RESTRICT_CLIENTS),
+        "verified": req.identity_verified_at is not None,
     })
     return render(request, "web/requests/detail.html", context)
 

@@ -18,6 +18,7 @@ from accounts.models import Invitation, SecurityEvent
 from accounts.services import invitation_create, invitation_revoke, sign_out_everywhere
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke, can_export_or_erase, check_token_request
+from clients.selectors import subject_names
 from privacy.audit import actor_for_request, verify
 from privacy.models import AuditAction, AuditEvent
 from privacy.requests import open_requests, overdue_requests
@@ -134,6 +135,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if action in AuditAction.values:
         events = events.filter(action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    names = subject_names(request.organization, [e.subject_ref for e in page], member=request.membership)
+    for event in page:
+        event.subject_name = names.get(event.subject_ref, "")
     verification = verify(request.organization) if request.GET.get("verify") else None
     return render(request, "web/audit_log.html", {
         "page": page, "actions": AuditAction.choices, "action": action, "verification": verification,

@@ -11,10 +11,11 @@ from django.utils import timezone
 from booking.models import AppointmentState
 from booking.services import appointment_transition
 from clients.care import care_assignment_grant, care_assignment_revoke, care_team
+from clients.merging import client_merge
 from clients.models import CareAssignment, ClientRecord
 from clients.permissions import CareBasis, NotTreating, can_see_records, can_write_records, care_basis
 from clients.selectors import records_for
-from clients.services import client_merge, client_restrict, record_create, special_approval_set, visit_create
+from clients.services import client_restrict, record_create, special_approval_set, visit_create
 from privacy.audit import Actor
 from privacy.models import AuditAction, AuditEvent
 from tenancy.roles import Role

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from clients.merging import client_merge
 from clients.models import Channel, Client, ClientKind, ClientRecord, CustomField, MarketingConsent, Visit
 from clients.selectors import search_clients
 from clients.services import (
     ApprovalMissing,
-    client_merge,
     client_reveal_national_id,
     client_update,
     marketing_allowed,
@@ -172,7 +172,8 @@ def test_merging_moves_history_fills_gaps_and_keeps_both_audit_trails(world):
     assert not Client.objects.filter(pk=duplicate.pk).exists()
     assert AuditEvent.objects.for_organization(world.org).filter(subject_ref=duplicate_ref).count() >= 3
     merged = _last_event(world.org)
-    assert merged.action == AuditAction.DELETE and merged.detail == {"merged_into": str(survivor.subject_ref)}
+    assert merged.action == AuditAction.UPDATE and merged.subject_ref == survivor.subject_ref
+    assert merged.detail == {"merged_from": str(duplicate_ref)}
 
 
 def test_merging_across_organizations_is_refused(world):

@@ -69,8 +69,8 @@ def test_notice_pdfs_show_finnish_and_polish_letters(world, tmp_path):
                                          (_polish(world), "pl", ("ł", "ś", "Ł", "ą"), "Privacy notice")):
         with translation.override(language):
             notice = publish_notice(organization=org, actor=SYSTEM)
-            text = pdf_text(notice_pdf(notice.facts, organization=org, published_at=notice.published_at,
-                                       version=notice.version), tmp_path)
+            text = pdf_text(notice_pdf(notice.facts, organization=org, language=language,
+                                       published_at=notice.published_at, version=notice.version), tmp_path)
         assert org.name in text and org.city in text and org.privacy_contact_name in text
         assert all(letter in text for letter in letters), (language, text[:400])
         assert title in text or org.name in text  # the section titles are in the text (translated or source)
@@ -82,8 +82,10 @@ def test_agreement_pdfs_show_finnish_and_polish_letters_and_every_art_28_element
     SubProcessor.objects.create(name="Pilvi Hosting Oy", address="Helsinki", country="FI", purpose="hosting",
                                 location="Helsinki, Finland", data_categories="all client data")
     for org, letters in ((_finnish(world), ("ä", "ö")), (_polish(world), ("ł", "ś", "ą", "Ł"))):
+        org.default_language = "en"  # the agreement is in the organization's language, whoever downloads it
+        org.save()
         agreement = agreement_generate(organization=org, actor=SYSTEM)
-        with translation.override("en"):
+        with translation.override("fi"):
             text = " ".join(pdf_text(agreement_pdf(agreement), tmp_path).split())
         assert org.name in text and "Hämeenkatu" in text and all(letter in text for letter in letters)
         for element in ("Subject matter and duration", "Nature and purpose", "Types of personal data",
@@ -96,12 +98,12 @@ def test_agreement_pdfs_show_finnish_and_polish_letters_and_every_art_28_element
 
 @pytest.mark.django_db
 def test_the_notice_lists_only_enabled_categories(world):
-    html = render_notice(notice_facts(world.org), organization=world.org)
+    html = render_notice(notice_facts(world.org), organization=world.org, language="en")
     assert "National identity number" not in html and "Health information" not in html
     world.org.national_id_enabled = True
     world.org.keeps_patient_records = True
     world.org.save()
-    html = render_notice(notice_facts(world.org), organization=world.org)
+    html = render_notice(notice_facts(world.org), organization=world.org, language="en")
     assert "National identity number" in html and "Health information" in html
 
 
@@ -109,21 +111,24 @@ def test_the_notice_lists_only_enabled_categories(world):
 def test_the_notice_names_recipients_transfers_authority_and_portal_links(world):
     OrganizationRecipient.objects.create(organization=world.org, name="Tilitoimisto Numero Oy", purpose="bookkeeping",
                                          country="US", data_categories="receipts")
-    lines = html_to_lines(render_notice(notice_facts(world.org), organization=world.org))
+    lines = html_to_lines(render_notice(notice_facts(world.org), organization=world.org, language="en"))
     text = "\n".join(lines)
     assert "Tilitoimisto Numero Oy (the United States)" in text
     assert "None: your data is not transferred" not in text and "the United States: Tilitoimisto Numero Oy" in text
     assert "Tietosuojavaltuutetun toimisto" in text and "within one month" in text
-    html = render_notice(notice_facts(world.org), organization=world.org)
+    html = render_notice(notice_facts(world.org), organization=world.org, language="en")
     for page in ("me/data/", "me/contact/", "me/delete/", "me/marketing/", "me/requests/"):
         assert f'href="/p/{world.org.slug}/{page}"' in html
-    pl = "\n".join(html_to_lines(render_notice(notice_facts(world.other_org), organization=world.other_org)))
+    pl = "\n".join(html_to_lines(render_notice(notice_facts(world.other_org), organization=world.other_org,
+                                                language="en")))
     assert "Prezes Urzędu Ochrony Danych Osobowych" in pl and "None: your data is not transferred" in pl
 
 
 @pytest.mark.django_db
 def test_the_record_csv_has_a_bom_and_columns_a_to_g_one_row_per_activity(world):
-    with translation.override("en"):
+    world.org.default_language = "en"  # the record is in the organization's language, whoever downloads it
+    world.org.save()
+    with translation.override("pl"):
         content = record_csv(world.org)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

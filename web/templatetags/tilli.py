@@ -2,10 +2,11 @@
 
 from django import template
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from tenancy.roles import Role
+from tilli.lib.addresses import address_of
+from tilli.lib.fields import field_label
 
 register = template.Library()
 
@@ -18,21 +19,35 @@ _EXTRA_LABELS = {
 
 @register.filter
 def changed_labels(event) -> str:
-    """The changed fields of an audit event by their translated names, comma-separated."""
+    """The changed fields of an audit event by their translated names, comma-separated. A row may name any
+    field, relation or path, including ones the code no longer has: the page must render all of them."""
     try:
         model = apps.get_model(event.object_type)
     except (LookupError, ValueError):
         model = None
-    labels = []
-    for name in event.changed_fields:
-        label = _EXTRA_LABELS.get(name)
-        if label is None and model is not None:
-            try:
-                label = model._meta.get_field(name).verbose_name
-            except FieldDoesNotExist:
-                label = None
-        labels.append(str(label or name.replace("_", " ")))
-    return ", ".join(labels)
+    return ", ".join(str(_EXTRA_LABELS.get(name) or field_label(model, name)) for name in event.changed_fields or ())
+
+
+@register.filter
+def address_lines(obj, country: str = "") -> list[str]:
+    """A client's or an organization's address as lines in its country's order (tilli/lib/addresses.py);
+    `country` is the fallback for a client without one (the organization's)."""
+    return address_of(obj, country=country)
+
+
+@register.filter
+def one_line_address(obj, country: str = "") -> str:
+    return ", ".join(address_of(obj, country=country))
+
+
+@register.filter
+def object_kind(event) -> str:
+    """The kind of object an audit event is about, by its translated name ("client", "visit"); a kind the
+    code no longer has reads as its stored label."""
+    try:
+        return str(apps.get_model(event.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return event.object_type or "—"
 
 
 @register.filter

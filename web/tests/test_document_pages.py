@@ -66,7 +66,7 @@ def test_a_new_recipient_makes_the_notice_stale_the_owner_sees_the_diff_and_publ
                                          purpose="bookkeeping", country="FI", data_categories="receipts")
     page = owner.get(url(world, "web:documents")).content.decode()
     assert "The system has changed since the notice was published." in page
-    assert '<span class="added">+• Tilitoimisto Numero Oy (Finland): bookkeeping' in page
+    assert '<span class="added">+• Tilitoimisto Numero Oy (Suomi): bookkeeping' in page  # the notice's language
 
     response = owner.post(url(world, "web:documents"), {"action": "publish"})
     assert response.status_code == 302
@@ -80,7 +80,7 @@ def test_a_new_recipient_makes_the_notice_stale_the_owner_sees_the_diff_and_publ
 @pytest.mark.django_db
 def test_the_record_opens_as_a_page_a_pdf_and_a_csv_for_excel(world, client_for):
     owner = english(client_for(world.owner))
-    assert "Record of processing activities: Salon Aurora" in owner.get(
+    assert "Seloste käsittelytoimista: Salon Aurora" in owner.get(
         url(world, "web:documents_record")).content.decode()
     pdf = owner.get(url(world, "web:documents_record_pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -101,8 +101,12 @@ def test_without_operator_settings_the_agreement_page_names_them_instead_of_a_pd
 @pytest.mark.django_db
 def test_the_owner_draws_up_downloads_and_uploads_the_signed_agreement(world, client_for, operator, tmp_path):
     owner = english(client_for(world.owner))
-    assert "Not drawn up" in owner.get(url(world, "web:dashboard")).content.decode()
-    owner.post(url(world, "web:documents_agreement"), {"action": "generate"})
+    dashboard = owner.get(url(world, "web:dashboard")).content.decode()
+    page_url = url(world, "web:documents_agreement")
+    assert "Not drawn up" in dashboard and f'href="{page_url}">Draw up the agreement</a>' in dashboard
+    page = owner.get(page_url).content.decode()
+    assert 'name="action" value="generate"' in page and "Draw up the agreement</button>" in page
+    owner.post(page_url, {"action": "generate"})
     agreement = ProcessingAgreement.objects.get(organization=world.org)
     pdf = owner.get(url(world, "web:documents_agreement_pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

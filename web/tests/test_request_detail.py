@@ -165,3 +165,21 @@ def test_old_requests_are_in_the_closed_list(world, client_for):
     DataSubjectRequest.objects.filter(pk=req.pk).update(status=RequestStatus.REFUSED, closed_at=timezone.now())
     html = english(client_for(world.owner)).get(url(world, "web:requests")).content.decode()
     assert "No open requests." in html and "Refused" in html
+
+
+def test_export_is_disabled_until_identity_is_verified_and_a_refused_action_says_so_at_the_top(world, client_for):
+    anna = make_client(world.org, email="anna@example.test")
+    req = make_request(world, anna, kind="access")
+    owner = english(client_for(world.owner))
+    page = owner.get(url(world, "web:request_detail", request_id=req.pk)).content.decode()
+    assert 'disabled aria-describedby="export-why"' in page and "First verify the client" in page
+
+    reauthenticate(owner)
+    html = _post(owner, world, req, "export").content.decode()
+    top = html.index('id="action-errors"')
+    assert top < html.index('id="deadline-heading"') and html.index("Verify the client&#x27;s identity first.") > top
+    assert 'href="#step-do"' in html
+
+    request_verify_identity(req=req, method="document", actor=SYSTEM)
+    page = owner.get(url(world, "web:request_detail", request_id=req.pk)).content.decode()
+    assert 'aria-describedby="export-why"' not in page
