@@ -46,6 +46,7 @@ from privacy.audit import client_ip, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
+from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.ratelimit import over_limit
 
 ANYONE = "any"
@@ -93,23 +94,6 @@ def _zone(organization: Organization, service: Service, staff: Resource | None) 
     return ZoneInfo(candidates[0].location.time_zone if candidates else organization.time_zone)
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_start(value: str | None) -> datetime | None:
-    try:
-        start = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if start is None or start.tzinfo is None:
-        return None
-    return start.astimezone(UTC)
-
-
 def _start_value(start: datetime) -> str:
     return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -146,8 +130,8 @@ def _calendar(*, service: Service, staff: Resource | None, zone: ZoneInfo, base:
     """
     today = timezone.now().astimezone(zone).date()
     last = today + timedelta(days=service.max_advance_days)
-    chosen_day = _parse_day(day)
-    first = _parse_day(week)
+    chosen_day = parse_day(day)
+    first = parse_day(week)
     if first is None:  # the week from today, unless the chosen day lies further ahead
         first = chosen_day if chosen_day and chosen_day >= today + timedelta(days=WEEK) else today
     first = min(max(first, today), last)
@@ -255,7 +239,7 @@ def details(request, booking_slug: str):
     service = _service(organization, source.get("service"))
     chosen = _staff(service, source.get("staff"))
     zone = _zone(organization, service, chosen)
-    start = _parse_start(source.get("start"))
+    start = parse_instant(source.get("start"))
     if start is None:
         raise Http404
     form = DetailsForm(request.POST or None)
@@ -393,7 +377,7 @@ def move(request, booking_slug: str, token: str):
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
     target = reverse("public_booking:manage", args=[organization.slug, token])
-    start = _parse_start(request.POST.get("start"))
+    start = parse_instant(request.POST.get("start"))
     if start is None:
         messages.error(request, _("Choose a time."))
         return redirect(target)
