@@ -32,6 +32,7 @@ from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tilli.lib.dates import check_instant
+from tilli.lib.text import validate_clean_text
 
 
 class SlotTaken(Exception):
@@ -97,6 +98,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     if client is not None:
         ensure_not_restricted(client)
     check_instant(start)  # aware, and within the days the calendar arithmetic can take
+    validate_clean_text(wishes)
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():

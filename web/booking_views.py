@@ -48,6 +48,7 @@ from tenancy.models import Organization
 from tenancy.public import public_organization
 from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.ratelimit import over_limit
+from tilli.lib.text import validate_clean_text
 
 ANYONE = "any"
 WEEK = 7
@@ -216,9 +217,9 @@ def times(request, booking_slug: str):
 
 
 class DetailsForm(forms.Form):
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100,
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100, validators=[validate_clean_text],
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100,
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100, validators=[validate_clean_text],
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.CharField(label=gettext_lazy("Email"), max_length=254,
                             help_text=gettext_lazy("We send the confirmation here."),
@@ -226,6 +227,7 @@ class DetailsForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     wishes = forms.CharField(label=gettext_lazy("Wishes (optional)"), required=False, max_length=1000,
+                             validators=[validate_clean_text],
                              widget=forms.Textarea(attrs={"rows": 3, "class": "prose"}))
     marketing_email = forms.BooleanField(label=gettext_lazy("Send me offers and news by email"), required=False)
     marketing_sms = forms.BooleanField(label=gettext_lazy("Send me offers and news by text message (SMS)"),
