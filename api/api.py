@@ -6,18 +6,20 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from api import errors
 from api.auth import TokenAuth, require
 from api.errors import ErrorOut
+from api.pagination import BoundedLimitOffset
+from api.parser import StrictJsonParser
 from privacy.audit import actor_for_request, verify
 from privacy.models import ActorKind, AuditEvent
 from tenancy.models import Membership
 from tenancy.roles import ROLE_PERMISSIONS, Perm
 from tenancy.services import organization_update
 
-api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=TokenAuth(),
+api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=TokenAuth(), parser=StrictJsonParser(),
                description="Booking and customer register with privacy by construction.")
 errors.install(api)
 api.add_router("/clients", "api.clients.router")
@@ -145,7 +147,7 @@ def organization_patch(request: HttpRequest, payload: OrganizationPatch):
 
 
 @api.get("/staff", response={200: list[StaffOut], **ERRORS}, tags=["organization"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def staff_list(request: HttpRequest):
     require(request, Perm.VIEW_STAFF)
     return (Membership.objects.for_organization(request.organization).select_related("user", "resource")
@@ -153,7 +155,7 @@ def staff_list(request: HttpRequest):
 
 
 @api.get("/audit-log", response={200: list[AuditEventOut], **ERRORS}, tags=["privacy"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def audit_log(request: HttpRequest):
     """The organization's audit log, newest first (owners only)."""
     require(request, Perm.VIEW_AUDIT_LOG)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from api.auth import require
 from api.errors import ApiError, ErrorOut
+from api.types import Day, Id, Moment
 from booking.models import Appointment, AppointmentState, Channel, Resource, Service
 from booking.selectors import free_slots
 from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
@@ -46,10 +47,10 @@ class SlotOut(Schema):
 
 
 class AppointmentIn(Schema):
-    service_id: int
-    start: datetime
-    staff_id: int | None = None
-    client_id: int | None = None
+    service_id: Id
+    start: Moment
+    staff_id: Id | None = None
+    client_id: Id | None = None
     channel: Channel = Field(Channel.STAFF, description="How the booking reached you: staff, phone or walk_in. "
                                                         "`online` is refused (422): only the public booking page "
                                                         "makes online bookings.")
@@ -68,8 +69,8 @@ class AppointmentOut(Schema):
 
 
 class MoveIn(Schema):
-    start: datetime
-    staff_id: int | None = None
+    start: Moment
+    staff_id: Id | None = None
 
 
 def _actor(request):
@@ -87,7 +88,7 @@ def services_list(request: HttpRequest):
 
 
 @router.get("/availability", response={200: list[SlotOut], **ERRORS})
-def availability(request: HttpRequest, service: int, start: date, end: date, staff: int | None = None):
+def availability(request: HttpRequest, service: Id, start: Day, end: Day, staff: Id | None = None):
     """Free start times (UTC) for a service between two dates (inclusive), for one staff member or anyone."""
     require(request, Perm.VIEW_CALENDAR)
     if end < start or end - start > timedelta(days=MAX_DAYS):

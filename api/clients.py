@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import require
 from api.errors import ApiError, ErrorOut
+from api.pagination import BoundedLimitOffset
+from api.types import Day, Id
 from clients.access_log import client_access_log
 from clients.care import care_assignment_grant, care_assignment_revoke
 from clients.models import CareAssignment, Client, ClientKind, ClientRecord, RecordKind
@@ -41,7 +43,7 @@ class ClientIn(Schema):
     city: str | None = None
     gender: str | None = None
     birth_year: int | None = None
-    birth_date: date | None = None
+    birth_date: Day | None = None
     preferred_language: str | None = None
     billing_name: str | None = None
     billing_address: str | None = None
@@ -53,7 +55,7 @@ class ClientIn(Schema):
 
 class ClientCreateIn(ClientIn):
     kind: ClientKind = ClientKind.PERSON
-    company_id: int | None = None
+    company_id: Id | None = None
 
 
 class ClientOut(Schema):
@@ -116,8 +118,8 @@ class RecordOut(Schema):
 
 
 class CareAssignmentIn(Schema):
-    practitioner_id: int = Field(description="The practitioner's staff id (GET /staff `id`).")
-    ends_on: date | None = Field(None, description="The last day of the access (inclusive, the organization's "
+    practitioner_id: Id = Field(description="The practitioner's staff id (GET /staff `id`).")
+    ends_on: Day | None = Field(None, description="The last day of the access (inclusive, the organization's "
                                                    "date); empty: until revoked.")
 
 
@@ -153,7 +155,7 @@ def _client(request: HttpRequest, client_id: int, perm: Perm) -> Client:
 
 
 @router.get("", response={200: list[ClientOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def clients_list(request: HttpRequest):
     """The recently changed clients. To search, POST /clients/search: a query never goes in a URL."""
     require(request, Perm.VIEW_CLIENTS)
@@ -162,7 +164,7 @@ def clients_list(request: HttpRequest):
 
 class SearchIn(Schema):
     q: str
-    limit: int = 25
+    limit: int = Field(25, ge=1, le=100)
 
 
 @router.post("/search", response={200: list[ClientOut], **ERRORS})
@@ -170,7 +172,7 @@ def clients_search(request: HttpRequest, payload: SearchIn):
     """Search by name prefix, phone, email or national ID (exact, through the blind index)."""
     require(request, Perm.VIEW_CLIENTS)
     return search_clients_for(request.organization, payload.q, actor=_actor(request),
-                              limit=max(1, min(payload.limit, 100)))
+                              limit=payload.limit)
 
 
 @router.post("", response={201: ClientOut, **ERRORS})
@@ -197,7 +199,7 @@ def clients_update(request: HttpRequest, client_id: int, payload: ClientIn):
 
 
 @router.get("/{client_id}/access-log", response={200: list[AccessEventOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def clients_access_log(request: HttpRequest, client_id: int):
     """Who has viewed and edited this client: every audit event about them, newest first."""
     return client_access_log(_client(request, client_id, Perm.VIEW_CLIENT_ACCESS_LOG))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -64,8 +64,16 @@ def install(api: NinjaAPI) -> None:
         return _respond(api, request, 422, "invalid", _("The request has invalid values."),
                         {name: [str(m) for m in messages] for name, messages in fields.items()})
 
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request, exc):
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before reading it; that is a 413, not a 500.
+        return _respond(api, request, 413, "too_large", _("The request body is too large."))
+
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
+        if exc.status_code == 400:  # the body is not JSON in UTF-8, or holds text no database can store
+            return _respond(api, request, 400, "bad_request",
+                            _("The request body must be JSON in UTF-8 without null characters or lone surrogates."))
         codes = {403: "forbidden", 405: "method_not_allowed", 429: "throttled"}
         return _respond(api, request, exc.status_code, codes.get(exc.status_code, "error"), _("The request failed."))
 

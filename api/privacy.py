@@ -17,10 +17,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from api.auth import require
 from api.errors import ApiError, ErrorOut
+from api.pagination import BoundedLimitOffset
+from api.types import Id
 from clients.models import Client
 from privacy.audit import actor_for_request
 from privacy.erasure import erase_client, plan_erasure
@@ -67,7 +69,7 @@ class RequestIn(Schema):
     channel: RequestChannel = Field(description="How the request arrived: email, letter, in_person or phone. "
                                                 "`portal` is refused (422): only the client's own portal records "
                                                 "requests made there, and they count as identity verified.")
-    client_id: int | None = Field(None, description="The client the request is about, if already known.")
+    client_id: Id | None = Field(None, description="The client the request is about, if already known.")
     details: str = Field("", description="What the client asked, in their words (personal data; kept as proof).")
     received_at: datetime | None = Field(
         None, description="When the request arrived (ISO 8601; without an offset, the organization's local "
@@ -145,7 +147,7 @@ class RequestFilter(Schema):
 
 
 class LinkClientIn(Schema):
-    client_id: int = Field(description="The client the request turned out to be about.")
+    client_id: Id = Field(description="The client the request turned out to be about.")
 
 
 class VerifyIn(Schema):
@@ -177,7 +179,7 @@ class RefuseIn(Schema):
 
 
 class ExportIn(Schema):
-    request_id: int | None = Field(None, description="The access or copy request of the same client this answers.")
+    request_id: Id | None = Field(None, description="The access or copy request of the same client this answers.")
 
 
 class PlanItemOut(Schema):
@@ -271,7 +273,7 @@ def requests_create(request: HttpRequest, payload: RequestIn):
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def requests_list(request: HttpRequest, filters: Query[RequestFilter]):
     """The organization's requests, newest first; `?overdue=true` gives the overdue queue, soonest due first."""
     require(request, Perm.RECORD_REQUESTS)

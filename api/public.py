@@ -7,7 +7,7 @@ and a per-address request limit.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from api.errors import ApiError, ErrorOut
+from api.types import Day, Id, Moment
 from booking.models import Resource, ResourceKind, Service
 from booking.notifications import manage_token
 from booking.online import book_online
@@ -57,9 +58,9 @@ class PublicSlotOut(Schema):
 
 
 class PublicBookingIn(Schema):
-    service_id: int
-    start: datetime
-    staff_id: int | None = None
+    service_id: Id
+    start: Moment
+    staff_id: Id | None = None
     first_name: str
     last_name: str
     email: str
@@ -99,8 +100,8 @@ def public_services(request: HttpRequest, booking_slug: str):
 
 
 @router.get("/{booking_slug}/availability", response={200: list[PublicSlotOut], **ERRORS})
-def public_availability(request: HttpRequest, booking_slug: str, service: int, start: date, end: date,
-                        staff: int | None = None):
+def public_availability(request: HttpRequest, booking_slug: str, service: Id, start: Day, end: Day,
+                        staff: Id | None = None):
     """Free start times (UTC) that a visitor may book, honouring the service's notice and advance limits."""
     organization = get_object_or_404(Organization, slug=booking_slug)
     if end < start or end - start > timedelta(days=MAX_DAYS):

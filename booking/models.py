@@ -26,6 +26,7 @@ from privacy.registry import (
     personal_data,
 )
 from tenancy.models import Membership, TenantModel
+from tilli.lib.text import validate_clean_text
 
 PURPOSE_BOOKING = Purpose("booking", _("Booking and providing appointments"))
 PURPOSE_STAFF_PLANNING = Purpose("staff_planning", _("Planning staff working time"))
@@ -43,9 +44,9 @@ _WORK = PersonalField(Category.USAGE, PURPOSE_STAFF_PLANNING, LegalBasis.CONTRAC
 @personal_data(subject_kind=None, subject_path=None, fields={},
                not_personal=["organization", "name", "time_zone", "address", "is_active"])
 class Location(TenantModel):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_clean_text])
     time_zone = models.CharField(_("time zone"), max_length=64)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True, validators=[validate_clean_text])
     is_active = models.BooleanField(_("in use"), default=True)
 
     def __str__(self) -> str:
@@ -65,7 +66,7 @@ class Resource(TenantModel):
     """Something an appointment occupies: a staff member (through their membership), a room or a device."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_clean_text])
     membership = models.OneToOneField(Membership, null=True, blank=True, on_delete=models.CASCADE,
                                       related_name="resource")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="resources")
@@ -86,8 +87,8 @@ class Currency(models.TextChoices):
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
                              "granularity_minutes", "staff", "required_resources", "is_active"])
 class Service(TenantModel):
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_clean_text])
+    description = models.TextField(_("description"), blank=True, validators=[validate_clean_text])
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), validators=[MinValueValidator(5)])
     buffer_before_minutes = models.PositiveIntegerField(_("preparation before (minutes)"), default=0)
     buffer_after_minutes = models.PositiveIntegerField(_("clean-up after (minutes)"), default=0)
@@ -220,7 +221,7 @@ class Appointment(TenantModel):
     channel = models.CharField(_("booked"), max_length=10, choices=Channel.choices)
     state = models.CharField(_("state"), max_length=10, choices=AppointmentState.choices,
                              default=AppointmentState.BOOKED)
-    wishes = models.TextField(_("wishes"), blank=True)
+    wishes = models.TextField(_("wishes"), blank=True, validators=[validate_clean_text])
     created_by_user_id = models.BigIntegerField(_("created by (account number)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revision = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE: bumped on each change

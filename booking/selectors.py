@@ -28,6 +28,7 @@ from booking.availability import (
 )
 from booking.models import HolidayOpening, HoursException, Occupancy, Resource, Service, TimeOffKind, WorkingHours
 from tenancy.models import Organization
+from tilli.lib.dates import day_in_range
 
 
 class Slot(NamedTuple):
@@ -85,6 +86,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     """
     organization = service.organization
     now = now or timezone.now()
+    if not (day_in_range(first_day) and day_in_range(last_day)):  # nothing is bookable there, and the
+        return []  # calendar arithmetic around the edges of Python's dates would overflow
     tz_of = {pk: ZoneInfo(key) for pk, key in _qualified(service, staff).values_list("pk", "location__time_zone")}
     if not tz_of:
         return []

@@ -31,6 +31,8 @@ from clients.models import Client
 from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
+from tilli.lib.dates import check_instant
+from tilli.lib.text import validate_clean_text
 
 
 class SlotTaken(Exception):
@@ -95,8 +97,8 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
                                              "Choose how the booking reached you.")]})
     if client is not None:
         ensure_not_restricted(client)
-    if start.tzinfo is None:
-        raise ValidationError(_("The time must include its time zone."))
+    check_instant(start)  # aware, and within the days the calendar arithmetic can take
+    validate_clean_text(wishes)
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
@@ -125,6 +127,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     """Reschedule to a new start (and optionally another staff member), or raise SlotTaken."""
     if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
         raise ValidationError(_("Only a booked or confirmed appointment can be moved."))
+    check_instant(start)
     service = appointment.service
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:

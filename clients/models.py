@@ -451,3 +451,38 @@ class ClientSignIn(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M}"
+
+
+RETENTION_PENDING_IMPORT = Retention(
+    "pending_import", _("Until the checked import file is confirmed or cancelled, at most 30 minutes"))
+
+
+@personal_data(
+    subject_kind=None, subject_path=None,
+    fields={"text": PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_PENDING_IMPORT,
+                                  Erasure.DELETE)},
+    not_personal=["organization", "uploaded_by", "digest", "created_at", "expires_at"],
+    not_exported=["text"],
+)
+class PendingImport(TenantModel):
+    """A checked CSV file of clients waiting for its uploader to confirm the import.
+
+    The file holds other people's contact details, so it waits encrypted with the organization's key,
+    for one member, until `expires_at`; confirming or cancelling deletes it, and the scheduler purges
+    what nobody came back for (clients.pending_imports)."""
+
+    uploaded_by = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    text = EncryptedTextField(_("file content"))
+    digest = models.CharField(_("checksum"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("import file waiting for confirmation")
+        verbose_name_plural = _("import files waiting for confirmation")
+        constraints = [models.UniqueConstraint(fields=["organization", "uploaded_by"],
+                                               name="pendingimport_one_per_member")]
+
+    def __str__(self) -> str:
+        return f"pending import {self.pk}"

@@ -40,12 +40,24 @@ def validate_national_id(country: str, value: str) -> str:
         raise ValidationError(_("Enter a valid PESEL number (11 digits)."), code="invalid_national_id") from None
 
 
+PHONE_CHARACTERS = frozenset("0123456789+()-./ \t")
+
+
 def phone_e164(value: str, country: str) -> str:
-    """Parse a phone number as written in the organization's country and return E.164."""
-    try:
-        number = phonenumbers.parse(value, country)
-    except phonenumbers.NumberParseException:
-        number = None
+    """Parse a phone number as written in the organization's country and return E.164.
+
+    Only digits and the usual separators: the parser reads letters as a keypad's (vanity numbers),
+    so a mistyped "040 l23 4567" would be stored as another person's number, 040 523 4567.
+    """
+    if any(c.isalpha() for c in value):
+        raise ValidationError(_("A phone number has only digits: check for a letter typed instead of a digit "
+                                "(such as l for 1 or O for 0)."), code="letter_in_phone")
+    number = None
+    if value and set(value) <= PHONE_CHARACTERS:
+        try:
+            number = phonenumbers.parse(value, country)
+        except phonenumbers.NumberParseException:
+            number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(_("Enter a valid phone number, e.g. +358 40 123 4567."), code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -18,6 +18,7 @@ from clients.models import Client, ClientKind, CustomField, FieldType, Gender
 from clients.normalise import phone_e164, validate_national_id
 from tenancy.models import Organization
 from tenancy.validators import normalise_business_id
+from tilli.lib.text import text_problem
 
 TEXT_FIELDS = ("first_name", "last_name", "company_name", "street_address", "postal_code", "city",
                "billing_name", "billing_address", "billing_reference")
@@ -72,6 +73,14 @@ def clean_client_data(organization: Organization, data: dict[str, Any], *, kind:
         messages = error.messages if isinstance(error, ValidationError) else [error]
         errors.setdefault(name, []).extend(str(m) for m in messages)
 
+    for name, value in data.items():  # every typed value: no NUL, control or direction characters, not invisible
+        texts = value.values() if name == "custom_fields" and isinstance(value, dict) else [value]
+        for text in texts:
+            if isinstance(text, str) and (problem := text_problem(text)):
+                fail(name, problem)
+                break
+    if errors:
+        raise ValidationError(errors)
     for name in TEXT_FIELDS:
         if name in data:
             cleaned[name] = " ".join(str(data[name] or "").split()) if name != "billing_address" \

@@ -24,6 +24,7 @@ class Schedule:
 
 def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
+    from clients.tasks import purge_pending_imports
     from notify.tasks import deliver_outbox
     from privacy.tasks import apply_retention, send_request_digest
 
@@ -33,6 +34,7 @@ def schedules() -> dict[str, Schedule]:
         "privacy.apply_retention": Schedule(apply_retention, timedelta(days=1)),
         "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
+        "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
     }
 
 

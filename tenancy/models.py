@@ -29,6 +29,7 @@ from privacy.registry import (
 )
 from tenancy.roles import Role, role_has_perm
 from tenancy.validators import normalise_business_id
+from tilli.lib.text import validate_clean_text
 
 
 class Country(models.TextChoices):
@@ -63,19 +64,21 @@ _CONTROLLER_CONTACT = PersonalField(
 class Organization(models.Model):
     """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_clean_text])
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     business_id = models.CharField(_("business ID"), max_length=20)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True, validators=[validate_clean_text])
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_clean_text])
     default_language = models.CharField(_("default language"), max_length=5, choices=settings.LANGUAGES)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[_validate_time_zone])
-    privacy_contact_name = models.CharField(_("privacy contact person"), max_length=200, blank=True)
+    privacy_contact_name = models.CharField(_("privacy contact person"), max_length=200, blank=True,
+                                            validators=[validate_clean_text])
     privacy_contact_email = models.EmailField(_("privacy contact email"), blank=True)
     privacy_contact_phone = models.CharField(_("privacy contact phone"), max_length=40, blank=True)
-    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True,
+                                validators=[validate_clean_text])
     dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
     national_id_enabled = models.BooleanField(
         _("store national identity numbers"), default=False,

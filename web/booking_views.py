@@ -46,7 +46,9 @@ from privacy.audit import client_ip, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
+from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.ratelimit import over_limit
+from tilli.lib.text import validate_clean_text
 
 ANYONE = "any"
 WEEK = 7
@@ -93,23 +95,6 @@ def _zone(organization: Organization, service: Service, staff: Resource | None) 
     return ZoneInfo(candidates[0].location.time_zone if candidates else organization.time_zone)
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_start(value: str | None) -> datetime | None:
-    try:
-        start = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if start is None or start.tzinfo is None:
-        return None
-    return start.astimezone(UTC)
-
-
 def _start_value(start: datetime) -> str:
     return start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -146,8 +131,8 @@ def _calendar(*, service: Service, staff: Resource | None, zone: ZoneInfo, base:
     """
     today = timezone.now().astimezone(zone).date()
     last = today + timedelta(days=service.max_advance_days)
-    chosen_day = _parse_day(day)
-    first = _parse_day(week)
+    chosen_day = parse_day(day)
+    first = parse_day(week)
     if first is None:  # the week from today, unless the chosen day lies further ahead
         first = chosen_day if chosen_day and chosen_day >= today + timedelta(days=WEEK) else today
     first = min(max(first, today), last)
@@ -232,9 +217,9 @@ def times(request, booking_slug: str):
 
 
 class DetailsForm(forms.Form):
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100,
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100, validators=[validate_clean_text],
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100,
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100, validators=[validate_clean_text],
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.CharField(label=gettext_lazy("Email"), max_length=254,
                             help_text=gettext_lazy("We send the confirmation here."),
@@ -242,6 +227,7 @@ class DetailsForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=30,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
     wishes = forms.CharField(label=gettext_lazy("Wishes (optional)"), required=False, max_length=1000,
+                             validators=[validate_clean_text],
                              widget=forms.Textarea(attrs={"rows": 3, "class": "prose"}))
     marketing_email = forms.BooleanField(label=gettext_lazy("Send me offers and news by email"), required=False)
     marketing_sms = forms.BooleanField(label=gettext_lazy("Send me offers and news by text message (SMS)"),
@@ -255,7 +241,7 @@ def details(request, booking_slug: str):
     service = _service(organization, source.get("service"))
     chosen = _staff(service, source.get("staff"))
     zone = _zone(organization, service, chosen)
-    start = _parse_start(source.get("start"))
+    start = parse_instant(source.get("start"))
     if start is None:
         raise Http404
     form = DetailsForm(request.POST or None)
@@ -393,7 +379,7 @@ def move(request, booking_slug: str, token: str):
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
     target = reverse("public_booking:manage", args=[organization.slug, token])
-    start = _parse_start(request.POST.get("start"))
+    start = parse_instant(request.POST.get("start"))
     if start is None:
         messages.error(request, _("Choose a time."))
         return redirect(target)

@@ -40,6 +40,7 @@ from privacy.audit import actor_for_request, record_many
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
+from tilli.lib.dates import parse_day, parse_instant
 
 DAY, WEEK = "day", "week"
 STAFF_CHANNELS = (Channel.PHONE, Channel.STAFF, Channel.WALK_IN)
@@ -109,10 +110,8 @@ def _today(tz: ZoneInfo) -> date:
 
 
 def _parse_day(value, tz: ZoneInfo) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return _today(tz)
+    """The chosen day, or today for anything that is not a day within Tilli's range."""
+    return parse_day(value) or _today(tz)
 
 
 def _window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -197,14 +196,6 @@ def _free_times(service: Service | None, resource: Resource, day: date, *,
     return [s.start.astimezone(tz) for s in slots if s.staff_id == resource.pk]
 
 
-def _parse_start(value: str) -> datetime | None:
-    try:
-        start = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return start if start.tzinfo is not None else None
-
-
 # ---------------------------------------------------------------------------------------------
 # Views
 
@@ -283,7 +274,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     # A client search is a POST too, so names never travel in a URL (or a server's request log).
     searching = request.method == "POST" and source.get("search") == "1"
     if request.method == "POST" and not searching:
-        start = _parse_start(chosen_start)
+        start = parse_instant(chosen_start)
         if service is None:
             errors.append(_("Choose a service."))
         if start is None:
@@ -354,7 +345,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
 def appointment_move_view(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_for_member(request, Appointment, perm=Perm.BOOK_APPOINTMENTS, pk=appointment_id)
     tz = _tz(appointment.staff)
-    start = _parse_start(request.POST.get("start", ""))
+    start = parse_instant(request.POST.get("start", ""))
     detail_url = reverse("web:calendar_appointment", kwargs={"org_slug": request.organization.slug,
                                                              "appointment_id": appointment.pk})
     if start is None:

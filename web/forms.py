@@ -11,6 +11,7 @@ from accounts.models import Invitation, User
 from api.models import ApiToken
 from tenancy.models import Membership, Organization
 from tenancy.services import EDITABLE_ORGANIZATION_FIELDS
+from tilli.lib.text import validate_clean_text
 
 
 class OrganizationForm(forms.ModelForm):
@@ -53,8 +54,8 @@ class ApiTokenForm(forms.ModelForm):
 
 
 class AcceptInvitationForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, validators=[validate_clean_text])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, validators=[validate_clean_text])
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text=password_validators_help_text_html)
     password_again = forms.CharField(label=_("Password again"),

@@ -1,15 +1,13 @@
 """Panel pages for importing clients from a CSV file and exporting them as one.
 
 Import is two steps: the upload is checked (a dry run) and the report shown; the file's
-text waits in the session, never in a URL or a log, until the owner confirms or cancels,
-for at most PENDING_MINUTES. The confirm step checks everything again and creates all
-rows or none. Export is a POST, so no link prefetch or crawler writes export events.
+text waits encrypted in the database (clients.pending_imports), never in a URL, a log or the
+session, until the owner confirms or cancels, for at most PENDING_MINUTES. The confirm step
+checks everything again and creates all rows or none. Export is a POST, so no link prefetch
+or crawler writes export events.
 """
 
 from __future__ import annotations
-
-import hashlib
-import time
 
 from django import forms
 from django.contrib import messages
@@ -33,11 +31,11 @@ from clients.importing import (
     dry_run,
     run_import,
 )
+from clients.pending_imports import pending_import_discard, pending_import_keep, pending_import_take
 from privacy.audit import actor_for_request
 from tenancy.access import require_perm
 from tenancy.roles import Perm
 
-PENDING_MINUTES = 30
 SHOWN_ROWS = 200
 
 
@@ -55,29 +53,6 @@ class ImportUploadForm(forms.Form):
             return decode_upload(upload.read())
         except ImportFileError as error:
             raise ValidationError(error.message) from None
-
-
-def _session_key(request: HttpRequest) -> str:
-    return f"client_import:{request.organization.pk}"
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def _keep(request: HttpRequest, text: str) -> str:
-    digest = _digest(text)
-    request.session[_session_key(request)] = {"text": text, "digest": digest, "at": time.time()}
-    return digest
-
-
-def _take(request: HttpRequest) -> dict | None:
-    """The waiting file, removed from the session at once (a second click finds nothing)."""
-    pending = request.session.pop(_session_key(request), None)
-    request.session.save()
-    if not pending or time.time() - pending.get("at", 0) > PENDING_MINUTES * 60:
-        return None
-    return pending
 
 
 def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
@@ -101,29 +76,32 @@ def client_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _upload_page(request, form)
     text = form.cleaned_data["file"]
-    request.session.pop(_session_key(request), None)
+    pending_import_discard(organization=request.organization, member=request.membership)
     try:
         report = dry_run(request.organization, text, actor=actor_for_request(request))
     except ImportFileError as error:
         form.add_error("file", error.message)
         return _upload_page(request, form)
     # Only a file that can be imported waits for confirmation; one with errors is fixed and sent again.
-    digest = _keep(request, text) if report.ok else None
+    digest = pending_import_keep(organization=request.organization, member=request.membership, text=text) \
+        if report.ok else None
     return _report_page(request, report, digest)
 
 
 @require_POST
 def client_import_confirm(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.IMPORT_CLIENTS)
-    pending = _take(request)
+    # Taken at once, whatever the button: a second click, or a cancel, finds nothing left.
+    text = pending_import_take(organization=request.organization, member=request.membership,
+                               digest=request.POST.get("digest"))
     if "cancel" in request.POST:
         messages.info(request, _("The import was cancelled and the file discarded."))
         return redirect("web:client_import", org_slug=request.organization.slug)
-    if pending is None or pending["digest"] != request.POST.get("digest"):
+    if text is None:
         messages.error(request, _("The checked file is no longer waiting. Upload it again."))
         return redirect("web:client_import", org_slug=request.organization.slug)
     try:
-        report = run_import(request.organization, pending["text"], actor=actor_for_request(request),
+        report = run_import(request.organization, text, actor=actor_for_request(request),
                             skip_duplicates=request.POST.get("skip_duplicates") == "1")
     except ImportRefused as refused:
         return _report_page(request, refused.report, None)

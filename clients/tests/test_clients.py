@@ -179,3 +179,12 @@ def test_merging_moves_history_fills_gaps_and_keeps_both_audit_trails(world):
 def test_merging_across_organizations_is_refused(world):
     with pytest.raises(ValidationError):
         client_merge(survivor=make_client(world.org), duplicate=make_client(world.other_org), actor=SYSTEM)
+
+
+@pytest.mark.parametrize("typed", ["040 l23 4567", "040 123 456O", "+358 40 I23 4567", "0800-FLOWERS"])
+def test_a_phone_with_a_letter_is_refused_not_read_as_a_keypad(world, typed):
+    with pytest.raises(ValidationError) as caught:
+        make_client(world.org, last_name="Aalto", phone=typed)
+    assert caught.value.message_dict["phone"] == [
+        "A phone number has only digits: check for a letter typed instead of a digit (such as l for 1 or O for 0)."]
+    assert not Client.objects.exists()

@@ -241,3 +241,13 @@ def test_the_command_refuses_a_file_with_errors_and_names_the_rows(world, tmp_pa
     assert not clients_of(world.org).exists()
     with pytest.raises(CommandError, match="No organization"):
         call_command("import_clients", "--organization", "nope", str(path), stdout=out, stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("commit", [[], ["--commit"]])
+def test_the_command_names_a_missing_name_column_instead_of_a_traceback(world, tmp_path: Path, commit):
+    path = tmp_path / "clients.csv"
+    path.write_text("email;phone\naino@example.test;0401234567\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="No column for the name was found"):
+        call_command("import_clients", "--organization", world.org.slug, str(path), *commit, "--language", "en",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not clients_of(world.org).exists()

@@ -1,12 +1,17 @@
-"""The import and export pages: check, then confirm; who may use them; the file waits only
-in the session and is gone after the import or a cancel.
+"""The import and export pages: check, then confirm; who may use them; the file waits encrypted in the
+database (never in the session), for 30 minutes at most, and is gone after the import or a cancel.
 """
+
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from clients.models import Client, ClientSource
+from clients.models import Client, ClientSource, PendingImport
+from clients.pending_imports import purge_pending_imports
 from privacy.models import AuditAction, AuditEvent
 from tilli.test import HETU, make_client
 
@@ -27,8 +32,12 @@ def upload(text: str | bytes, name: str = "clients.csv") -> dict:
     return {"file": SimpleUploadedFile(name, data, content_type="text/csv")}
 
 
-def session_key(world) -> str:
-    return f"client_import:{world.org.pk}"
+def waiting(world):
+    return PendingImport.objects.for_organization(world.org)
+
+
+def nothing_in_the_session(client) -> bool:
+    return not any(key.startswith("client_import") for key in dict(client.session.items()))
 
 
 @pytest.fixture
@@ -43,7 +52,7 @@ def test_the_owner_checks_a_file_then_confirms_and_the_file_is_then_gone(world, 
     assert 'id="import-rows">2<' in html and 'id="import-would-create">2<' in html and "Import 2 clients" in html
     assert not Client.objects.for_organization(world.org).exists()
     digest = response.context["digest"]
-    assert owner.session[session_key(world)]["digest"] == digest
+    assert waiting(world).get().digest == digest and nothing_in_the_session(owner)
 
     response = owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
     assert response.status_code == 302 and response["Location"] == url(world, "web:client_list")
@@ -53,7 +62,7 @@ def test_the_owner_checks_a_file_then_confirms_and_the_file_is_then_gone(world, 
     creates = AuditEvent.objects.for_organization(world.org).filter(action=AuditAction.CREATE,
                                                                     object_type="clients.client")
     assert creates.count() == 2 and {e.actor_user_id for e in creates} == {world.owner.user.pk}
-    assert session_key(world) not in owner.session
+    assert not waiting(world).exists()
     assert "2 clients were imported." in owner.get(url(world, "web:client_list")).content.decode()
     # A second click of the same button finds nothing waiting and imports nothing twice.
     response = owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
@@ -71,7 +80,7 @@ def test_a_file_with_errors_lists_the_rows_and_cannot_be_confirmed(world, owner)
     assert [(e.row, e.column) for e in response.context["errors"]] == [(2, "phone"), (3, "hetu")]
     assert "131052-308X" not in html  # a national ID is never echoed back
     assert "client_import_confirm" not in html and 'name="digest"' not in html
-    assert session_key(world) not in owner.session
+    assert not waiting(world).exists()
     response = owner.post(url(world, "web:client_import_confirm"), {"digest": "anything"})
     assert response["Location"] == url(world, "web:client_import")
     assert not Client.objects.for_organization(world.org).exists()
@@ -96,7 +105,7 @@ def test_cancel_discards_the_waiting_file(world, owner):
     response = owner.post(url(world, "web:client_import_confirm"),
                           {"digest": response.context["digest"], "cancel": "1"})
     assert response["Location"] == url(world, "web:client_import")
-    assert session_key(world) not in owner.session and not Client.objects.for_organization(world.org).exists()
+    assert not waiting(world).exists() and not Client.objects.for_organization(world.org).exists()
 
 
 def test_unreadable_and_oversized_files_are_refused_on_the_upload_page(world, owner, monkeypatch):
@@ -108,7 +117,41 @@ def test_unreadable_and_oversized_files_are_refused_on_the_upload_page(world, ow
     monkeypatch.setattr("web.import_views.MAX_FILE_BYTES", 10)
     html = owner.post(url(world, "web:client_import"), upload(GOOD)).content.decode()
     assert "larger than 5 MB" in html
-    assert session_key(world) not in owner.session
+    assert not waiting(world).exists()
+
+
+def test_the_waiting_file_is_encrypted_with_the_organizations_key(world, owner):
+    owner.post(url(world, "web:client_import"), upload(GOOD))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM clients_pendingimport")
+        (stored,) = cursor.fetchone()
+    assert "Anna" not in stored and "0401234567" not in stored and "anna@example.test" not in stored
+    assert waiting(world).get().text.replace("\r\n", "\n") == GOOD
+    session = owner.session
+    assert nothing_in_the_session(owner) and "Aalto" not in str(dict(session.items()))
+
+
+def test_after_30_minutes_the_file_no_longer_waits_and_the_scheduler_purges_it(world, owner):
+    digest = owner.post(url(world, "web:client_import"), upload(GOOD)).context["digest"]
+    pending = waiting(world).get()
+    assert timedelta(minutes=29) < pending.expires_at - timezone.now() <= timedelta(minutes=30)
+    waiting(world).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
+    assert response["Location"] == url(world, "web:client_import")
+    assert not Client.objects.for_organization(world.org).exists() and not waiting(world).exists()
+    owner.post(url(world, "web:client_import"), upload(GOOD))
+    assert purge_pending_imports(now=timezone.now() + timedelta(minutes=31)) == {"deleted": 1}
+    assert not waiting(world).exists()
+
+
+def test_another_member_cannot_confirm_the_owners_file(world, owner, client_for):
+    from tenancy.roles import Role
+    from tilli.test import add_member
+
+    digest = owner.post(url(world, "web:client_import"), upload(GOOD)).context["digest"]
+    second_owner = english(client_for(add_member(world.org, Role.OWNER)))
+    second_owner.post(url(world, "web:client_import_confirm"), {"digest": digest})
+    assert not Client.objects.for_organization(world.org).exists() and waiting(world).count() == 1
 
 
 def test_the_upload_page_explains_the_columns(world, owner):

@@ -43,21 +43,20 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         actor = Actor.system("manage.py import_clients")
         with translation.override(language or org.default_language):
-            try:
-                parsed = read_csv(decode_upload(data))
-            except ImportFileError as error:
-                raise CommandError(error.message) from None
             refused = False
-            total = len(parsed.rows) * (2 if commit else 1)
-            with tqdm(total=total, desc=org.slug, unit="row", file=self.stderr) as bar:
-                try:
+            try:  # a file that cannot be read, or whose columns cannot be mapped, is one clear message
+                parsed = read_csv(decode_upload(data))
+                total = len(parsed.rows) * (2 if commit else 1)
+                with tqdm(total=total, desc=org.slug, unit="row", file=self.stderr) as bar:
                     if commit:
                         report = run_import(org, parsed, actor=actor, skip_duplicates=skip_duplicates,
                                             progress=bar.update)
                     else:
                         report = dry_run(org, parsed, actor=actor, progress=bar.update)
-                except ImportRefused as error:
-                    report, refused = error.report, True
+            except ImportFileError as error:
+                raise CommandError(error.message) from None
+            except ImportRefused as error:
+                report, refused = error.report, True
             self._print(report)
             if refused:
                 raise CommandError(_("Nothing was imported: fix the rows with errors and run the import again."))
