@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0009_human_names'),
+        ('clients', '0010_care_assignment_names'),
         ('tenancy', '0005_clean_text_names'),
     ]
 
