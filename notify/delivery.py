@@ -67,7 +67,8 @@ def _skip_reason(message: Message, policies: dict) -> str:
     from booking.models import AppointmentState
     from notify.services import policy_for, reachable
 
-    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT):
+    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
+                           MessagePurpose.SIGN_IN):
         return ""
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
@@ -146,6 +147,8 @@ def _send_sms(message: Message) -> tuple[str, str]:
 
 
 CONTACT_WIPED = {"recipient": "", "reply_to": None, "subject": "", "body": ""}
+# A sign-in link must not outlive its sending in the outbox, where staff could read and use it.
+SIGN_IN_WIPED = {"body": ""}
 
 
 def _finish(message: Message, now: dt.datetime, **fields) -> None:
@@ -157,6 +160,8 @@ def _finish(message: Message, now: dt.datetime, **fields) -> None:
             row.delete()
             return
         fields.update(CONTACT_WIPED)
+    if message.purpose == MessagePurpose.SIGN_IN and fields["status"] != MessageStatus.QUEUED:
+        fields.update(SIGN_IN_WIPED)
     row.update(claim_token=None, **fields)
 
 
@@ -219,6 +224,7 @@ def recover_interrupted(now: dt.datetime | None = None) -> int:
             interrupted += Message.objects.filter(pk=first).update(status=MessageStatus.INTERRUPTED,
                                                                    claim_token=None, error="worker_stopped")
             Message.objects.filter(pk=first, purpose=MessagePurpose.CONTACT).update(**CONTACT_WIPED)
+            Message.objects.filter(pk=first, purpose=MessagePurpose.SIGN_IN).update(**SIGN_IN_WIPED)
     return interrupted
 
 

@@ -39,7 +39,6 @@ from clients.portal import (
     link_requests_exceeded,
     password_attempts_exceeded,
     password_sign_in,
-    send_login_link,
     set_portal_password,
     sign_in,
     signed_in_client,
@@ -56,6 +55,7 @@ from clients.services import (
     special_records_approved,
 )
 from notify.models import Message, MessagePurpose, MessageStatus
+from notify.services import request_portal_link
 from privacy.audit import client_ip, record
 from privacy.erasure import KEEP, erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
@@ -164,7 +164,7 @@ def start(request, portal_slug: str):
         if link_requests_exceeded(organization=organization, email=email, ip=client_ip(request)):
             form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
-            send_login_link(organization=organization, email=email)
+            request_portal_link(organization=organization, email=email)
             sent = True
     return render(request, "portal/start.html", {"portal_org": organization, "form": form, "sent": sent,
                                                  "password_form": password_form})
