@@ -26,6 +26,7 @@ def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
     from notify.tasks import deliver_outbox
     from privacy.tasks import apply_retention, send_request_digest
+    from tenancy.tasks import purge_rate_counters
 
     return {
         "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
@@ -33,6 +34,7 @@ def schedules() -> dict[str, Schedule]:
         "privacy.apply_retention": Schedule(apply_retention, timedelta(days=1)),
         "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
+        "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
     }
 
 

@@ -185,3 +185,19 @@ class OrganizationKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.purpose} v{self.version}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["key_hash", "hits", "expires_at"])
+class RateCounter(models.Model):
+    """One fixed window of one request limit (tenancy.ratelimit): how many requests it has counted.
+
+    `key_hash` is a keyed hash of the limit's name and window, so no address or email is stored; rows
+    are deleted once their window has passed.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:8]} {self.hits}"

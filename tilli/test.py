@@ -271,3 +271,14 @@ def run_worker() -> None:
     from django.core.management import call_command
 
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def with_proof(organization: Organization) -> dict[str, str]:
+    """A solved proof-of-work challenge for one public booking (as the booking page's script finds it)."""
+    from django.conf import settings
+
+    from tenancy.public_writes import booking_challenge
+    from tilli.lib.proof_of_work import solve
+
+    challenge = booking_challenge(organization)
+    return {"challenge": challenge, "proof": solve(challenge, settings.PUBLIC_WRITES_PROOF_BITS)}

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,11 +47,10 @@ from privacy.audit import client_ip, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
-from tilli.lib.ratelimit import over_limit
+from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write
 
 ANYONE = "any"
 WEEK = 7
-LIMIT_BOOKINGS_PER_IP, LIMIT_CHANGES_PER_IP = 20, 30  # per 10 minutes
 CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
 
 
@@ -260,9 +260,19 @@ def details(request, booking_slug: str):
         raise Http404
     form = DetailsForm(request.POST or None)
     taken = False
+    if request.method == "POST":
+        try:
+            count_public_write(request)  # every attempt counts, a valid one or not
+        except WriteRefused as refused:
+            form.is_valid()
+            form.add_error(None, refused.message)
     if request.method == "POST" and form.is_valid():
-        if over_limit(f"booking:ip:{client_ip(request)}", LIMIT_BOOKINGS_PER_IP):
-            form.add_error(None, _("Too many requests. Try again in a few minutes."))
+        try:
+            check_public_booking(request=request, organization=organization, email=form.cleaned_data["email"],
+                                 challenge=request.POST.get("challenge", ""), proof=request.POST.get("proof", ""),
+                                 counted=True)
+        except WriteRefused as refused:
+            form.add_error(None, refused.message)
         else:
             data = form.cleaned_data
             try:
@@ -287,7 +297,8 @@ def details(request, booking_slug: str):
         context = {
             "booking_org": organization, "service": service, "staff": chosen, "start": start.astimezone(zone),
             "start_value": _start_value(start), "form": form, "params": params, "taken": taken,
-            "time_zone": str(zone),
+            "time_zone": str(zone), "challenge": booking_challenge(organization),
+            "proof_bits": settings.PUBLIC_WRITES_PROOF_BITS,
             "change_href": times_url + _query(**params, week=local_day, day=local_day) + "#times",
         }
         if taken:
@@ -358,8 +369,10 @@ def manage(request, booking_slug: str, token: str):
 
 
 def _change_refused(request, organization: Organization, appointment: Appointment) -> bool:
-    if over_limit(f"booking-change:ip:{client_ip(request)}", LIMIT_CHANGES_PER_IP):
-        messages.error(request, _("Too many requests. Try again in a few minutes."))
+    try:
+        count_public_write(request)
+    except WriteRefused as refused:
+        messages.error(request, refused.message)
         return True
     if appointment.state not in CHANGEABLE:
         messages.error(request, _("This booking can no longer be changed."))

@@ -22,7 +22,7 @@ from booking.selectors import free_slots
 from booking.services import appointment_book
 from clients.models import Client, ClientSource, MarketingConsent
 from privacy.audit import Actor
-from tilli.test import make_bookable, make_client
+from tilli.test import make_bookable, make_client, with_proof
 
 SYSTEM = Actor.system("test")
 PERSON = {"first_name": "Liisa", "last_name": "Lahtinen", "email": "Liisa.Lahtinen@Example.test",
@@ -70,7 +70,7 @@ def links(html: str) -> list[str]:
 
 def book(visitor, org, service, staff, start, capture, **overrides):
     data = {**PERSON, "service": service.pk, "staff": staff.pk if staff else "any",
-            "start": start if isinstance(start, str) else start_value(start), **overrides}
+            "start": start if isinstance(start, str) else start_value(start), **with_proof(org), **overrides}
     with capture(execute=True):
         return visitor.post(reverse("public_booking:details", args=[org.slug]), data)
 
@@ -313,11 +313,9 @@ def test_moving_to_a_taken_time_says_so(world, booked, visitor):
     assert appointment.start == before
 
 
-def test_bookings_are_rate_limited_per_address(world, setup, visitor, monkeypatch, django_capture_on_commit_callbacks):
-    from web import booking_views
-
+def test_bookings_are_rate_limited_per_address(world, setup, visitor, settings, django_capture_on_commit_callbacks):
     staff, service = setup
-    monkeypatch.setattr(booking_views, "LIMIT_BOOKINGS_PER_IP", 0)
+    settings.PUBLIC_WRITES_PER_IP = 0
     response = book(visitor, world.org, service, staff, first_free(service).start, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and "Too many requests" in response.content.decode()
     assert not Appointment.objects.exists()
