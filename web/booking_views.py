@@ -27,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
@@ -364,6 +363,7 @@ def manage(request, booking_slug: str, token: str):
             context["calendar"] = _calendar(
                 service=appointment.service, staff=appointment.staff, zone=zone, base=context["manage_href"],
                 week=request.GET.get("week"), day=request.GET.get("day") or local_day.isoformat(), params={},
+                time_href=reverse("public_booking:move", args=[organization.slug, token]),
                 ignore_appointment_id=appointment.pk, current=appointment.start)
         return render(request, "booking/manage.html", context)
 
@@ -383,11 +383,22 @@ def _change_refused(request, organization: Organization, appointment: Appointmen
     return False
 
 
-@require_POST
+CONFIRMED = "yes"  # the confirmation page's form sends confirm=yes; nothing else changes a booking
+
+
 def cancel(request, booking_slug: str, token: str):
+    """GET asks "cancel this booking?", a POST from that page cancels. A link opened by a mail
+    scanner or a single tap on the booking page changes nothing."""
     organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
+    context = _appointment_context(organization, appointment, token)
+    if request.method != "POST" or request.POST.get("confirm") != CONFIRMED:
+        if not context["changeable"]:
+            return redirect(context["manage_href"])
+        _view_audited(request, appointment)
+        with timezone.override(ZoneInfo(appointment.location.time_zone)):
+            return render(request, "booking/confirm_cancel.html", context)
     if not _change_refused(request, organization, appointment):
         try:
             with transaction.atomic():
@@ -397,19 +408,31 @@ def cancel(request, booking_slug: str, token: str):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Your booking was cancelled."))
-    return redirect("public_booking:manage", booking_slug=organization.slug, token=token)
+    return redirect(context["manage_href"])
 
 
-@require_POST
 def move(request, booking_slug: str, token: str):
+    """GET (a time chosen on the booking page) asks "move to this time?", a POST from that page moves."""
     organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
-    target = reverse("public_booking:manage", args=[organization.slug, token])
-    start = _parse_start(request.POST.get("start"))
+    context = _appointment_context(organization, appointment, token)
+    target = context["manage_href"]
+    source = request.POST if request.method == "POST" else request.GET
+    start = _parse_start(source.get("start"))
     if start is None:
         messages.error(request, _("Choose a time."))
         return redirect(target)
+    zone = ZoneInfo(appointment.location.time_zone)
+    if request.method != "POST" or request.POST.get("confirm") != CONFIRMED:
+        if not context["changeable"]:
+            return redirect(target)
+        _view_audited(request, appointment)
+        with timezone.override(zone):
+            return render(request, "booking/confirm_move.html", {
+                **context, "new_start": start.astimezone(zone),
+                "new_end": (start + (appointment.end - appointment.start)).astimezone(zone),
+                "start_value": _start_value(start)})
     if not _change_refused(request, organization, appointment):
         try:
             with transaction.atomic():
@@ -417,7 +440,7 @@ def move(request, booking_slug: str, token: str):
                                  actor=client_actor(request, appointment.client))
         except SlotTaken:
             messages.error(request, _("This time was just taken. Please choose another time."))
-            local_day = start.astimezone(ZoneInfo(appointment.location.time_zone)).date().isoformat()
+            local_day = start.astimezone(zone).date().isoformat()
             return redirect(target + _query(week=local_day, day=local_day) + "#times")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
