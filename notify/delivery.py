@@ -20,6 +20,7 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Iterable
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -92,6 +93,12 @@ class _OutboxEmail(EmailMessage):
         return super().message(policy=policy.clone(max_line_length=998))
 
 
+def sender_for(organization) -> str:
+    """The From of the organization's mail: its own name (the customer booked with it, not with Tilli)
+    at the configured sending address."""
+    return formataddr((organization.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
 class _Mailer:
     """One SMTP connection for a batch, reopened after a failure."""
 
@@ -103,6 +110,7 @@ class _Mailer:
 
         message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "tilli")
         outgoing = _OutboxEmail(subject=message.subject, body=message.body, to=[message.recipient],
+                                from_email=sender_for(message.organization),
                              headers={"Message-ID": message_id},
                              reply_to=[message.reply_to] if message.reply_to else None)
         if message.purpose == MessagePurpose.MARKETING and message.client is not None:

@@ -289,7 +289,7 @@ if _mail_backend == "smtp":
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "tilli.lib.console_mail.EmailBackend"}}  # decoded, so links copy whole
 
 # SMS gateway (used by notifications; notify/sms): "disabled" sends nothing, "file" writes each
 # message as a JSON line (development), "http" is a generic gateway, "smsapi" (Poland) and

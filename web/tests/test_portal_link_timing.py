@@ -10,6 +10,7 @@ import asyncio
 import statistics
 import time
 from email import message_from_bytes
+from email.header import decode_header, make_header
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -69,6 +70,7 @@ def test_a_clients_address_answers_as_fast_as_an_unknown_one_and_the_worker_mail
 
     run_worker()
     assert sorted(m["To"] for m in slow_smtp.messages) == sorted(f"client{i}@example.test" for i in range(ROUNDS))
+    assert world.org.name in str(make_header(decode_header(slow_smtp.messages[0]["From"])))  # the salon's mail
     body = slow_smtp.messages[0].get_payload(decode=True).decode()
     assert f"/p/{world.org.slug}/link/" in body
     sent = Message.objects.filter(purpose=MessagePurpose.SIGN_IN)
