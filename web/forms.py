@@ -14,6 +14,12 @@ from tenancy.services import EDITABLE_ORGANIZATION_FIELDS
 
 
 class OrganizationForm(forms.ModelForm):
+    public_languages = forms.MultipleChoiceField(
+        label=_("Languages of the booking page and client portal"), choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Customers get the first of these their browser asks for, else the default language, "
+                    "and can switch between them."))
+
     class Meta:
         model = Organization
         fields = EDITABLE_ORGANIZATION_FIELDS
