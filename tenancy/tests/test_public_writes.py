@@ -161,3 +161,16 @@ def test_an_organization_takes_at_most_its_cap_of_online_bookings_per_hour(world
     answers = [_api_book(world, service, slots[n], ip=f"203.0.113.{50 + n}", email=f"p{n}@example.test")
                for n in range(3)]
     assert [a.status_code for a in answers] == [201, 201, 429] and answers[2].json()["code"] == "busy"
+
+
+def test_counters_of_past_windows_are_purged_and_current_ones_kept(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenancy.ratelimit import count, purge_expired
+
+    count("short", 60)
+    count("long", 10**9)  # a window that ends decades from now
+    assert purge_expired(timezone.now() + timedelta(seconds=61)) == 1
+    assert RateCounter.objects.count() == 1
