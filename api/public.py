@@ -27,6 +27,7 @@ from booking.selectors import free_slots
 from booking.services import SlotTaken
 from privacy.audit import client_ip
 from tenancy.models import Organization
+from tenancy.public import public_language
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking
 
 router = Router(tags=["public booking"], auth=None)
@@ -146,7 +147,8 @@ def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingI
         appointment = book_online(organization=organization, service=service,
                                   staff=_staff(organization, service, payload.staff_id), start=payload.start,
                                   person=payload.dict(), wishes=payload.wishes,
-                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip)
+                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
+                                  language=public_language(request, organization))
     except SlotTaken:
         raise ApiError(409, "slot_taken", _("This time was just taken. Please choose another time.")) from None
     manage = request.build_absolute_uri(reverse("public_booking:manage",

@@ -277,7 +277,8 @@ def details(request, booking_slug: str):
             try:
                 appointment = book_online(organization=organization, service=service, staff=chosen, start=start,
                                           person=data, wishes=data["wishes"], marketing_email=data["marketing_email"],
-                                          marketing_sms=data["marketing_sms"], ip=client_ip(request))
+                                          marketing_sms=data["marketing_sms"], ip=client_ip(request),
+                                          language=request.LANGUAGE_CODE)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for name, errors in error.message_dict.items():

@@ -112,7 +112,7 @@ def test_a_visitor_books_step_by_step_and_gets_an_email_with_a_calendar_entry(
     assert appointment.wishes == "Lyhyeksi, kiitos" and appointment.state == AppointmentState.BOOKED
     client = appointment.client
     assert client.source == ClientSource.ONLINE and client.email == "liisa.lahtinen@example.test"
-    assert client.phone == "+358407654321"
+    assert client.phone == "+358407654321" and client.preferred_language == "en"  # the language booked in
     assert not MarketingConsent.objects.filter(client=client).exists()  # nothing ticked, nothing recorded
 
     messages = smtp_server.wait_for(2)
@@ -268,7 +268,7 @@ def test_cancelling_before_the_deadline_frees_the_time_and_sends_an_email(world,
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.CANCELLED
     message = smtp_server.wait_for(1)[-1]
-    assert _subject(message) == _in_finnish("Your booking at %(organization)s was cancelled", world)
+    assert _subject(message) == _in("en", "Your booking at %(organization)s was cancelled", world)
 
 
 def test_neither_the_link_nor_a_single_tap_cancels_a_confirmation_page_does(world, booked, visitor):
@@ -325,7 +325,7 @@ def test_moving_to_another_free_time_is_confirmed_on_its_own_page(world, booked,
     assert "Your booking was moved" in response.content.decode()
     appointment.refresh_from_db()
     assert start_value(appointment.start) == target
-    assert _subject(smtp_server.wait_for(1)[-1]) == _in_finnish("Your booking at %(organization)s was moved", world)
+    assert _subject(smtp_server.wait_for(1)[-1]) == _in("en", "Your booking at %(organization)s was moved", world)
 
 
 def test_moving_to_a_taken_time_says_so(world, booked, visitor):
@@ -361,9 +361,9 @@ def _subject(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
 
-def _in_finnish(msgid: str, world) -> str:
-    """The email goes out in the organization's language (Finnish for the test salon)."""
+def _in(language: str, msgid: str, world) -> str:
+    """The email goes out in the language the client booked in (the visitor chose English)."""
     from django.utils import translation
 
-    with translation.override("fi"):
+    with translation.override(language):
         return translation.gettext(msgid) % {"organization": world.org.name}

@@ -3,6 +3,7 @@ organization offers it (Accept-Language, then the language menu), with a menu of
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -70,3 +71,30 @@ def test_the_owner_chooses_the_offered_languages_and_must_keep_the_default(world
     assert owner.post(url, {**data, "public_languages": ["fi", "pl"]}).status_code == 302
     world.org.refresh_from_db()
     assert world.org.public_language_codes == ["fi", "pl"]
+
+
+def test_a_visitor_who_books_in_swedish_gets_the_confirmation_in_swedish(world, smtp_server,
+                                                                         django_capture_on_commit_callbacks):
+    from email.header import decode_header, make_header
+
+    from django.utils import translation
+
+    from clients.models import Client
+    from tilli.test import make_bookable, with_proof
+
+    _, _, service = make_bookable(world.org, world.practitioner)
+    day = dt.date.today() + dt.timedelta(days=7)
+    start = Browser().get(f"/api/v1/public/{world.org.slug}/availability?service={service.pk}"
+                          f"&start={day}&end={day}").json()[0]["start"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Browser().post(reverse("public_booking:details", args=[world.org.slug]), {
+            "service": service.pk, "staff": "any", "start": start, "first_name": "Sara", "last_name": "Berg",
+            "email": "sara@example.test", "phone": "040 765 4321", **with_proof(world.org)},
+            headers={"Accept-Language": "sv-FI,sv;q=0.9"})
+    assert response.status_code == 302
+    assert Client.objects.get(email="sara@example.test").preferred_language == "sv"
+    message = next(m for m in smtp_server.wait_for(1) if m["To"] == "sara@example.test")
+    with translation.override("sv"):
+        expected = translation.gettext("Your booking at %(organization)s is confirmed") % {
+            "organization": world.org.name}
+    assert str(make_header(decode_header(message["Subject"]))) == expected
