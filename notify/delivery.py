@@ -69,7 +69,7 @@ def _skip_reason(message: Message, policies: dict) -> str:
     from notify.services import policy_for, reachable
 
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
-                           MessagePurpose.SIGN_IN):
+                           MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY):
         return ""
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
