@@ -2,7 +2,9 @@
 
 The same rules as the page: online-bookable services only, notice and advance limits,
 the visitor's details validated like everywhere else, 409 when the time was just taken,
-and a per-address request limit.
+and the same limits and proof of work as every public write (tenancy.public_writes): get a
+challenge from `/challenge`, find a nonce such that SHA-256 of "<challenge>:<nonce>" starts
+with `bits` zero bits, and send both with the booking (docs/public-writes.md).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from api.errors import ApiError, ErrorOut
 from api.types import Day, Id, Moment
@@ -25,12 +28,12 @@ from booking.selectors import free_slots
 from booking.services import SlotTaken
 from privacy.audit import client_ip
 from tenancy.models import Organization
-from tilli.lib.ratelimit import over_limit
+from tenancy.public import public_language
+from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking
 
 router = Router(tags=["public booking"], auth=None)
 ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 MAX_DAYS = 62
-LIMIT_PER_IP, LIMIT_WINDOW = 20, 600
 
 
 class StaffOut(Schema):
@@ -68,6 +71,15 @@ class PublicBookingIn(Schema):
     wishes: str = ""
     marketing_email: bool = False
     marketing_sms: bool = False
+    challenge: str = Field("", description="A challenge from GET /{booking_slug}/challenge, used once.")
+    proof: str = Field("", description='A decimal nonce such that SHA-256 of "<challenge>:<proof>" starts with '
+                                       "`bits` zero bits.")
+
+
+class ChallengeOut(Schema):
+    challenge: str
+    bits: int
+    expires_in: int
 
 
 class PublicBookingOut(Schema):
@@ -111,18 +123,33 @@ def public_availability(request: HttpRequest, booking_slug: str, service: Id, st
     return free_slots(chosen, start, end, staff=_staff(organization, chosen, staff))
 
 
+@router.get("/{booking_slug}/challenge", response={200: ChallengeOut, **ERRORS})
+def public_challenge(request: HttpRequest, booking_slug: str):
+    """A proof-of-work challenge for one booking (valid for `expires_in` seconds, usable once)."""
+    organization = get_object_or_404(Organization, slug=booking_slug)
+    return {"challenge": booking_challenge(organization), "bits": settings.PUBLIC_WRITES_PROOF_BITS,
+            "expires_in": settings.PUBLIC_WRITES_PROOF_SECONDS}
+
+
+REFUSED_STATUS = {"throttled": 429, "busy": 429, "email_limit": 429, "proof_invalid": 422}
+
+
 @router.post("/{booking_slug}/appointments", response={201: PublicBookingOut, **ERRORS})
 def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingIn):
     organization = get_object_or_404(Organization, slug=booking_slug)
     ip = client_ip(request)
-    if over_limit(f"public-api-book:{ip}", LIMIT_PER_IP, LIMIT_WINDOW):
-        raise ApiError(429, "throttled", _("Too many requests. Try again in a few minutes."))
+    try:
+        check_public_booking(request=request, organization=organization, email=payload.email,
+                             challenge=payload.challenge, proof=payload.proof)
+    except WriteRefused as refused:
+        raise ApiError(REFUSED_STATUS[refused.code], refused.code, refused.message) from None
     service = _service(organization, payload.service_id)
     try:
         appointment = book_online(organization=organization, service=service,
                                   staff=_staff(organization, service, payload.staff_id), start=payload.start,
                                   person=payload.dict(), wishes=payload.wishes,
-                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip)
+                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
+                                  language=public_language(request, organization))
     except SlotTaken:
         raise ApiError(409, "slot_taken", _("This time was just taken. Please choose another time.")) from None
     manage = request.build_absolute_uri(reverse("public_booking:manage",

@@ -24,24 +24,29 @@ from tenancy.models import Organization
 CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
-def _find_or_create_client(organization: Organization, values: dict, actor: Actor) -> Client:
-    """The organization's client with this email and phone, or a new one (source: online booking)."""
+def _find_or_create_client(organization: Organization, values: dict, actor: Actor, language: str) -> Client:
+    """The organization's client with this email and phone, or a new one (source: online booking) whose
+    language is the one they booked in, so their messages come in it too."""
     cleaned = clean_client_data(organization, values, kind=ClientKind.PERSON)
     existing = (Client.objects.for_organization(organization)
                 .filter(email__iexact=cleaned["email"], phone=cleaned["phone"]).order_by("-updated_at", "-pk")
                 .first())
     if existing is not None:
         return existing
-    return client_create(organization=organization, actor=actor, source=ClientSource.ONLINE, **values)
+    return client_create(organization=organization, actor=actor, source=ClientSource.ONLINE,
+                         preferred_language=language, **values)
 
 
 def book_online(*, organization: Organization, service: Service, staff: Resource | None, start: datetime,
                 person: dict, wishes: str = "", marketing_email: bool = False, marketing_sms: bool = False,
-                ip: str = "") -> Appointment:
-    """Raises ValidationError (per field) for bad details and SlotTaken when the time is gone."""
+                ip: str = "", language: str = "") -> Appointment:
+    """Raises ValidationError (per field) for bad details and SlotTaken when the time is gone.
+
+    `language` is the one the visitor booked in; a new client keeps it as theirs, an existing client's own
+    choice stays."""
     with transaction.atomic():
         client = _find_or_create_client(organization, {name: person.get(name, "") for name in CLIENT_FIELDS},
-                                        Actor(kind=ActorKind.CLIENT, ip=ip))
+                                        Actor(kind=ActorKind.CLIENT, ip=ip), language)
         actor = Actor(kind=ActorKind.CLIENT, ip=ip)
         for channel, wanted in ((MarketingChannel.EMAIL, marketing_email), (MarketingChannel.SMS, marketing_sms)):
             if wanted:

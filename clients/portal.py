@@ -11,20 +11,16 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from clients.models import Client, ClientSignIn, PortalLoginToken, SignInMethod
 from privacy.audit import Actor, client_ip
 from privacy.models import ActorKind
 from tenancy.models import Organization
-from tilli.lib.mail import send_safely
-from tilli.lib.ratelimit import over_limit
+from tenancy.ratelimit import over_limit
 
 LINK_MINUTES = 30
 SESSION_KEY = "portal_client"
@@ -35,45 +31,35 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _send_link(token_id: int, token: str) -> None:
-    login = PortalLoginToken.objects.select_related("client__organization").get(pk=token_id)
-    client, organization = login.client, login.client.organization
-    language = client.preferred_language or organization.default_language
-    with translation.override(language), timezone.override(organization.time_zone):
-        link = settings.SITE_URL.rstrip("/") + reverse("portal:link", args=[organization.slug, token])
-        body = render_to_string("portal/email/link.txt", {"organization": organization, "link": link,
-                                                          "minutes": LINK_MINUTES})
-        subject = _("Your sign-in link to %(organization)s") % {"organization": organization.name}
-        send_safely(EmailMessage(subject=subject, body=body, to=[client.email]), purpose="portal sign-in link")
+# Per address and 10 minutes; each request also counts against the caller's limit over all
+# public writes (tenancy.public_writes), checked by the view.
+LINKS_PER_ADDRESS, PASSWORD_TRIES_PER_ADDRESS = 3, 5
 
 
-LIMIT_PER_ADDRESS, LIMIT_PER_IP = 3, 20  # per 10 minutes
+def link_requests_exceeded(*, organization: Organization, email: str) -> bool:
+    return over_limit(f"portal-link:{organization.pk}:{email.strip().lower()}", LINKS_PER_ADDRESS)
 
 
-def link_requests_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
-    address = _hash(f"{organization.pk}|{email.strip().lower()}")
-    return over_limit(f"portal-link:ip:{ip}", LIMIT_PER_IP) or over_limit(f"portal-link:addr:{address}",
-                                                                           LIMIT_PER_ADDRESS)
-
-
-def password_attempts_exceeded(*, organization: Organization, email: str, ip: str) -> bool:
-    address = _hash(f"{organization.pk}|{email.strip().lower()}")
-    return over_limit(f"portal-pw:ip:{ip}", LIMIT_PER_IP) or over_limit(f"portal-pw:addr:{address}", 5)
+def password_attempts_exceeded(*, organization: Organization, email: str) -> bool:
+    return over_limit(f"portal-pw:{organization.pk}:{email.strip().lower()}", PASSWORD_TRIES_PER_ADDRESS)
 
 
 @transaction.atomic
-def send_login_link(*, organization: Organization, email: str) -> bool:
-    """Email a one-time link to the client with this address; returns whether one was sent."""
+def issue_login_link(*, organization: Organization, email: str) -> tuple[Client, str] | None:
+    """A new one-time link for the client with this address: (client, absolute URL), or None.
+
+    Called by the worker, never in the request that asked for the link: the time a request
+    takes must not tell whether the address is a client's (see notify.services.request_portal_link).
+    """
     email = email.strip().lower()
     client = (Client.objects.for_organization(organization).filter(email=email).order_by("-updated_at").first()
               if email else None)
     if client is None:
-        return False
+        return None
     token = secrets.token_urlsafe(32)
-    login = PortalLoginToken.objects.create(organization=organization, client=client, token_hash=_hash(token),
-                                            expires_at=timezone.now() + timedelta(minutes=LINK_MINUTES))
-    transaction.on_commit(lambda: _send_link(login.pk, token))
-    return True
+    PortalLoginToken.objects.create(organization=organization, client=client, token_hash=_hash(token),
+                                    expires_at=timezone.now() + timedelta(minutes=LINK_MINUTES))
+    return client, settings.SITE_URL.rstrip("/") + reverse("portal:link", args=[organization.slug, token])
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Iterable
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -67,7 +68,8 @@ def _skip_reason(message: Message, policies: dict) -> str:
     from booking.models import AppointmentState
     from notify.services import policy_for, reachable
 
-    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT):
+    if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
+                           MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY):
         return ""
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
@@ -91,6 +93,12 @@ class _OutboxEmail(EmailMessage):
         return super().message(policy=policy.clone(max_line_length=998))
 
 
+def sender_for(organization) -> str:
+    """The From of the organization's mail: its own name (the customer booked with it, not with Tilli)
+    at the configured sending address."""
+    return formataddr((organization.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
 class _Mailer:
     """One SMTP connection for a batch, reopened after a failure."""
 
@@ -102,6 +110,7 @@ class _Mailer:
 
         message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "tilli")
         outgoing = _OutboxEmail(subject=message.subject, body=message.body, to=[message.recipient],
+                                from_email=sender_for(message.organization),
                              headers={"Message-ID": message_id},
                              reply_to=[message.reply_to] if message.reply_to else None)
         if message.purpose == MessagePurpose.MARKETING and message.client is not None:
@@ -146,6 +155,8 @@ def _send_sms(message: Message) -> tuple[str, str]:
 
 
 CONTACT_WIPED = {"recipient": "", "reply_to": None, "subject": "", "body": ""}
+# A sign-in link must not outlive its sending in the outbox, where staff could read and use it.
+SIGN_IN_WIPED = {"body": ""}
 
 
 def _finish(message: Message, now: dt.datetime, **fields) -> None:
@@ -157,6 +168,8 @@ def _finish(message: Message, now: dt.datetime, **fields) -> None:
             row.delete()
             return
         fields.update(CONTACT_WIPED)
+    if message.purpose == MessagePurpose.SIGN_IN and fields["status"] != MessageStatus.QUEUED:
+        fields.update(SIGN_IN_WIPED)
     row.update(claim_token=None, **fields)
 
 
@@ -219,6 +232,7 @@ def recover_interrupted(now: dt.datetime | None = None) -> int:
             interrupted += Message.objects.filter(pk=first).update(status=MessageStatus.INTERRUPTED,
                                                                    claim_token=None, error="worker_stopped")
             Message.objects.filter(pk=first, purpose=MessagePurpose.CONTACT).update(**CONTACT_WIPED)
+            Message.objects.filter(pk=first, purpose=MessagePurpose.SIGN_IN).update(**SIGN_IN_WIPED)
     return interrupted
 
 

@@ -41,6 +41,8 @@ class MessagePurpose(models.TextChoices):
     STAFF = "staff", _("Message to staff")
     CONTACT = "contact", _("Contact form (wiped once delivered)")
     BREACH = "breach", _("Notice of a personal data breach")
+    SIGN_IN = "sign_in", _("Portal sign-in link (the link is wiped once sent)")
+    PRIVACY = "privacy", _("About the client's data-subject request")
 
 
 MessageChannel = Channel  # the channels a client allows marketing on are the channels messages go by

@@ -9,6 +9,7 @@ restricted client except what concerns a booking they already have.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -224,3 +225,48 @@ def appointment_changed(appointment_id: int, kind: str | None) -> list[int]:
 
         deliver_soon(ids)
     return ids
+
+
+PORTAL_LINK_KIND = "portal_link"
+_SEALED_EMAIL = ("portal", "sign_in_email")  # label and field of the address sealed into the worker's task
+
+
+def request_portal_link(*, organization, email: str) -> None:
+    """Ask the worker to mail a portal sign-in link to `email` if it is a client's address.
+
+    The request does exactly the same work for any address, a client's or not: it seals the
+    address with the organization's key (so the task queue holds no address in clear) and
+    enqueues one task. Looking the address up, issuing the link and sending it happen in the
+    worker, so the answer's timing cannot tell who is a client (for a rehab clinic, being a
+    client is itself health information).
+    """
+    from notify.tasks import send_portal_link
+    from tenancy.keyring import encrypt_value
+
+    sealed = encrypt_value(organization.pk, *_SEALED_EMAIL, email.strip().lower())
+    send_portal_link.enqueue(organization.pk, sealed)
+
+
+def queue_portal_link(*, organization, sealed_email: str) -> Message | None:
+    """In the worker: issue the link and queue its email, if the sealed address is a client's."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from clients.portal import LINK_MINUTES, issue_login_link
+    from tenancy.keyring import decrypt_value
+
+    email = decrypt_value(organization.pk, *_SEALED_EMAIL, sealed_email)
+    with transaction.atomic():
+        issued = issue_login_link(organization=organization, email=email)
+        if issued is None:
+            return None
+        client, link = issued
+        language = client_language(client)
+        with translation.override(language), timezone.override(organization.time_zone):
+            body = render_to_string("portal/email/link.txt", {"organization": organization, "link": link,
+                                                              "minutes": LINK_MINUTES})
+            subject = _("Your sign-in link to %(organization)s") % {"organization": organization.name}
+        return _queue(organization=organization, client=client, channel=MessageChannel.EMAIL,
+                      purpose=MessagePurpose.SIGN_IN, kind=PORTAL_LINK_KIND, recipient=client.email,
+                      language=language, subject=subject, body=body,
+                      dedupe_key=f"{PORTAL_LINK_KIND}:{uuid.uuid4().hex}", send_at=timezone.now())

@@ -11,3 +11,15 @@ def deliver_outbox() -> dict[str, int]:
 
     interrupted = recover_interrupted()
     return {**deliver(), "interrupted": interrupted}
+
+
+@task
+def send_portal_link(organization_id: int, sealed_email: str) -> dict[str, int]:
+    """Mail a portal sign-in link if the sealed address is a client's (see notify.services.request_portal_link)."""
+    from notify.delivery import deliver
+    from notify.services import queue_portal_link
+    from tenancy.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    message = queue_portal_link(organization=organization, sealed_email=sealed_email) if organization else None
+    return deliver(ids=[message.pk]) if message else {"sent": 0}

@@ -207,8 +207,9 @@ def _email_body(kind: str) -> str:
              _labelled(_("When"), "{date} {start}–{end} ({time_zone})"),
              _labelled(_("Where"), "{location}")]
     if kind != TemplateKind.CANCELLED:
-        lines += ["", _sentence(_("To cancel or move your booking, open this link:")), "{manage_link}", "",
-                  "{how_to_change}"]
+        # Only what holds for every message of the kind: the link always shows the booking, but moves
+        # or cancels it only until the deadline, which {how_to_change} states (or says whom to contact).
+        lines += ["", _sentence(_("Your booking online:")), "{manage_link}", "", "{how_to_change}"]
         if kind != TemplateKind.REMINDER:
             lines += [_sentence(_("The attached calendar entry adds the appointment to your calendar.")), "",
                       _sentence(_("Keep this message: anyone with the link can manage the booking."))]
@@ -217,9 +218,7 @@ def _email_body(kind: str) -> str:
 
 def _sms_body(kind: str) -> str:
     text = _sentence(_SMS[kind])
-    if kind in (TemplateKind.CONFIRMED, TemplateKind.REMINDER):
-        text += " " + _sentence(_("Move or cancel:")) + " {manage_link}"
-    elif kind == TemplateKind.MOVED:
+    if kind != TemplateKind.CANCELLED:  # the link, not a promise that it still moves or cancels
         text += " {manage_link}"
     return text
 

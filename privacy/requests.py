@@ -165,18 +165,31 @@ def request_verify_identity(*, req: DataSubjectRequest, method: str, actor: Acto
 
 
 def _tell_client(req: DataSubjectRequest, template: str, subject: Callable[[], str], **context) -> bool:
-    """Email the client about their request in their language; False if there is no address or mail failed."""
+    """Queue an email to the client about their request, in their language; False if there is no address.
+
+    The outbox keeps it (the client sees it among their messages) and the worker sends it after the
+    commit, retrying a mail server's failure: nothing is sent inside the staff member's request.
+    """
+    from notify.models import MessageChannel, MessagePurpose
+    from notify.services import _queue, client_language
+    from notify.tasks import deliver_outbox
+
     client = req.client
-    if client is None or not client.email:
+    if client is None or not client.email or client.erased_at is not None:
         return False
     organization = req.organization
-    with translation.override(client.preferred_language or organization.default_language), \
-            timezone.override(organization.time_zone):
+    language = client_language(client)
+    with translation.override(language), timezone.override(organization.time_zone):
         portal = settings.SITE_URL.rstrip("/") + reverse("portal:start", args=[organization.slug])
         body = render_to_string(template, {"req": req, "organization": organization, "portal": portal,
                                            "authority": authority_for(organization.country), **context})
-        return send_safely(EmailMessage(subject=subject(), body=body, to=[client.email]),
-                           purpose=f"data-subject request {template.rsplit('/', 1)[-1]}")
+        title = subject()
+    kind = template.rsplit("/", 1)[-1].removesuffix(".txt")
+    _queue(organization=organization, client=client, channel=MessageChannel.EMAIL, purpose=MessagePurpose.PRIVACY,
+           kind=kind, recipient=client.email, language=language, subject=title, body=body,
+           dedupe_key=f"{kind}:{req.pk}", send_at=timezone.now())
+    transaction.on_commit(deliver_outbox.enqueue)
+    return True
 
 
 @transaction.atomic

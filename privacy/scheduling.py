@@ -27,6 +27,7 @@ def schedules() -> dict[str, Schedule]:
     from clients.tasks import purge_pending_imports
     from notify.tasks import deliver_outbox
     from privacy.tasks import apply_retention, send_request_digest
+    from tenancy.tasks import purge_rate_counters
 
     return {
         "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
@@ -35,6 +36,7 @@ def schedules() -> dict[str, Schedule]:
         "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
         "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
+        "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
     }
 
 

@@ -60,3 +60,38 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   el.dispatchEvent(new Event("search"));
 });
+
+// A booking form carries a small proof of work (docs/public-writes.md): a nonce such that SHA-256 of
+// "<challenge>:<nonce>" starts with `bits` zero bits. The search starts as the page opens, so it is
+// usually done before the person has typed their name; a submit made earlier waits for it.
+const leadingZeroBits = (bytes) => {
+  let bits = 0;
+  for (const byte of bytes) {
+    if (byte !== 0) return bits + Math.clz32(byte) - 24;
+    bits += 8;
+  }
+  return bits;
+};
+
+async function solveProof(challenge, bits) {
+  const encoder = new TextEncoder();
+  const BATCH = 256;
+  for (let start = 0; ; start += BATCH) {
+    const digests = await Promise.all(Array.from({ length: BATCH }, (_, i) =>
+      crypto.subtle.digest("SHA-256", encoder.encode(`${challenge}:${start + i}`))));
+    const found = digests.findIndex((digest) => leadingZeroBits(new Uint8Array(digest)) >= bits);
+    if (found >= 0) return String(start + found);
+  }
+}
+
+for (const input of document.querySelectorAll("input[data-proof-challenge]")) {
+  const form = input.form;
+  const proof = form.elements.namedItem("proof");
+  const solved = solveProof(input.value, Number(input.dataset.proofBits)).then((nonce) => { proof.value = nonce; });
+  form.addEventListener("submit", (event) => {
+    if (proof.value) return;
+    event.preventDefault();
+    form.setAttribute("aria-busy", "true");
+    solved.then(() => form.requestSubmit(event.submitter));
+  });
+}

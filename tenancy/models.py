@@ -32,6 +32,11 @@ from tenancy.validators import normalise_business_id
 from tilli.lib.text import validate_clean_text
 
 
+def every_language() -> list[str]:
+    """Every language Tilli speaks: the default for what an organization's public pages offer."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
 class Country(models.TextChoices):
     FINLAND = "FI", _("Finland")
     POLAND = "PL", _("Poland")
@@ -59,7 +64,7 @@ _CONTROLLER_CONTACT = PersonalField(
     },
     not_personal=["name", "slug", "business_id", "country", "street_address", "postal_code", "city",
                   "default_language", "time_zone", "national_id_enabled", "is_demo", "created_at",
-                  "keeps_patient_records", "full_listings_per_year", "inactive_client_years"],
+                  "keeps_patient_records", "full_listings_per_year", "inactive_client_years", "public_languages"],
 )
 class Organization(models.Model):
     """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
@@ -72,6 +77,10 @@ class Organization(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True, validators=[validate_clean_text])
     default_language = models.CharField(_("default language"), max_length=5, choices=settings.LANGUAGES)
+    public_languages = models.JSONField(
+        _("languages of the booking page and client portal"), default=every_language,
+        help_text=_("Customers get the first of these their browser asks for, else the default language, and "
+                    "can switch between them."))
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[_validate_time_zone])
     privacy_contact_name = models.CharField(_("privacy contact person"), max_length=200, blank=True,
                                             validators=[validate_clean_text])
@@ -104,7 +113,19 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def public_language_codes(self) -> list[str]:
+        """The languages its customers' pages speak, in Tilli's order; never empty."""
+        chosen = set(self.public_languages or ())
+        return [code for code, _name in settings.LANGUAGES if code in chosen] or [self.default_language]
+
     def clean(self) -> None:
+        known = {code for code, _name in settings.LANGUAGES}
+        languages = self.public_languages
+        if not isinstance(languages, list) or not languages or not set(languages) <= known:
+            raise ValidationError({"public_languages": _("Choose at least one language.")})
+        if self.default_language and self.default_language not in languages:
+            raise ValidationError({"public_languages": _("Include the default language.")})
         if self.country and self.business_id:
             try:
                 self.business_id = normalise_business_id(self.country, self.business_id)
@@ -188,3 +209,19 @@ class OrganizationKey(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.purpose} v{self.version}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["key_hash", "hits", "expires_at"])
+class RateCounter(models.Model):
+    """One fixed window of one request limit (tenancy.ratelimit): how many requests it has counted.
+
+    `key_hash` is a keyed hash of the limit's name and window, so no address or email is stored; rows
+    are deleted once their window has passed.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key_hash[:8]} {self.hits}"

@@ -16,7 +16,7 @@ from tenancy.roles import Role
 EDITABLE_ORGANIZATION_FIELDS = (
     "name", "business_id", "street_address", "postal_code", "city", "default_language", "time_zone",
     "privacy_contact_name", "privacy_contact_email", "privacy_contact_phone", "dpo_name", "dpo_email",
-    "national_id_enabled",
+    "national_id_enabled", "public_languages",
 )
 
 

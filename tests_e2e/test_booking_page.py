@@ -80,7 +80,10 @@ def test_a_person_books_a_time_on_a_phone(page: Page, live_server, e2e_world, bo
     expect(page.get_by_role("heading", name="Your booking", exact=True)).to_be_visible()
     assert shoot(page, "45-booking-manage") == []
     page.set_viewport_size(PHONE)
-    page.get_by_role("button", name="Cancel the booking").click()
+    page.get_by_role("link", name="Cancel the booking…").click()
+    expect(page.get_by_role("heading", name="Cancel the booking?")).to_be_visible()
+    assert Appointment.objects.get(organization=e2e_world.org).state == "booked"  # the tap only asked
+    page.get_by_role("button", name="Yes, cancel the booking").click()
     expect(page.get_by_text("Your booking was cancelled.")).to_be_visible()
     assert shoot(page, "46-booking-cancelled") == []
     assert csp_violations == []

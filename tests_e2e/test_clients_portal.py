@@ -12,7 +12,7 @@ from clients.care import care_assignment_grant
 from clients.services import record_create, special_approval_set, visit_create
 from privacy.audit import Actor
 from tests_e2e.conftest import shoot, sign_in
-from tilli.test import make_client
+from tilli.test import make_client, run_worker
 
 pytestmark = pytest.mark.e2e
 SYSTEM = Actor.system("e2e")
@@ -93,6 +93,8 @@ def test_a_client_uses_the_portal_from_an_emailed_link(page: Page, live_server, 
     page.locator("#id_email").fill("anna@example.test")
     assert shoot(page, "30-portal-start") == []
     page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    run_worker()  # the worker looks the address up and mails the link
     message = smtp_server.wait_for(1)[-1]
     link = re.search(r"http://[^/]+(/p/\S+)", message.get_payload(decode=True).decode()).group(1)
     page.goto(live_server.url + link)

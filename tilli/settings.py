@@ -197,6 +197,18 @@ OPERATOR_ADDRESS = env_str("OPERATOR_ADDRESS", "Esimerkkikatu 1, 00100 Helsinki"
 OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "privacy@tilli.example" if DEBUG else "")
 DOCUMENT_DIR = Path(os.environ.get("TILLI_DOCUMENT_DIR", VAR_DIR / "documents"))
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
+# Anonymous writes (booking page and API, portal sign-in, contact form, changing a booking): one
+# atomic limit per address (IPv6 per /64) over all of them, caps on bookings per organization and per
+# email address, and a proof of work on each booking. How and why: docs/public-writes.md.
+PUBLIC_WRITES_PER_IP = env_int("PUBLIC_WRITES_PER_IP", 20, minimum=1)
+PUBLIC_WRITES_WINDOW_SECONDS = env_int("PUBLIC_WRITES_WINDOW_SECONDS", 600, minimum=1)
+PUBLIC_BOOKINGS_PER_ORGANIZATION = env_int("PUBLIC_BOOKINGS_PER_ORGANIZATION", 60, minimum=1)
+PUBLIC_BOOKINGS_ORGANIZATION_WINDOW_SECONDS = env_int("PUBLIC_BOOKINGS_ORGANIZATION_WINDOW_SECONDS", 3600,
+                                                      minimum=1)
+PUBLIC_BOOKINGS_PER_EMAIL = env_int("PUBLIC_BOOKINGS_PER_EMAIL", 3, minimum=1)
+PUBLIC_BOOKINGS_EMAIL_WINDOW_SECONDS = env_int("PUBLIC_BOOKINGS_EMAIL_WINDOW_SECONDS", 86400, minimum=1)
+PUBLIC_WRITES_PROOF_BITS = env_int("PUBLIC_WRITES_PROOF_BITS", 16, minimum=0)
+PUBLIC_WRITES_PROOF_SECONDS = env_int("PUBLIC_WRITES_PROOF_SECONDS", 1800, minimum=60)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
 # A practitioner treats a client (reads and writes their sensitive entries) from the booking of an
@@ -277,7 +289,7 @@ if _mail_backend == "smtp":
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "tilli.lib.console_mail.EmailBackend"}}  # decoded, so links copy whole
 
 # SMS gateway (used by notifications; notify/sms): "disabled" sends nothing, "file" writes each
 # message as a JSON line (development), "http" is a generic gateway, "smsapi" (Poland) and

@@ -264,3 +264,21 @@ def make_full_client(organization: Organization, practitioner: Membership, *, fi
                            dedupe_key=f"test:{client.pk}")
     client.refresh_from_db()
     return FullClient(client=client, name=last_name, email=email, phone=phone, national_id=national_id, note=note)
+
+
+def run_worker() -> None:
+    """Run the task worker once over everything queued (what `manage.py db_worker` does in production)."""
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+def with_proof(organization: Organization) -> dict[str, str]:
+    """A solved proof-of-work challenge for one public booking (as the booking page's script finds it)."""
+    from django.conf import settings
+
+    from tenancy.public_writes import booking_challenge
+    from tilli.lib.proof_of_work import solve
+
+    challenge = booking_challenge(organization)
+    return {"challenge": challenge, "proof": solve(challenge, settings.PUBLIC_WRITES_PROOF_BITS)}

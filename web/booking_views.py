@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
@@ -46,13 +46,12 @@ from privacy.audit import client_ip, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
+from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write
 from tilli.lib.dates import parse_day, parse_instant
-from tilli.lib.ratelimit import over_limit
 from tilli.lib.text import validate_clean_text
 
 ANYONE = "any"
 WEEK = 7
-LIMIT_BOOKINGS_PER_IP, LIMIT_CHANGES_PER_IP = 20, 30  # per 10 minutes
 CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
 
 
@@ -246,15 +245,26 @@ def details(request, booking_slug: str):
         raise Http404
     form = DetailsForm(request.POST or None)
     taken = False
+    if request.method == "POST":
+        try:
+            count_public_write(request)  # every attempt counts, a valid one or not
+        except WriteRefused as refused:
+            form.is_valid()
+            form.add_error(None, refused.message)
     if request.method == "POST" and form.is_valid():
-        if over_limit(f"booking:ip:{client_ip(request)}", LIMIT_BOOKINGS_PER_IP):
-            form.add_error(None, _("Too many requests. Try again in a few minutes."))
+        try:
+            check_public_booking(request=request, organization=organization, email=form.cleaned_data["email"],
+                                 challenge=request.POST.get("challenge", ""), proof=request.POST.get("proof", ""),
+                                 counted=True)
+        except WriteRefused as refused:
+            form.add_error(None, refused.message)
         else:
             data = form.cleaned_data
             try:
                 appointment = book_online(organization=organization, service=service, staff=chosen, start=start,
                                           person=data, wishes=data["wishes"], marketing_email=data["marketing_email"],
-                                          marketing_sms=data["marketing_sms"], ip=client_ip(request))
+                                          marketing_sms=data["marketing_sms"], ip=client_ip(request),
+                                          language=request.LANGUAGE_CODE)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for name, errors in error.message_dict.items():
@@ -273,7 +283,8 @@ def details(request, booking_slug: str):
         context = {
             "booking_org": organization, "service": service, "staff": chosen, "start": start.astimezone(zone),
             "start_value": _start_value(start), "form": form, "params": params, "taken": taken,
-            "time_zone": str(zone),
+            "time_zone": str(zone), "challenge": booking_challenge(organization),
+            "proof_bits": settings.PUBLIC_WRITES_PROOF_BITS,
             "change_href": times_url + _query(**params, week=local_day, day=local_day) + "#times",
         }
         if taken:
@@ -339,13 +350,16 @@ def manage(request, booking_slug: str, token: str):
             context["calendar"] = _calendar(
                 service=appointment.service, staff=appointment.staff, zone=zone, base=context["manage_href"],
                 week=request.GET.get("week"), day=request.GET.get("day") or local_day.isoformat(), params={},
+                time_href=reverse("public_booking:move", args=[organization.slug, token]),
                 ignore_appointment_id=appointment.pk, current=appointment.start)
         return render(request, "booking/manage.html", context)
 
 
 def _change_refused(request, organization: Organization, appointment: Appointment) -> bool:
-    if over_limit(f"booking-change:ip:{client_ip(request)}", LIMIT_CHANGES_PER_IP):
-        messages.error(request, _("Too many requests. Try again in a few minutes."))
+    try:
+        count_public_write(request)
+    except WriteRefused as refused:
+        messages.error(request, refused.message)
         return True
     if appointment.state not in CHANGEABLE:
         messages.error(request, _("This booking can no longer be changed."))
@@ -356,11 +370,22 @@ def _change_refused(request, organization: Organization, appointment: Appointmen
     return False
 
 
-@require_POST
+CONFIRMED = "yes"  # the confirmation page's form sends confirm=yes; nothing else changes a booking
+
+
 def cancel(request, booking_slug: str, token: str):
+    """GET asks "cancel this booking?", a POST from that page cancels. A link opened by a mail
+    scanner or a single tap on the booking page changes nothing."""
     organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
+    context = _appointment_context(organization, appointment, token)
+    if request.method != "POST" or request.POST.get("confirm") != CONFIRMED:
+        if not context["changeable"]:
+            return redirect(context["manage_href"])
+        _view_audited(request, appointment)
+        with timezone.override(ZoneInfo(appointment.location.time_zone)):
+            return render(request, "booking/confirm_cancel.html", context)
     if not _change_refused(request, organization, appointment):
         try:
             with transaction.atomic():
@@ -370,19 +395,31 @@ def cancel(request, booking_slug: str, token: str):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Your booking was cancelled."))
-    return redirect("public_booking:manage", booking_slug=organization.slug, token=token)
+    return redirect(context["manage_href"])
 
 
-@require_POST
 def move(request, booking_slug: str, token: str):
+    """GET (a time chosen on the booking page) asks "move to this time?", a POST from that page moves."""
     organization = public_organization(booking_slug)
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
-    target = reverse("public_booking:manage", args=[organization.slug, token])
-    start = parse_instant(request.POST.get("start"))
+    context = _appointment_context(organization, appointment, token)
+    target = context["manage_href"]
+    source = request.POST if request.method == "POST" else request.GET
+    start = parse_instant(source.get("start"))
     if start is None:
         messages.error(request, _("Choose a time."))
         return redirect(target)
+    zone = ZoneInfo(appointment.location.time_zone)
+    if request.method != "POST" or request.POST.get("confirm") != CONFIRMED:
+        if not context["changeable"]:
+            return redirect(target)
+        _view_audited(request, appointment)
+        with timezone.override(zone):
+            return render(request, "booking/confirm_move.html", {
+                **context, "new_start": start.astimezone(zone),
+                "new_end": (start + (appointment.end - appointment.start)).astimezone(zone),
+                "start_value": _start_value(start)})
     if not _change_refused(request, organization, appointment):
         try:
             with transaction.atomic():
@@ -390,7 +427,7 @@ def move(request, booking_slug: str, token: str):
                                  actor=client_actor(request, appointment.client))
         except SlotTaken:
             messages.error(request, _("This time was just taken. Please choose another time."))
-            local_day = start.astimezone(ZoneInfo(appointment.location.time_zone)).date().isoformat()
+            local_day = start.astimezone(zone).date().isoformat()
             return redirect(target + _query(week=local_day, day=local_day) + "#times")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -18,23 +18,22 @@ import time
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from notify.models import MessageChannel, MessagePurpose
-from privacy.audit import client_ip
 from tenancy.models import Membership, Organization
 from tenancy.public import public_organization
+from tenancy.public_writes import WriteRefused, count_public_write
+from tenancy.ratelimit import over_limit
 from tenancy.roles import Role
-from tilli.lib.ratelimit import over_limit
+from tilli.lib.client_ip import client_network
 
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 24 * 3600
@@ -143,17 +142,23 @@ def contact_message_send(*, organization: Organization, data: dict) -> list[int]
 
 
 def _ip_key(request: HttpRequest) -> str:
-    """The rate-limit key: a keyed hash of the address, so the cache table holds no address."""
-    return "contact:ip:" + salted_hmac("contact-ip", client_ip(request), secret=settings.SECRET_KEY,
-                                       algorithm="sha256").hexdigest()[:32]
+    return f"contact:ip:{client_network(request)}"
+
+
+def _public_write_refused(request: HttpRequest) -> bool:
+    try:
+        count_public_write(request)
+    except WriteRefused:
+        return True
+    return False
 
 
 def contact(request: HttpRequest, booking_slug: str) -> HttpResponse:
     organization = public_organization(booking_slug, request)
     form = ContactForm(request.POST or None, initial={"started": _stamp()})
     if request.method == "POST":
-        if over_limit(_ip_key(request), LIMIT_PER_IP) or over_limit(f"contact:org:{organization.pk}",
-                                                                    LIMIT_PER_ORGANIZATION, 3600):
+        if (_public_write_refused(request) or over_limit(_ip_key(request), LIMIT_PER_IP)
+                or over_limit(f"contact:org:{organization.pk}", LIMIT_PER_ORGANIZATION, 3600)):
             form.is_valid()
             form.add_error(None, _("Too many messages were sent from here. Try again in a few minutes."))
         elif form.is_valid():  # errors are shown to anyone; a bot's valid-looking message is dropped quietly

@@ -15,6 +15,12 @@ from tilli.lib.text import validate_clean_text
 
 
 class OrganizationForm(forms.ModelForm):
+    public_languages = forms.MultipleChoiceField(
+        label=_("Languages of the booking page and client portal"), choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Customers get the first of these their browser asks for, else the default language, "
+                    "and can switch between them."))
+
     class Meta:
         model = Organization
         fields = EDITABLE_ORGANIZATION_FIELDS

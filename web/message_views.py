@@ -40,7 +40,13 @@ from tenancy.models import Organization
 from tenancy.roles import Perm
 from web.message_forms import LANGUAGES, OutboxFilterForm, PolicyForm, ReminderRuleForm, TemplateForm
 
-KIND_LABELS = {**dict(TemplateKind.choices), "marketing": gettext_lazy("Campaign")}
+KIND_LABELS = {**dict(TemplateKind.choices), "marketing": gettext_lazy("Campaign"),
+               "portal_link": gettext_lazy("Portal sign-in link"),
+               "request_extended": gettext_lazy("Request: more time needed"),
+               "request_completed": gettext_lazy("Request answered"),
+               "request_refused": gettext_lazy("Request refused"),
+               "contact_form": gettext_lazy("Contact form"),
+               "breach_notice": gettext_lazy("Notice of a personal data breach")}
 
 
 def kind_label(kind: str) -> str:

@@ -39,7 +39,6 @@ from clients.portal import (
     link_requests_exceeded,
     password_attempts_exceeded,
     password_sign_in,
-    send_login_link,
     set_portal_password,
     sign_in,
     signed_in_client,
@@ -56,7 +55,8 @@ from clients.services import (
     special_records_approved,
 )
 from notify.models import Message, MessagePurpose, MessageStatus
-from privacy.audit import client_ip, record
+from notify.services import request_portal_link
+from privacy.audit import record
 from privacy.erasure import KEEP, erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
 from privacy.models import (
@@ -71,7 +71,8 @@ from privacy.models import (
 )
 from privacy.requests import request_complete, request_create
 from tenancy.public import public_organization
-from tilli.lib.ratelimit import over_limit
+from tenancy.public_writes import WriteRefused, count_public_write
+from tenancy.ratelimit import over_limit
 from web.message_views import kind_label
 
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
@@ -146,10 +147,17 @@ def start(request, portal_slug: str):
     form = EmailForm(None if password_mode else request.POST or None)
     password_form = PasswordSignInForm(request.POST if password_mode else None, prefix="pw")
     sent = False
+    if request.method == "POST":
+        try:
+            count_public_write(request)
+        except WriteRefused as refused:
+            chosen = password_form if password_mode else form
+            chosen.is_valid()
+            chosen.add_error(None, refused.message)
     if password_mode and password_form.is_valid():
         email = password_form.cleaned_data["email"]
         client = None
-        if password_attempts_exceeded(organization=organization, email=email, ip=client_ip(request)):
+        if password_attempts_exceeded(organization=organization, email=email):
             password_form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
             client = password_sign_in(organization=organization, email=email,
@@ -161,10 +169,10 @@ def start(request, portal_slug: str):
             return redirect("portal:home", portal_slug=organization.slug)
     elif request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if link_requests_exceeded(organization=organization, email=email, ip=client_ip(request)):
+        if link_requests_exceeded(organization=organization, email=email):
             form.add_error(None, _("Too many requests. Try again in a few minutes."))
         else:
-            send_login_link(organization=organization, email=email)
+            request_portal_link(organization=organization, email=email)
             sent = True
     return render(request, "portal/start.html", {"portal_org": organization, "form": form, "sent": sent,
                                                  "password_form": password_form})

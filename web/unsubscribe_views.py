@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
 from notify.unsubscribe import client_for_token, unsubscribe
+from tenancy.public import public_organization
 
 
 @csrf_exempt  # the signed token is the authority; mail clients POST "List-Unsubscribe=One-Click" without a form
@@ -15,6 +16,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "web/unsubscribe.html", {"invalid": True}, status=404)
     client, channel = found
+    public_organization(client.organization.slug, request, client)  # the client's page, in their language
     context = {"portal_org": client.organization, "channel": channel}
     if request.method == "POST":
         unsubscribe(token)

@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 
 from booking.models import Appointment
 from clients.models import Client
-from tilli.test import make_bookable
+from tilli.test import make_bookable, with_proof
 
 DAY = dt.date.today() + dt.timedelta(days=14 - dt.date.today().weekday())
 
@@ -41,11 +41,11 @@ def test_a_visitor_books_and_the_same_time_then_answers_409(world):
                              f"&start={DAY}&end={DAY}").json()[3]["start"]
     body = {"service_id": service.pk, "start": start, "first_name": "Aino", "last_name": "Aalto",
             "email": "aino@example.test", "phone": "0401112233", "marketing_sms": True}
-    first = post(f"{world.org.slug}/appointments", body)
+    first = post(f"{world.org.slug}/appointments", {**body, **with_proof(world.org)})
     assert first.status_code == 201 and "/b/" in first.json()["manage_url"]
     client = Client.objects.get(organization=world.org, email="aino@example.test")
     assert client.source == "online" and Appointment.objects.get(client=client).channel == "online"
-    second = post(f"{world.org.slug}/appointments", body)
+    second = post(f"{world.org.slug}/appointments", {**body, **with_proof(world.org)})
     assert second.status_code == 409 and second.json()["code"] == "slot_taken"
 
 
@@ -54,7 +54,7 @@ def test_bad_details_are_422_per_field_and_nothing_is_stored(world):
     _staff, service = _setup(world)
     start = dt.datetime.combine(DAY, dt.time(12), dt.UTC).isoformat()
     body = {"service_id": service.pk, "start": start, "first_name": "A", "last_name": "B", "email": "x",
-            "phone": "1"}
+            "phone": "1", **with_proof(world.org)}
     response = post(f"{world.org.slug}/appointments", body)
     assert response.status_code == 422 and {"email", "phone"} <= set(response.json()["fields"])
     assert not Appointment.objects.exists()

@@ -22,7 +22,7 @@ from booking.selectors import free_slots
 from booking.services import appointment_book
 from clients.models import Client, ClientSource, MarketingConsent
 from privacy.audit import Actor
-from tilli.test import make_bookable, make_client
+from tilli.test import make_bookable, make_client, with_proof
 
 SYSTEM = Actor.system("test")
 PERSON = {"first_name": "Liisa", "last_name": "Lahtinen", "email": "Liisa.Lahtinen@Example.test",
@@ -70,7 +70,7 @@ def links(html: str) -> list[str]:
 
 def book(visitor, org, service, staff, start, capture, **overrides):
     data = {**PERSON, "service": service.pk, "staff": staff.pk if staff else "any",
-            "start": start if isinstance(start, str) else start_value(start), **overrides}
+            "start": start if isinstance(start, str) else start_value(start), **with_proof(org), **overrides}
     with capture(execute=True):
         return visitor.post(reverse("public_booking:details", args=[org.slug]), data)
 
@@ -112,7 +112,7 @@ def test_a_visitor_books_step_by_step_and_gets_an_email_with_a_calendar_entry(
     assert appointment.wishes == "Lyhyeksi, kiitos" and appointment.state == AppointmentState.BOOKED
     client = appointment.client
     assert client.source == ClientSource.ONLINE and client.email == "liisa.lahtinen@example.test"
-    assert client.phone == "+358407654321"
+    assert client.phone == "+358407654321" and client.preferred_language == "en"  # the language booked in
     assert not MarketingConsent.objects.filter(client=client).exists()  # nothing ticked, nothing recorded
 
     messages = smtp_server.wait_for(2)
@@ -262,14 +262,31 @@ def test_the_manage_link_is_signed_and_only_for_its_organization(world, booked, 
 def test_cancelling_before_the_deadline_frees_the_time_and_sends_an_email(world, booked, visitor, smtp_server,
                                                                           django_capture_on_commit_callbacks):
     appointment, url = booked
-    assert visitor.get(url.replace("/manage/", "/manage/").rstrip("/") + "/cancel/").status_code == 405  # POST only
     with django_capture_on_commit_callbacks(execute=True):
-        response = visitor.post(url + "cancel/", follow=True)
+        response = visitor.post(url + "cancel/", {"confirm": "yes"}, follow=True)
     assert "Your booking was cancelled." in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.CANCELLED
     message = smtp_server.wait_for(1)[-1]
-    assert _subject(message) == _in_finnish("Your booking at %(organization)s was cancelled", world)
+    assert _subject(message) == _in("en", "Your booking at %(organization)s was cancelled", world)
+
+
+def test_neither_the_link_nor_a_single_tap_cancels_a_confirmation_page_does(world, booked, visitor):
+    appointment, url = booked
+    manage = visitor.get(url).content.decode()
+    cancel_url = url + "cancel/"
+    assert f'href="{cancel_url}"' in manage and f'action="{cancel_url}"' not in manage  # a link to a question
+    page = visitor.get(cancel_url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Cancel the booking?" in html and "Yes, cancel the booking" in html
+    assert 'name="confirm" value="yes"' in html and "csrfmiddlewaretoken" in html
+    assert "Cancel the booking?" in visitor.post(cancel_url).content.decode()  # unconfirmed: the question again
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.BOOKED
+    strict = Browser(enforce_csrf_checks=True)
+    assert strict.post(cancel_url, {"confirm": "yes"}).status_code == 403  # and never from another site
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.BOOKED
 
 
 def test_after_the_deadline_the_page_says_why_and_shows_the_contact(world, booked, visitor):
@@ -281,43 +298,50 @@ def test_after_the_deadline_the_page_says_why_and_shows_the_contact(world, booke
     html = visitor.get(url).content.decode()
     assert "could be cancelled or moved online until" in html and "+358 9 123 4567" in html
     assert "Cancel the booking" not in html
-    response = visitor.post(url + "cancel/", follow=True)
+    response = visitor.post(url + "cancel/", {"confirm": "yes"}, follow=True)
     assert "has passed" in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.BOOKED
 
 
-def test_moving_to_another_free_time(world, booked, visitor, smtp_server, django_capture_on_commit_callbacks):
+def test_moving_to_another_free_time_is_confirmed_on_its_own_page(world, booked, visitor, smtp_server,
+                                                                   django_capture_on_commit_callbacks):
     appointment, url = booked
     html = visitor.get(url).content.decode()
-    values = re.findall(r'name="start" value="([^"]+)"', html)
-    assert values and start_value(appointment.start) not in values  # shown as the current time, not offered
+    choices = [u for u in links(html) if "/move/?start=" in u]
+    assert choices and not any(start_value(appointment.start) in u for u in choices)  # current time not offered
     assert 'aria-current="true"' in html
-    target = values[0]
+    before = appointment.start
+    page = visitor.get(choices[0])  # one tap on a time asks first
+    target = re.search(r'name="start" value="([^"]+)"', page.content.decode()).group(1)
+    assert page.status_code == 200 and "Move the booking?" in page.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.start == before
+    assert "Move the booking?" in visitor.post(url + "move/", {"start": target}).content.decode()  # unconfirmed
+    appointment.refresh_from_db()
+    assert appointment.start == before
     with django_capture_on_commit_callbacks(execute=True):
-        response = visitor.post(url + "move/", {"start": target}, follow=True)
+        response = visitor.post(url + "move/", {"start": target, "confirm": "yes"}, follow=True)
     assert "Your booking was moved" in response.content.decode()
     appointment.refresh_from_db()
     assert start_value(appointment.start) == target
-    assert _subject(smtp_server.wait_for(1)[-1]) == _in_finnish("Your booking at %(organization)s was moved", world)
+    assert _subject(smtp_server.wait_for(1)[-1]) == _in("en", "Your booking at %(organization)s was moved", world)
 
 
 def test_moving_to_a_taken_time_says_so(world, booked, visitor):
     appointment, url = booked
     later = appointment.start + timedelta(hours=2)
     appointment_book(service=appointment.service, start=later, client=None, channel=Channel.PHONE, actor=SYSTEM)
-    response = visitor.post(url + "move/", {"start": start_value(later)}, follow=True)
+    response = visitor.post(url + "move/", {"start": start_value(later), "confirm": "yes"}, follow=True)
     assert "This time was just taken" in response.content.decode()
     before = appointment.start
     appointment.refresh_from_db()
     assert appointment.start == before
 
 
-def test_bookings_are_rate_limited_per_address(world, setup, visitor, monkeypatch, django_capture_on_commit_callbacks):
-    from web import booking_views
-
+def test_bookings_are_rate_limited_per_address(world, setup, visitor, settings, django_capture_on_commit_callbacks):
     staff, service = setup
-    monkeypatch.setattr(booking_views, "LIMIT_BOOKINGS_PER_IP", 0)
+    settings.PUBLIC_WRITES_PER_IP = 0
     response = book(visitor, world.org, service, staff, first_free(service).start, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and "Too many requests" in response.content.decode()
     assert not Appointment.objects.exists()
@@ -337,9 +361,9 @@ def _subject(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
 
-def _in_finnish(msgid: str, world) -> str:
-    """The email goes out in the organization's language (Finnish for the test salon)."""
+def _in(language: str, msgid: str, world) -> str:
+    """The email goes out in the language the client booked in (the visitor chose English)."""
     from django.utils import translation
 
-    with translation.override("fi"):
+    with translation.override(language):
         return translation.gettext(msgid) % {"organization": world.org.name}

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from privacy.cookies import cookie_names, lifetime_text, tilli_cookies
-from tilli.test import PASSWORD, World, make_bookable, make_client, totp_code
+from tilli.test import PASSWORD, World, make_bookable, make_client, run_worker, totp_code
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +54,7 @@ def _walk_the_site(world: World, browser: Browser, smtp_server, capture) -> None
     # the client portal's sign-in: a link by email, then the link signs in
     with capture(execute=True):
         assert browser.post(reverse("portal:start", args=[slug]), {"email": "anna@example.test"}).status_code == 200
+    run_worker()
     link = re.search(r"http://[^/]+(/p/\S+)", smtp_server.wait_for(1)[-1].get_payload(decode=True).decode()).group(1)
     assert browser.get(link).status_code == 200
     assert browser.post(link).status_code == 302
@@ -69,6 +70,7 @@ def _walk_the_site(world: World, browser: Browser, smtp_server, capture) -> None
     assert browser.get(reverse("web:organization_settings", args=[slug])).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the task worker mails the portal link
 def test_every_cookie_the_pages_set_is_listed_for_the_privacy_notice(world, smtp_server,
                                                                       django_capture_on_commit_callbacks):
     browser = Browser()

@@ -28,7 +28,8 @@ def test_invalid_business_ids_are_refused(country, raw):
 def _form(org, **changes):
     data = {name: getattr(org, name) for name in (
         "name", "business_id", "street_address", "postal_code", "city", "default_language", "time_zone",
-        "privacy_contact_name", "privacy_contact_email", "privacy_contact_phone", "dpo_name", "dpo_email")}
+        "privacy_contact_name", "privacy_contact_email", "privacy_contact_phone", "dpo_name", "dpo_email",
+        "public_languages")}
     data.update(changes)
     return data
 

@@ -44,3 +44,15 @@ def _clean(value: str) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return str(address)
+
+
+def client_network(request: HttpRequest) -> str:
+    """The caller's address as request limits count it: IPv4 as is, IPv6 by its /64 prefix.
+
+    One subscriber or server is routinely given a whole /64, so counting single IPv6 addresses would
+    let one caller take 2**64 fresh ones.
+    """
+    address = client_ip(request)
+    if ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))

@@ -72,6 +72,7 @@ def test_an_access_request_gets_its_export_once_identity_is_verified_and_can_the
     assert owner.post(detail, {"action": "complete"}).status_code == 302
     req.refresh_from_db()
     assert req.status == "completed"
+    _run_tasks()  # the worker sends the client's email from the outbox
     assert smtp_server.wait_for(1)[0]["To"] == "anna@example.test"
 
 
