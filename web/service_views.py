@@ -29,6 +29,7 @@ from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
+from web.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 
 
 class ServiceForm(forms.ModelForm):
@@ -61,10 +62,10 @@ class HoursForm(forms.ModelForm):
         # A blank first choice, so the empty extra rows stay unchanged and are skipped on save.
         # WEEKDAYS is lazy: a gettext() here would run once, at import, in the default language.
         widgets = {"weekday": forms.Select(choices=[("", "—"), *WEEKDAYS.items()]),
-                   "start_time": forms.TimeInput(attrs={"type": "time"}),
-                   "end_time": forms.TimeInput(attrs={"type": "time"}),
-                   "valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_until": forms.DateInput(attrs={"type": "date"})}
+                   "start_time": IsoTimeInput(),
+                   "end_time": IsoTimeInput(),
+                   "valid_from": IsoDateInput(),
+                   "valid_until": IsoDateInput()}
 
     def clean(self):
         data = super().clean()
@@ -79,8 +80,8 @@ class ExceptionForm(forms.ModelForm):
     class Meta:
         model = HoursException
         fields = ["kind", "start", "end"]
-        widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                   "end": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        widgets = {"start": IsoDateTimeInput(),
+                   "end": IsoDateTimeInput()}
 
     def clean(self):
         data = super().clean()
