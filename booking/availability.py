@@ -102,12 +102,14 @@ class Interval:
 
 @dataclass(frozen=True)
 class WeeklyRule:
-    """A staff member's working interval on one weekday, in local wall-clock time.
+    """A staff member's working interval starting on one weekday, in local wall-clock time.
 
-    ``end`` must be after ``start`` on the same day; ``time(0)`` as ``end`` means the midnight that ends
-    the day (24:00), so a night shift 22:00-06:00 is two rules: 22:00-00:00 and, on the next weekday,
-    00:00-06:00. Several rules on one weekday express breaks. ``valid_from`` and ``valid_until`` are
-    inclusive dates; ``None`` means unbounded.
+    An ``end`` after ``start`` is on the same day. An ``end`` at or before ``start`` is on the next day:
+    ``time(0)`` is the midnight that ends the day (24:00, so 00:00-00:00 is the whole day), and a night
+    shift 22:00-06:00 is one rule of the day it starts on (holidays, ``valid_from`` and ``valid_until``
+    apply to that day). Only ``end == start`` at another time than midnight is refused: it could mean no
+    time or a whole day. Several rules on one weekday express breaks. ``valid_from`` and ``valid_until``
+    are inclusive dates; ``None`` means unbounded.
     """
 
     weekday: int  # 0 = Monday
@@ -125,8 +127,8 @@ class WeeklyRule:
                 raise TypeError(f"WeeklyRule.{name} must be a datetime.time, not {type(value).__name__}")
             if value.tzinfo is not None:
                 raise ValueError(f"WeeklyRule.{name} is a wall-clock time; it must not carry a tzinfo")
-        if not self.ends_at_midnight and self.end <= self.start:
-            raise ValueError(f"WeeklyRule must end after it starts: {self.start}-{self.end}")
+        if self.end == self.start and not self.ends_at_midnight:
+            raise ValueError(f"WeeklyRule must not end when it starts: {self.start}-{self.end}")
         for name in ("valid_from", "valid_until"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
@@ -138,6 +140,20 @@ class WeeklyRule:
     def ends_at_midnight(self) -> bool:
         """``end == time(0)``: the rule runs to the end of its day (24:00)."""
         return self.end == time(0)
+
+    @property
+    def ends_next_day(self) -> bool:
+        """The end is a wall-clock time of the next day (midnight, or a night shift's morning)."""
+        return self.end <= self.start
+
+    def end_wall(self, day: date) -> datetime:
+        """The naive wall-clock end of the rule's interval that starts on ``day``."""
+        return datetime.combine(day + _DAY if self.ends_next_day else day, self.end)
+
+    @property
+    def past_midnight(self) -> bool:
+        """The interval reaches into the next day beyond its first moment (a night shift, not 24:00)."""
+        return self.ends_next_day and not self.ends_at_midnight
 
     def applies_on(self, day: date) -> bool:
         return (
@@ -245,7 +261,8 @@ def working_intervals(
     converted to UTC; days in closed_days (public holidays not opened) have none; `extra` one-off hours are
     added; the result is sorted and merged (overlapping/adjacent intervals joined).
 
-    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``). ``extra`` is
+    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``); a night shift
+    belongs to the day it starts on, so the last day's runs into the next morning. ``extra`` is
     added as given, also on closed days (that is how a holiday is opened) and also outside the days.
     """
     _require_tz(tz)
@@ -269,10 +286,9 @@ def working_intervals(
                 if not rule.applies_on(day):
                     continue
                 start_wall = datetime.combine(day, rule.start)
-                end_wall = (
-                    datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
-                )
-                if offset is not None:  # no clock change on this day: plain arithmetic
+                end_wall = rule.end_wall(day)
+                # No clock change on this day (nor on the next, for a night shift): plain arithmetic.
+                if offset is not None and (not rule.past_midnight or _steady_offset(day + _DAY, tz) is not None):
                     start = (start_wall - offset).replace(tzinfo=UTC)
                     end = (end_wall - offset).replace(tzinfo=UTC)
                 else:
@@ -567,7 +583,7 @@ def working_spans(
     for rule in rules:
         if not isinstance(rule, WeeklyRule):
             raise TypeError(f"rules must be WeeklyRule instances, not {type(rule).__name__}")
-        end = _DAY_US if rule.ends_at_midnight else _wall_micros(rule.end)
+        end = _wall_micros(rule.end) + (_DAY_US if rule.ends_next_day else 0)
         by_weekday.setdefault(rule.weekday, []).append((rule, _wall_micros(rule.start), end))
     spans: list[Span] = list(extra)
     day = first_day
@@ -579,13 +595,12 @@ def working_spans(
             for rule, start, end in day_rules:
                 if not rule.applies_on(day):
                     continue
-                if midnight is not None:  # no clock change on this day: plain arithmetic
+                # No clock change on this day (nor on the next, for a night shift): plain arithmetic.
+                if midnight is not None and (end <= _DAY_US or _steady_offset(day + _DAY, tz) is not None):
                     spans.append((midnight + start, midnight + end))
                     continue
                 start_wall = datetime.combine(day, rule.start)
-                end_wall = (
-                    datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
-                )
+                end_wall = rule.end_wall(day)
                 exact_start, exact_end = to_micros(_wall_to_utc(start_wall, tz)), to_micros(_wall_to_utc(end_wall, tz))
                 if exact_start < exact_end:  # both ends inside one spring gap: no real time at all
                     spans.append((exact_start, exact_end))

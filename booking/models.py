@@ -9,6 +9,7 @@ the check cannot double-book.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -116,7 +117,11 @@ class Service(TenantModel):
                        "valid_from": _WORK, "valid_until": _WORK},
                not_personal=["organization", "location"])
 class WorkingHours(TenantModel):
-    """One working interval on a weekday; two rows on one day leave a break between them."""
+    """One working interval starting on a weekday; two rows on one day leave a break between them.
+
+    ``end_time`` at or before ``start_time`` ends the next day: 00:00 is midnight (24:00), 22:00-06:00 a
+    night shift (booking.availability.WeeklyRule reads the rows).
+    """
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="working_hours")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
@@ -128,8 +133,11 @@ class WorkingHours(TenantModel):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "resource", "weekday"], name="hours_resource_day")]
-        constraints = [models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")),
-                                              name="hours_end_after_start")]
+        # An end at or before the start is the next day (00:00 is midnight, 22:00-06:00 a night shift); only
+        # an end equal to the start is ambiguous (no time or a whole day), except 00:00-00:00, the whole day.
+        constraints = [models.CheckConstraint(
+            condition=~models.Q(end_time=models.F("start_time")) | models.Q(end_time=datetime.time(0)),
+            name="hours_not_empty")]
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start_time}-{self.end_time}"

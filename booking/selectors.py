@@ -80,6 +80,11 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
     appointment's own occupancy out, for moving it.
 
+    Starts are offered only on the requested local days, but working hours are built for one day more on
+    each side: a night shift of the day before reaches into the first day, and a slot that starts on the
+    last day may run past midnight into the next day's hours (as ``appointment_book`` accepts it). So a
+    day's starts are the same whatever range is asked.
+
     Rows are read as plain values and the engine's integer path does the arithmetic (microseconds
     since the epoch); days with a clock change still go through its exact wall-clock conversions.
     """
@@ -113,7 +118,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
             resource_id__in=ids, start__lt=latest, end__gt=earliest).values_list("resource_id", "kind", "start", "end"):
         (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
 
-    closed = closed_days(organization, first_day, last_day)
+    hours_first, hours_last = first_day - timedelta(days=1), last_day + timedelta(days=1)
+    closed = closed_days(organization, hours_first, hours_last)
     not_before = to_micros(now + timedelta(minutes=service.min_notice_minutes)) if apply_limits else None
     not_after = to_micros(now + timedelta(days=service.max_advance_days)) if apply_limits else None
     minute = 60_000_000
@@ -142,7 +148,7 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
         pattern = (tz, tuple(hours_rows.get(pk, ())))
         if pattern not in patterns:
             rules = [WeeklyRule(*row) for row in pattern[1]]
-            working = working_spans(rules, tz, first_day, last_day, closed_days=closed)
+            working = working_spans(rules, tz, hours_first, hours_last, closed_days=closed)
             patterns[pattern] = working, starts_in(working, tz)
         working, grid = patterns[pattern]
         blocked = off[pk] + busy.get(pk, []) + needed_busy

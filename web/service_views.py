@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.models import (
     HolidayOpening,
@@ -67,10 +68,14 @@ class HoursForm(forms.ModelForm):
                    "valid_from": IsoDateInput(),
                    "valid_until": IsoDateInput()}
 
+        help_texts = {"end_time": gettext_lazy("00:00 is midnight. An end earlier than the start is the next morning "
+                                    "(a night shift).")}
+
     def clean(self):
         data = super().clean()
-        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
-            self.add_error("end_time", _("The end must be after the start."))
+        start, end = data.get("start_time"), data.get("end_time")
+        if start is not None and end is not None and start == end and end != time(0):
+            self.add_error("end_time", _("The end must differ from the start. For the whole day, use 00:00–00:00."))
         return data
 
 
