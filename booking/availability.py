@@ -6,8 +6,10 @@ human meaning lives in it (DESIGN.md section 6):
 
 * working hours are wall-clock times *on a date* in the location's zone, so a DST Sunday has 23 or 25
   real hours and a shift "09:00-17:00" is 8 real hours on either side of the change;
-* slot starts lie on a grid of wall-clock times counted from local midnight (09:00, 09:15, ...), so a
-  slot never moves by an hour when the clocks do.
+* slot starts either follow the free time (``aligned_start_micros``: the first moment a free span can hold
+  the booking, then every step, so no free time long enough goes unoffered) or lie on a grid of wall-clock
+  times counted from local midnight (09:00, 09:15, ..., ``free_starts``), so a slot never moves by an hour
+  when the clocks do; each service chooses.
 
 A working-hours boundary is the first moment the clock shows that time (``_wall_to_utc``), which settles
 the times that do not exist (spring gap) or exist twice (autumn fold); a slot start is offered at every
@@ -31,6 +33,7 @@ __all__ = [
     "Interval",
     "Span",
     "WeeklyRule",
+    "aligned_start_micros",
     "free_start_micros",
     "free_starts",
     "from_micros",
@@ -700,6 +703,68 @@ def free_start_micros(
         else:
             grid = _grid_instants(from_micros(lo), from_micros(hi), timedelta(microseconds=granularity), tz)
             starts.extend(to_micros(instant) for instant in grid)
+    return starts
+
+
+def _local_midnights(lo: int, hi: int, tz: tzinfo) -> list[int]:
+    """The instants in ``(lo, hi]`` at which a new local day begins in ``tz`` (microseconds)."""
+    found: list[int] = []
+    day = from_micros(lo).astimezone(tz).date()
+    while True:
+        day += _DAY
+        offset = _steady_offset(day, tz)
+        midnight = (_midnight_micros(day, offset) if offset is not None
+                    else to_micros(_wall_to_utc(datetime.combine(day, time(0)), tz)))
+        if midnight > hi:
+            return found
+        found.append(midnight)
+
+
+def aligned_start_micros(
+    free: Iterable[Span],
+    *,
+    duration: int,
+    buffer_before: int = 0,
+    buffer_after: int = 0,
+    step: int,
+    tz: tzinfo,
+    not_before: int | None = None,
+    not_after: int | None = None,
+) -> list[int]:
+    """Starts aligned to the free time itself (microseconds, sorted): the first moment each free span can
+    hold the booking (an opening, the end of a booking or a break, plus ``buffer_before``), then every
+    ``step`` while the booking fits.
+
+    A grid counted from midnight leaves time unused after a booking that ends off the grid (a 45-minute
+    booking ending 10:45 with a 30-minute step would next offer 11:00); here the next start is 10:45, and
+    no free span long enough for the booking goes without a start. At each local midnight inside a free
+    span (hours around the clock, night shifts) the count starts again from midnight, so a day's starts
+    depend only on that day and the free time reaching into it, never on how many days were asked for.
+    Steps are real time; ``not_before`` and ``not_after`` remove starts without moving the others.
+    """
+    _require_tz(tz)
+    for name, value in (("duration", duration), ("buffer_before", buffer_before), ("buffer_after", buffer_after),
+                        ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int of microseconds, not {type(value).__name__}")
+    if duration <= 0 or step <= 0:
+        raise ValueError(f"duration and step must be positive, got {duration} and {step}")
+    if buffer_before < 0 or buffer_after < 0:
+        raise ValueError(f"buffers must not be negative, got {buffer_before} and {buffer_after}")
+    floor = _NEVER_US if not_before is None else not_before
+    ceiling = -_NEVER_US if not_after is None else not_after
+    tail = duration + buffer_after
+    starts: list[int] = []
+    for start, end in merge_spans(free):  # disjoint and sorted, so each one's starts follow the previous ones'
+        first, last = start + buffer_before, end - tail
+        if first > last or first > ceiling or last < floor:
+            continue
+        anchors = [first, *_local_midnights(first, last, tz)]
+        for index, anchor in enumerate(anchors):
+            segment_last = anchors[index + 1] - 1 if index + 1 < len(anchors) else last
+            lo, hi = max(anchor, floor), min(segment_last, ceiling)
+            if lo <= hi:
+                starts.extend(range(anchor + -((anchor - lo) // step) * step, hi + 1, step))
     return starts
 
 

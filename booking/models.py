@@ -81,11 +81,18 @@ class Currency(models.TextChoices):
     PLN = "PLN", "PLN"
 
 
+class StartAlignment(models.TextChoices):
+    """Where a service's start times are counted from (booking.availability)."""
+
+    FREE_TIME = "free_time", _("From each free moment: the opening, the end of a booking or a break")
+    CLOCK = "clock", _("On the clock: every step from midnight (09:00, 09:15, …)")
+
+
 @personal_data(subject_kind=None, subject_path=None, fields={},
                not_personal=["organization", "name", "description", "duration_minutes", "buffer_before_minutes",
                              "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
-                             "granularity_minutes", "staff", "required_resources", "is_active"])
+                             "granularity_minutes", "start_alignment", "staff", "required_resources", "is_active"])
 class Service(TenantModel):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -102,6 +109,10 @@ class Service(TenantModel):
     cancellation_hours = models.PositiveIntegerField(_("free cancellation until (hours before)"), default=24)
     granularity_minutes = models.PositiveIntegerField(_("start times every (minutes)"), default=15,
                                                       validators=[MinValueValidator(5)])
+    start_alignment = models.CharField(
+        _("start times counted"), max_length=10, choices=StartAlignment.choices, default=StartAlignment.FREE_TIME,
+        help_text=_("From each free moment, no time is lost after a booking that ends between two steps; on the "
+                    "clock, start times are always round but a gap shorter than a step may stay empty."))
     staff = models.ManyToManyField(Resource, related_name="services", verbose_name=_("performed by"),
                                    limit_choices_to={"kind": ResourceKind.STAFF})
     required_resources = models.ManyToManyField(Resource, related_name="needed_by", blank=True,

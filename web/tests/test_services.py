@@ -28,10 +28,11 @@ def test_the_owner_makes_a_member_bookable_sets_hours_and_adds_a_service(world, 
     response = client.post(url(world, "web:service_new"), {
         "name": "Hieronta", "duration_minutes": "60", "buffer_before_minutes": "0", "buffer_after_minutes": "10",
         "price": "65.00", "currency": "EUR", "vat_rate": "25.50", "online_bookable": "on", "min_notice_minutes": "60",
-        "max_advance_days": "90", "cancellation_hours": "24", "granularity_minutes": "15",
+        "max_advance_days": "90", "cancellation_hours": "24", "granularity_minutes": "15", "start_alignment": "clock",
         "staff": [resource.pk], "is_active": "on"})
     assert response.status_code == 302
     assert list(Service.objects.get(name="Hieronta").staff.all()) == [resource]
+    assert Service.objects.get(name="Hieronta").start_alignment == "clock"
 
 
 def test_weekly_hours_may_end_at_midnight_or_the_next_morning(world, client_for):
