@@ -59,9 +59,17 @@ class ResourceKind(models.TextChoices):
     DEVICE = "device", _("Device")
 
 
+class FeedDetail(models.TextChoices):
+    """How much of the client a staff member's calendar feed shows (it goes to a third party's calendar app)."""
+
+    SERVICE = "service", _("The service only")
+    INITIAL = "initial", _("The service and the first letter of the client's first name")
+    NAME = "name", _("The service and the client's name")
+
+
 @personal_data(subject_kind=SubjectKind.STAFF, subject_path="membership__user",
                fields={"membership": _WORK},
-               not_personal=["organization", "kind", "name", "location", "is_active"])
+               not_personal=["organization", "kind", "name", "location", "is_active", "feed_detail"])
 class Resource(TenantModel):
     """Something an appointment occupies: a staff member (through their membership), a room or a device."""
 
@@ -71,6 +79,8 @@ class Resource(TenantModel):
                                       related_name="resource")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="resources")
     is_active = models.BooleanField(_("bookable"), default=True)
+    feed_detail = models.CharField(_("the calendar feed shows"), max_length=10, choices=FeedDetail.choices,
+                                   default=FeedDetail.INITIAL)
 
     def __str__(self) -> str:
         return self.name

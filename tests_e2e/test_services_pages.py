@@ -29,6 +29,12 @@ def test_the_owner_sets_up_services_hours_and_a_feed(page: Page, live_server, e2
     page.goto(f"{base}/calendar/feed/")
     page.get_by_role("button", name="Make an address").click()
     expect(page.locator("code.secret")).to_contain_text("/feeds/")
+    expect(page.get_by_label("The service and the first letter of the client's first name")).to_be_checked()
+    page.get_by_label("The service only").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("The service only")).to_be_checked()
+    resource.refresh_from_db()
+    assert resource.feed_detail == "service"
     assert shoot(page, "62-calendar-feed") == []
     assert csp_violations == []
 
