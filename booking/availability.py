@@ -707,17 +707,19 @@ def free_start_micros(
 
 
 def _local_midnights(lo: int, hi: int, tz: tzinfo) -> list[int]:
-    """The instants in ``(lo, hi]`` at which a new local day begins in ``tz`` (microseconds)."""
+    """The instants in ``[lo, hi]`` (and a day around) at which a new local day begins in ``tz``, ascending.
+
+    Computed once per call for all free spans: local days lie within a day of UTC days.
+    """
     found: list[int] = []
-    day = from_micros(lo).astimezone(tz).date()
-    while True:
-        day += _DAY
+    day = date.fromordinal(_EPOCH_ORDINAL + lo // _DAY_US - 1)
+    last = date.fromordinal(_EPOCH_ORDINAL + hi // _DAY_US + 2)
+    while day <= last:
         offset = _steady_offset(day, tz)
-        midnight = (_midnight_micros(day, offset) if offset is not None
-                    else to_micros(_wall_to_utc(datetime.combine(day, time(0)), tz)))
-        if midnight > hi:
-            return found
-        found.append(midnight)
+        found.append(_midnight_micros(day, offset) if offset is not None
+                     else to_micros(_wall_to_utc(datetime.combine(day, time(0)), tz)))
+        day += _DAY
+    return found
 
 
 def aligned_start_micros(
@@ -754,12 +756,16 @@ def aligned_start_micros(
     floor = _NEVER_US if not_before is None else not_before
     ceiling = -_NEVER_US if not_after is None else not_after
     tail = duration + buffer_after
+    spans = merge_spans(free)
+    if not spans:
+        return []
+    midnights = _local_midnights(spans[0][0], spans[-1][1], tz)
     starts: list[int] = []
-    for start, end in merge_spans(free):  # disjoint and sorted, so each one's starts follow the previous ones'
+    for start, end in spans:  # disjoint and sorted, so each one's starts follow the previous ones'
         first, last = start + buffer_before, end - tail
         if first > last or first > ceiling or last < floor:
             continue
-        anchors = [first, *_local_midnights(first, last, tz)]
+        anchors = [first, *midnights[bisect_right(midnights, first):bisect_right(midnights, last)]]
         for index, anchor in enumerate(anchors):
             segment_last = anchors[index + 1] - 1 if index + 1 < len(anchors) else last
             lo, hi = max(anchor, floor), min(segment_last, ceiling)

@@ -172,7 +172,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
         working, grid = patterns[pattern]
         blocked = off.get(pk, []) + busy.get(pk, []) + needed_busy
         if pk in extra or not on_the_clock:  # hours of its own, or starts that follow the free time
-            starts = starts_in(subtract_spans(merge_spans(working + extra.get(pk, [])), blocked), tz)
+            hours = merge_spans(working + extra[pk]) if pk in extra else working
+            starts = starts_in(subtract_spans(hours, blocked), tz)
         else:
             starts = unblocked_starts(grid, blocked, before=buffer_before, after=duration + buffer_after)
         for start in starts:
