@@ -6,8 +6,10 @@ human meaning lives in it (DESIGN.md section 6):
 
 * working hours are wall-clock times *on a date* in the location's zone, so a DST Sunday has 23 or 25
   real hours and a shift "09:00-17:00" is 8 real hours on either side of the change;
-* slot starts lie on a grid of wall-clock times counted from local midnight (09:00, 09:15, ...), so a
-  slot never moves by an hour when the clocks do.
+* slot starts either follow the free time (``aligned_start_micros``: the first moment a free span can hold
+  the booking, then every step, so no free time long enough goes unoffered) or lie on a grid of wall-clock
+  times counted from local midnight (09:00, 09:15, ..., ``free_starts``), so a slot never moves by an hour
+  when the clocks do; each service chooses.
 
 A working-hours boundary is the first moment the clock shows that time (``_wall_to_utc``), which settles
 the times that do not exist (spring gap) or exist twice (autumn fold); a slot start is offered at every
@@ -31,6 +33,7 @@ __all__ = [
     "Interval",
     "Span",
     "WeeklyRule",
+    "aligned_start_micros",
     "free_start_micros",
     "free_starts",
     "from_micros",
@@ -102,12 +105,14 @@ class Interval:
 
 @dataclass(frozen=True)
 class WeeklyRule:
-    """A staff member's working interval on one weekday, in local wall-clock time.
+    """A staff member's working interval starting on one weekday, in local wall-clock time.
 
-    ``end`` must be after ``start`` on the same day; ``time(0)`` as ``end`` means the midnight that ends
-    the day (24:00), so a night shift 22:00-06:00 is two rules: 22:00-00:00 and, on the next weekday,
-    00:00-06:00. Several rules on one weekday express breaks. ``valid_from`` and ``valid_until`` are
-    inclusive dates; ``None`` means unbounded.
+    An ``end`` after ``start`` is on the same day. An ``end`` at or before ``start`` is on the next day:
+    ``time(0)`` is the midnight that ends the day (24:00, so 00:00-00:00 is the whole day), and a night
+    shift 22:00-06:00 is one rule of the day it starts on (holidays, ``valid_from`` and ``valid_until``
+    apply to that day). Only ``end == start`` at another time than midnight is refused: it could mean no
+    time or a whole day. Several rules on one weekday express breaks. ``valid_from`` and ``valid_until``
+    are inclusive dates; ``None`` means unbounded.
     """
 
     weekday: int  # 0 = Monday
@@ -125,8 +130,8 @@ class WeeklyRule:
                 raise TypeError(f"WeeklyRule.{name} must be a datetime.time, not {type(value).__name__}")
             if value.tzinfo is not None:
                 raise ValueError(f"WeeklyRule.{name} is a wall-clock time; it must not carry a tzinfo")
-        if not self.ends_at_midnight and self.end <= self.start:
-            raise ValueError(f"WeeklyRule must end after it starts: {self.start}-{self.end}")
+        if self.end == self.start and not self.ends_at_midnight:
+            raise ValueError(f"WeeklyRule must not end when it starts: {self.start}-{self.end}")
         for name in ("valid_from", "valid_until"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
@@ -138,6 +143,20 @@ class WeeklyRule:
     def ends_at_midnight(self) -> bool:
         """``end == time(0)``: the rule runs to the end of its day (24:00)."""
         return self.end == time(0)
+
+    @property
+    def ends_next_day(self) -> bool:
+        """The end is a wall-clock time of the next day (midnight, or a night shift's morning)."""
+        return self.end <= self.start
+
+    def end_wall(self, day: date) -> datetime:
+        """The naive wall-clock end of the rule's interval that starts on ``day``."""
+        return datetime.combine(day + _DAY if self.ends_next_day else day, self.end)
+
+    @property
+    def past_midnight(self) -> bool:
+        """The interval reaches into the next day beyond its first moment (a night shift, not 24:00)."""
+        return self.ends_next_day and not self.ends_at_midnight
 
     def applies_on(self, day: date) -> bool:
         return (
@@ -245,7 +264,8 @@ def working_intervals(
     converted to UTC; days in closed_days (public holidays not opened) have none; `extra` one-off hours are
     added; the result is sorted and merged (overlapping/adjacent intervals joined).
 
-    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``). ``extra`` is
+    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``); a night shift
+    belongs to the day it starts on, so the last day's runs into the next morning. ``extra`` is
     added as given, also on closed days (that is how a holiday is opened) and also outside the days.
     """
     _require_tz(tz)
@@ -269,10 +289,9 @@ def working_intervals(
                 if not rule.applies_on(day):
                     continue
                 start_wall = datetime.combine(day, rule.start)
-                end_wall = (
-                    datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
-                )
-                if offset is not None:  # no clock change on this day: plain arithmetic
+                end_wall = rule.end_wall(day)
+                # No clock change on this day (nor on the next, for a night shift): plain arithmetic.
+                if offset is not None and (not rule.past_midnight or _steady_offset(day + _DAY, tz) is not None):
                     start = (start_wall - offset).replace(tzinfo=UTC)
                     end = (end_wall - offset).replace(tzinfo=UTC)
                 else:
@@ -567,7 +586,7 @@ def working_spans(
     for rule in rules:
         if not isinstance(rule, WeeklyRule):
             raise TypeError(f"rules must be WeeklyRule instances, not {type(rule).__name__}")
-        end = _DAY_US if rule.ends_at_midnight else _wall_micros(rule.end)
+        end = _wall_micros(rule.end) + (_DAY_US if rule.ends_next_day else 0)
         by_weekday.setdefault(rule.weekday, []).append((rule, _wall_micros(rule.start), end))
     spans: list[Span] = list(extra)
     day = first_day
@@ -579,13 +598,12 @@ def working_spans(
             for rule, start, end in day_rules:
                 if not rule.applies_on(day):
                     continue
-                if midnight is not None:  # no clock change on this day: plain arithmetic
+                # No clock change on this day (nor on the next, for a night shift): plain arithmetic.
+                if midnight is not None and (end <= _DAY_US or _steady_offset(day + _DAY, tz) is not None):
                     spans.append((midnight + start, midnight + end))
                     continue
                 start_wall = datetime.combine(day, rule.start)
-                end_wall = (
-                    datetime.combine(day + _DAY, time(0)) if rule.ends_at_midnight else datetime.combine(day, rule.end)
-                )
+                end_wall = rule.end_wall(day)
                 exact_start, exact_end = to_micros(_wall_to_utc(start_wall, tz)), to_micros(_wall_to_utc(end_wall, tz))
                 if exact_start < exact_end:  # both ends inside one spring gap: no real time at all
                     spans.append((exact_start, exact_end))
@@ -685,6 +703,74 @@ def free_start_micros(
         else:
             grid = _grid_instants(from_micros(lo), from_micros(hi), timedelta(microseconds=granularity), tz)
             starts.extend(to_micros(instant) for instant in grid)
+    return starts
+
+
+def _local_midnights(lo: int, hi: int, tz: tzinfo) -> list[int]:
+    """The instants in ``[lo, hi]`` (and a day around) at which a new local day begins in ``tz``, ascending.
+
+    Computed once per call for all free spans: local days lie within a day of UTC days.
+    """
+    found: list[int] = []
+    day = date.fromordinal(_EPOCH_ORDINAL + lo // _DAY_US - 1)
+    last = date.fromordinal(_EPOCH_ORDINAL + hi // _DAY_US + 2)
+    while day <= last:
+        offset = _steady_offset(day, tz)
+        found.append(_midnight_micros(day, offset) if offset is not None
+                     else to_micros(_wall_to_utc(datetime.combine(day, time(0)), tz)))
+        day += _DAY
+    return found
+
+
+def aligned_start_micros(
+    free: Iterable[Span],
+    *,
+    duration: int,
+    buffer_before: int = 0,
+    buffer_after: int = 0,
+    step: int,
+    tz: tzinfo,
+    not_before: int | None = None,
+    not_after: int | None = None,
+) -> list[int]:
+    """Starts aligned to the free time itself (microseconds, sorted): the first moment each free span can
+    hold the booking (an opening, the end of a booking or a break, plus ``buffer_before``), then every
+    ``step`` while the booking fits.
+
+    A grid counted from midnight leaves time unused after a booking that ends off the grid (a 45-minute
+    booking ending 10:45 with a 30-minute step would next offer 11:00); here the next start is 10:45, and
+    no free span long enough for the booking goes without a start. At each local midnight inside a free
+    span (hours around the clock, night shifts) the count starts again from midnight, so a day's starts
+    depend only on that day and the free time reaching into it, never on how many days were asked for.
+    Steps are real time; ``not_before`` and ``not_after`` remove starts without moving the others.
+    """
+    _require_tz(tz)
+    for name, value in (("duration", duration), ("buffer_before", buffer_before), ("buffer_after", buffer_after),
+                        ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int of microseconds, not {type(value).__name__}")
+    if duration <= 0 or step <= 0:
+        raise ValueError(f"duration and step must be positive, got {duration} and {step}")
+    if buffer_before < 0 or buffer_after < 0:
+        raise ValueError(f"buffers must not be negative, got {buffer_before} and {buffer_after}")
+    floor = _NEVER_US if not_before is None else not_before
+    ceiling = -_NEVER_US if not_after is None else not_after
+    tail = duration + buffer_after
+    spans = merge_spans(free)
+    if not spans:
+        return []
+    midnights = _local_midnights(spans[0][0], spans[-1][1], tz)
+    starts: list[int] = []
+    for start, end in spans:  # disjoint and sorted, so each one's starts follow the previous ones'
+        first, last = start + buffer_before, end - tail
+        if first > last or first > ceiling or last < floor:
+            continue
+        anchors = [first, *midnights[bisect_right(midnights, first):bisect_right(midnights, last)]]
+        for index, anchor in enumerate(anchors):
+            segment_last = anchors[index + 1] - 1 if index + 1 < len(anchors) else last
+            lo, hi = max(anchor, floor), min(segment_last, ceiling)
+            if lo <= hi:
+                starts.extend(range(anchor + -((anchor - lo) // step) * step, hi + 1, step))
     return starts
 
 

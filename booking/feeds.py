@@ -1,7 +1,10 @@
 """Per-staff iCalendar feeds: a secret, revocable address that calendar apps poll.
 
-The feed shows the staff member's own appointments (service, client's name, time and place),
-never wishes or sensitive entries. Creating a new address revokes the previous one.
+The feed shows the staff member's own appointments: time, place, service and, as the staff member
+chooses (``Resource.feed_detail``), nothing, the first letter of the client's first name, or the name;
+never contact details, wishes or sensitive entries. What it holds leaves for a third party's calendar
+app, so it defaults to the initial, and the privacy notice states what the feeds in use show.
+Creating a new address revokes the previous one.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from booking.models import ACTIVE_STATES, Appointment, CalendarFeed, Resource
+from booking.models import ACTIVE_STATES, Appointment, CalendarFeed, FeedDetail, Resource
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 
@@ -41,6 +46,39 @@ def feed_revoke(*, resource: Resource, actor: Actor) -> int:
         record(organization=resource.organization, actor=actor, action=AuditAction.REVOKE,
                object_type="booking.calendarfeed", object_id=str(resource.pk))
     return revoked
+
+
+@transaction.atomic
+def feed_detail_set(*, resource: Resource, detail: str, actor: Actor) -> Resource:
+    """Choose how much of the client the resource's feed shows; applies to every address, new or old."""
+    if detail not in FeedDetail.values:
+        raise ValidationError({"detail": [_("Choose one of the options.")]})
+    if resource.feed_detail != detail:
+        resource.feed_detail = detail
+        resource.save(update_fields=["feed_detail"])
+        record(organization=resource.organization, actor=actor, action=AuditAction.UPDATE, obj=resource,
+               changed_fields=["feed_detail"], detail={"feed_detail": detail})
+    return resource
+
+
+def feed_details_in_use(organization) -> list[str]:
+    """The detail levels of the organization's working feeds (for the privacy notice), sorted."""
+    return sorted(set(CalendarFeed.objects.filter(organization=organization, revoked_at=None,
+                                                  resource__is_active=True)
+                      .values_list("resource__feed_detail", flat=True)))
+
+
+def event_summary(appointment: Appointment, detail: str) -> str:
+    """The event's title: the service, and of the client only what ``detail`` allows."""
+    client = appointment.client if appointment.client_id else None
+    if client is None or detail == FeedDetail.SERVICE:
+        return appointment.service.name
+    if detail == FeedDetail.NAME:
+        shown = client.display_name
+    else:
+        initial = (client.first_name or client.display_name).strip()[:1].upper()
+        shown = f"{initial}." if initial else ""
+    return f"{appointment.service.name} – {shown}" if shown else appointment.service.name
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
@@ -70,8 +108,7 @@ def feed_ics(feed: CalendarFeed) -> bytes:
         event.add("dtstart", appointment.start)
         event.add("dtend", appointment.end)
         event.add("dtstamp", now)
-        client = appointment.client.display_name if appointment.client_id else ""
-        event.add("summary", f"{appointment.service.name}" + (f" – {client}" if client else ""))
+        event.add("summary", event_summary(appointment, resource.feed_detail))
         event.add("location", appointment.location.name)
         calendar.add_component(event)
     return calendar.to_ical()

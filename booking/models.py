@@ -9,6 +9,7 @@ the check cannot double-book.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -59,9 +60,17 @@ class ResourceKind(models.TextChoices):
     DEVICE = "device", _("Device")
 
 
+class FeedDetail(models.TextChoices):
+    """How much of the client a staff member's calendar feed shows (it goes to a third party's calendar app)."""
+
+    SERVICE = "service", _("The service only")
+    INITIAL = "initial", _("The service and the first letter of the client's first name")
+    NAME = "name", _("The service and the client's name")
+
+
 @personal_data(subject_kind=SubjectKind.STAFF, subject_path="membership__user",
                fields={"membership": _WORK},
-               not_personal=["organization", "kind", "name", "location", "is_active"])
+               not_personal=["organization", "kind", "name", "location", "is_active", "feed_detail"])
 class Resource(TenantModel):
     """Something an appointment occupies: a staff member (through their membership), a room or a device."""
 
@@ -71,6 +80,8 @@ class Resource(TenantModel):
                                       related_name="resource")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="resources")
     is_active = models.BooleanField(_("bookable"), default=True)
+    feed_detail = models.CharField(_("the calendar feed shows"), max_length=10, choices=FeedDetail.choices,
+                                   default=FeedDetail.INITIAL)
 
     def __str__(self) -> str:
         return self.name
@@ -81,11 +92,18 @@ class Currency(models.TextChoices):
     PLN = "PLN", "PLN"
 
 
+class StartAlignment(models.TextChoices):
+    """Where a service's start times are counted from (booking.availability)."""
+
+    FREE_TIME = "free_time", _("From each free moment: the opening, the end of a booking or a break")
+    CLOCK = "clock", _("On the clock: every step from midnight (09:00, 09:15, …)")
+
+
 @personal_data(subject_kind=None, subject_path=None, fields={},
                not_personal=["organization", "name", "description", "duration_minutes", "buffer_before_minutes",
                              "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
-                             "granularity_minutes", "staff", "required_resources", "is_active"])
+                             "granularity_minutes", "start_alignment", "staff", "required_resources", "is_active"])
 class Service(TenantModel):
     name = models.CharField(_("name"), max_length=120, validators=[validate_clean_text])
     description = models.TextField(_("description"), blank=True, validators=[validate_clean_text])
@@ -102,6 +120,10 @@ class Service(TenantModel):
     cancellation_hours = models.PositiveIntegerField(_("free cancellation until (hours before)"), default=24)
     granularity_minutes = models.PositiveIntegerField(_("start times every (minutes)"), default=15,
                                                       validators=[MinValueValidator(5)])
+    start_alignment = models.CharField(
+        _("start times counted"), max_length=10, choices=StartAlignment.choices, default=StartAlignment.FREE_TIME,
+        help_text=_("From each free moment, no time is lost after a booking that ends between two steps; on the "
+                    "clock, start times are always round but a gap shorter than a step may stay empty."))
     staff = models.ManyToManyField(Resource, related_name="services", verbose_name=_("performed by"),
                                    limit_choices_to={"kind": ResourceKind.STAFF})
     required_resources = models.ManyToManyField(Resource, related_name="needed_by", blank=True,
@@ -117,7 +139,11 @@ class Service(TenantModel):
                        "valid_from": _WORK, "valid_until": _WORK},
                not_personal=["organization", "location"])
 class WorkingHours(TenantModel):
-    """One working interval on a weekday; two rows on one day leave a break between them."""
+    """One working interval starting on a weekday; two rows on one day leave a break between them.
+
+    ``end_time`` at or before ``start_time`` ends the next day: 00:00 is midnight (24:00), 22:00-06:00 a
+    night shift (booking.availability.WeeklyRule reads the rows).
+    """
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="working_hours")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
@@ -129,8 +155,11 @@ class WorkingHours(TenantModel):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "resource", "weekday"], name="hours_resource_day")]
-        constraints = [models.CheckConstraint(condition=models.Q(end_time__gt=models.F("start_time")),
-                                              name="hours_end_after_start")]
+        # An end at or before the start is the next day (00:00 is midnight, 22:00-06:00 a night shift); only
+        # an end equal to the start is ambiguous (no time or a whole day), except 00:00-00:00, the whole day.
+        constraints = [models.CheckConstraint(
+            condition=~models.Q(end_time=models.F("start_time")) | models.Q(end_time=datetime.time(0)),
+            name="hours_not_empty")]
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start_time}-{self.end_time}"

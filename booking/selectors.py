@@ -17,6 +17,7 @@ from django.utils import timezone
 from booking.availability import (
     Span,
     WeeklyRule,
+    aligned_start_micros,
     free_start_micros,
     from_micros,
     merge_spans,
@@ -26,7 +27,16 @@ from booking.availability import (
     unblocked_starts,
     working_spans,
 )
-from booking.models import HolidayOpening, HoursException, Occupancy, Resource, Service, TimeOffKind, WorkingHours
+from booking.models import (
+    HolidayOpening,
+    HoursException,
+    Occupancy,
+    Resource,
+    Service,
+    StartAlignment,
+    TimeOffKind,
+    WorkingHours,
+)
 from tenancy.models import Organization
 from tilli.lib.dates import day_in_range
 
@@ -77,9 +87,17 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
                ignore_appointment_id: int | None = None) -> list[Slot]:
     """Free start times for the service, per qualified staff member, sorted by time then staff.
 
+    Starts follow each staff member's free time (the first moment a free span holds the service, then
+    every step) unless the service counts them on the clock from midnight (``Service.start_alignment``).
+
     `apply_limits` applies the service's minimum notice and maximum advance (online booking);
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
     appointment's own occupancy out, for moving it.
+
+    Starts are offered only on the requested local days, but working hours are built for one day more on
+    each side: a night shift of the day before reaches into the first day, and a slot that starts on the
+    last day may run past midnight into the next day's hours (as ``appointment_book`` accepts it). So a
+    day's starts are the same whatever range is asked.
 
     Rows are read as plain values and the engine's integer path does the arithmetic (microseconds
     since the epoch); days with a clock change still go through its exact wall-clock conversions.
@@ -116,7 +134,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
             resource_id__in=ids, start__lt=latest, end__gt=earliest).values_list("resource_id", "kind", "start", "end"):
         (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
 
-    closed = closed_days(organization, first_day, last_day)
+    hours_first, hours_last = first_day - timedelta(days=1), last_day + timedelta(days=1)
+    closed = closed_days(organization, hours_first, hours_last)
     not_before = to_micros(now + timedelta(minutes=service.min_notice_minutes)) if apply_limits else None
     not_after = to_micros(now + timedelta(days=service.max_advance_days)) if apply_limits else None
     minute = 60_000_000
@@ -126,17 +145,23 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     buffer_after = service.buffer_after_minutes * minute
     granularity = service.granularity_minutes * minute
 
+    on_the_clock = service.start_alignment == StartAlignment.CLOCK
+
     def starts_in(free: list[Span], tz: ZoneInfo) -> list[int]:
         # Only starts on the requested local days: the window bounds go to the engine as limits.
         lower = to_micros(datetime.combine(first_day, datetime.min.time(), tz))
         upper = to_micros(datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)) - 1
-        return free_start_micros(free, duration=duration, buffer_before=buffer_before, buffer_after=buffer_after,
-                                 granularity=granularity, tz=tz,
-                                 not_before=lower if not_before is None else max(lower, not_before),
-                                 not_after=upper if not_after is None else min(upper, not_after))
+        limits = {"not_before": lower if not_before is None else max(lower, not_before),
+                  "not_after": upper if not_after is None else min(upper, not_after)}
+        if on_the_clock:
+            return free_start_micros(free, duration=duration, buffer_before=buffer_before,
+                                     buffer_after=buffer_after, granularity=granularity, tz=tz, **limits)
+        return aligned_start_micros(free, duration=duration, buffer_before=buffer_before, buffer_after=buffer_after,
+                                    step=granularity, tz=tz, **limits)
 
-    # Staff often share one weekly pattern: each pattern's hours and grid of starts are built once per
-    # call, and each staff member's busy time strikes starts out of the grid.
+    # Staff often share one weekly pattern: each pattern's hours (and, on the clock, its grid of starts) are
+    # built once per call. On the clock each staff member's busy time strikes starts out of the grid; starts
+    # that follow the free time are found in each one's own free time.
     patterns: dict[tuple[ZoneInfo, tuple[tuple, ...]], tuple[list[Span], list[int]]] = {}
     # Start -> the staff free then, in key order: staff free at one time share one datetime.
     free_at: dict[int, list[int]] = defaultdict(list)
@@ -145,12 +170,13 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
         pattern = (tz, tuple(hours_rows.get(pk, ())))
         if pattern not in patterns:
             rules = [WeeklyRule(*row) for row in pattern[1]]
-            working = working_spans(rules, tz, first_day, last_day, closed_days=closed)
-            patterns[pattern] = working, starts_in(working, tz)
+            working = working_spans(rules, tz, hours_first, hours_last, closed_days=closed)
+            patterns[pattern] = working, starts_in(working, tz) if on_the_clock else []
         working, grid = patterns[pattern]
-        blocked = off[pk] + busy.get(pk, []) + needed_busy
-        if pk in extra:  # hours of its own: the general way
-            starts = starts_in(subtract_spans(merge_spans(working + extra[pk]), blocked), tz)
+        blocked = off.get(pk, []) + busy.get(pk, []) + needed_busy
+        if pk in extra or not on_the_clock:  # hours of its own, or starts that follow the free time
+            hours = merge_spans(working + extra[pk]) if pk in extra else working
+            starts = starts_in(subtract_spans(hours, blocked), tz)
         else:
             starts = unblocked_starts(grid, blocked, before=buffer_before, after=duration + buffer_after)
         for start in starts:

@@ -236,7 +236,22 @@ def notice_context(facts: dict[str, Any], *, organization, published_at: dt.date
         "portal": _portal_links(facts["portal_slug"], base_url),
         "authority": authority,
         "cookies": _cookie_rows(facts.get("cookies") or []),
+        "staff_feeds_show": _feeds_show(facts.get("staff_calendar_feeds") or []),
     }
+
+
+# What staff calendar feeds show of a client, most revealing last (booking.models.FeedDetail).
+FEED_SHOWS = {
+    "service": gettext_lazy("the time, the place and the service, but nothing about you"),
+    "initial": gettext_lazy("the time, the place, the service and the first letter of your first name"),
+    "name": gettext_lazy("the time, the place, the service and your name"),
+}
+
+
+def _feeds_show(details: list[str]) -> str:
+    """The notice's promise for the most revealing feed detail in use ("" when no feed is in use)."""
+    shown = [code for code in FEED_SHOWS if code in details]
+    return str(FEED_SHOWS[shown[-1]]) if shown else ""
 
 
 def render_notice(facts: dict[str, Any], *, organization, language: str, published_at=None, version=None,

@@ -121,11 +121,12 @@ def _cookies() -> list[dict[str, Any]]:
 
 def notice_facts(organization) -> dict[str, Any]:
     """Everything a privacy notice states about this organization, as it is now."""
+    from booking.feeds import feed_details_in_use
     from notify.services import policy_for
 
     recipients = _recipients(organization)
     countries = {r["country"] for r in recipients["subprocessors"]} | {r["country"] for r in recipients["organization"]}
-    return {
+    facts = {
         "controller": {"name": organization.name, "business_id": organization.business_id,
                        "address": controller_address(organization),
                        "country": organization.country},
@@ -147,6 +148,12 @@ def notice_facts(organization) -> dict[str, Any]:
         "authority": organization.country,
         "portal_slug": organization.slug,
     }
+    # Staff calendar feeds put appointments into third parties' calendar apps: the notice says what the feeds
+    # in use show (only when there are any, so a notice without feeds stays as it was published).
+    feed_details = feed_details_in_use(organization)
+    if feed_details:
+        facts["staff_calendar_feeds"] = feed_details
+    return facts
 
 
 def organization_custom_fields(organization) -> list[str]:

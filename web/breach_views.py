@@ -34,13 +34,14 @@ from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
 from web.request_forms import DATETIME_LOCAL, apply_errors
+from web.widgets import IsoDateTimeInput
 
 _INPUT_FORMATS = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
 
 def _when_field(label, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
     return forms.DateTimeField(label=label, required=required, input_formats=_INPUT_FORMATS, help_text=help_text,
-                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL))
+                               widget=IsoDateTimeInput())
 
 
 def _local(moment: dt.datetime | None) -> str:

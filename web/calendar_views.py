@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from booking.availability import WeeklyRule
 from booking.models import (
     ALLOWED_TRANSITIONS,
     Appointment,
@@ -145,16 +145,23 @@ def _appointments(request: HttpRequest, resource: Resource, start: datetime, end
 
 
 def _working_span(request: HttpRequest, resource: Resource, day: date) -> tuple[int, int]:
-    """The first and last (exclusive) local hour the staff member works on the day, or the default."""
-    hours = scoped(request, WorkingHours).filter(resource=resource, weekday=day.weekday()).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-    starts_ends = [(h.start_time, h.end_time) for h in hours]
-    if not starts_ends:
+    """The first and last (exclusive) local hour the staff member works on the day, or the default.
+
+    Hours ending at midnight run to 24; a night shift of the day before opens the day at 0.
+    """
+    previous = day - timedelta(days=1)
+    rules = [WeeklyRule(h.weekday, h.start_time, h.end_time, h.valid_from, h.valid_until)
+             for h in scoped(request, WorkingHours).filter(resource=resource,
+                                                           weekday__in={day.weekday(), previous.weekday()})]
+    midnight = datetime.combine(day, time(0))
+    bounds = [(max(datetime.combine(rule_day, rule.start), midnight),
+               min(rule.end_wall(rule_day), midnight + timedelta(days=1)))
+              for rule_day in (previous, day) for rule in rules if rule.applies_on(rule_day)]
+    bounds = [(start, end) for start, end in bounds if start < end]
+    if not bounds:
         return DEFAULT_HOURS
-    first = min(s for s, _ in starts_ends).hour
-    last_end = max(e for _, e in starts_ends)
-    return first, last_end.hour + (1 if last_end.minute else 0)
+    last = max(end for _, end in bounds) - midnight
+    return min(start for start, _ in bounds).hour, -(-last // timedelta(hours=1))
 
 
 def _hour_rows(day: date, tz: ZoneInfo, appointments: list[Appointment], span: tuple[int, int]) -> list[HourRow]:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, RecordKind, Visit
+from web.widgets import IsoDateInput, IsoDateTimeInput
 
 
 class ClientForm(forms.ModelForm):
@@ -20,7 +21,7 @@ class ClientForm(forms.ModelForm):
                   "street_address", "postal_code", "city", "gender", "birth_year", "birth_date",
                   "preferred_language", "billing_name", "billing_address", "billing_reference",
                   "standing_discount_percent"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"birth_date": IsoDateInput(),
                    "billing_address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, organization, custom_fields=(), **kwargs):
@@ -59,7 +60,7 @@ class VisitForm(forms.ModelForm):
     class Meta:
         model = Visit
         fields = ["visited_at", "practitioner", "services", "products", "wishes", "discount_percent"]
-        widgets = {"visited_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widgets = {"visited_at": IsoDateTimeInput(),
                    "services": forms.Textarea(attrs={"rows": 2}), "products": forms.Textarea(attrs={"rows": 2}),
                    "wishes": forms.Textarea(attrs={"rows": 2})}
 
@@ -81,7 +82,7 @@ class CareAssignmentForm(forms.Form):
 
     practitioner = forms.ModelChoiceField(label=_("Practitioner"), queryset=None)
     ends_on = forms.DateField(label=_("Until (inclusive)"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                              widget=IsoDateInput(),
                               input_formats=["%Y-%m-%d"],
                               help_text=_("Leave empty to keep the access until you revoke it."))
 

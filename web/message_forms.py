@@ -20,15 +20,14 @@ from notify.models import (
     ReminderRule,
 )
 from notify.wording import check_wording
-
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+from web.widgets import IsoTimeInput
 
 
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = NotificationPolicy
         fields = ["sms_enabled", "sms_sender", "quiet_start", "quiet_end", "notify_staff_of_online_bookings"]
-        widgets = {"quiet_start": TIME, "quiet_end": TIME}
+        widgets = {"quiet_start": IsoTimeInput(), "quiet_end": IsoTimeInput()}
         help_texts = {"quiet_start": _("Reminders that would fall in the quiet hours are sent the evening before.")}
 
     def clean_sms_sender(self) -> str:

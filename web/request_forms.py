@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import PaymentMethod
 from privacy.models import RequestKind
 from privacy.requests import RECEIVED_MAX_AGE, STAFF_CHANNELS, STAFF_IDENTITY_METHODS
+from web.widgets import ISO_DATETIME_LOCAL, IsoDateTimeInput
 
 # Staff record what arrived by email, letter, phone or in person; portal requests record themselves
 # (privacy.requests refuses `portal` from staff, whatever form or API sent it).
 CHANNEL_CHOICES = [(channel.value, channel.label) for channel in STAFF_CHANNELS]
 IDENTITY_METHOD_CHOICES = [(method.value, method.label) for method in STAFF_IDENTITY_METHODS]
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATETIME_LOCAL = ISO_DATETIME_LOCAL
 
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
@@ -43,7 +44,7 @@ class RequestCreateForm(forms.Form):
     channel = forms.ChoiceField(label=_("How it arrived"), choices=[("", "—"), *CHANNEL_CHOICES])
     received_at = forms.DateTimeField(
         label=_("Received"), input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        widget=IsoDateTimeInput(),
         help_text=_("The deadline runs from the day the request arrived, not from the day it is recorded."))
     details = forms.CharField(label=_("What the client asked, in their words"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
@@ -111,5 +112,5 @@ class PaymentForm(forms.Form):
     vat_rate = forms.DecimalField(label=_("VAT (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
                                   max_digits=5, decimal_places=2, initial=Decimal("0"))
     paid_at = forms.DateTimeField(label=_("Paid"), required=False, input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+                                  widget=IsoDateTimeInput(),
                                   help_text=_("Leave empty for now."))

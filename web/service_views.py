@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from booking.models import (
     HolidayOpening,
@@ -29,6 +30,7 @@ from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
+from web.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 
 
 class ServiceForm(forms.ModelForm):
@@ -36,7 +38,8 @@ class ServiceForm(forms.ModelForm):
         model = Service
         fields = ["name", "description", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
                   "price", "currency", "vat_rate", "online_bookable", "min_notice_minutes", "max_advance_days",
-                  "cancellation_hours", "granularity_minutes", "staff", "required_resources", "is_active"]
+                  "cancellation_hours", "granularity_minutes", "start_alignment", "staff", "required_resources",
+                  "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "staff": forms.CheckboxSelectMultiple,
                    "required_resources": forms.CheckboxSelectMultiple}
 
@@ -61,15 +64,19 @@ class HoursForm(forms.ModelForm):
         # A blank first choice, so the empty extra rows stay unchanged and are skipped on save.
         # WEEKDAYS is lazy: a gettext() here would run once, at import, in the default language.
         widgets = {"weekday": forms.Select(choices=[("", "—"), *WEEKDAYS.items()]),
-                   "start_time": forms.TimeInput(attrs={"type": "time"}),
-                   "end_time": forms.TimeInput(attrs={"type": "time"}),
-                   "valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_until": forms.DateInput(attrs={"type": "date"})}
+                   "start_time": IsoTimeInput(),
+                   "end_time": IsoTimeInput(),
+                   "valid_from": IsoDateInput(),
+                   "valid_until": IsoDateInput()}
+
+        help_texts = {"end_time": gettext_lazy("00:00 is midnight. An end earlier than the start is the next morning "
+                                    "(a night shift).")}
 
     def clean(self):
         data = super().clean()
-        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
-            self.add_error("end_time", _("The end must be after the start."))
+        start, end = data.get("start_time"), data.get("end_time")
+        if start is not None and end is not None and start == end and end != time(0):
+            self.add_error("end_time", _("The end must differ from the start. For the whole day, use 00:00–00:00."))
         return data
 
 
@@ -79,8 +86,8 @@ class ExceptionForm(forms.ModelForm):
     class Meta:
         model = HoursException
         fields = ["kind", "start", "end"]
-        widgets = {"start": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                   "end": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        widgets = {"start": IsoDateTimeInput(),
+                   "end": IsoDateTimeInput()}
 
     def clean(self):
         data = super().clean()

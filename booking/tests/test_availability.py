@@ -121,6 +121,20 @@ def test_rule_ending_at_midnight_runs_into_the_next_mornings_rule():
     assert result[0].duration == 8 * HOUR
 
 
+def test_a_night_shift_is_one_rule_ending_the_next_morning():
+    rules = [WeeklyRule(0, time(22), time(6))]
+
+    result = working_intervals(rules, HELSINKI, MONDAY, MONDAY)
+
+    assert result == [Interval(at(HELSINKI, MONDAY, "22:00"), at(HELSINKI, MONDAY + timedelta(days=1), "06:00"))]
+    # The rule is Monday's: Tuesday alone has none of it.
+    assert working_intervals(rules, HELSINKI, MONDAY + timedelta(days=1), MONDAY + timedelta(days=1)) == []
+
+
+def test_midnight_to_midnight_is_the_whole_day():
+    assert working_intervals([WeeklyRule(0, time(0), time(0))], HELSINKI, MONDAY, MONDAY)[0].duration == 24 * HOUR
+
+
 def test_empty_day_range_has_no_working_hours():
     assert working_intervals(NINE_TO_FIVE_WEEKDAYS, HELSINKI, MONDAY, MONDAY - timedelta(days=1)) == []
 
@@ -130,7 +144,6 @@ def test_empty_day_range_has_no_working_hours():
     [
         ({"weekday": 7, "start": time(9), "end": time(17)}, ValueError),
         ({"weekday": -1, "start": time(9), "end": time(17)}, ValueError),
-        ({"weekday": 0, "start": time(17), "end": time(9)}, ValueError),
         ({"weekday": 0, "start": time(9), "end": time(9)}, ValueError),
         ({"weekday": 0, "start": time(9, tzinfo=UTC), "end": time(17)}, ValueError),
         ({"weekday": 0, "start": "09:00", "end": time(17)}, TypeError),

@@ -74,7 +74,8 @@ def schedules(draw):
     rules = []
     for _ in range(draw(st.integers(0, 8))):
         start = draw(wall_times)
-        end = draw(wall_times.filter(lambda t, start=start: t > start) | st.just(time(0)))
+        # The same day, midnight, or (a night shift) the next morning: anything but the start itself.
+        end = draw(wall_times.filter(lambda t, start=start: t != start) | st.just(time(0)))
         valid_from = draw(st.none() | st.sampled_from(days))
         valid_until = draw(st.none() | st.sampled_from([d for d in days if valid_from is None or d >= valid_from]))
         rules.append(WeeklyRule(draw(st.integers(0, 6)), start, end, valid_from=valid_from, valid_until=valid_until))

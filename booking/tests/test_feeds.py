@@ -2,13 +2,15 @@
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from booking.models import Channel
+from booking.models import Channel, Resource
 from booking.services import appointment_book
 from privacy.audit import Actor
+from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 
 
@@ -34,8 +36,55 @@ def test_the_feed_lists_the_members_own_appointments_without_wishes(world, clien
     response = Client().get(address.replace("http://testserver", ""))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
-    assert len(events) == 1 and "Anna Virtanen" in str(events[0]["summary"])
+    # By default the service and the first letter of the client's first name: the app's provider gets no name.
+    assert len(events) == 1 and str(events[0]["summary"]).endswith(" – A.")
+    assert "Anna" not in response.content.decode() and "Virtanen" not in response.content.decode()
     assert "Omistajan" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("detail", "summary"), [("service", "Service 60"), ("initial", "Service 60 – A."),
+                                                  ("name", "Service 60 – Anna Virtanen")])
+def test_the_staff_member_chooses_what_the_feed_shows_of_the_client(world, client_for, detail, summary):
+    _book(world, world.practitioner, make_client(world.org, first_name="Anna", last_name="Virtanen"))
+    address = _address(client_for, world, world.practitioner).replace("http://testserver", "")
+    page = reverse("web:calendar_feed", kwargs={"org_slug": world.org.slug})
+    response = client_for(world.practitioner).post(page, {"action": "detail", "detail": detail})
+    assert response.status_code == 302
+    [event] = Calendar.from_ical(Client().get(address).content).walk("VEVENT")
+    assert str(event["summary"]) == summary and "wishes" not in str(event).lower()
+    resource = Resource.objects.get(membership=world.practitioner)
+    assert resource.feed_detail == detail
+    changed = AuditEvent.objects.filter(organization=world.org, action=AuditAction.UPDATE,
+                                        object_type="booking.resource", object_id=str(resource.pk))
+    assert changed.count() == (0 if detail == "initial" else 1)  # choosing the default again changes nothing
+
+
+def test_an_unknown_choice_is_refused_on_the_page_and_changes_nothing(world, client_for):
+    _book(world, world.practitioner, None)
+    page = reverse("web:calendar_feed", kwargs={"org_slug": world.org.slug})
+    response = client_for(world.practitioner).post(page, {"action": "detail", "detail": "everything"})
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assert Resource.objects.get(membership=world.practitioner).feed_detail == "initial"
+
+
+def test_the_privacy_notice_says_what_the_feeds_in_use_show(world, client_for):
+    from django.utils import translation
+
+    from privacy.document_rendering import render_notice
+    from privacy.documents import notice_facts, notice_is_current, publish_notice
+
+    _book(world, world.practitioner, None)
+    assert "staff_calendar_feeds" not in notice_facts(world.org)  # no feed, nothing to say
+    _address(client_for, world, world.practitioner)
+    publish_notice(organization=world.org, actor=Actor.system("t"))
+    with translation.override("en"):
+        text = render_notice(notice_facts(world.org), organization=world.org)
+    assert "at most the time, the place, the service and the first letter of your first name" in text
+    client_for(world.practitioner).post(reverse("web:calendar_feed", kwargs={"org_slug": world.org.slug}),
+                                        {"action": "detail", "detail": "name"})
+    assert not notice_is_current(world.org)  # the owner is asked to publish what the calendars now show
+    with translation.override("en"):
+        assert "the service and your name" in render_notice(notice_facts(world.org), organization=world.org)
 
 
 def test_a_new_address_stops_the_old_one_and_revoking_stops_both(world, client_for):

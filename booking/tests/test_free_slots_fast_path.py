@@ -1,7 +1,8 @@
 """free_slots against a reference built from the engine's datetime path, on real rows around clock changes.
 
 The reference reads the same rows as model instances and computes with ``working_intervals``,
-``subtract`` and ``free_starts`` (the selector as it was before it used the integer path); the two
+``subtract`` and ``free_starts`` (the selector as it was before it used the integer path) or, for starts
+that follow the free time, the stepping reference in ``booking.tests.reference``; the two
 must agree slot for slot, in Helsinki and in Warsaw, with holidays, exceptions, a room and buffers.
 """
 
@@ -22,10 +23,12 @@ from booking.models import (
     Occupancy,
     Resource,
     ResourceKind,
+    StartAlignment,
     TimeOffKind,
     WorkingHours,
 )
 from booking.selectors import Slot, closed_days, free_slots
+from booking.tests.reference import aligned_starts
 from tilli.test import add_member, make_bookable
 
 HEL = ZoneInfo("Europe/Helsinki")
@@ -53,11 +56,13 @@ def reference_slots(service, first_day, last_day, *, now, apply_limits=True, ign
         appointment_id=ignore_appointment_id)
     for o in occupancies:
         busy[o.resource_id].append(Interval(o.start, o.end))
-    closed = closed_days(organization, first_day, last_day)
+    # Hours one day beyond the asked days: night shifts of the day before, slots running past the last midnight.
+    hours_first, hours_last = first_day - dt.timedelta(days=1), last_day + dt.timedelta(days=1)
+    closed = closed_days(organization, hours_first, hours_last)
     slots = []
     for resource in candidates:
         tz = tz_of[resource.pk]
-        working = working_intervals(rules[resource.pk], tz, first_day, last_day, closed_days=closed,
+        working = working_intervals(rules[resource.pk], tz, hours_first, hours_last, closed_days=closed,
                                     extra=extra[resource.pk])
         free = subtract(working, off[resource.pk] + busy[resource.pk] + [i for r in needed for i in busy[r.pk]])
         lower = dt.datetime.combine(first_day, dt.time(), tz)
@@ -65,11 +70,14 @@ def reference_slots(service, first_day, last_day, *, now, apply_limits=True, ign
         if apply_limits:
             lower = max(lower, now + dt.timedelta(minutes=service.min_notice_minutes))
             upper = min(upper, now + dt.timedelta(days=service.max_advance_days))
-        starts = free_starts(free, duration=dt.timedelta(minutes=service.duration_minutes),
-                             buffer_before=dt.timedelta(minutes=service.buffer_before_minutes),
-                             buffer_after=dt.timedelta(minutes=service.buffer_after_minutes),
-                             granularity=dt.timedelta(minutes=service.granularity_minutes), tz=tz,
-                             not_before=lower, not_after=upper)
+        lengths = {"duration": dt.timedelta(minutes=service.duration_minutes),
+                   "buffer_before": dt.timedelta(minutes=service.buffer_before_minutes),
+                   "buffer_after": dt.timedelta(minutes=service.buffer_after_minutes)}
+        step = dt.timedelta(minutes=service.granularity_minutes)
+        if service.start_alignment == StartAlignment.CLOCK:
+            starts = free_starts(free, **lengths, granularity=step, tz=tz, not_before=lower, not_after=upper)
+        else:
+            starts = aligned_starts(free, **lengths, step=step, tz=tz, not_before=lower, not_after=upper)
         slots.extend(Slot(start, resource.pk) for start in starts)
     return sorted(slots)
 
@@ -106,10 +114,13 @@ def salon(world):
     return service, helsinki, warsaw, room
 
 
+@pytest.mark.parametrize("alignment", StartAlignment.values)
 @pytest.mark.parametrize("sunday", [SPRING_SUNDAY, AUTUMN_SUNDAY])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_free_slots_around_a_clock_change_are_the_reference_slots(salon, sunday, seed):
+def test_free_slots_around_a_clock_change_are_the_reference_slots(salon, sunday, seed, alignment):
     service, helsinki, warsaw, room = salon
+    service.start_alignment = alignment
+    service.save()
     rng = random.Random(seed)
     first, last = sunday - dt.timedelta(days=9), sunday + dt.timedelta(days=5)
     for staff, tz in ((helsinki, HEL), (warsaw, WAW)):
@@ -137,8 +148,11 @@ def test_free_slots_around_a_clock_change_are_the_reference_slots(salon, sunday,
         assert free_slots(service, first, last, now=now, **kwargs) == expected
 
 
-def test_free_slots_for_one_staff_member_are_the_reference_slots_of_that_member(salon):
+@pytest.mark.parametrize("alignment", StartAlignment.values)
+def test_free_slots_for_one_staff_member_are_the_reference_slots_of_that_member(salon, alignment):
     service, _helsinki, warsaw, room = salon
+    service.start_alignment = alignment
+    service.save()
     book(warsaw, dt.datetime.combine(SPRING_SUNDAY, dt.time(1, 30), WAW), 30, room=room)
     now = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
     everyone = reference_slots(service, SPRING_SUNDAY, SPRING_SUNDAY, now=now)

@@ -5,7 +5,7 @@ window, the confirmation email with its calendar entry, and no personal data in 
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, time, timedelta
 from html import unescape
 
 import icalendar
@@ -224,7 +224,10 @@ def test_validation_errors_follow_the_visitors_language(world, setup, django_cap
 def test_a_time_just_taken_is_answered_clearly_and_other_times_are_offered(world, setup, visitor,
                                                                             django_capture_on_commit_callbacks):
     staff, service = setup
-    slot = first_free(service)
+    # 10:00 on a working day after today (hours 09-17): other times of that day stay free whatever the clock says.
+    today = timezone.localdate()
+    slot = next(s for s in free_slots(service, today + timedelta(days=1), today + timedelta(days=14))
+                if timezone.localtime(s.start).time() == time(10))
     appointment_book(service=service, start=slot.start, client=None, channel=Channel.PHONE, actor=SYSTEM)
     response = book(visitor, world.org, service, staff, slot.start, django_capture_on_commit_callbacks)
     html = response.content.decode()

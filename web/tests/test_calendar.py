@@ -6,7 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from booking.models import Appointment, AppointmentState, Channel, Location, Resource, ResourceKind
+from booking.models import (
+    Appointment,
+    AppointmentState,
+    Channel,
+    Location,
+    Resource,
+    ResourceKind,
+    WorkingHours,
+)
 from booking.services import appointment_book, appointment_transition
 from privacy.audit import Actor
 from privacy.models import AuditAction, AuditEvent
@@ -260,3 +268,16 @@ def test_the_menu_shows_the_calendar_only_to_those_who_may_see_it(world, client_
     link = url(world, "web:calendar")
     assert link in client_for(world.reception).get(url(world, "web:dashboard")).content.decode()
     assert link not in client_for(world.accountant).get(url(world, "web:dashboard")).content.decode()
+
+
+def test_the_day_of_hours_ending_at_midnight_shows_its_evening_and_a_night_shift_its_morning(world, client_for):
+    _, resource, _ = make_bookable(world.org, world.practitioner, hours=((16, 0),), weekdays=[DAY.weekday()])
+    WorkingHours.objects.create(organization=world.org, resource=resource, location=resource.location,
+                                weekday=(DAY.weekday() + 1) % 7, start_time=dt.time(22), end_time=dt.time(3, 30))
+    client = english(client_for(world.reception))
+    rows = client.get(url(world, "web:calendar"), {"day": DAY.isoformat(), "staff": resource.pk}).context["rows"]
+    assert [r.start.hour for r in rows] == list(range(16, 24))
+    for days, hours in ((1, [22, 23]), (2, [0, 1, 2, 3])):  # the night shift 22:00-03:30 on the next day
+        day = DAY + dt.timedelta(days=days)
+        rows = client.get(url(world, "web:calendar"), {"day": day.isoformat(), "staff": resource.pk}).context["rows"]
+        assert [r.start.hour for r in rows] == hours

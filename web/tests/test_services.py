@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from booking.models import Resource, Service, WorkingHours
@@ -17,7 +18,7 @@ def test_the_owner_makes_a_member_bookable_sets_hours_and_adds_a_service(world, 
     resource = Resource.objects.get(membership=world.practitioner)
     form = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
             "form-0-weekday": "0", "form-0-start_time": "09:00", "form-0-end_time": "12:00",
-            "form-1-weekday": "0", "form-1-start_time": "13:00", "form-1-end_time": "12:30"}
+            "form-1-weekday": "0", "form-1-start_time": "13:00", "form-1-end_time": "13:00"}
     response = client.post(url(world, "web:staff_hours", resource_id=resource.pk), form)
     assert response.status_code == 200 and not WorkingHours.objects.filter(resource=resource).exists()
     form["form-1-end_time"] = "17:00"
@@ -27,10 +28,51 @@ def test_the_owner_makes_a_member_bookable_sets_hours_and_adds_a_service(world, 
     response = client.post(url(world, "web:service_new"), {
         "name": "Hieronta", "duration_minutes": "60", "buffer_before_minutes": "0", "buffer_after_minutes": "10",
         "price": "65.00", "currency": "EUR", "vat_rate": "25.50", "online_bookable": "on", "min_notice_minutes": "60",
-        "max_advance_days": "90", "cancellation_hours": "24", "granularity_minutes": "15",
+        "max_advance_days": "90", "cancellation_hours": "24", "granularity_minutes": "15", "start_alignment": "clock",
         "staff": [resource.pk], "is_active": "on"})
     assert response.status_code == 302
     assert list(Service.objects.get(name="Hieronta").staff.all()) == [resource]
+    assert Service.objects.get(name="Hieronta").start_alignment == "clock"
+
+
+def test_weekly_hours_may_end_at_midnight_or_the_next_morning(world, client_for):
+    client = client_for(world.owner)
+    client.post(url(world, "web:staff_bookable", membership_id=world.practitioner.pk))
+    resource = Resource.objects.get(membership=world.practitioner)
+    form = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+            "form-0-weekday": "4", "form-0-start_time": "16:00", "form-0-end_time": "00:00",
+            "form-1-weekday": "5", "form-1-start_time": "22:00", "form-1-end_time": "06:00",
+            "form-2-weekday": "6", "form-2-start_time": "00:00", "form-2-end_time": "00:00"}
+    assert client.post(url(world, "web:staff_hours", resource_id=resource.pk), form).status_code == 302
+    assert list(WorkingHours.objects.filter(resource=resource).order_by("weekday")
+                .values_list("start_time", "end_time")) == [(dt.time(16), dt.time(0)), (dt.time(22), dt.time(6)),
+                                                            (dt.time(0), dt.time(0))]
+    page = client.get(url(world, "web:staff_hours", resource_id=resource.pk)).content.decode()
+    assert 'value="00:00"' in page and 'value="06:00"' in page
+
+
+def test_weekly_hours_that_end_when_they_start_are_refused_with_a_reason(world, client_for):
+    client = client_for(world.owner)
+    client.post(url(world, "web:staff_bookable", membership_id=world.practitioner.pk))
+    resource = Resource.objects.get(membership=world.practitioner)
+    form = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+            "form-0-weekday": "0", "form-0-start_time": "09:00", "form-0-end_time": "09:00"}
+    response = client.post(url(world, "web:staff_hours", resource_id=resource.pk), form)
+    assert response.status_code == 200 and "The end must differ from the start" in response.content.decode()
+    assert not WorkingHours.objects.filter(resource=resource).exists()
+
+
+def test_the_database_refuses_hours_that_end_when_they_start_but_not_a_whole_day(world):
+    from django.db import IntegrityError, transaction
+
+    from tilli.test import make_bookable
+
+    location, resource, _ = make_bookable(world.org, world.practitioner, weekdays=())
+    row = {"organization": world.org, "resource": resource, "location": location, "weekday": 0}
+    WorkingHours.objects.create(**row, start_time=dt.time(0), end_time=dt.time(0))
+    WorkingHours.objects.create(**row, start_time=dt.time(22), end_time=dt.time(6))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WorkingHours.objects.create(**row, start_time=dt.time(9), end_time=dt.time(9))
 
 
 def test_only_the_owner_manages_services(world, client_for):
