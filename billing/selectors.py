@@ -19,4 +19,5 @@ def takings(organization: Organization, start: datetime, end: datetime) -> list[
     """
     rows = (Payment.objects.for_organization(organization).filter(paid_at__gte=start, paid_at__lt=end)
             .values("currency").annotate(amount=Sum("amount"), count=Count("pk")).order_by("currency"))
-    return [(row["currency"], row["amount"], row["count"]) for row in rows]
+    cent = Decimal("0.01")
+    return [(row["currency"], Decimal(row["amount"]).quantize(cent), row["count"]) for row in rows]
