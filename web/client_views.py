@@ -46,6 +46,7 @@ from web.client_forms import (
     RecordForm,
     VisitForm,
 )
+from web.client_timeline import client_timeline
 from web.message_forms import ReminderChoicesForm
 from web.message_views import kind_label
 from web.privacy_views import latest_export
@@ -140,6 +141,7 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "care": _care(request, client, care_form),
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
         "payments": payments, "payment_form": payment_form, "privacy": privacy,
+        "timeline": client_timeline(request, client),
     }, status=status)
 
 
