@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from booking.availability import (
     Span,
@@ -33,6 +33,7 @@ from booking.models import (
     ACTIVE_STATES,
     Appointment,
     AppointmentState,
+    AppointmentTransition,
     HoursException,
     Resource,
     ResourceKind,
@@ -113,12 +114,14 @@ def staff_figures(organization: Organization, first_day: date, last_day: date, *
         working = intersect_spans(subtract_spans(working, off[pk]), [window])
         figures[pk].working_minutes = sum(end - start for start, end in working) // MINUTE
 
-    appointments = (Appointment.objects.for_organization(organization)
-                    .filter(staff_id__in=ids, start__lt=latest, end__gt=earliest)
-                    .annotate(cancelled_at=Max("transitions__at",
-                                               filter=Q(transitions__to_state=AppointmentState.CANCELLED)))
-                    .values_list("staff_id", "state", "start", "end", "service__cancellation_hours", "cancelled_at"))
-    for staff_id, state, start, end, cancellation_hours, cancelled_at in appointments:
+    appointments = list(Appointment.objects.for_organization(organization)
+                        .filter(staff_id__in=ids, start__lt=latest, end__gt=earliest)
+                        .values_list("pk", "staff_id", "state", "start", "end", "service__cancellation_hours"))
+    cancelled = [row[0] for row in appointments if row[2] == AppointmentState.CANCELLED]
+    cancelled_at = dict(AppointmentTransition.objects.for_organization(organization).filter(
+        appointment_id__in=cancelled, to_state=AppointmentState.CANCELLED).values_list("appointment_id", "at")
+    ) if cancelled else {}
+    for pk, staff_id, state, start, end, cancellation_hours in appointments:
         window_start, window_end = windows[staff_id]
         if not window_start <= start < window_end:
             continue  # counted in the period it starts in
@@ -128,8 +131,8 @@ def staff_figures(organization: Organization, first_day: date, last_day: date, *
             row.booked_minutes += int((min(end, window_end) - start).total_seconds()) // 60
         elif state == AppointmentState.NO_SHOW:
             row.no_shows += 1
-        elif (state == AppointmentState.CANCELLED and cancelled_at is not None
-              and cancelled_at > start - timedelta(hours=cancellation_hours)):
+        elif state == AppointmentState.CANCELLED and (when := cancelled_at.get(pk)) is not None \
+                and when > start - timedelta(hours=cancellation_hours):
             row.late_cancellations += 1
     return list(figures.values())
 
