@@ -279,10 +279,11 @@ def _seed_appointments(organization: Organization) -> int:
                     appointment_transition(appointment=appointment, to_state=AppointmentState.NO_SHOW, actor=actor)
                     continue
                 appointment_transition(appointment=appointment, to_state=AppointmentState.COMPLETED, actor=actor)
-                payment_record(organization=organization, client=appointment.client, amount=service.price,
-                               method=rng.choice(["card", "card", "cash", "mobile"]), actor=actor,
-                               description=service.name, vat_rate=service.vat_rate, currency=service.currency,
-                               paid_at=appointment.end, appointment=appointment)
+                if service.price > 0:
+                    payment_record(organization=organization, client=appointment.client, amount=service.price,
+                                   method=rng.choice(["card", "card", "cash", "mobile"]), actor=actor,
+                                   description=service.name, vat_rate=service.vat_rate, currency=service.currency,
+                                   paid_at=appointment.end, appointment=appointment)
     return booked + _seed_portal_booking(organization)
 
 

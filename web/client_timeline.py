@@ -60,11 +60,11 @@ def client_timeline(request: HttpRequest, client: Client, *, now: datetime | Non
             record_many(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
                         object_type=Appointment._meta.label_lower,
                         subjects=[(str(a.pk), client.subject_ref) for a in shown], detail={"via": "client page"})
-        for appointment in shown:
+        upcoming = [Entry("appointment", a.start, a) for a in soon]
+        for appointment in past:  # "book again": the same service with the same person, from what happened
             again = book_url(request, client, appointment) if can_book and appointment.staff.is_active \
                 and appointment.service.is_active else ""
-            (upcoming if appointment in soon else history).append(
-                Entry("appointment", appointment.start, appointment, again))
+            history.append(Entry("appointment", appointment.start, appointment, again))
     history += [Entry("visit", v.visited_at, v) for v in scoped(request, Visit).filter(client=client)
                 .select_related("practitioner__user").order_by("-visited_at", "-pk")[:HISTORY_SHOWN]]
     if membership.has_perm(Perm.VIEW_PAYMENTS):
