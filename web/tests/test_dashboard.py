@@ -98,3 +98,9 @@ def test_another_organizations_staff_never_appear(world, client_for, busy_day):
 
     response = client_for(world.outsider).get(reverse("web:dashboard", kwargs={"org_slug": world.other_org.slug}))
     assert response.status_code == 200 and practitioner.name not in response.content.decode()
+
+
+def test_without_bookable_staff_the_figures_are_empty_not_broken(world, client_for):
+    page = _dashboard(client_for, world.reception, world)
+    assert _figure(page, "today", "Appointments") == "0" and _figure(page, "today", "Utilisation") == "—"
+    assert "No bookable staff yet." in page
