@@ -65,6 +65,11 @@ def main() -> None:
 
         privacy_benches(lambda name: make_organization(name=name))
         return
+    if os.environ.get("BENCH_ONLY") == "dashboard":
+        from bench.dashboard import dashboard_benches
+
+        dashboard_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 20))
+        return
     if os.environ.get("BENCH_ONLY") == "notify":
         from bench.notify import notify_benches
 
@@ -133,6 +138,10 @@ def main() -> None:
     from bench.notify import notify_benches
 
     notify_benches(lambda name: make_organization(name=name))
+
+    from bench.dashboard import dashboard_benches
+
+    dashboard_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 20))
 
 
 if __name__ == "__main__":

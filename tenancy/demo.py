@@ -194,6 +194,124 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
         publish_notice(organization=organization, actor=actor)  # the booking page links to a real notice
 
 
+# Regular clients who book by phone; no email address, so the demo's bookings send SMS to the
+# development file instead of flooding the console with confirmation emails.
+DEMO_REGULARS = {
+    "FI": [("Sanna", "Lahtinen"), ("Jukka", "Heikkinen"), ("Tiina", "Salonen"), ("Pekka", "Laine"),
+           ("Riikka", "Ojala"), ("Antti", "Lehtonen"), ("Minna", "Kinnunen"), ("Timo", "Hämäläinen")],
+    "PL": [("Katarzyna", "Zając"), ("Tomasz", "Szymański"), ("Agnieszka", "Woźniak"), ("Marcin", "Dąbrowski"),
+           ("Magdalena", "Kozłowska"), ("Paweł", "Jankowski"), ("Ewa", "Mazur"), ("Krzysztof", "Kwiatkowski")],
+}
+DEMO_DAYS_BACK = DEMO_DAYS_AHEAD = 7
+DEMO_NO_SHOW_RATE = 0.1
+
+
+def _regulars(organization: Organization) -> list:
+    """The phone-only regulars, created once and found by name on later runs."""
+    from clients.models import Client, ClientSource
+    from clients.services import client_create
+
+    actor = Actor.system("seed_demo")
+    prefix = "040 555 0" if organization.country == "FI" else "604 555 0"
+    clients = []
+    for n, (first, last) in enumerate(DEMO_REGULARS[organization.country]):
+        phone = f"{prefix}{n:02d}"
+        client = Client.objects.for_organization(organization).filter(first_name=first, last_name=last).first()
+        clients.append(client or client_create(organization=organization, actor=actor, first_name=first,
+                                               last_name=last, phone=phone, source=ClientSource.PHONE))
+    return clients
+
+
+def _seed_appointments(organization: Organization) -> int:
+    """Two weeks of appointments around today for every bookable staff member, through the booking service.
+
+    Each staff member gets three to five appointments a working day at free times, so nothing is
+    double-booked (the service and the database refuse it anyway). Past ones are completed (with a
+    card or cash payment) or, one in ten, a no-show; later ones stay booked. A day on which the staff
+    member already has an appointment is left alone, so a re-run adds nothing and a run a week later
+    fills only the new days. Returns how many appointments were booked.
+    """
+    import datetime as dt
+    import random
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from billing.services import payment_record
+    from booking.models import Appointment, AppointmentState, Channel, Resource, ResourceKind, Service
+    from booking.selectors import free_slots
+    from booking.services import SlotTaken, appointment_book, appointment_transition
+
+    actor = Actor.system("seed_demo")
+    clients = _regulars(organization)
+    services = list(Service.objects.for_organization(organization).filter(is_active=True).order_by("pk"))
+    now = timezone.now()
+    booked = 0
+    for resource in (Resource.objects.for_organization(organization).filter(kind=ResourceKind.STAFF, is_active=True)
+                     .select_related("location").order_by("pk")):
+        zone = ZoneInfo(resource.location.time_zone)
+        today = now.astimezone(zone).date()
+        for offset in range(-DEMO_DAYS_BACK, DEMO_DAYS_AHEAD + 1):
+            day = today + dt.timedelta(days=offset)
+            midnight = dt.datetime.combine(day, dt.time.min, zone)
+            if Appointment.objects.for_organization(organization).filter(
+                    staff=resource, start__gte=midnight, start__lt=midnight + dt.timedelta(days=1)).exists():
+                continue
+            rng = random.Random(f"{organization.slug}:{resource.pk}:{day.isoformat()}")  # noqa: S311 (demo data)
+            for _ in range(rng.randint(3, 5)):
+                service = rng.choice([s for s in services if resource.pk in {r.pk for r in s.staff.all()}] or [None])
+                if service is None:
+                    break
+                starts = [slot.start for slot in free_slots(service, day, day, staff=resource, apply_limits=False)
+                          if slot.start.minute % 30 == 0]
+                if not starts:
+                    break
+                start = rng.choice(starts)
+                try:
+                    appointment = appointment_book(service=service, start=start, client=rng.choice(clients),
+                                                   channel=Channel.PHONE, actor=actor, staff=resource)
+                except SlotTaken:
+                    continue
+                booked += 1
+                if appointment.end > now:
+                    continue
+                if rng.random() < DEMO_NO_SHOW_RATE:
+                    appointment_transition(appointment=appointment, to_state=AppointmentState.NO_SHOW, actor=actor)
+                    continue
+                appointment_transition(appointment=appointment, to_state=AppointmentState.COMPLETED, actor=actor)
+                if service.price > 0:
+                    payment_record(organization=organization, client=appointment.client, amount=service.price,
+                                   method=rng.choice(["card", "card", "cash", "mobile"]), actor=actor,
+                                   description=service.name, vat_rate=service.vat_rate, currency=service.currency,
+                                   paid_at=appointment.end, appointment=appointment)
+    return booked + _seed_portal_booking(organization)
+
+
+def _seed_portal_booking(organization: Organization) -> int:
+    """One coming appointment for the first demo client, whom the README signs in to the portal."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from booking.models import Appointment, Channel, Service
+    from booking.selectors import free_slots
+    from booking.services import appointment_book
+    from clients.models import Client
+
+    client = Client.objects.for_organization(organization).filter(email__endswith=".0@example.test").first()
+    service = Service.objects.for_organization(organization).filter(is_active=True).order_by("pk").first()
+    if client is None or service is None or Appointment.objects.for_organization(organization).filter(
+            client=client, start__gte=timezone.now()).exists():
+        return 0
+    day = timezone.localdate() + dt.timedelta(days=3)
+    slots = free_slots(service, day, day + dt.timedelta(days=7), apply_limits=False)
+    if not slots:
+        return 0
+    appointment_book(service=service, start=slots[len(slots) // 2].start, client=client, channel=Channel.PHONE,
+                     actor=Actor.system("seed_demo"))
+    return 1
+
+
 @transaction.atomic
 def seed(*, with_tokens: bool) -> list[dict[str, str]]:
     """Create or refresh the demo businesses; returns what a person or script needs to sign in."""
@@ -223,6 +341,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
         _seed_clients(organization, staff)
         _seed_booking(organization, staff)
         _seed_privacy_and_messages(organization)
+        _seed_appointments(organization)
         if with_tokens:
             membership = Membership.objects.for_organization(organization).get(user=owner)
             for old in ApiToken.objects.for_organization(organization).filter(

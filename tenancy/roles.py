@@ -50,6 +50,8 @@ class Perm(StrEnum):
     SEND_CAMPAIGNS = "send_campaigns"
     VIEW_CLIENT_MESSAGES = "view_client_messages"
     MANAGE_BREACHES = "manage_breaches"
+    VIEW_BUSINESS_FIGURES = "view_business_figures"
+    VIEW_DAY_FIGURES = "view_day_figures"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
@@ -60,6 +62,9 @@ _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 # another and deletes a record, is the owner's); the accountant reads billing details and exports for
 # bookkeeping, and is the one role besides the owner that sees records kept only because the law
 # requires it (restricted after erasure).
+# The dashboard's figures: the owner sees the whole business today and this week with its takings
+# (business figures); reception sees everyone's work today and today's takings (day figures); a
+# practitioner, with neither, sees only their own appointments.
 # Any client-facing role records a data-subject request that arrives; only the owner
 # (the controller) answers, extends, refuses, exports, erases and restricts.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -71,7 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_CALENDAR,
         Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS,
-        Perm.VIEW_CLIENT_MESSAGES}),
+        Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
                                                 Perm.VIEW_RESTRICTED_RECORDS}),
 }

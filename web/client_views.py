@@ -46,6 +46,7 @@ from web.client_forms import (
     RecordForm,
     VisitForm,
 )
+from web.client_timeline import client_timeline
 from web.message_forms import ReminderChoicesForm
 from web.message_views import kind_label
 from web.privacy_views import latest_export
@@ -149,6 +150,7 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "duplicates": [] if client.is_restricted or client.kind != ClientKind.PERSON else list(possible_duplicates(
             request.organization, first_name=client.first_name, last_name=client.last_name, phone=client.phone,
             exclude=client)),
+        "timeline": client_timeline(request, client),
     }, status=status)
 
 

@@ -16,11 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from booking.models import Appointment, AppointmentState
+from booking.notifications import manage_token
 from clients.access_log import client_access_log
 from clients.models import (
     Channel,
@@ -56,7 +59,7 @@ from clients.services import (
 )
 from notify.models import Message, MessagePurpose, MessageStatus
 from notify.services import request_portal_link
-from privacy.audit import record
+from privacy.audit import record, record_many
 from privacy.erasure import KEEP, erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
 from privacy.models import (
@@ -191,12 +194,28 @@ def link(request, portal_slug: str, token: str):
     return render(request, "portal/link_invalid.html", {"portal_org": organization}, status=404)
 
 
+def _upcoming(request, organization, client) -> list[dict]:
+    """The client's coming appointments, each with its signed manage link: moving and cancelling happen
+    there, by the same rules (deadline, free times) as from the link in the confirmation email."""
+    appointments = list(Appointment.objects.for_organization(organization)
+                        .filter(client=client, start__gte=timezone.now(),
+                                state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
+                        .select_related("service", "staff", "location").order_by("start", "pk")[:50])
+    if appointments:
+        record_many(organization=organization, actor=client_actor(request, client), action=AuditAction.VIEW,
+                    object_type=Appointment._meta.label_lower, detail={"via": "portal"},
+                    subjects=[(str(a.pk), client.subject_ref) for a in appointments])
+    return [{"appointment": a, "manage_href": reverse("public_booking:manage", args=[organization.slug,
+                                                                                    manage_token(a)])}
+            for a in appointments]
+
+
 @portal_client_required
 def home(request, organization, client):
     record(organization=organization, actor=client_actor(request, client), action=AuditAction.VIEW, obj=client,
            subject_ref=client.subject_ref, detail={"via": "portal"})
     return render(request, "portal/home.html", {
-        "portal_org": organization, "client": client,
+        "portal_org": organization, "client": client, "upcoming": _upcoming(request, organization, client),
         "visits": Visit.objects.for_organization(organization).filter(client=client)
         .select_related("practitioner__user").order_by("-visited_at")[:200],
         "marketing": {channel: marketing_allowed(client, channel) for channel in Channel.values},

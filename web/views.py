@@ -53,11 +53,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         requests = {"open": open_requests(request.organization).count(),
                     "overdue": overdue_requests(request.organization).count()}
     from web.breach_views import dashboard_breaches
+    from web.dashboard import business_overview, requests_by_deadline
     from web.document_views import dashboard_agreement
 
     return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests,
                                                   "breaches": dashboard_breaches(request),
-                                                  "agreement": dashboard_agreement(request)})
+                                                  "agreement": dashboard_agreement(request),
+                                                  "business": business_overview(request),
+                                                  "due_requests": requests_by_deadline(request)})
 
 
 def staff(request: HttpRequest) -> HttpResponse:

@@ -73,3 +73,38 @@ def test_the_demo_businesses_can_be_booked(db, capsys, settings):
     service = Service.objects.filter(organization__slug="kaisla").first()
     monday = dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())
     assert free_slots(service, monday, monday + dt.timedelta(days=6))
+
+
+def test_the_demo_has_two_weeks_of_appointments_without_double_booking_and_a_rerun_adds_none(db, capsys, settings):
+    import datetime as dt
+    import itertools
+
+    from django.utils import timezone
+
+    from billing.models import Payment
+    from booking.models import ACTIVE_STATES, Appointment, AppointmentState, Occupancy
+
+    _seed_json(capsys, settings)
+    now = timezone.now()
+    for org in Organization.objects.filter(slug__in=["kaisla", "zdrowie"]):
+        appointments = list(Appointment.objects.for_organization(org))
+        past = [a for a in appointments if a.end <= now]
+        future = [a for a in appointments if a.start > now]
+        assert len(past) >= 20 and len(future) >= 20
+        assert min(a.start for a in appointments) < now - dt.timedelta(days=5)
+        assert max(a.start for a in appointments) > now + dt.timedelta(days=5)
+        assert {a.state for a in past} == {AppointmentState.COMPLETED, AppointmentState.NO_SHOW}
+        assert {a.state for a in future} == {AppointmentState.BOOKED}
+        assert Payment.objects.for_organization(org).filter(appointment__state=AppointmentState.COMPLETED).count() \
+            == sum(a.state == AppointmentState.COMPLETED for a in past)
+        spans: dict[int, list] = {}
+        for o in Occupancy.objects.for_organization(org).filter(active=True):
+            spans.setdefault(o.resource_id, []).append((o.start, o.end))
+        for pairs in spans.values():
+            pairs.sort()
+            assert all(end <= next_start for (_s, end), (next_start, _e) in itertools.pairwise(pairs))
+        assert all(a.state in ACTIVE_STATES or not a.occupancies.filter(active=True).exists() for a in appointments)
+        assert verify(org).ok
+    counts = (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
+    _seed_json(capsys, settings)
+    assert counts == (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
