@@ -75,6 +75,20 @@ class Resource(TenantModel):
         return self.name
 
 
+class ServiceColour(models.TextChoices):
+    """The calendar's colours for services: a fixed palette that keeps dark text readable on every block."""
+
+    AUTOMATIC = "", _("Automatic")
+    TEAL = "teal", _("Teal")
+    BLUE = "blue", _("Blue")
+    VIOLET = "violet", _("Violet")
+    ROSE = "rose", _("Rose")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    GREY = "grey", _("Grey")
+
+
 class Currency(models.TextChoices):
     EUR = "EUR", "EUR"
     PLN = "PLN", "PLN"
@@ -84,7 +98,8 @@ class Currency(models.TextChoices):
                not_personal=["organization", "name", "description", "duration_minutes", "buffer_before_minutes",
                              "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
-                             "granularity_minutes", "staff", "required_resources", "is_active"])
+                             "granularity_minutes", "staff", "required_resources", "is_active", "colour",
+                             "length_adjustable"])
 class Service(TenantModel):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -106,6 +121,11 @@ class Service(TenantModel):
     required_resources = models.ManyToManyField(Resource, related_name="needed_by", blank=True,
                                                 verbose_name=_("needs"))
     is_active = models.BooleanField(_("in use"), default=True)
+    colour = models.CharField(_("colour in the calendar"), max_length=10, choices=ServiceColour.choices, blank=True,
+                              default=ServiceColour.AUTOMATIC)
+    length_adjustable = models.BooleanField(
+        _("length can be changed in the calendar"), default=False,
+        help_text=_("Staff may lengthen or shorten an appointment of this service by dragging its lower edge."))
 
     def __str__(self) -> str:
         return self.name
