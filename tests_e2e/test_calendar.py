@@ -54,7 +54,7 @@ def test_reception_books_confirms_moves_and_cancels_in_the_calendar(page: Page, 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Calendar")
 
-    base = f"{live_server.url}/o/{world.org.slug}/calendar/"
+    base = f"{live_server.url}/o/{world.org.slug}/calendar/list/"
     page.goto(f"{base}?day={DAY.isoformat()}&staff={resource.pk}")
     expect(page.get_by_role("link", name="09:00–10:00")).to_be_visible()
     expect(page.get_by_role("link", name="Anna Virtanen")).to_be_visible()

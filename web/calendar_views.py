@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from booking.models import (
     Appointment,
     AppointmentState,
     Channel,
+    Location,
     Resource,
     ResourceKind,
     Service,
@@ -41,7 +43,7 @@ from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 
-DAY, WEEK = "day", "week"
+DAY, WEEK, MONTH = "day", "week", "month"
 STAFF_CHANNELS = (Channel.PHONE, Channel.STAFF, Channel.WALK_IN)
 DEFAULT_HOURS = (8, 17)
 
@@ -120,11 +122,16 @@ def _window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return (datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz))
 
 
-def _calendar_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY) -> str:
+def _calendar_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY,
+                  name: str = "web:calendar") -> str:
     query = {"day": day.isoformat(), "view": view}
     if staff is not None:
         query["staff"] = staff.pk
-    return reverse("web:calendar", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(query)
+    return reverse(name, kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(query)
+
+
+def _list_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY) -> str:
+    return _calendar_url(request, day=day, staff=staff, view=view, name="web:calendar_list")
 
 
 def _appointments(request: HttpRequest, resource: Resource, start: datetime, end: datetime) -> list[Appointment]:
@@ -205,11 +212,79 @@ def _parse_start(value: str) -> datetime | None:
     return start if start.tzinfo is not None else None
 
 
+def _parse_wall(value: str, tz: ZoneInfo) -> datetime | None:
+    """A wall-clock time without an offset (as the calendar grid sends it), in the location's zone."""
+    try:
+        wall = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return wall.replace(tzinfo=tz) if wall.tzinfo is None else wall.astimezone(tz)
+
+
 # ---------------------------------------------------------------------------------------------
 # Views
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
+    """The resource calendar: a location's day with every column, a staff member's week, a month's load.
+
+    The page is a shell; its data and changes come from the JSON API (api.calendar) with the session.
+    The old URL parameters (`staff`, `day`, `view`) still choose what it opens on.
+    """
+    require_perm(request, Perm.VIEW_CALENDAR)
+    staff = _staff_list(request)
+    locations = list(scoped(request, Location).filter(is_active=True).order_by("name", "pk"))
+    resource = _pick_staff(request, staff, request.GET.get("staff"))
+    location = next((loc for loc in locations if loc.pk == _int(request.GET.get("location"))), None)
+    if location is None:
+        location = resource.location if resource is not None else (locations[0] if locations else None)
+    view = request.GET.get("view") if request.GET.get("view") in (DAY, WEEK, MONTH) else DAY
+    tz = ZoneInfo(location.time_zone if location else request.organization.time_zone)
+    day = _parse_day(request.GET.get("day"), tz)
+    start_hour, end_hour = _location_hours(request, location)
+    can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
+    slug = request.organization.slug
+    config = {
+        "organization": slug, "api": "/api/v1/calendar", "view": view, "date": day.isoformat(),
+        "today": _today(tz).isoformat(), "location": location.pk if location else None,
+        "staff": resource.pk if resource else None, "canBook": can_book,
+        "newUrl": reverse("web:calendar_new", kwargs={"org_slug": slug}),
+        "pageUrl": reverse("web:calendar", kwargs={"org_slug": slug}),
+        "slotMinTime": f"{start_hour:02d}:00:00", "slotMaxTime": f"{end_hour:02d}:00:00",
+        "locale": translation.get_language() or "en",
+        "text": {
+            "moved": _("Appointment moved."), "resized": _("Appointment length changed."),
+            "refused": _("The change was not made."), "failed": _("The calendar could not be updated. "
+                                                                   "Check your connection."),
+            "updated": _("The calendar was updated."), "noClient": _("No client"),
+            "closed": _("Closed"), "timeOff": _("Time off"), "inUse": _("In use"),
+            "appointments": _("Appointments"), "load": _("Booked"), "holiday": _("Holiday"),
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+            "moveHelp": _("Alt and an arrow key moves the appointment: up and down by 15 minutes, "
+                          "left and right to the neighbouring column. Enter opens it."),
+        },
+    }
+    context = {"staff": staff, "resource": resource, "locations": locations, "location": location, "view": view,
+               "day": day, "can_book": can_book, "config": config,
+               "list_url": reverse("web:calendar_list", kwargs={"org_slug": slug}) + "?" + urlencode(
+                   {"day": day.isoformat(), **({"staff": resource.pk} if resource else {})})}
+    return render(request, "web/calendar/grid.html", context)
+
+
+def _location_hours(request: HttpRequest, location: Location | None) -> tuple[int, int]:
+    """The hours the day grid spans: from the earliest start to the latest end of anyone at the location."""
+    if location is None:
+        return DEFAULT_HOURS
+    hours = scoped(request, WorkingHours).filter(location=location).aggregate(first=Min("start_time"),
+                                                                              last=Max("end_time"))
+    if hours["first"] is None:
+        return DEFAULT_HOURS
+    last = hours["last"]
+    return max(0, hours["first"].hour - 1), min(24, last.hour + (2 if last.minute else 1))
+
+
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    """One staff member's day or week as a plain list: the calendar without scripts, for printing and reading."""
     require_perm(request, Perm.VIEW_CALENDAR)
     staff = _staff_list(request)
     resource = _pick_staff(request, staff, request.GET.get("staff"))
@@ -233,11 +308,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     appointments = _appointments(request, resource, start, end)
     context.update({
         "tz": tz, "tz_name": resource.location.time_zone, "day": day, "today": today, "first": first, "last": last,
-        "prev_url": _calendar_url(request, day=day - step, staff=resource, view=view),
-        "next_url": _calendar_url(request, day=day + step, staff=resource, view=view),
-        "today_url": _calendar_url(request, day=today, staff=resource, view=view),
-        "day_url": _calendar_url(request, day=day, staff=resource, view=DAY),
-        "week_url": _calendar_url(request, day=day, staff=resource, view=WEEK),
+        "prev_url": _list_url(request, day=day - step, staff=resource, view=view),
+        "next_url": _list_url(request, day=day + step, staff=resource, view=view),
+        "today_url": _list_url(request, day=today, staff=resource, view=view),
+        "day_url": _list_url(request, day=day, staff=resource, view=DAY),
+        "week_url": _list_url(request, day=day, staff=resource, view=WEEK),
         "new_url": reverse("web:calendar_new", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(
             {"staff": resource.pk, "day": day.isoformat()}),
     })
@@ -250,7 +325,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                                      [a for a in appointments if day_start <= a.start < day_end]))
         columns[0].appointments = [a for a in appointments if a.start < _window(first, first, tz)[1]]
         for column in columns:
-            column.url = _calendar_url(request, day=column.day, staff=resource)
+            column.url = _list_url(request, day=column.day, staff=resource)
         context["columns"] = columns
     else:
         context["rows"] = _hour_rows(day, tz, appointments, _working_span(request, resource, day))
@@ -278,6 +353,9 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         chosen_client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
     errors: list[str] = []
     chosen_start = source.get("start", "")
+    clicked = _parse_wall(source.get("at", ""), tz)
+    if not chosen_start and clicked is not None:  # a click on the calendar's empty time
+        chosen_start, day = clicked.isoformat(), clicked.date()
     channel = source.get("channel") if source.get("channel") in STAFF_CHANNELS else Channel.PHONE
 
     # A client search is a POST too, so names never travel in a URL (or a server's request log).
