@@ -24,7 +24,7 @@ from ninja import Router, Schema
 
 from api.auth import PanelSession, TokenAuth, require
 from api.errors import ApiError, ErrorOut
-from booking.calendar import CalendarWindow, calendar_fingerprint, calendar_window, month_load, window_bounds
+from booking.calendar import CalendarWindow, Shown, calendar_fingerprint, calendar_window, month_load, window_bounds
 from booking.models import Appointment, AppointmentState, Location, Occupancy, Resource, ResourceKind
 from booking.services import SlotTaken, appointment_move, appointment_resize
 from privacy.audit import actor_for_request, record_many
@@ -134,20 +134,29 @@ def _columns(request: HttpRequest, location: Location) -> list[Resource]:
     return sorted(resources, key=lambda r: (order.get(r.kind, 3), r.name.lower(), r.pk))
 
 
-def _event(request: HttpRequest, a: Appointment, tz: ZoneInfo, *, can_book: bool, can_see_clients: bool) -> dict:
+def _event(a: Shown, tz: ZoneInfo, *, can_book: bool, can_see_clients: bool, labels: dict[str, str],
+           url: str) -> dict:
     editable = can_book and a.state in EDITABLE
     return {
         "id": a.pk, "resource_id": a.staff_id, "start": a.start, "end": a.end,
         "start_local": _local(a.start, tz), "end_local": _local(a.end, tz),
-        "buffer_before_minutes": a.service.buffer_before_minutes,
-        "buffer_after_minutes": a.service.buffer_after_minutes,
-        "state": a.state, "state_label": str(a.get_state_display()), "service_id": a.service_id,
-        "service": a.service.name, "colour": a.service.colour,
-        "client_name": (a.client.display_name or "—") if a.client_id and can_see_clients else None,
-        "editable": editable, "resizable": editable and a.service.length_adjustable,
-        "url": reverse("web:calendar_appointment", kwargs={"org_slug": request.organization.slug,
-                                                           "appointment_id": a.pk}),
+        "buffer_before_minutes": a.service__buffer_before_minutes,
+        "buffer_after_minutes": a.service__buffer_after_minutes,
+        "state": a.state, "state_label": labels[a.state], "service_id": a.service_id,
+        "service": a.service__name, "colour": a.service__colour,
+        "client_name": (a.client_name or "—") if a.client_id and can_see_clients else None,
+        "editable": editable, "resizable": editable and a.service__length_adjustable,
+        "url": url.replace("/0/", f"/{a.pk}/"),
     }
+
+
+def _state_labels() -> dict[str, str]:
+    """Each state's name in the caller's language, looked up once per answer rather than once per block."""
+    return {state.value: str(state.label) for state in AppointmentState}
+
+
+def _url_pattern(request: HttpRequest) -> str:
+    return reverse("web:calendar_appointment", kwargs={"org_slug": request.organization.slug, "appointment_id": 0})
 
 
 def _answer(request: HttpRequest, window: CalendarWindow, tz_name: str) -> dict:
@@ -157,11 +166,12 @@ def _answer(request: HttpRequest, window: CalendarWindow, tz_name: str) -> dict:
         # Appointments are audit_reads: every one shown is in its client's access log, as on any page.
         record_many(organization=request.organization, actor=_actor(request),
                     action=AuditAction.VIEW, object_type=Appointment._meta.label_lower,
-                    subjects=[(str(a.pk), a.client.subject_ref if a.client_id else None) for a in appointments],
+                    subjects=[(str(a.pk), a.client__subject_ref) for a in appointments],
                     detail={"via": "calendar"})
     can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
     can_see_clients = request.membership.has_perm(Perm.VIEW_CLIENTS)
     staff_ids = {r.pk for r in window.resources if r.kind == ResourceKind.STAFF}
+    labels, url = _state_labels(), _url_pattern(request)
     unavailable = [{"resource_id": u.resource_id, "start_local": _local(u.start, tz), "end_local": _local(u.end, tz),
                     "kind": u.kind} for u in window.unavailable if u.resource_id in staff_ids]
     others = [r.pk for r in window.resources if r.kind != ResourceKind.STAFF]
@@ -178,7 +188,7 @@ def _answer(request: HttpRequest, window: CalendarWindow, tz_name: str) -> dict:
         "fingerprint": calendar_fingerprint(request.organization, [r.pk for r in window.resources], tz,
                                             window.first_day, window.last_day),
         "resources": window.resources,
-        "appointments": [_event(request, a, tz, can_book=can_book, can_see_clients=can_see_clients)
+        "appointments": [_event(a, tz, can_book=can_book, can_see_clients=can_see_clients, labels=labels, url=url)
                          for a in appointments],
         "unavailable": unavailable, "holidays": sorted(window.holidays),
     }
@@ -264,10 +274,12 @@ def _refused(error: SlotTaken) -> ApiError:
 
 
 def _appointment_out(request: HttpRequest, appointment: Appointment) -> dict:
-    appointment = Appointment.objects.select_related("service", "client", "staff__location").get(pk=appointment.pk)
     tz = ZoneInfo(appointment.staff.location.time_zone)
-    return _event(request, appointment, tz, can_book=True,
-                  can_see_clients=request.membership.has_perm(Perm.VIEW_CLIENTS))
+    day = appointment.start.astimezone(tz).date()
+    window = calendar_window(request.organization, [appointment.staff], tz, day, day)
+    shown = next(a for a in window.appointments if a.pk == appointment.pk)
+    return _event(shown, tz, can_book=True, can_see_clients=request.membership.has_perm(Perm.VIEW_CLIENTS),
+                  labels=_state_labels(), url=_url_pattern(request))
 
 
 @router.post("/calendar/appointments/{appointment_id}/move", response={200: AppointmentEventOut, **ERRORS})
