@@ -24,8 +24,8 @@ from clients.models import ClientKind
 from tenancy.models import Organization
 
 # Appointments the calendar draws: a cancelled one has freed its time and would only clutter it.
-SHOWN_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.COMPLETED,
-                AppointmentState.NO_SHOW)
+SHOWN_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
+                AppointmentState.COMPLETED, AppointmentState.NO_SHOW)
 
 
 class Shown(NamedTuple):

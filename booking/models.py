@@ -198,21 +198,26 @@ class HolidayOpening(TenantModel):
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
+    ARRIVED = "arrived", _("Arrived")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
 
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.COMPLETED,
-                                        AppointmentState.CANCELLED, AppointmentState.NO_SHOW}),
-    AppointmentState.CONFIRMED: frozenset({AppointmentState.COMPLETED, AppointmentState.CANCELLED,
-                                           AppointmentState.NO_SHOW}),
+    AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
+                                        AppointmentState.COMPLETED, AppointmentState.CANCELLED,
+                                        AppointmentState.NO_SHOW}),
+    AppointmentState.CONFIRMED: frozenset({AppointmentState.ARRIVED, AppointmentState.COMPLETED,
+                                           AppointmentState.CANCELLED, AppointmentState.NO_SHOW}),
+    # The client is here: the visit ends completed, or cancelled if it cannot take place after all.
+    AppointmentState.ARRIVED: frozenset({AppointmentState.COMPLETED, AppointmentState.CANCELLED}),
     AppointmentState.COMPLETED: frozenset(),
     AppointmentState.CANCELLED: frozenset(),
     AppointmentState.NO_SHOW: frozenset(),
 }
-ACTIVE_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.COMPLETED)
+ACTIVE_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
+                 AppointmentState.COMPLETED)
 
 
 class Channel(models.TextChoices):
@@ -278,7 +283,7 @@ class Occupancy(TenantModel):
 
 
 @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="appointment__client",
-               fields={"at": _BOOKING, "actor_user_id": _BOOKING},
+               fields={"at": _BOOKING, "actor_user_id": _BOOKING, "reason": _BOOKING},
                not_personal=["organization", "appointment", "from_state", "to_state", "actor_kind"])
 class AppointmentTransition(TenantModel):
     """The log of an appointment's states: who moved it from what to what, and when."""
@@ -289,6 +294,7 @@ class AppointmentTransition(TenantModel):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_kind = models.CharField(max_length=10)
     actor_user_id = models.BigIntegerField(_("by (account number)"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("change of an appointment's state")

@@ -78,10 +78,10 @@ def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) 
     list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
-def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor) -> None:
+def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor, reason: str = "") -> None:
     AppointmentTransition.objects.create(organization_id=appointment.organization_id, appointment=appointment,
                                          from_state=from_state, to_state=to_state, actor_kind=actor.kind,
-                                         actor_user_id=actor.user_id)
+                                         actor_user_id=actor.user_id, reason=reason)
 
 
 def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(), detail=None) -> None:
@@ -240,8 +240,14 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
 
 
 @transaction.atomic
-def appointment_transition(*, appointment: Appointment, to_state: str, actor: Actor) -> Appointment:
-    """Move along the state machine; cancelling or a no-show frees the time for others."""
+def appointment_transition(*, appointment: Appointment, to_state: str, actor: Actor, reason: str = "") -> Appointment:
+    """Move along the state machine; cancelling or a no-show frees the time for others.
+
+    `reason` (a cancellation's, say) is kept in the state log for staff; it is not sent to the client.
+    """
+    reason = reason.strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("Write the reason in at most 300 characters.")]})
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if to_state not in ALLOWED_TRANSITIONS[locked.state]:
         raise ValidationError(_("An appointment that is %(state)s cannot become %(new)s.") % {
@@ -251,7 +257,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
     locked.save(update_fields=["state", "revision"])
     if to_state not in ACTIVE_STATES:
         Occupancy.objects.filter(appointment=locked).update(active=False)
-    _log(locked, from_state, to_state, actor)
+    _log(locked, from_state, to_state, actor, reason)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
     _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
     return locked

@@ -39,8 +39,9 @@ from booking.services import SlotTaken, appointment_book, appointment_move, appo
 from clients.models import Client
 from clients.selectors import search_clients_for
 from privacy.audit import actor_for_request, record_many
-from privacy.models import AuditAction
+from privacy.models import ActorKind, AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.models import Membership
 from tenancy.roles import Perm
 
 DAY, WEEK, MONTH = "day", "week", "month"
@@ -50,10 +51,15 @@ DEFAULT_HOURS = (8, 17)
 # What each state change is called on its button.
 ACTION_LABELS = {
     AppointmentState.CONFIRMED: gettext_lazy("Confirm"),
+    AppointmentState.ARRIVED: gettext_lazy("Mark arrived"),
     AppointmentState.COMPLETED: gettext_lazy("Mark completed"),
     AppointmentState.NO_SHOW: gettext_lazy("Mark no-show"),
     AppointmentState.CANCELLED: gettext_lazy("Cancel appointment"),
 }
+
+
+ACTION_ORDER = (AppointmentState.CONFIRMED, AppointmentState.ARRIVED, AppointmentState.COMPLETED,
+                AppointmentState.NO_SHOW, AppointmentState.CANCELLED)
 
 
 @dataclass
@@ -146,8 +152,7 @@ def _appointments(request: HttpRequest, resource: Resource, start: datetime, end
                     detail={"via": "calendar"})
     for a in appointments:
         a.actions = [(state, ACTION_LABELS[state]) for state in
-                     (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
-                      AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[a.state]]
+                     ACTION_ORDER if state in ALLOWED_TRANSITIONS[a.state]]
         a.movable = a.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
     return appointments
 
@@ -411,21 +416,40 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     tz = _tz(resource)
     day = _parse_day(request.GET.get("day") or appointment.start.astimezone(tz).date().isoformat(), tz)
     appointment.actions = [(state, ACTION_LABELS[state]) for state in
-                           (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
-                            AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[appointment.state]]
+                           ACTION_ORDER if state in ALLOWED_TRANSITIONS[appointment.state]]
+    appointment.allowed = ALLOWED_TRANSITIONS[appointment.state]
     movable = appointment.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
     can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
     times = []
     if movable and can_book:
         times = [t for t in _free_times(appointment.service, resource, day, ignore_appointment_id=appointment.pk)
                  if t != appointment.start]
+    can_see_clients = request.membership.has_perm(Perm.VIEW_CLIENTS)
+    next_visit = {"staff": resource.pk, "service": appointment.service_id,
+                  "day": (appointment.start.astimezone(tz).date() + timedelta(days=28)).isoformat()}
+    if appointment.client_id and can_see_clients:
+        next_visit["client"] = appointment.client_id
     context = {"appointment": appointment, "resource": resource, "tz_name": resource.location.time_zone,
                "day": day, "times": times, "movable": movable, "can_book": can_book,
-               "can_see_clients": request.membership.has_perm(Perm.VIEW_CLIENTS),
+               "can_see_clients": can_see_clients, "history": _history(request, appointment),
+               "next_visit_url": reverse("web:calendar_new", kwargs={"org_slug": request.organization.slug})
+               + "?" + urlencode(next_visit),
                "calendar_url": _calendar_url(request, day=appointment.start.astimezone(tz).date(), staff=resource)}
     if request.htmx and request.htmx.target == "move-times":
         return render(request, "web/calendar/_move_times.html", context)
     return render(request, "web/calendar/appointment.html", context)
+
+
+def _history(request: HttpRequest, appointment: Appointment) -> list[dict]:
+    """The state log, oldest first, each change with who made it (a member by name, else what kind of actor)."""
+    rows = list(appointment.transitions.order_by("at", "pk"))
+    user_ids = {r.actor_user_id for r in rows if r.actor_user_id}
+    names = {m.user_id: str(m.user) for m in Membership.objects.for_organization(request.organization)
+             .filter(user_id__in=user_ids).select_related("user")}
+    kinds = dict(ActorKind.choices)
+    return [{"at": r.at, "from": AppointmentState(r.from_state).label if r.from_state else "",
+             "to": AppointmentState(r.to_state).label, "reason": r.reason,
+             "by": names.get(r.actor_user_id) or kinds.get(r.actor_kind, "—")} for r in rows]
 
 
 @require_POST
@@ -461,12 +485,15 @@ def appointment_state(request: HttpRequest, appointment_id: int) -> HttpResponse
         messages.error(request, _("Choose what happens to the appointment."))
         return redirect(back)
     try:
-        appointment_transition(appointment=appointment, to_state=to_state, actor=actor_for_request(request))
+        appointment_transition(appointment=appointment, to_state=to_state, actor=actor_for_request(request),
+                               reason=request.POST.get("reason", "") if to_state == AppointmentState.CANCELLED
+                               else "")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, {
             AppointmentState.CONFIRMED: _("Appointment confirmed."),
+            AppointmentState.ARRIVED: _("The client has arrived."),
             AppointmentState.COMPLETED: _("Appointment marked completed."),
             AppointmentState.NO_SHOW: _("Appointment marked as a no-show."),
             AppointmentState.CANCELLED: _("Appointment cancelled."),

@@ -49,3 +49,30 @@ def test_a_click_on_an_empty_time_prefills_the_booking(world, client_for, setup)
 
 def test_the_accountant_gets_404(world, client_for, setup):
     assert client_for(world.accountant).get(url(world, "web:calendar")).status_code == 404
+
+
+def test_the_appointment_panel_has_price_history_next_visit_and_contact(world, client_for, setup):
+    from booking.models import AppointmentState, AppointmentTransition
+    from booking.services import appointment_book
+    from privacy.audit import Actor
+    from tilli.test import make_client
+
+    _, resource, service = setup
+    anna = make_client(world.org, first_name="Anna", last_name="Virtanen", phone="+358401234567",
+                       email="anna@example.test")
+    appointment = appointment_book(service=service, start=local(DAY, 10), client=anna, channel="phone",
+                                   actor=Actor.system("t"), staff=resource)
+    browser = english(client_for(world.reception))
+    page = url(world, "web:calendar_appointment", appointment_id=appointment.pk)
+    html = browser.get(page).content.decode()
+    assert "Book the next visit" in html and f"client={anna.pk}" in html and f"service={service.pk}" in html
+    assert 'href="tel:+358401234567"' in html and 'href="mailto:anna@example.test"' in html
+    assert "Mark arrived" in html and "Reason (kept for staff" in html
+    state = url(world, "web:calendar_state", appointment_id=appointment.pk)
+    browser.post(state, {"state": "arrived"})
+    browser.post(state, {"state": "cancelled", "reason": "Felt unwell"})
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.CANCELLED
+    assert AppointmentTransition.objects.get(appointment=appointment, to_state="cancelled").reason == "Felt unwell"
+    html = browser.get(page).content.decode()
+    assert "Arrived" in html and "Felt unwell" in html and str(world.reception.user) in html
