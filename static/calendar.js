@@ -101,6 +101,19 @@
     return events;
   }
 
+  // EventCalendar marks its grid up as an ARIA table whose rows hold non-row children, which screen
+  // readers announce as a broken table. Its structure is dropped; what it carries stays reachable as
+  // text: column names, and each appointment a button named by its visible text.
+  const GRID_ROLES = "[role=table],[role=grid],[role=row],[role=rowgroup],[role=columnheader],[role=rowheader],[role=cell]";
+  function plainRoles() {
+    for (const el of app.querySelectorAll(GRID_ROLES)) el.removeAttribute("role");
+    for (const el of app.querySelectorAll("[aria-colindex],[aria-rowindex],[aria-colcount],[aria-rowcount]")) {
+      for (const name of ["aria-colindex", "aria-rowindex", "aria-colcount", "aria-rowcount"]) el.removeAttribute(name);
+    }
+    if (app.firstElementChild && app.firstElementChild.hasAttribute("role")) app.firstElementChild.removeAttribute("role");
+  }
+  const settle = () => window.requestAnimationFrame(plainRoles);
+
   function shownResources() {
     if (PHONE.matches && view === "day") return resources.filter((r) => String(r.id) === staffSelect.value);
     return resources;
@@ -117,6 +130,7 @@
       resources = data.resources.map((r) => ({id: String(r.id), title: r.name}));
       ec.setOption("resources", shownResources());
       ec.setOption("events", toEvents(data));
+      settle();
       if (!quiet) alertEl.textContent = "";
     } catch {
       warn(text.failed);
@@ -282,7 +296,7 @@
       info.el.tabIndex = 0;
       info.el.setAttribute("role", "button");
       info.el.dataset.appointment = String(a.id);
-      info.el.setAttribute("aria-label", label(a));
+      info.el.title = label(a);
       if (a.editable) info.el.setAttribute("aria-describedby", "cal-help");
       info.el.addEventListener("keydown", (event) => onKey(event, info.event));
     },
@@ -307,6 +321,7 @@
     },
     datesSet(info) {
       titleEl.textContent = info.view.title;
+      settle();
     },
   });
 
@@ -354,7 +369,7 @@
   }));
   staffSelect.addEventListener("change", () => {
     if (view === "week") show();
-    else ec.setOption("resources", shownResources());
+    else { ec.setOption("resources", shownResources()); settle(); }
     const book = document.getElementById("cal-book");
     if (book) book.href = `${cfg.newUrl}?staff=${staffSelect.value}&day=${date}`;
   });
@@ -364,7 +379,7 @@
     if (dayInput.value) date = dayInput.value;
     show();
   });
-  PHONE.addEventListener("change", () => ec.setOption("resources", shownResources()));
+  PHONE.addEventListener("change", () => { ec.setOption("resources", shownResources()); settle(); });
 
   async function poll() {
     if (document.hidden || busy || view === "month" || fingerprint === null) return;
