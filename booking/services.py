@@ -167,6 +167,17 @@ def _refusal(service: Service, staff: Resource, start: datetime, end: datetime) 
     return SlotTaken("taken")
 
 
+def appointment_book_new_client(*, service: Service, start: datetime, client_data: dict, channel: str, actor: Actor,
+                                 staff: Resource | None = None, wishes: str = "") -> Appointment:
+    """Create the caller as a client and book them, all or nothing: a taken time creates no client."""
+    from clients.services import client_create
+
+    with transaction.atomic():
+        client = client_create(organization=service.organization, actor=actor, **client_data)
+        return appointment_book(service=service, start=start, client=client, channel=channel, actor=actor,
+                                staff=staff, wishes=wishes)
+
+
 def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor, staff: Resource | None = None,
                      now: datetime | None = None) -> Appointment:
     """Reschedule to a new start (and optionally another staff member), keeping its length, or raise SlotTaken."""

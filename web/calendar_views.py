@@ -35,7 +35,13 @@ from booking.models import (
     WorkingHours,
 )
 from booking.selectors import free_slots
-from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
+from booking.services import (
+    SlotTaken,
+    appointment_book,
+    appointment_book_new_client,
+    appointment_move,
+    appointment_transition,
+)
 from clients.models import Client
 from clients.selectors import search_clients_for
 from privacy.audit import actor_for_request, record_many
@@ -45,6 +51,7 @@ from tenancy.models import Membership
 from tenancy.roles import Perm
 
 DAY, WEEK, MONTH = "day", "week", "month"
+NEW_CLIENT_FIELDS = ("first_name", "last_name", "phone", "email")
 STAFF_CHANNELS = (Channel.PHONE, Channel.STAFF, Channel.WALK_IN)
 DEFAULT_HOURS = (8, 17)
 
@@ -357,6 +364,10 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     if client_id is not None and can_search:
         chosen_client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
     errors: list[str] = []
+    # A caller who is not a client yet is created in place, with the booking (clients.services checks the data).
+    can_create = request.membership.has_perm(Perm.EDIT_CLIENTS)
+    new_client = can_create and source.get("client") == "new"
+    new_client_data = {name: source.get(f"new_{name}", "").strip()[:200] for name in NEW_CLIENT_FIELDS}
     chosen_start = source.get("start", "")
     clicked = _parse_wall(source.get("at", ""), tz)
     if not chosen_start and clicked is not None:  # a click on the calendar's empty time
@@ -372,10 +383,16 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         if start is None:
             errors.append(_("Choose a free time."))
         if not errors:
+            wishes = source.get("wishes", "").strip()[:2000]
             try:
-                appointment = appointment_book(service=service, start=start, client=chosen_client, channel=channel,
-                                               actor=actor_for_request(request), staff=resource,
-                                               wishes=source.get("wishes", "").strip()[:2000])
+                if new_client:
+                    appointment = appointment_book_new_client(
+                        service=service, start=start, client_data=new_client_data, channel=channel,
+                        actor=actor_for_request(request), staff=resource, wishes=wishes)
+                else:
+                    appointment = appointment_book(service=service, start=start, client=chosen_client,
+                                                   channel=channel, actor=actor_for_request(request), staff=resource,
+                                                   wishes=wishes)
             except SlotTaken as error:
                 errors.append(str(error))
             except ValidationError as error:
@@ -396,6 +413,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "services": services, "service": service, "query": query, "results": results,
         "chosen_client": chosen_client, "chosen_start": chosen_start, "channel": channel,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS], "errors": errors, "can_search": can_search,
+        "can_create": can_create, "new_client": new_client, "new_client_data": new_client_data,
         "times": _free_times(service, resource, day), "wishes": source.get("wishes", ""),
         "calendar_url": _calendar_url(request, day=day, staff=resource),
     }

@@ -76,3 +76,22 @@ def test_the_appointment_panel_has_price_history_next_visit_and_contact(world, c
     assert AppointmentTransition.objects.get(appointment=appointment, to_state="cancelled").reason == "Felt unwell"
     html = browser.get(page).content.decode()
     assert "Arrived" in html and "Felt unwell" in html and str(world.reception.user) in html
+
+
+def test_a_new_client_is_created_in_place_with_the_booking_or_not_at_all(world, client_for, setup):
+    from booking.models import Appointment
+    from clients.models import Client as Customer
+
+    _, resource, service = setup
+    browser = english(client_for(world.reception))
+    form = {"staff": resource.pk, "service": service.pk, "day": DAY.isoformat(), "channel": "phone",
+            "start": local(DAY, 10).isoformat(), "client": "new", "new_first_name": "Veera",
+            "new_last_name": "Uusi", "new_phone": "0401112222", "new_email": ""}
+    bad = browser.post(url(world, "web:calendar_new"), {**form, "new_email": "not-an-email"})
+    assert bad.status_code == 409 and not Customer.objects.filter(first_name="Veera").exists()
+    assert b'value="Veera"' in bad.content  # nothing typed is lost
+    assert browser.post(url(world, "web:calendar_new"), form).status_code == 302
+    booked = Appointment.objects.get(start=local(DAY, 10))
+    assert booked.client.first_name == "Veera" and booked.client.last_name == "Uusi"
+    taken = browser.post(url(world, "web:calendar_new"), {**form, "new_first_name": "Toinen"})
+    assert taken.status_code == 409 and not Customer.objects.filter(first_name="Toinen").exists()
