@@ -127,7 +127,7 @@
       if (!answer.ok) { warn(answer.data?.message || text.failed); return; }
       const data = answer.data;
       fingerprint = data.fingerprint;
-      resources = data.resources.map((r) => ({id: String(r.id), title: r.name}));
+      resources = data.resources.map((r) => ({id: String(r.id), title: r.name, extendedProps: {kind: r.kind}}));
       ec.setOption("resources", shownResources());
       ec.setOption("events", toEvents(data));
       settle();
@@ -204,7 +204,14 @@
     }
   }
 
+  const isStaff = (resource) => !resource || resource.extendedProps?.kind === "staff";
+
   function moveTo(info) {
+    if (!isStaff(info.newResource)) {  // a room or a device column: appointments belong to staff
+      info.revert();
+      warn(text.notStaff);
+      return;
+    }
     const body = {start: wall(info.event.start)};
     if (info.newResource) body.staff_id = Number(info.newResource.id);
     return change(info, `/appointments/${info.event.id}/move`, body, text.moved);
@@ -228,8 +235,8 @@
     } else if (view === "week") {
       start.setDate(start.getDate() + (event.key === "ArrowLeft" ? -1 : 1));
     } else {
-      const columns = shownResources().map((r) => r.id);
-      const next = columns[columns.indexOf(String(a.resource_id)) + (event.key === "ArrowLeft" ? -1 : 1)];
+      const staffColumns = shownResources().filter(isStaff).map((r) => r.id);
+      const next = staffColumns[staffColumns.indexOf(String(a.resource_id)) + (event.key === "ArrowLeft" ? -1 : 1)];
       if (!next) return;
       body.staff_id = Number(next);
     }
@@ -245,6 +252,7 @@
     view: view === "week" ? "timeGridWeek" : "resourceTimeGridDay",
     date,
     locale: cfg.locale,
+    timeZone: cfg.utcOffset,
     firstDay: 1,
     headerToolbar: {start: "", center: "", end: ""},
     allDaySlot: false,
@@ -305,7 +313,7 @@
       if (a) window.location.href = a.url;
     },
     dateClick(info) {
-      if (!cfg.canBook) return;
+      if (!cfg.canBook || !isStaff(info.resource)) return;
       const staffId = info.resource ? info.resource.id : staffSelect.value;
       const start = info.date;
       const params = new URLSearchParams({staff: staffId, day: isoDay(start), at: wall(start)});

@@ -33,6 +33,12 @@ def today() -> dt.date:
     return dt.date(2030, 6, 12)
 
 
+@pytest.fixture(params=["Europe/Helsinki", "America/New_York"])
+def browser_context_args(browser_context_args, request):
+    """The browser in the location's time zone, and in one far from it: the grid shows the location's clock."""
+    return {**browser_context_args, "timezone_id": request.param}
+
+
 @pytest.fixture
 def grid_world(e2e_world):
     """Two staff at one location working 8-18 every day, one adjustable service, two appointments today."""

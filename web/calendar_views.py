@@ -264,16 +264,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "pageUrl": reverse("web:calendar", kwargs={"org_slug": slug}),
         "slotMinTime": f"{start_hour:02d}:00:00", "slotMaxTime": f"{end_hour:02d}:00:00",
         "locale": translation.get_language() or "en",
+        "utcOffset": datetime.now(tz).isoformat()[-6:],  # the grid's clock (the now line) is the location's
         "text": {
             "moved": _("Appointment moved."), "resized": _("Appointment length changed."),
             "refused": _("The change was not made."), "failed": _("The calendar could not be updated. "
                                                                    "Check your connection."),
             "updated": _("The calendar was updated."), "noClient": _("No client"),
-            "closed": _("Closed"), "timeOff": _("Time off"), "inUse": _("In use"),
+            "notStaff": _("Appointments go to staff members; a room or device follows its appointment."),
             "appointments": _("Appointments"), "load": _("Booked"), "holiday": _("Holiday"),
             "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
-            "moveHelp": _("Alt and an arrow key moves the appointment: up and down by 15 minutes, "
-                          "left and right to the neighbouring column. Enter opens it."),
         },
     }
     context = {"staff": staff, "resource": resource, "locations": locations, "location": location, "view": view,
