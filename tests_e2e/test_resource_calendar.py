@@ -246,3 +246,31 @@ def test_no_serious_accessibility_violations(page: Page, live_server, grid_world
     page.goto(f"{live_server.url}/o/{world.org.slug}/calendar/appointments/{first.pk}/")
     problems += [f"panel: {v}" for v in serious_axe_violations(page)]
     assert problems == [], "\n".join(problems)
+
+
+def test_tablet_touch_drag_moves_after_a_long_press(browser: Browser, live_server, grid_world):
+    world, _henri, _elina, _service, first, _second = grid_world
+    context = browser.new_context(viewport=TABLET, has_touch=True, is_mobile=False, locale="en-GB",
+                                  timezone_id="Europe/Helsinki")
+    try:
+        page = context.new_page()
+        open_calendar(page, live_server, world)
+        box = block(page, first).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + 12
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind: str, at_y: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": x, "y": at_y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", y)
+        page.wait_for_timeout(600)  # a long press picks the appointment up; a short swipe scrolls
+        for step in range(1, 11):
+            touch("touchMove", y + 2 * slot_height(page) * step / 10)
+            page.wait_for_timeout(20)
+        touch("touchEnd", y)
+        expect(page.locator("#cal-status")).to_have_text("Appointment moved.")
+        first.refresh_from_db()
+        assert first.start == local(today(), 10)
+    finally:
+        context.close()
