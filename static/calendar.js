@@ -24,6 +24,7 @@
   let fingerprint = null;
   let busy = 0; // a drag or a request in flight: polling waits
   let resources = [];
+  let scrolledToNow = false;
 
   const pad = (n) => String(n).padStart(2, "0");
   // A Date from the grid (the location's wall clock) as "YYYY-MM-DDTHH:MM:00", no offset.
@@ -131,6 +132,13 @@
       ec.setOption("resources", shownResources());
       ec.setOption("events", toEvents(data));
       settle();
+      if (!scrolledToNow && view === "day" && date === cfg.today) {  // today opens at the current time
+        scrolledToNow = true;
+        window.requestAnimationFrame(() => {
+          const now = app.querySelector(".ec-now-indicator");
+          if (now) now.scrollIntoView({block: "center"});
+        });
+      }
       if (!quiet) alertEl.textContent = "";
     } catch {
       warn(text.failed);
