@@ -24,6 +24,7 @@ api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=Tok
 errors.install(api)
 api.add_router("/clients", "api.clients.router")
 api.add_router("", "api.booking.router")
+api.add_router("", "api.calendar.router")
 api.add_router("", "api.privacy.router")
 api.add_router("/public", "api.public.router")
 

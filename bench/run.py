@@ -60,6 +60,11 @@ def main() -> None:
 
         booking_benches(lambda name: make_organization(name=name), rounds=max(10, ROUNDS // 100))
         return
+    if os.environ.get("BENCH_ONLY") == "calendar":
+        from bench.calendar_day import calendar_benches
+
+        calendar_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 40))
+        return
     if os.environ.get("BENCH_ONLY") == "privacy":
         from bench.privacy import privacy_benches
 
@@ -130,6 +135,10 @@ def main() -> None:
     from bench.booking import booking_benches
 
     booking_benches(lambda name: make_organization(name=name), rounds=max(10, ROUNDS // 100))
+
+    from bench.calendar_day import calendar_benches
+
+    calendar_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 40))
 
     from bench.privacy import privacy_benches
 

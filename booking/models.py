@@ -87,6 +87,20 @@ class Resource(TenantModel):
         return self.name
 
 
+class ServiceColour(models.TextChoices):
+    """The calendar's colours for services: a fixed palette that keeps dark text readable on every block."""
+
+    AUTOMATIC = "", _("Automatic")
+    TEAL = "teal", _("Teal")
+    BLUE = "blue", _("Blue")
+    VIOLET = "violet", _("Violet")
+    ROSE = "rose", _("Rose")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    GREY = "grey", _("Grey")
+
+
 class Currency(models.TextChoices):
     EUR = "EUR", "EUR"
     PLN = "PLN", "PLN"
@@ -103,7 +117,8 @@ class StartAlignment(models.TextChoices):
                not_personal=["organization", "name", "description", "duration_minutes", "buffer_before_minutes",
                              "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
-                             "granularity_minutes", "start_alignment", "staff", "required_resources", "is_active"])
+                             "granularity_minutes", "start_alignment", "staff", "required_resources", "is_active",
+                             "colour", "length_adjustable"])
 class Service(TenantModel):
     name = models.CharField(_("name"), max_length=120, validators=[validate_clean_text])
     description = models.TextField(_("description"), blank=True, validators=[validate_clean_text])
@@ -129,6 +144,11 @@ class Service(TenantModel):
     required_resources = models.ManyToManyField(Resource, related_name="needed_by", blank=True,
                                                 verbose_name=_("needs"))
     is_active = models.BooleanField(_("in use"), default=True)
+    colour = models.CharField(_("colour in the calendar"), max_length=10, choices=ServiceColour.choices, blank=True,
+                              default=ServiceColour.AUTOMATIC)
+    length_adjustable = models.BooleanField(
+        _("length can be changed in the calendar"), default=False,
+        help_text=_("Staff may lengthen or shorten an appointment of this service by dragging its lower edge."))
 
     def __str__(self) -> str:
         return self.name
@@ -208,21 +228,26 @@ class HolidayOpening(TenantModel):
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
+    ARRIVED = "arrived", _("Arrived")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
 
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.COMPLETED,
-                                        AppointmentState.CANCELLED, AppointmentState.NO_SHOW}),
-    AppointmentState.CONFIRMED: frozenset({AppointmentState.COMPLETED, AppointmentState.CANCELLED,
-                                           AppointmentState.NO_SHOW}),
+    AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
+                                        AppointmentState.COMPLETED, AppointmentState.CANCELLED,
+                                        AppointmentState.NO_SHOW}),
+    AppointmentState.CONFIRMED: frozenset({AppointmentState.ARRIVED, AppointmentState.COMPLETED,
+                                           AppointmentState.CANCELLED, AppointmentState.NO_SHOW}),
+    # The client is here: the visit ends completed, or cancelled if it cannot take place after all.
+    AppointmentState.ARRIVED: frozenset({AppointmentState.COMPLETED, AppointmentState.CANCELLED}),
     AppointmentState.COMPLETED: frozenset(),
     AppointmentState.CANCELLED: frozenset(),
     AppointmentState.NO_SHOW: frozenset(),
 }
-ACTIVE_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.COMPLETED)
+ACTIVE_STATES = (AppointmentState.BOOKED, AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
+                 AppointmentState.COMPLETED)
 
 
 class Channel(models.TextChoices):
@@ -288,7 +313,7 @@ class Occupancy(TenantModel):
 
 
 @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="appointment__client",
-               fields={"at": _BOOKING, "actor_user_id": _BOOKING},
+               fields={"at": _BOOKING, "actor_user_id": _BOOKING, "reason": _BOOKING},
                not_personal=["organization", "appointment", "from_state", "to_state", "actor_kind"])
 class AppointmentTransition(TenantModel):
     """The log of an appointment's states: who moved it from what to what, and when."""
@@ -299,6 +324,7 @@ class AppointmentTransition(TenantModel):
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_kind = models.CharField(max_length=10)
     actor_user_id = models.BigIntegerField(_("by (account number)"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("change of an appointment's state")

@@ -7,14 +7,18 @@ refusal becomes `SlotTaken` ("this time was just taken"), HTTP 409 in the API.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from booking.availability import subtract_spans, to_micros
 from booking.models import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -36,10 +40,22 @@ from tilli.lib.text import validate_clean_text
 
 
 class SlotTaken(Exception):
-    """The time is no longer free (someone was faster, or it never was)."""
+    """The time is no longer free (someone was faster, or it never was).
 
-    def __init__(self) -> None:
-        super().__init__(_("This time was just taken. Please choose another time."))
+    `code` says why where a service could tell: "taken" (another appointment holds it),
+    "not_working" (outside the staff member's hours, time off or a closed holiday) or
+    "not_qualified" (the staff member does not perform the service).
+    """
+
+    MESSAGES = {
+        "taken": _lazy("This time was just taken. Please choose another time."),
+        "not_working": _lazy("The staff member does not work then. Please choose another time."),
+        "not_qualified": _lazy("The staff member does not perform this service."),
+    }
+
+    def __init__(self, code: str = "taken") -> None:
+        self.code = code if code in self.MESSAGES else "taken"
+        super().__init__(str(self.MESSAGES[self.code]))
 
 
 def _occupancies(appointment: Appointment, service: Service) -> list[Occupancy]:
@@ -64,10 +80,10 @@ def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) 
     list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
-def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor) -> None:
+def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor, reason: str = "") -> None:
     AppointmentTransition.objects.create(organization_id=appointment.organization_id, appointment=appointment,
                                          from_state=from_state, to_state=to_state, actor_kind=actor.kind,
-                                         actor_user_id=actor.user_id)
+                                         actor_user_id=actor.user_id, reason=reason)
 
 
 def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(), detail=None) -> None:
@@ -122,13 +138,56 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     return appointment
 
 
+def _with_length(service: Service, minutes: int) -> Service:
+    """The service as the availability engine should see it for an appointment `minutes` long.
+
+    A copy, never saved: an appointment whose length was changed in the calendar keeps that
+    length when it moves, and a new length is checked like a booking of that length.
+    """
+    if minutes == service.duration_minutes:
+        return service
+    shadow = copy.copy(service)
+    shadow.duration_minutes = minutes
+    return shadow
+
+
+def _refusal(service: Service, staff: Resource, start: datetime, end: datetime) -> SlotTaken:
+    """Why `staff` cannot take `service` from `start` to `end`: the reason the calendar shows."""
+    from booking.calendar import working_by_resource
+    from booking.selectors import closed_days
+
+    if not service.staff.filter(pk=staff.pk, is_active=True).exists():
+        return SlotTaken("not_qualified")
+    tz = ZoneInfo(staff.location.time_zone)
+    first, last = start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date()
+    closed = closed_days(service.organization, first, last)
+    working, off = working_by_resource(service.organization, [staff.pk], tz, first, last, closed)
+    needed = (to_micros(start - timedelta(minutes=service.buffer_before_minutes)),
+              to_micros(end + timedelta(minutes=service.buffer_after_minutes)))
+    if subtract_spans([needed], subtract_spans(working[staff.pk], off.get(staff.pk, []))):
+        return SlotTaken("not_working")
+    return SlotTaken("taken")
+
+
+def appointment_book_new_client(*, service: Service, start: datetime, client_data: dict, channel: str, actor: Actor,
+                                 staff: Resource | None = None, wishes: str = "") -> Appointment:
+    """Create the caller as a client and book them, all or nothing: a taken time creates no client."""
+    from clients.services import client_create
+
+    with transaction.atomic():
+        client = client_create(organization=service.organization, actor=actor, **client_data)
+        return appointment_book(service=service, start=start, client=client, channel=channel, actor=actor,
+                                staff=staff, wishes=wishes)
+
+
 def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor, staff: Resource | None = None,
                      now: datetime | None = None) -> Appointment:
-    """Reschedule to a new start (and optionally another staff member), or raise SlotTaken."""
+    """Reschedule to a new start (and optionally another staff member), keeping its length, or raise SlotTaken."""
     if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
         raise ValidationError(_("Only a booked or confirmed appointment can be moved."))
     check_instant(start)
-    service = appointment.service
+    length = appointment.end - appointment.start
+    service = _with_length(appointment.service, int(length.total_seconds() // 60))
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
@@ -138,9 +197,9 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
                                ignore_appointment_id=appointment.pk)
             if not any(s.start == start for s in slots):
-                raise SlotTaken
+                raise _refusal(service, staff or appointment.staff, start, start + length)
             appointment.occupancies.all().delete()
-            appointment.start, appointment.end = start, start + timedelta(minutes=service.duration_minutes)
+            appointment.start, appointment.end = start, start + length
             if staff is not None:
                 appointment.staff, appointment.location_id = staff, staff.location_id
             appointment.revision += 1
@@ -153,9 +212,54 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     return appointment
 
 
+MAX_LENGTH_MINUTES = 12 * 60
+
+
+def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor) -> Appointment:
+    """Change an appointment's length (its end), where its service allows it, or raise SlotTaken.
+
+    The new length is checked like a booking of that length at the same start: working hours,
+    time off, buffers and the resources the service needs; the database refuses an overlap.
+    """
+    if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
+        raise ValidationError(_("Only a booked or confirmed appointment can be changed."))
+    if not appointment.service.length_adjustable:
+        raise ValidationError(_("The length of this service is fixed."))
+    if end.tzinfo is None:
+        raise ValidationError(_("The time must include its time zone."))
+    minutes = (end - appointment.start).total_seconds() / 60
+    if minutes != int(minutes) or int(minutes) % 5 or not 5 <= minutes <= MAX_LENGTH_MINUTES:
+        raise ValidationError(_("Choose a length of 5 minutes to 12 hours, in steps of 5 minutes."))
+    service = _with_length(appointment.service, int(minutes))
+    local_day = appointment.start.astimezone(timezone.get_fixed_timezone(0)).date()
+    try:
+        with transaction.atomic():
+            _lock_resources(service, appointment.staff)
+            slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
+                               staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk)
+            if not any(s.start == appointment.start for s in slots):
+                raise _refusal(service, appointment.staff, appointment.start, end)
+            appointment.occupancies.all().delete()
+            appointment.end = end
+            appointment.revision += 1
+            appointment.save(update_fields=["end", "revision"])
+            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            _audit(appointment, actor, AuditAction.UPDATE, ["end"])
+            _notify(appointment, "moved")
+    except IntegrityError:
+        raise SlotTaken from None
+    return appointment
+
+
 @transaction.atomic
-def appointment_transition(*, appointment: Appointment, to_state: str, actor: Actor) -> Appointment:
-    """Move along the state machine; cancelling or a no-show frees the time for others."""
+def appointment_transition(*, appointment: Appointment, to_state: str, actor: Actor, reason: str = "") -> Appointment:
+    """Move along the state machine; cancelling or a no-show frees the time for others.
+
+    `reason` (a cancellation's, say) is kept in the state log for staff; it is not sent to the client.
+    """
+    reason = reason.strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("Write the reason in at most 300 characters.")]})
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if to_state not in ALLOWED_TRANSITIONS[locked.state]:
         raise ValidationError(_("An appointment that is %(state)s cannot become %(new)s.") % {
@@ -165,7 +269,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
     locked.save(update_fields=["state", "revision"])
     if to_state not in ACTIVE_STATES:
         Occupancy.objects.filter(appointment=locked).update(active=False)
-    _log(locked, from_state, to_state, actor)
+    _log(locked, from_state, to_state, actor, reason)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
     _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
     return locked

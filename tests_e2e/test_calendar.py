@@ -54,7 +54,7 @@ def test_reception_books_confirms_moves_and_cancels_in_the_calendar(page: Page, 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Calendar")
 
-    base = f"{live_server.url}/o/{world.org.slug}/calendar/"
+    base = f"{live_server.url}/o/{world.org.slug}/calendar/list/"
     page.goto(f"{base}?day={DAY.isoformat()}&staff={resource.pk}")
     expect(page.get_by_role("link", name="09:00–10:00")).to_be_visible()
     expect(page.get_by_role("link", name="Anna Virtanen")).to_be_visible()
@@ -75,7 +75,9 @@ def test_reception_books_confirms_moves_and_cancels_in_the_calendar(page: Page, 
     page.get_by_label("Booked").select_option(label="By phone")
     problems += shoot(page, "52-calendar-book")
     page.get_by_role("button", name="Book", exact=True).click()
-    expect(page.get_by_text("Appointment booked.")).to_be_visible()
+    expect(page.get_by_text("Appointment booked.")).to_be_visible()  # back on the calendar; now its list
+    listing = f"{base}?day={DAY.isoformat()}&staff={resource.pk}"
+    page.goto(listing)
     booked = Appointment.objects.get(start=local(DAY, 13))
     assert booked.client_id == anna.pk and booked.channel == Channel.PHONE
     card = page.locator("article.appt", has=page.get_by_role("link", name="13:00–14:00"))
@@ -84,6 +86,7 @@ def test_reception_books_confirms_moves_and_cancels_in_the_calendar(page: Page, 
     # Confirm it, then open it and move it to another day's free time (htmx refreshes the times).
     card.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Appointment confirmed.")).to_be_visible()
+    page.goto(listing)
     card = page.locator("article.appt", has=page.get_by_role("link", name="13:00–14:00"))
     expect(card).to_contain_text("Confirmed")
     card.get_by_role("link", name="Move").click()
@@ -97,6 +100,7 @@ def test_reception_books_confirms_moves_and_cancels_in_the_calendar(page: Page, 
     expect(page.get_by_text("Appointment moved.")).to_be_visible()
     booked.refresh_from_db()
     assert booked.start == local(next_day, 10, 30)
+    page.goto(f"{base}?day={next_day.isoformat()}&staff={resource.pk}")
 
     # Cancel it (the browser asks first); the time becomes free again.
     card = page.locator("article.appt", has=page.get_by_role("link", name="10:30–11:30"))

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Max, Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,32 +29,46 @@ from booking.models import (
     Appointment,
     AppointmentState,
     Channel,
+    Location,
     Resource,
     ResourceKind,
     Service,
     WorkingHours,
 )
 from booking.selectors import free_slots
-from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
+from booking.services import (
+    SlotTaken,
+    appointment_book,
+    appointment_book_new_client,
+    appointment_move,
+    appointment_transition,
+)
 from clients.models import Client
 from clients.selectors import search_clients_for
 from privacy.audit import actor_for_request, record_many
-from privacy.models import AuditAction
+from privacy.models import ActorKind, AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
+from tenancy.models import Membership
 from tenancy.roles import Perm
-from tilli.lib.dates import parse_day, parse_instant
+from tilli.lib.dates import instant_in_range, parse_day, parse_instant
 
-DAY, WEEK = "day", "week"
+DAY, WEEK, MONTH = "day", "week", "month"
+NEW_CLIENT_FIELDS = ("first_name", "last_name", "phone", "email")
 STAFF_CHANNELS = (Channel.PHONE, Channel.STAFF, Channel.WALK_IN)
 DEFAULT_HOURS = (8, 17)
 
 # What each state change is called on its button.
 ACTION_LABELS = {
     AppointmentState.CONFIRMED: gettext_lazy("Confirm"),
+    AppointmentState.ARRIVED: gettext_lazy("Mark arrived"),
     AppointmentState.COMPLETED: gettext_lazy("Mark completed"),
     AppointmentState.NO_SHOW: gettext_lazy("Mark no-show"),
     AppointmentState.CANCELLED: gettext_lazy("Cancel appointment"),
 }
+
+
+ACTION_ORDER = (AppointmentState.CONFIRMED, AppointmentState.ARRIVED, AppointmentState.COMPLETED,
+                AppointmentState.NO_SHOW, AppointmentState.CANCELLED)
 
 
 @dataclass
@@ -119,11 +135,16 @@ def _window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return (datetime.combine(first, time.min, tz), datetime.combine(last + timedelta(days=1), time.min, tz))
 
 
-def _calendar_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY) -> str:
+def _calendar_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY,
+                  name: str = "web:calendar") -> str:
     query = {"day": day.isoformat(), "view": view}
     if staff is not None:
         query["staff"] = staff.pk
-    return reverse("web:calendar", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(query)
+    return reverse(name, kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(query)
+
+
+def _list_url(request: HttpRequest, *, day: date, staff: Resource | None, view: str = DAY) -> str:
+    return _calendar_url(request, day=day, staff=staff, view=view, name="web:calendar_list")
 
 
 def _appointments(request: HttpRequest, resource: Resource, start: datetime, end: datetime) -> list[Appointment]:
@@ -138,8 +159,7 @@ def _appointments(request: HttpRequest, resource: Resource, start: datetime, end
                     detail={"via": "calendar"})
     for a in appointments:
         a.actions = [(state, ACTION_LABELS[state]) for state in
-                     (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
-                      AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[a.state]]
+                     ACTION_ORDER if state in ALLOWED_TRANSITIONS[a.state]]
         a.movable = a.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
     return appointments
 
@@ -203,11 +223,79 @@ def _free_times(service: Service | None, resource: Resource, day: date, *,
     return [s.start.astimezone(tz) for s in slots if s.staff_id == resource.pk]
 
 
+def _parse_wall(value: str, tz: ZoneInfo) -> datetime | None:
+    """A wall-clock time without an offset (as the calendar grid sends it), in the location's zone."""
+    try:
+        wall = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    wall = wall.replace(tzinfo=tz) if wall.tzinfo is None else wall.astimezone(tz)
+    return wall if instant_in_range(wall) else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Views
 
 
 def calendar(request: HttpRequest) -> HttpResponse:
+    """The resource calendar: a location's day with every column, a staff member's week, a month's load.
+
+    The page is a shell; its data and changes come from the JSON API (api.calendar) with the session.
+    The old URL parameters (`staff`, `day`, `view`) still choose what it opens on.
+    """
+    require_perm(request, Perm.VIEW_CALENDAR)
+    staff = _staff_list(request)
+    locations = list(scoped(request, Location).filter(is_active=True).order_by("name", "pk"))
+    resource = _pick_staff(request, staff, request.GET.get("staff"))
+    location = next((loc for loc in locations if loc.pk == _int(request.GET.get("location"))), None)
+    if location is None:
+        location = resource.location if resource is not None else (locations[0] if locations else None)
+    view = request.GET.get("view") if request.GET.get("view") in (DAY, WEEK, MONTH) else DAY
+    tz = ZoneInfo(location.time_zone if location else request.organization.time_zone)
+    day = _parse_day(request.GET.get("day"), tz)
+    start_hour, end_hour = _location_hours(request, location)
+    can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
+    slug = request.organization.slug
+    config = {
+        "organization": slug, "api": "/api/v1/calendar", "view": view, "date": day.isoformat(),
+        "today": _today(tz).isoformat(), "location": location.pk if location else None,
+        "staff": resource.pk if resource else None, "canBook": can_book,
+        "newUrl": reverse("web:calendar_new", kwargs={"org_slug": slug}),
+        "pageUrl": reverse("web:calendar", kwargs={"org_slug": slug}),
+        "slotMinTime": f"{start_hour:02d}:00:00", "slotMaxTime": f"{end_hour:02d}:00:00",
+        "locale": translation.get_language() or "en",
+        "utcOffset": datetime.now(tz).isoformat()[-6:],  # the grid's clock (the now line) is the location's
+        "text": {
+            "moved": _("Appointment moved."), "resized": _("Appointment length changed."),
+            "refused": _("The change was not made."), "failed": _("The calendar could not be updated. "
+                                                                   "Check your connection."),
+            "updated": _("The calendar was updated."), "noClient": _("No client"),
+            "notStaff": _("Appointments go to staff members; a room or device follows its appointment."),
+            "appointments": _("Appointments"), "load": _("Booked"), "holiday": _("Holiday"),
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        },
+    }
+    context = {"staff": staff, "resource": resource, "locations": locations, "location": location, "view": view,
+               "day": day, "can_book": can_book, "config": config,
+               "list_url": reverse("web:calendar_list", kwargs={"org_slug": slug}) + "?" + urlencode(
+                   {"day": day.isoformat(), **({"staff": resource.pk} if resource else {})})}
+    return render(request, "web/calendar/grid.html", context)
+
+
+def _location_hours(request: HttpRequest, location: Location | None) -> tuple[int, int]:
+    """The hours the day grid spans: from the earliest start to the latest end of anyone at the location."""
+    if location is None:
+        return DEFAULT_HOURS
+    hours = scoped(request, WorkingHours).filter(location=location).aggregate(first=Min("start_time"),
+                                                                              last=Max("end_time"))
+    if hours["first"] is None:
+        return DEFAULT_HOURS
+    last = hours["last"]
+    return max(0, hours["first"].hour - 1), min(24, last.hour + (2 if last.minute else 1))
+
+
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    """One staff member's day or week as a plain list: the calendar without scripts, for printing and reading."""
     require_perm(request, Perm.VIEW_CALENDAR)
     staff = _staff_list(request)
     resource = _pick_staff(request, staff, request.GET.get("staff"))
@@ -231,11 +319,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     appointments = _appointments(request, resource, start, end)
     context.update({
         "tz": tz, "tz_name": resource.location.time_zone, "day": day, "today": today, "first": first, "last": last,
-        "prev_url": _calendar_url(request, day=day - step, staff=resource, view=view),
-        "next_url": _calendar_url(request, day=day + step, staff=resource, view=view),
-        "today_url": _calendar_url(request, day=today, staff=resource, view=view),
-        "day_url": _calendar_url(request, day=day, staff=resource, view=DAY),
-        "week_url": _calendar_url(request, day=day, staff=resource, view=WEEK),
+        "prev_url": _list_url(request, day=day - step, staff=resource, view=view),
+        "next_url": _list_url(request, day=day + step, staff=resource, view=view),
+        "today_url": _list_url(request, day=today, staff=resource, view=view),
+        "day_url": _list_url(request, day=day, staff=resource, view=DAY),
+        "week_url": _list_url(request, day=day, staff=resource, view=WEEK),
         "new_url": reverse("web:calendar_new", kwargs={"org_slug": request.organization.slug}) + "?" + urlencode(
             {"staff": resource.pk, "day": day.isoformat()}),
     })
@@ -248,7 +336,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                                      [a for a in appointments if day_start <= a.start < day_end]))
         columns[0].appointments = [a for a in appointments if a.start < _window(first, first, tz)[1]]
         for column in columns:
-            column.url = _calendar_url(request, day=column.day, staff=resource)
+            column.url = _list_url(request, day=column.day, staff=resource)
         context["columns"] = columns
     else:
         context["rows"] = _hour_rows(day, tz, appointments, _working_span(request, resource, day))
@@ -275,7 +363,14 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     if client_id is not None and can_search:
         chosen_client = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=client_id)
     errors: list[str] = []
+    # A caller who is not a client yet is created in place, with the booking (clients.services checks the data).
+    can_create = request.membership.has_perm(Perm.EDIT_CLIENTS)
+    new_client = can_create and source.get("client") == "new"
+    new_client_data = {name: source.get(f"new_{name}", "").strip()[:200] for name in NEW_CLIENT_FIELDS}
     chosen_start = source.get("start", "")
+    clicked = _parse_wall(source.get("at", ""), tz)
+    if not chosen_start and clicked is not None:  # a click on the calendar's empty time
+        chosen_start, day = clicked.isoformat(), clicked.date()
     channel = source.get("channel") if source.get("channel") in STAFF_CHANNELS else Channel.PHONE
 
     # A client search is a POST too, so names never travel in a URL (or a server's request log).
@@ -287,10 +382,16 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         if start is None:
             errors.append(_("Choose a free time."))
         if not errors:
+            wishes = source.get("wishes", "").strip()[:2000]
             try:
-                appointment = appointment_book(service=service, start=start, client=chosen_client, channel=channel,
-                                               actor=actor_for_request(request), staff=resource,
-                                               wishes=source.get("wishes", "").strip()[:2000])
+                if new_client:
+                    appointment = appointment_book_new_client(
+                        service=service, start=start, client_data=new_client_data, channel=channel,
+                        actor=actor_for_request(request), staff=resource, wishes=wishes)
+                else:
+                    appointment = appointment_book(service=service, start=start, client=chosen_client,
+                                                   channel=channel, actor=actor_for_request(request), staff=resource,
+                                                   wishes=wishes)
             except SlotTaken as error:
                 errors.append(str(error))
             except ValidationError as error:
@@ -311,6 +412,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "services": services, "service": service, "query": query, "results": results,
         "chosen_client": chosen_client, "chosen_start": chosen_start, "channel": channel,
         "channels": [(c.value, c.label) for c in STAFF_CHANNELS], "errors": errors, "can_search": can_search,
+        "can_create": can_create, "new_client": new_client, "new_client_data": new_client_data,
         "times": _free_times(service, resource, day), "wishes": source.get("wishes", ""),
         "calendar_url": _calendar_url(request, day=day, staff=resource),
     }
@@ -331,21 +433,40 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     tz = _tz(resource)
     day = _parse_day(request.GET.get("day") or appointment.start.astimezone(tz).date().isoformat(), tz)
     appointment.actions = [(state, ACTION_LABELS[state]) for state in
-                           (AppointmentState.CONFIRMED, AppointmentState.COMPLETED, AppointmentState.NO_SHOW,
-                            AppointmentState.CANCELLED) if state in ALLOWED_TRANSITIONS[appointment.state]]
+                           ACTION_ORDER if state in ALLOWED_TRANSITIONS[appointment.state]]
+    appointment.allowed = ALLOWED_TRANSITIONS[appointment.state]
     movable = appointment.state in (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
     can_book = request.membership.has_perm(Perm.BOOK_APPOINTMENTS)
     times = []
     if movable and can_book:
         times = [t for t in _free_times(appointment.service, resource, day, ignore_appointment_id=appointment.pk)
                  if t != appointment.start]
+    can_see_clients = request.membership.has_perm(Perm.VIEW_CLIENTS)
+    next_visit = {"staff": resource.pk, "service": appointment.service_id,
+                  "day": (appointment.start.astimezone(tz).date() + timedelta(days=28)).isoformat()}
+    if appointment.client_id and can_see_clients:
+        next_visit["client"] = appointment.client_id
     context = {"appointment": appointment, "resource": resource, "tz_name": resource.location.time_zone,
                "day": day, "times": times, "movable": movable, "can_book": can_book,
-               "can_see_clients": request.membership.has_perm(Perm.VIEW_CLIENTS),
+               "can_see_clients": can_see_clients, "history": _history(request, appointment),
+               "next_visit_url": reverse("web:calendar_new", kwargs={"org_slug": request.organization.slug})
+               + "?" + urlencode(next_visit),
                "calendar_url": _calendar_url(request, day=appointment.start.astimezone(tz).date(), staff=resource)}
     if request.htmx and request.htmx.target == "move-times":
         return render(request, "web/calendar/_move_times.html", context)
     return render(request, "web/calendar/appointment.html", context)
+
+
+def _history(request: HttpRequest, appointment: Appointment) -> list[dict]:
+    """The state log, oldest first, each change with who made it (a member by name, else what kind of actor)."""
+    rows = list(appointment.transitions.order_by("at", "pk"))
+    user_ids = {r.actor_user_id for r in rows if r.actor_user_id}
+    names = {m.user_id: str(m.user) for m in Membership.objects.for_organization(request.organization)
+             .filter(user_id__in=user_ids).select_related("user")}
+    kinds = dict(ActorKind.choices)
+    return [{"at": r.at, "from": AppointmentState(r.from_state).label if r.from_state else "",
+             "to": AppointmentState(r.to_state).label, "reason": r.reason,
+             "by": names.get(r.actor_user_id) or kinds.get(r.actor_kind, "—")} for r in rows]
 
 
 @require_POST
@@ -381,12 +502,15 @@ def appointment_state(request: HttpRequest, appointment_id: int) -> HttpResponse
         messages.error(request, _("Choose what happens to the appointment."))
         return redirect(back)
     try:
-        appointment_transition(appointment=appointment, to_state=to_state, actor=actor_for_request(request))
+        appointment_transition(appointment=appointment, to_state=to_state, actor=actor_for_request(request),
+                               reason=request.POST.get("reason", "") if to_state == AppointmentState.CANCELLED
+                               else "")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, {
             AppointmentState.CONFIRMED: _("Appointment confirmed."),
+            AppointmentState.ARRIVED: _("The client has arrived."),
             AppointmentState.COMPLETED: _("Appointment marked completed."),
             AppointmentState.NO_SHOW: _("Appointment marked as a no-show."),
             AppointmentState.CANCELLED: _("Appointment cancelled."),

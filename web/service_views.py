@@ -38,8 +38,8 @@ class ServiceForm(forms.ModelForm):
         model = Service
         fields = ["name", "description", "duration_minutes", "buffer_before_minutes", "buffer_after_minutes",
                   "price", "currency", "vat_rate", "online_bookable", "min_notice_minutes", "max_advance_days",
-                  "cancellation_hours", "granularity_minutes", "start_alignment", "staff", "required_resources",
-                  "is_active"]
+                  "cancellation_hours", "granularity_minutes", "start_alignment", "length_adjustable", "colour",
+                  "staff", "required_resources", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}), "staff": forms.CheckboxSelectMultiple,
                    "required_resources": forms.CheckboxSelectMultiple}
 

@@ -93,6 +93,7 @@ org_patterns = [
     path("campaigns/<int:campaign_id>/send/", campaign_views.campaign_send_view, name="campaign_send"),
     path("campaigns/<int:campaign_id>/status/", campaign_views.campaign_status, name="campaign_status"),
     path("calendar/", calendar_views.calendar, name="calendar"),
+    path("calendar/list/", calendar_views.calendar_list, name="calendar_list"),
     path("calendar/new/", calendar_views.appointment_new, name="calendar_new"),
     path("calendar/appointments/<int:appointment_id>/", calendar_views.appointment_detail,
          name="calendar_appointment"),

@@ -54,7 +54,7 @@ def test_reception_sees_the_day_in_the_locations_time_zone_with_links_and_states
     _, resource, service, anna = setup
     appointment = book(service, local(DAY, 10), anna)
     client = english(client_for(world.reception))
-    response = client.get(url(world, "web:calendar"), {"day": DAY.isoformat(), "staff": resource.pk})
+    response = client.get(url(world, "web:calendar_list"), {"day": DAY.isoformat(), "staff": resource.pk})
     assert response.status_code == 200
     html = response.content.decode()
     assert "10:00–11:00" in html  # 07:00 UTC shown as Helsinki time
@@ -66,11 +66,11 @@ def test_reception_sees_the_day_in_the_locations_time_zone_with_links_and_states
 def test_the_calendar_defaults_to_the_members_own_resource_and_today(world, client_for, setup):
     location, resource, _, _ = setup
     Resource.objects.create(organization=world.org, kind=ResourceKind.STAFF, name="Aaron First", location=location)
-    response = client_for(world.practitioner).get(url(world, "web:calendar"))
+    response = client_for(world.practitioner).get(url(world, "web:calendar_list"))
     assert response.context["resource"] == resource
     assert response.context["day"] == dt.datetime.now(HELSINKI).date()
     # Someone without their own resource gets the first staff member.
-    response = client_for(world.reception).get(url(world, "web:calendar"))
+    response = client_for(world.reception).get(url(world, "web:calendar_list"))
     assert response.context["resource"].name == "Aaron First"
 
 
@@ -79,7 +79,7 @@ def test_the_week_view_puts_each_appointment_on_its_local_day(world, client_for,
     monday = DAY - dt.timedelta(days=DAY.weekday())
     book(service, local(monday, 9), anna)
     book(service, local(monday + dt.timedelta(days=4), 16))
-    response = client_for(world.reception).get(url(world, "web:calendar"),
+    response = client_for(world.reception).get(url(world, "web:calendar_list"),
                                                {"day": DAY.isoformat(), "staff": resource.pk, "view": "week"})
     columns = response.context["columns"]
     assert [c.day for c in columns] == [monday + dt.timedelta(days=i) for i in range(7)]
@@ -101,7 +101,7 @@ def test_appointments_on_a_dst_day_are_placed_by_their_local_start(world, client
     _, resource, service, _ = setup
     spring = dt.date(2030, 3, 31)
     book(service, local(spring, 10))
-    response = english(client_for(world.reception)).get(url(world, "web:calendar"),
+    response = english(client_for(world.reception)).get(url(world, "web:calendar_list"),
                                                         {"day": spring.isoformat(), "staff": resource.pk})
     rows = response.context["rows"]
     [row] = [r for r in rows if r.appointments]
@@ -117,7 +117,7 @@ def test_a_location_in_another_time_zone_shows_its_own_times(world, client_for):
     resource.save()
     start = dt.datetime.combine(DAY, dt.time(10), ZoneInfo("Europe/Warsaw"))
     book(service, start)
-    html = client_for(world.owner).get(url(world, "web:calendar"),
+    html = client_for(world.owner).get(url(world, "web:calendar_list"),
                                        {"day": DAY.isoformat(), "staff": resource.pk}).content.decode()
     assert "10:00–11:00" in html and "Europe/Warsaw" in html
 
@@ -258,7 +258,7 @@ def test_a_forbidden_transition_is_refused_with_a_message(world, client_for, set
 def test_showing_appointments_is_in_each_clients_access_log(world, client_for, setup):
     _, resource, service, anna = setup
     appointment = book(service, local(DAY, 10), anna)
-    client_for(world.reception).get(url(world, "web:calendar"), {"day": DAY.isoformat(), "staff": resource.pk})
+    client_for(world.reception).get(url(world, "web:calendar_list"), {"day": DAY.isoformat(), "staff": resource.pk})
     event = AuditEvent.objects.for_organization(world.org).filter(
         action=AuditAction.VIEW, object_type="booking.appointment", object_id=str(appointment.pk)).get()
     assert event.subject_ref == anna.subject_ref and event.actor_user_id == world.reception.user.pk
