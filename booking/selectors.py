@@ -84,7 +84,7 @@ def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, da
 
 def free_slots(service: Service, first_day: date, last_day: date, *, staff: Resource | None = None,
                now: datetime | None = None, apply_limits: bool = True,
-               ignore_appointment_id: int | None = None) -> list[Slot]:
+               ignore_appointment_id: int | None = None, at: datetime | None = None) -> list[Slot]:
     """Free start times for the service, per qualified staff member, sorted by time then staff.
 
     Starts follow each staff member's free time (the first moment a free span holds the service, then
@@ -92,7 +92,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
 
     `apply_limits` applies the service's minimum notice and maximum advance (online booking);
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
-    appointment's own occupancy out, for moving it.
+    appointment's own occupancy out, for moving it. `at` asks about that one start only, wherever the
+    free time holds it: staff who pick a time in the calendar are not bound to the starts offered online.
 
     Starts are offered only on the requested local days, but working hours are built for one day more on
     each side: a night shift of the day before reaches into the first day, and a slot that starts on the
@@ -145,7 +146,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     buffer_after = service.buffer_after_minutes * minute
     granularity = service.granularity_minutes * minute
 
-    on_the_clock = service.start_alignment == StartAlignment.CLOCK
+    on_the_clock = service.start_alignment == StartAlignment.CLOCK and at is None
+    at_micros = None if at is None else to_micros(at)
 
     def starts_in(free: list[Span], tz: ZoneInfo) -> list[int]:
         # Only starts on the requested local days: the window bounds go to the engine as limits.
@@ -153,6 +155,11 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
         upper = to_micros(datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tz)) - 1
         limits = {"not_before": lower if not_before is None else max(lower, not_before),
                   "not_after": upper if not_after is None else min(upper, not_after)}
+        if at_micros is not None:
+            low, high = at_micros - buffer_before, at_micros + duration + buffer_after
+            fits = limits["not_before"] <= at_micros <= limits["not_after"] and any(
+                begin <= low and high <= end for begin, end in free)
+            return [at_micros] if fits else []
         if on_the_clock:
             return free_start_micros(free, duration=duration, buffer_before=buffer_before,
                                      buffer_after=buffer_after, granularity=granularity, tz=tz, **limits)

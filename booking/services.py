@@ -120,7 +120,8 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
         with transaction.atomic():
             _lock_resources(service, staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
-                               now=now, apply_limits=channel == Channel.ONLINE)
+                               now=now, apply_limits=channel == Channel.ONLINE,
+                               at=None if channel == Channel.ONLINE else start)
             staff_ids = [s.staff_id for s in slots if s.start == start]
             if not staff_ids:
                 raise SlotTaken
@@ -195,7 +196,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=staff or appointment.staff, now=now,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
-                               ignore_appointment_id=appointment.pk)
+                               ignore_appointment_id=appointment.pk, at=None if actor.kind == "client" else start)
             if not any(s.start == start for s in slots):
                 raise _refusal(service, staff or appointment.staff, start, start + length)
             appointment.occupancies.all().delete()
@@ -236,7 +237,8 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
         with transaction.atomic():
             _lock_resources(service, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
-                               staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk)
+                               staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk,
+                               at=appointment.start)
             if not any(s.start == appointment.start for s in slots):
                 raise _refusal(service, appointment.staff, appointment.start, end)
             appointment.occupancies.all().delete()

@@ -78,13 +78,13 @@ def test_the_privacy_notice_says_what_the_feeds_in_use_show(world, client_for):
     _address(client_for, world, world.practitioner)
     publish_notice(organization=world.org, actor=Actor.system("t"))
     with translation.override("en"):
-        text = render_notice(notice_facts(world.org), organization=world.org)
+        text = render_notice(notice_facts(world.org), organization=world.org, language="en")
     assert "at most the time, the place, the service and the first letter of your first name" in text
     client_for(world.practitioner).post(reverse("web:calendar_feed", kwargs={"org_slug": world.org.slug}),
                                         {"action": "detail", "detail": "name"})
     assert not notice_is_current(world.org)  # the owner is asked to publish what the calendars now show
     with translation.override("en"):
-        assert "the service and your name" in render_notice(notice_facts(world.org), organization=world.org)
+        assert "the service and your name" in render_notice(notice_facts(world.org), organization=world.org, language="en")
 
 
 def test_a_new_address_stops_the_old_one_and_revoking_stops_both(world, client_for):

@@ -104,3 +104,36 @@ def test_after_a_45_minute_booking_the_next_start_is_its_end(world):
     service.start_alignment = StartAlignment.CLOCK  # the owner may keep round times
     service.save()
     assert local_starts(service, TUESDAY)[:4] == ["09:00", "09:30", "11:30", "12:00"]
+
+
+def test_staff_may_book_any_free_minute_but_online_gets_the_offered_starts(world):
+    """Staff pick the time in the calendar: a free 10:15 is theirs to give even when the starts offered online
+    follow the free time (10:10 after a booking with clean-up). Online keeps to the offered starts."""
+    from booking.services import SlotTaken
+    from tilli.test import make_bookable, make_client
+
+    _, staff, service = make_bookable(world.org, world.practitioner, duration=60, buffer_after=10)
+    client = make_client(world.org)
+    appointment_book(service=service, start=dt.datetime.combine(TUESDAY, dt.time(9), HEL), client=client,
+                     channel=Channel.PHONE, actor=Actor.system("test"), staff=staff, now=NOW)
+    off_grid = dt.datetime.combine(TUESDAY, dt.time(10, 15), HEL)
+    assert "10:15" not in local_starts(service, TUESDAY)
+
+    try:
+        appointment_book(service=service, start=off_grid, client=client, channel=Channel.ONLINE,
+                         actor=Actor.system("booking page"), staff=staff, now=NOW)
+    except SlotTaken:
+        pass
+    else:
+        raise AssertionError("an online booking took a start that was not offered")
+    booked = appointment_book(service=service, start=off_grid, client=client, channel=Channel.PHONE,
+                              actor=Actor.system("test"), staff=staff, now=NOW)
+    assert booked.start == off_grid
+    overlapping = dt.datetime.combine(TUESDAY, dt.time(11, 20), HEL)  # inside 10:15's clean-up
+    try:
+        appointment_book(service=service, start=overlapping, client=client, channel=Channel.PHONE,
+                         actor=Actor.system("test"), staff=staff, now=NOW)
+    except SlotTaken:
+        pass
+    else:
+        raise AssertionError("a staff booking overlapped the clean-up of another")
