@@ -90,12 +90,16 @@ def _appointments(organization: Organization, resource_ids: list[int], start: da
 
 def working_by_resource(organization: Organization, resource_ids: list[int], tz: ZoneInfo, first_day: date,
                         last_day: date, closed: set[date]) -> tuple[dict[int, list], dict[int, list]]:
-    """Each resource's working spans (weekly hours plus extra hours) and time-off spans, as int spans."""
+    """Each resource's working spans (weekly hours plus extra hours) and time-off spans, as int spans.
+
+    Hours are built from the day before: a night shift that starts then reaches into `first_day`.
+    """
     lo, hi = window_bounds(tz, first_day, last_day)
+    eve = first_day - timedelta(days=1)
     rules: dict[int, list[WeeklyRule]] = defaultdict(list)
     for resource_id, *row in WorkingHours.objects.for_organization(organization).filter(
             resource_id__in=resource_ids).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day)).values_list(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=eve)).values_list(
             "resource_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"):
         rules[resource_id].append(WeeklyRule(*row))
     extra: dict[int, list] = defaultdict(list)
@@ -108,7 +112,9 @@ def working_by_resource(organization: Organization, resource_ids: list[int], tz:
     for pk in resource_ids:
         key = tuple(rules.get(pk, ()))
         if key not in patterns:
-            patterns[key] = working_spans(list(key), tz, first_day, last_day, closed_days=closed)
+            spans = working_spans(list(key), tz, eve, last_day, closed_days=closed)
+            low, high = to_micros(lo), to_micros(hi)
+            patterns[key] = [(max(a, low), min(b, high)) for a, b in spans if b > low and a < high]
         spans = patterns[key]
         working[pk] = merge_spans(spans + extra[pk]) if pk in extra else spans
     return working, off

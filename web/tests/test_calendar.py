@@ -275,9 +275,23 @@ def test_the_day_of_hours_ending_at_midnight_shows_its_evening_and_a_night_shift
     WorkingHours.objects.create(organization=world.org, resource=resource, location=resource.location,
                                 weekday=(DAY.weekday() + 1) % 7, start_time=dt.time(22), end_time=dt.time(3, 30))
     client = english(client_for(world.reception))
-    rows = client.get(url(world, "web:calendar"), {"day": DAY.isoformat(), "staff": resource.pk}).context["rows"]
+    rows = client.get(url(world, "web:calendar_list"), {"day": DAY.isoformat(), "staff": resource.pk}).context["rows"]
     assert [r.start.hour for r in rows] == list(range(16, 24))
     for days, hours in ((1, [22, 23]), (2, [0, 1, 2, 3])):  # the night shift 22:00-03:30 on the next day
         day = DAY + dt.timedelta(days=days)
-        rows = client.get(url(world, "web:calendar"), {"day": day.isoformat(), "staff": resource.pk}).context["rows"]
+        rows = client.get(url(world, "web:calendar_list"),
+                          {"day": day.isoformat(), "staff": resource.pk}).context["rows"]
         assert [r.start.hour for r in rows] == hours
+
+
+def test_the_resource_calendar_greys_all_but_the_night_shift_reaching_into_a_day(world):
+    """The grid of the day after a night shift starts open: 00:00-03:30 is the shift from the evening before."""
+    from booking.calendar import calendar_window
+
+    _, resource, _ = make_bookable(world.org, world.practitioner, hours=((22, 0),), weekdays=[DAY.weekday()])
+    WorkingHours.objects.filter(resource=resource).update(end_time=dt.time(3, 30))
+    tz = ZoneInfo(resource.location.time_zone)
+    after = DAY + dt.timedelta(days=1)
+    window = calendar_window(world.org, [resource], tz, after, after)
+    closed = [(u.start.astimezone(tz).time(), u.end.astimezone(tz)) for u in window.unavailable if u.kind == "closed"]
+    assert closed == [(dt.time(3, 30), dt.datetime.combine(after + dt.timedelta(days=1), dt.time(0), tz))]

@@ -74,7 +74,9 @@ def test_move_or_cancel_opens_the_manage_page_and_cancelling_removes_it_from_the
     [manage] = re.findall(r'href="(/b/[^"]+/manage/[^"]+/)"', _upcoming(browser.get(home).content.decode()))
     page = browser.get(manage)
     assert page.status_code == 200 and "Facial" in page.content.decode()
-    assert browser.post(manage + "cancel/").status_code == 302
+    question = browser.get(manage + "cancel/")
+    assert question.status_code == 200 and 'name="confirm" value="yes"' in question.content.decode()
+    assert browser.post(manage + "cancel/", {"confirm": "yes"}).status_code == 302
     coming.refresh_from_db()
     assert coming.state == AppointmentState.CANCELLED
     assert "Move or cancel" not in _upcoming(browser.get(home).content.decode())
