@@ -84,7 +84,8 @@ def test_the_privacy_notice_says_what_the_feeds_in_use_show(world, client_for):
                                         {"action": "detail", "detail": "name"})
     assert not notice_is_current(world.org)  # the owner is asked to publish what the calendars now show
     with translation.override("en"):
-        assert "the service and your name" in render_notice(notice_facts(world.org), organization=world.org, language="en")
+        notice = render_notice(notice_facts(world.org), organization=world.org, language="en")
+        assert "the service and your name" in notice
 
 
 def test_a_new_address_stops_the_old_one_and_revoking_stops_both(world, client_for):
