@@ -125,7 +125,9 @@ def test_drag_moves_resize_changes_length_and_a_conflict_snaps_back(page: Page, 
     first.refresh_from_db()
     assert first.end == local(today(), 11, 30)
 
-    # Drag it to the next staff member's column: Elina.
+    # Drag it to the next staff member's column: Elina (once the grid has redrawn the lengthened block).
+    expect(block(page, first)).to_contain_text("10:00–11:30")
+    expect(column(page, elina)).to_be_visible()
     here = block(page, first).bounding_box()
     there = column(page, elina).bounding_box()
     drag(page, block(page, first), there["x"] + there["width"] / 2 - (here["x"] + here["width"] / 2), 0)
