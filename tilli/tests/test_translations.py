@@ -39,3 +39,17 @@ def test_no_string_is_translated_at_import_time():
                 eager_calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
             stack.extend(ast.iter_child_nodes(node))
     assert eager_calls == []
+
+
+def test_every_model_has_a_translated_name():
+    """The access log names the kind of object a row is about by its model's verbose_name; a model without one
+    shows its class name in English ("Privacy notice version") on every language's page."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.functional import Promise
+
+    unnamed = [model._meta.label for model in apps.get_models()
+               if model._meta.app_label in settings.TILLI_APPS
+               and not all(isinstance(model._meta.original_attrs.get(name), Promise)
+                           for name in ("verbose_name", "verbose_name_plural"))]
+    assert unnamed == []
