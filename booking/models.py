@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from privacy.registry import (
     Category,
@@ -245,7 +246,7 @@ class HolidayOpening(TenantModel):
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
-    ARRIVED = "arrived", _("Arrived")
+    ARRIVED = "arrived", pgettext_lazy("appointment state: the client is here", "Arrived")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")

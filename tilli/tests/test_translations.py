@@ -53,3 +53,16 @@ def test_every_model_has_a_translated_name():
                and not all(isinstance(model._meta.original_attrs.get(name), Promise)
                            for name in ("verbose_name", "verbose_name_plural"))]
     assert unnamed == []
+
+
+def test_a_client_arriving_and_a_request_arriving_are_told_apart():
+    """"Arrived" is both an appointment's state (the client is here) and when a request came in; as one msgid,
+    Swedish and Polish calendars said a client "Inkom" / "Wpłynęło" (was received, like a letter). Finnish
+    uses one word, "Saapunut", for both."""
+    from django.utils import translation
+
+    from booking.models import AppointmentState
+
+    for language in ("sv", "pl"):
+        with translation.override(language):
+            assert str(AppointmentState.ARRIVED.label) != translation.gettext("Arrived"), language
