@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from privacy.registry import (
     Category,
@@ -50,6 +51,10 @@ class Location(TenantModel):
     address = models.CharField(_("address"), max_length=200, blank=True, validators=[validate_clean_text])
     is_active = models.BooleanField(_("in use"), default=True)
 
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
     def __str__(self) -> str:
         return self.name
 
@@ -82,6 +87,10 @@ class Resource(TenantModel):
     is_active = models.BooleanField(_("bookable"), default=True)
     feed_detail = models.CharField(_("the calendar feed shows"), max_length=10, choices=FeedDetail.choices,
                                    default=FeedDetail.INITIAL)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
 
     def __str__(self) -> str:
         return self.name
@@ -150,6 +159,10 @@ class Service(TenantModel):
         _("length can be changed in the calendar"), default=False,
         help_text=_("Staff may lengthen or shorten an appointment of this service by dragging its lower edge."))
 
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
     def __str__(self) -> str:
         return self.name
 
@@ -174,6 +187,8 @@ class WorkingHours(TenantModel):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("working period")
+        verbose_name_plural = _("working periods")
         indexes = [models.Index(fields=["organization", "resource", "weekday"], name="hours_resource_day")]
         # An end at or before the start is the next day (00:00 is midnight, 22:00-06:00 a night shift); only
         # an end equal to the start is ambiguous (no time or a whole day), except 00:00-00:00, the whole day.
@@ -204,6 +219,7 @@ class HoursException(TenantModel):
     class Meta:
         db_table = "booking_exception"
         verbose_name = _("exception to working hours")
+        verbose_name_plural = _("exceptions to working hours")
         indexes = [models.Index(fields=["organization", "resource", "start"], name="exception_resource_start")]
         constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
                                               name="exception_end_after_start")]
@@ -219,6 +235,8 @@ class HolidayOpening(TenantModel):
     date = models.DateField(_("date"))
 
     class Meta:
+        verbose_name = _("opened public holiday")
+        verbose_name_plural = _("opened public holidays")
         constraints = [models.UniqueConstraint(fields=["organization", "date"], name="holiday_opening_unique")]
 
     def __str__(self) -> str:
@@ -228,7 +246,7 @@ class HolidayOpening(TenantModel):
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
-    ARRIVED = "arrived", _("Arrived")
+    ARRIVED = "arrived", pgettext_lazy("appointment state: the client is here", "Arrived")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show")
@@ -304,6 +322,8 @@ class Occupancy(TenantModel):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("resource occupancy")
+        verbose_name_plural = _("resource occupancies")
         indexes = [models.Index(fields=["organization", "resource", "start"], name="occupancy_resource_start")]
         constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
                                               name="occupancy_end_after_start")]
@@ -345,6 +365,10 @@ class CalendarFeed(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return f"feed {self.pk}"

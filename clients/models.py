@@ -253,6 +253,8 @@ class CustomField(TenantModel):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
         constraints = [models.UniqueConstraint(fields=["organization", "key"], name="customfield_unique_key")]
         ordering = ["position", "label"]
 

@@ -158,6 +158,8 @@ class NotificationPolicy(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("message settings")
+        verbose_name_plural = _("message settings")
         constraints = [models.UniqueConstraint(fields=["organization"], name="notification_policy_unique")]
 
     def __str__(self) -> str:
@@ -177,6 +179,8 @@ class ReminderRule(TenantModel):
     channel = models.CharField(_("channel"), max_length=5, choices=MessageChannel.choices)
 
     class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         constraints = [models.UniqueConstraint(fields=["organization", "service", "hours_before", "channel"],
                                                name="reminder_rule_unique")]
         ordering = ["-hours_before", "channel"]
@@ -206,6 +210,8 @@ class MessageTemplate(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("message wording")
+        verbose_name_plural = _("message wordings")
         constraints = [models.UniqueConstraint(fields=["organization", "kind", "channel", "language"],
                                                name="message_template_unique")]
 
@@ -236,6 +242,10 @@ class Campaign(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
         return self.name

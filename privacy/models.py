@@ -123,6 +123,8 @@ class AuditChainHead(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("access log chain head")
+        verbose_name_plural = _("access log chain heads")
         constraints = [models.UniqueConstraint(fields=["organization"], name="audit_head_unique_org")]
 
 
@@ -134,6 +136,10 @@ class PeriodicJob(models.Model):
     name = models.CharField(max_length=100, unique=True)
     next_run_at = models.DateTimeField()
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
 
     def __str__(self) -> str:
         return self.name
@@ -371,6 +377,10 @@ class OrganizationRecipient(TenantModel):
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("recipient of client data")
+        verbose_name_plural = _("recipients of client data")
+
     def __str__(self) -> str:
         return self.name
 
@@ -386,6 +396,8 @@ class PrivacyNoticeVersion(TenantModel):
     published_by_user_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("privacy notice version")
+        verbose_name_plural = _("privacy notice versions")
         constraints = [models.UniqueConstraint(fields=["organization", "version"], name="notice_version_unique")]
         ordering = ["-version"]
 
@@ -416,6 +428,8 @@ class ProcessingAgreement(TenantModel):
     uploaded_by_user_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("processing agreement")
+        verbose_name_plural = _("processing agreements")
         constraints = [models.UniqueConstraint(fields=["organization", "version"], name="agreement_version_unique")]
         ordering = ["-version"]
 

@@ -204,6 +204,8 @@ class OrganizationKey(TenantModel):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("organization key")
+        verbose_name_plural = _("organization keys")
         constraints = [models.UniqueConstraint(fields=["organization", "purpose", "version"],
                                                name="orgkey_unique_version")]
 
@@ -222,6 +224,10 @@ class RateCounter(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     hits = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("request limit counter")
+        verbose_name_plural = _("request limit counters")
 
     def __str__(self) -> str:
         return f"{self.key_hash[:8]} {self.hits}"

@@ -39,3 +39,30 @@ def test_no_string_is_translated_at_import_time():
                 eager_calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
             stack.extend(ast.iter_child_nodes(node))
     assert eager_calls == []
+
+
+def test_every_model_has_a_translated_name():
+    """The access log names the kind of object a row is about by its model's verbose_name; a model without one
+    shows its class name in English ("Privacy notice version") on every language's page."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.functional import Promise
+
+    unnamed = [model._meta.label for model in apps.get_models()
+               if model._meta.app_label in settings.TILLI_APPS
+               and not all(isinstance(model._meta.original_attrs.get(name), Promise)
+                           for name in ("verbose_name", "verbose_name_plural"))]
+    assert unnamed == []
+
+
+def test_a_client_arriving_and_a_request_arriving_are_told_apart():
+    """"Arrived" is both an appointment's state (the client is here) and when a request came in; as one msgid,
+    Swedish and Polish calendars said a client "Inkom" / "Wpłynęło" (was received, like a letter). Finnish
+    uses one word, "Saapunut", for both."""
+    from django.utils import translation
+
+    from booking.models import AppointmentState
+
+    for language in ("sv", "pl"):
+        with translation.override(language):
+            assert str(AppointmentState.ARRIVED.label) != translation.gettext("Arrived"), language

@@ -50,3 +50,32 @@ def test_a_role_that_may_not_see_restricted_clients_sees_initials_and_an_erased_
                                                                         bertta.subject_ref: "erased client"}
     assert subject_names(world.org, refs, member=world.owner)[anna.subject_ref] == "Anna Virtanen"
     assert subject_names(world.other_org, refs, member=world.outsider) == {}
+
+
+def test_a_system_row_says_system_in_the_readers_language_and_shows_its_job_only_as_code(world, client_for):
+    """A system actor's label is the name of a job or command ("retention"): shown raw it reads as English on
+    a Finnish page, so the row says "System" in the reader's language and the job name is marked as code."""
+    from privacy.audit import Actor
+
+    anna = make_client(world.org, first_name="Anna")
+    record(organization=world.org, actor=Actor.system("retention"), action=AuditAction.UPDATE, obj=anna,
+           subject_ref=anna.subject_ref, changed_fields=["phone"])
+    owner = client_for(world.owner)
+    owner.cookies["django_language"] = "fi"
+    for page in (url(world, "web:audit_log"), url(world, "web:client_detail", client_id=anna.pk)):
+        html = owner.get(page).content.decode()
+        assert "Järjestelmä <code>retention</code>" in html, page
+        assert ">retention<" not in html.replace("<code>retention<", ""), page
+
+
+def test_a_row_about_a_published_privacy_notice_names_it_in_the_readers_language(world, client_for):
+    from django.utils import translation
+
+    from privacy.documents import publish_notice
+
+    with translation.override("fi"):
+        publish_notice(organization=world.org, actor=SYSTEM)
+    owner = client_for(world.owner)
+    owner.cookies["django_language"] = "fi"
+    html = owner.get(url(world, "web:audit_log")).content.decode()
+    assert "Tietosuojaselosteen versio" in html and "Privacy notice version" not in html

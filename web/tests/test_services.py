@@ -53,6 +53,7 @@ def test_weekly_hours_may_end_at_midnight_or_the_next_morning(world, client_for)
 
 def test_weekly_hours_that_end_when_they_start_are_refused_with_a_reason(world, client_for):
     client = client_for(world.owner)
+    client.cookies["django_language"] = "en"  # the salon's default is Finnish, which has the reason translated
     client.post(url(world, "web:staff_bookable", membership_id=world.practitioner.pk))
     resource = Resource.objects.get(membership=world.practitioner)
     form = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
