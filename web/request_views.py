@@ -47,6 +47,7 @@ from privacy.requests import (
 )
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
+from web.form_errors import apply_errors
 from web.privacy_views import latest_export, reauthenticate_first, render_erase_page
 from web.request_forms import (
     ClientChoiceForm,
@@ -57,7 +58,6 @@ from web.request_forms import (
     RefuseForm,
     RequestCreateForm,
     RestrictForm,
-    apply_errors,
 )
 
 CLOSED = (RequestStatus.COMPLETED, RequestStatus.REFUSED)

@@ -26,9 +26,9 @@ from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
 from tenancy.services import LastOwnerError, membership_change, organization_update
+from web.form_errors import apply_errors
 from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
 from web.privacy_views import reauthenticate_first
-from web.request_forms import apply_errors
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
