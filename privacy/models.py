@@ -182,7 +182,7 @@ class LimitDecision(models.TextChoices):
 
 
 RETENTION_REQUEST = Retention(
-    "request", _("Data-subject requests: kept three years after they were answered, as proof of the answer"),
+    "request", _("Data-subject requests: kept %(period)s after they were answered, as proof of the answer"),
     days=3 * 365)
 _REQUEST_SUBJECT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
                                  RETENTION_REQUEST, Erasure.ANONYMISE)
@@ -290,7 +290,8 @@ class ExportStatus(models.TextChoices):
 
 
 _EXPORT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
-                        Retention("export", _("Data exports: the file is deleted when its link expires (7 days)"),
+                        Retention("export", _("Data exports: the file is deleted when its link expires, after "
+                                              "%(period)s"),
                                   setting="EXPORT_LINK_DAYS"),
                         Erasure.DELETE)
 

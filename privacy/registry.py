@@ -77,13 +77,20 @@ class Retention:
             return int(getattr(settings, self.setting))
         return self.days
 
+    def text(self, days: int | None = None) -> str:
+        """The rule in words, in the active language. The period is stated once, as `days` (or the setting):
+        the description names it `%(period)s` and never repeats the number. A published document passes
+        the `days` it stated, so it keeps saying what it said."""
+        period = self.period_days() if days is None else days
+        return str(self.description) % {"period": period_text(period) if period is not None else ""}
+
     def describe(self, country: str) -> str:
         """The rule in words for an organization in `country`, with that country's statutory period only."""
         from django.utils.translation import gettext
 
         from tenancy.models import Country
 
-        text = str(self.description).rstrip(".") + "."
+        text = self.text().rstrip(".") + "."
         years = (self.years_after_year_end or {}).get(country)
         if years:
             text += " " + gettext("In %(country)s the law requires %(years)s years from the end of the year "
@@ -97,6 +104,15 @@ class Retention:
             return None if years is None else date(event_day.year + years, 12, 31)
         days = self.period_days()
         return None if days is None else event_day + timedelta(days=days)
+
+
+def period_text(days: int) -> str:
+    """A period in words: whole years as years, else days ("3 years", "90 days")."""
+    from django.utils.translation import ngettext
+
+    if days >= 365 and days % 365 == 0:
+        return ngettext("%(count)d year", "%(count)d years", days // 365) % {"count": days // 365}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 # A text that depends on the organization's country: the law of each country, keyed by its ISO code.
@@ -225,10 +241,8 @@ PURPOSE_CONTROLLER_INFO = Purpose("controller_info", _("Contact details of the c
 
 RETENTION_MEMBERSHIP = Retention("membership", _("While the person works for the organization"))
 RETENTION_SECURITY_LOG = Retention(
-    "security_log", _("Security log: deleted after the configured period (90 days by default)"),
-    setting="SECURITY_LOG_RETENTION_DAYS",
-)
+    "security_log", _("Security log: deleted after %(period)s"), setting="SECURITY_LOG_RETENTION_DAYS")
 RETENTION_AUDIT = Retention(
     "audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
-RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted 30 days after it expires"), days=30)
+RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted %(period)s after it expires"), days=30)
 RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))
