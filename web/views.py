@@ -99,7 +99,7 @@ def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_change(membership=membership, actor=actor_for_request(request),
                               role=form.cleaned_data["role"], is_active=form.cleaned_data["is_active"])
         except LastOwnerError as error:
-            form.add_error(None, str(error))
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("web:staff", org_slug=request.organization.slug)

@@ -14,10 +14,11 @@ from clients.errors import ClientError
 from clients.services import client_restrict
 from privacy.audit import Actor
 from privacy.errors import BreachError, ErasureError, RequestError
+from tenancy.errors import TenancyError
 from tilli.errors import Conflict, Forbidden, Invalid, NotFound
 from tilli.test import book_appointment, make_bookable, make_client
 
-ENUMERATIONS = (BookingError, ClientError, RequestError, ErasureError, BreachError)
+ENUMERATIONS = (BookingError, ClientError, RequestError, ErasureError, BreachError, TenancyError)
 STATUS = {Conflict: 409, Invalid: 422, Forbidden: 403, NotFound: 404}
 
 
