@@ -29,7 +29,8 @@ PURPOSE_IDENTIFICATION = Purpose("identification", _("Unambiguous identification
 PURPOSE_MARKETING = Purpose("marketing", _("Direct marketing by the channels the client allowed"))
 PURPOSE_CARE = Purpose("care", _("Providing treatment and keeping the records it requires"))
 RETENTION_CUSTOMER = Retention(
-    "customer", _("While the customer relationship lasts; deleted %(period)s after the last visit"), days=3 * 365)
+    "customer", _("While the customer relationship lasts; deleted %(period)s after the last visit"),
+    organization_years="inactive_client_years")
 RETENTION_CONSENT = Retention(
     "consent", _("While the client is in the register, as proof of each permission and withdrawal"))
 RETENTION_CARE = Retention(

@@ -58,10 +58,11 @@ class Purpose:
 class Retention:
     """How long a value is kept.
 
-    `days` (or a setting naming the days) is a period from the row's own date; `years_after_year_end`
-    is a statutory period per country counted from the end of the year of the row's date, as
-    accounting and patient-record laws count. Neither set: the period is an event (e.g. "while
-    the organization uses Tilli").
+    `days` (or a setting naming the days, or `organization_years`, an Organization field in years that
+    each organization sets, its default being the general rule) is a period from the row's own date;
+    `years_after_year_end` is a statutory period per country counted from the end of the year of the
+    row's date, as accounting and patient-record laws count. None set: the period is an event (e.g.
+    "while the organization uses Tilli").
     """
 
     code: str
@@ -69,28 +70,36 @@ class Retention:
     days: int | None = None
     setting: str | None = None
     years_after_year_end: dict[str, int] | None = None
+    organization_years: str | None = None
 
-    def period_days(self) -> int | None:
+    def period_days(self, organization=None) -> int | None:
+        """The period in days: the organization's own where it sets one (else the field's default)."""
+        if self.organization_years:
+            if organization is None:
+                from tenancy.models import Organization
+
+                return Organization._meta.get_field(self.organization_years).default * 365
+            return getattr(organization, self.organization_years) * 365
         if self.setting:
             from django.conf import settings
 
             return int(getattr(settings, self.setting))
         return self.days
 
-    def text(self, days: int | None = None) -> str:
-        """The rule in words, in the active language. The period is stated once, as `days` (or the setting):
-        the description names it `%(period)s` and never repeats the number. A published document passes
-        the `days` it stated, so it keeps saying what it said."""
-        period = self.period_days() if days is None else days
+    def text(self, days: int | None = None, organization=None) -> str:
+        """The rule in words, in the active language. The period is stated once, as `days` (or the setting
+        or the organization's field): the description names it `%(period)s` and never repeats the number.
+        A published document passes the `days` it stated, so it keeps saying what it said."""
+        period = self.period_days(organization) if days is None else days
         return str(self.description) % {"period": period_text(period) if period is not None else ""}
 
-    def describe(self, country: str) -> str:
+    def describe(self, country: str, organization=None) -> str:
         """The rule in words for an organization in `country`, with that country's statutory period only."""
         from django.utils.translation import gettext
 
         from tenancy.models import Country
 
-        text = self.text().rstrip(".") + "."
+        text = self.text(organization=organization).rstrip(".") + "."
         years = (self.years_after_year_end or {}).get(country)
         if years:
             text += " " + gettext("In %(country)s the law requires %(years)s years from the end of the year "

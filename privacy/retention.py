@@ -42,11 +42,11 @@ def _inactive_clients(now: dt.datetime):
     """Clients with no visit, booking, payment, sign-in, change or open request within their organization's period."""
     from billing.models import Payment
     from booking.models import Appointment
-    from clients.models import Client, Visit
+    from clients.models import RETENTION_CUSTOMER, Client, Visit
     from tenancy.models import Organization
 
     for organization in Organization.objects.order_by("pk"):
-        cutoff = now - dt.timedelta(days=365 * organization.inactive_client_years)
+        cutoff = now - dt.timedelta(days=RETENTION_CUSTOMER.period_days(organization))
         recent = {
             "appointment": Appointment.objects.filter(client=OuterRef("pk"), start__gte=cutoff),
             "visit": Visit.objects.filter(client=OuterRef("pk"), visited_at__gte=cutoff),

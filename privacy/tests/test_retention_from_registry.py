@@ -83,3 +83,23 @@ def test_no_rule_repeats_its_period_in_words():
                 rule = pf.retention
                 if rule.period_days() is not None:  # the period is the number; the words only name it
                     assert not number.search(str(rule.description)), rule.code
+
+
+@pytest.mark.django_db
+def test_an_organizations_own_period_is_the_one_its_job_and_its_information_to_clients_state(world):
+    from clients.models import Client
+    from privacy.information import retention_rules
+
+    world.org.inactive_client_years = 5
+    world.org.save()
+    with translation.override("en"):
+        rules = {rule["code"]: rule["description"] for rule in retention_rules(world.org)}
+    assert "deleted 5 years after the last visit" in rules["customer"]
+    assert "5 years after the last visit" in rules["appointment"]
+    client = make_client(world.org)
+    four_years_ago = timezone.now() - dt.timedelta(days=4 * 365)
+    Client.objects.filter(pk=client.pk).update(created_at=four_years_ago, updated_at=four_years_ago)
+    assert run_retention(dry_run=True).counts()["inactive_clients"] == 0
+    six_years_ago = timezone.now() - dt.timedelta(days=6 * 365)
+    Client.objects.filter(pk=client.pk).update(created_at=six_years_ago, updated_at=six_years_ago)
+    assert run_retention(dry_run=True).counts()["inactive_clients"] == 1
