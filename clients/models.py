@@ -34,7 +34,7 @@ RETENTION_CUSTOMER = Retention(
 RETENTION_CONSENT = Retention(
     "consent", _("While the client is in the register, as proof of each permission and withdrawal"))
 RETENTION_CARE = Retention(
-    "care", _("As long as the law on patient records requires"), days=20 * 365)
+    "care", _("As long as the law on patient records requires"))
 
 _C = PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
 _I = PersonalField(Category.IDENTITY, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
