@@ -1,4 +1,4 @@
-"""/api/v1: services, availability and appointments (create answers 409 when the time is taken)."""
+"""/api/v1: services, availability and appointments (a taken time or a wrong state answers 409, api.errors)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from api.errors import ApiError, ErrorOut
 from api.types import Day, Id, Moment
 from booking.models import Appointment, AppointmentState, Channel, Resource, Service
 from booking.selectors import free_slots
-from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
+from booking.services import appointment_book, appointment_move, appointment_transition
 from clients.models import Client
 from privacy.audit import actor_for_request
 from privacy.models import ActorKind
@@ -77,10 +77,6 @@ def _actor(request):
     return actor_for_request(request, kind=ActorKind.API)
 
 
-def _taken() -> ApiError:
-    return ApiError(409, "slot_taken", _("This time was just taken. Please choose another time."))
-
-
 @router.get("/services", response={200: list[ServiceOut], **ERRORS})
 def services_list(request: HttpRequest):
     require(request, Perm.USE_API)
@@ -107,11 +103,8 @@ def appointments_create(request: HttpRequest, payload: AppointmentIn):
         if payload.staff_id else None
     client = get_for_member(request, Client, perm=Perm.BOOK_APPOINTMENTS, pk=payload.client_id) \
         if payload.client_id else None
-    try:
-        appointment = appointment_book(service=service, start=payload.start, client=client, staff=staff,
-                                       channel=payload.channel, wishes=payload.wishes, actor=_actor(request))
-    except SlotTaken:
-        raise _taken() from None
+    appointment = appointment_book(service=service, start=payload.start, client=client, staff=staff,
+                                   channel=payload.channel, wishes=payload.wishes, actor=_actor(request))
     return Status(201, appointment)
 
 
@@ -132,7 +125,4 @@ def appointments_reschedule(request: HttpRequest, appointment_id: int, payload: 
     appointment = get_for_member(request, Appointment, perm=Perm.BOOK_APPOINTMENTS, pk=appointment_id)
     staff = get_for_member(request, Resource, perm=Perm.BOOK_APPOINTMENTS, pk=payload.staff_id) \
         if payload.staff_id else None
-    try:
-        return appointment_move(appointment=appointment, start=payload.start, staff=staff, actor=_actor(request))
-    except SlotTaken:
-        raise _taken() from None
+    return appointment_move(appointment=appointment, start=payload.start, staff=staff, actor=_actor(request))

@@ -28,7 +28,7 @@ from tenancy.models import Membership
 from tenancy.roles import Perm
 
 router = Router(tags=["clients"])
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class ClientIn(Schema):

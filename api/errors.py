@@ -1,4 +1,8 @@
-"""Errors as JSON with a stable machine code and a message in the caller's language."""
+"""Errors as JSON with a stable machine code and a message in the caller's language.
+
+This is the one place a service's refusal becomes an HTTP status: the kind of a domain error
+(tilli.errors) decides it, its code (from the app's `errors.py`) is the answer's `code`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,15 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
+
+from tilli.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+STATUS_BY_KIND: dict[type[DomainError], int] = {Conflict: 409, Invalid: 422, Forbidden: 403, NotFound: 404}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a service's refusal, from its kind."""
+    return next((STATUS_BY_KIND[kind] for kind in type(error).__mro__ if kind in STATUS_BY_KIND), 422)
 
 
 class ErrorOut(BaseModel):
@@ -56,6 +69,11 @@ def install(api: NinjaAPI) -> None:
             name = ".".join(str(part) for part in error.get("loc", ())[1:]) or "request"
             fields.setdefault(name, []).append(str(error.get("msg", "")))
         return _respond(api, request, 422, "invalid", _("The request has invalid values."), fields)
+
+    @api.exception_handler(DomainError)
+    def _refused_by_a_service(request, exc: DomainError):
+        # A refusal named by its code: 409 for a state conflict, 422 for input, 403, 404 (STATUS_BY_KIND).
+        return _respond(api, request, status_for(exc), exc.code, exc.message)
 
     @api.exception_handler(DjangoValidationError)
     def _rejected_by_a_service(request, exc: DjangoValidationError):

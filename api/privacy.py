@@ -7,11 +7,9 @@ field problem is a 422 `invalid` with messages per field; a request in the wrong
 with the service's own stable code (`closed`, `not_verified`, `already_erased`, ...).
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -52,13 +50,6 @@ from tenancy.roles import Perm
 
 router = Router(tags=["privacy"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-# Codes the services give to a refusal that depends on the state of the request or client, not on
-# the input: the caller sees them as they are, with HTTP 409. Any other refusal is a 422.
-STATE_CODES = frozenset({"closed", "already_extended", "too_late", "no_client", "not_verified", "limit_pending",
-                         "not_done", "no_decision", "already_erased"})
-# `not_told`: the client could not be emailed; repeat with `told_otherwise` once they were told.
-INPUT_CODES = frozenset({"not_told"})
 
 
 # --- schemas -------------------------------------------------------------------------------------------
@@ -213,21 +204,6 @@ def _actor(request: HttpRequest):
     return actor_for_request(request, kind=ActorKind.API)
 
 
-def _run(service: Callable[..., Any], **kwargs) -> Any:
-    """Call a service; a refusal about state becomes a 409 with the service's code (see STATE_CODES)."""
-    try:
-        return service(**kwargs)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise  # field problems: 422 `invalid` with messages per field (api.errors)
-        code = exc.error_list[0].code if exc.error_list else None
-        if code in STATE_CODES:
-            raise ApiError(409, code, " ".join(exc.messages)) from None
-        if code in INPUT_CODES:
-            raise ApiError(422, code, " ".join(exc.messages)) from None
-        raise
-
-
 def _request(request: HttpRequest, request_id: int, perm: Perm) -> DataSubjectRequest:
     require(request, perm)
     return get_for_member(request, DataSubjectRequest, perm=perm, actor_kind=ActorKind.API, pk=request_id)
@@ -295,7 +271,7 @@ def requests_link_client(request: HttpRequest, request_id: int, payload: LinkCli
     """Attach the client a request (e.g. a letter) turned out to be about."""
     req = _request(request, request_id, Perm.RECORD_REQUESTS)
     client = _client(request, payload.client_id, Perm.RECORD_REQUESTS)
-    _run(request_link_client, req=req, client=client, actor=_actor(request))
+    request_link_client(req=req, client=client, actor=_actor(request))
     return _detail(request, req)
 
 
@@ -303,7 +279,7 @@ def requests_link_client(request: HttpRequest, request_id: int, payload: LinkCli
 def requests_verify(request: HttpRequest, request_id: int, payload: VerifyIn):
     """Record how the client's identity was verified (owner only)."""
     req = _request(request, request_id, Perm.MANAGE_REQUESTS)
-    _run(request_verify_identity, req=req, method=payload.method, note=payload.note, actor=_actor(request))
+    request_verify_identity(req=req, method=payload.method, note=payload.note, actor=_actor(request))
     return _detail(request, req)
 
 
@@ -311,8 +287,8 @@ def requests_verify(request: HttpRequest, request_id: int, payload: VerifyIn):
 def requests_extend(request: HttpRequest, request_id: int, payload: ExtendIn):
     """Extend the deadline once by one or two months; the client is emailed the reasons (owner only)."""
     req = _request(request, request_id, Perm.MANAGE_REQUESTS)
-    _run(request_extend, req=req, months=payload.months, reason=payload.reason, actor=_actor(request),
-         told_otherwise=payload.told_otherwise)
+    request_extend(req=req, months=payload.months, reason=payload.reason, actor=_actor(request),
+                   told_otherwise=payload.told_otherwise)
     return _detail(request, req)
 
 
@@ -320,7 +296,7 @@ def requests_extend(request: HttpRequest, request_id: int, payload: ExtendIn):
 def requests_decide_limit(request: HttpRequest, request_id: int, payload: DecideLimitIn):
     """Answer a copy request over the yearly limit anyway, or refuse it with the reason (owner only)."""
     req = _request(request, request_id, Perm.MANAGE_REQUESTS)
-    _run(request_decide_limit, req=req, allow=payload.allow, reason=payload.reason, actor=_actor(request))
+    request_decide_limit(req=req, allow=payload.allow, reason=payload.reason, actor=_actor(request))
     return _detail(request, req)
 
 
@@ -328,7 +304,7 @@ def requests_decide_limit(request: HttpRequest, request_id: int, payload: Decide
 def requests_complete(request: HttpRequest, request_id: int, payload: CompleteIn):
     """Close the request as answered once it has really been done; the client is emailed (owner only)."""
     req = _request(request, request_id, Perm.MANAGE_REQUESTS)
-    _run(request_complete, req=req, outcome=payload.outcome, actor=_actor(request))
+    request_complete(req=req, outcome=payload.outcome, actor=_actor(request))
     return _detail(request, req)
 
 
@@ -336,8 +312,8 @@ def requests_complete(request: HttpRequest, request_id: int, payload: CompleteIn
 def requests_refuse(request: HttpRequest, request_id: int, payload: RefuseIn):
     """Refuse with reasons; the client is emailed them and their right to complain (owner only)."""
     req = _request(request, request_id, Perm.MANAGE_REQUESTS)
-    _run(request_refuse, req=req, reasons=payload.reasons, actor=_actor(request),
-         told_otherwise=payload.told_otherwise)
+    request_refuse(req=req, reasons=payload.reasons, actor=_actor(request),
+                   told_otherwise=payload.told_otherwise)
     return _detail(request, req)
 
 
@@ -350,7 +326,7 @@ def clients_export(request: HttpRequest, client_id: int, payload: ExportIn):
     require(request, Perm.MANAGE_REQUESTS)
     client = _client(request, client_id, Perm.MANAGE_REQUESTS)
     req = _request_of(request, payload.request_id, client)
-    return Status(202, _run(request_export, client=client, actor=_actor(request), request=req))
+    return Status(202, request_export(client=client, actor=_actor(request), request=req))
 
 
 @router.get("/exports/{export_id}", response={200: ExportOut, **ERRORS})
@@ -409,4 +385,4 @@ def clients_erase(request: HttpRequest, client_id: int, query: Query[EraseQuery]
     req = _request_of(request, query.request_id, client)
     if query.dry_run:
         return _plan_out(plan_erasure(client))
-    return _plan_out(_run(erase_client, client=client, actor=_actor(request), request=req))
+    return _plan_out(erase_client(client=client, actor=_actor(request), request=req))

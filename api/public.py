@@ -25,7 +25,6 @@ from booking.models import Resource, ResourceKind, Service
 from booking.notifications import manage_token
 from booking.online import book_online
 from booking.selectors import free_slots
-from booking.services import SlotTaken
 from privacy.audit import client_ip
 from tenancy.models import Organization
 from tenancy.public import public_language
@@ -144,14 +143,11 @@ def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingI
     except WriteRefused as refused:
         raise ApiError(REFUSED_STATUS[refused.code], refused.code, refused.message) from None
     service = _service(organization, payload.service_id)
-    try:
-        appointment = book_online(organization=organization, service=service,
-                                  staff=_staff(organization, service, payload.staff_id), start=payload.start,
-                                  person=payload.dict(), wishes=payload.wishes,
-                                  marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
-                                  language=public_language(request, organization))
-    except SlotTaken:
-        raise ApiError(409, "slot_taken", _("This time was just taken. Please choose another time.")) from None
+    appointment = book_online(organization=organization, service=service,
+                              staff=_staff(organization, service, payload.staff_id), start=payload.start,
+                              person=payload.dict(), wishes=payload.wishes,
+                              marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
+                              language=public_language(request, organization))  # a taken time: 409 (api.errors)
     manage = request.build_absolute_uri(reverse("public_booking:manage",
                                                 args=[organization.slug, manage_token(appointment)]))
     return Status(201, {"id": appointment.pk, "start": appointment.start, "end": appointment.end,

@@ -1,24 +1,25 @@
-"""The availability engine: pure interval arithmetic over aware datetimes, no database, no Django.
+"""The availability engine: pure interval arithmetic, no database, no Django.
 
 The booking selectors load working hours, closed days and busy rows, then call these functions.
-Everything here works on half-open UTC intervals ``[start, end)``; local time appears only where a
-human meaning lives in it (DESIGN.md section 6):
+Everything works on half-open UTC spans ``[start, end)`` of whole microseconds since the Unix epoch
+(``Span``): comparing and sorting ints is several times cheaper than comparing aware datetimes, which
+matters when one request looks at 50 staff over a month, and microseconds represent every datetime
+exactly. Local time appears only where a human meaning lives in it (DESIGN.md section 6):
 
 * working hours are wall-clock times *on a date* in the location's zone, so a DST Sunday has 23 or 25
   real hours and a shift "09:00-17:00" is 8 real hours on either side of the change;
 * slot starts either follow the free time (``aligned_start_micros``: the first moment a free span can hold
   the booking, then every step, so no free time long enough goes unoffered) or lie on a grid of wall-clock
-  times counted from local midnight (09:00, 09:15, ..., ``free_starts``), so a slot never moves by an hour
-  when the clocks do; each service chooses.
+  times counted from local midnight (09:00, 09:15, ..., ``free_start_micros``), so a slot never moves by an
+  hour when the clocks do; each service chooses.
 
-A working-hours boundary is the first moment the clock shows that time (``_wall_to_utc``), which settles
-the times that do not exist (spring gap) or exist twice (autumn fold); a slot start is offered at every
-real instant whose wall-clock time is on the grid (``_grid_instants``). Interval operations are sorted
-sweeps, linear after sorting; nothing steps minute by minute.
+Days on which the zone's offset is steady are done by arithmetic; a day with a clock change goes through
+the exact conversions here: a working-hours boundary is the first moment the clock shows that time
+(``_wall_to_utc``), which settles the times that do not exist (spring gap) or exist twice (autumn fold);
+a slot start is offered at every real instant whose wall-clock time is on the grid (``_grid_instants``).
+Interval operations are sorted sweeps, linear after sorting; nothing steps minute by minute.
 
-The same functions exist over integer microseconds (``working_spans``, ``subtract_spans``,
-``free_start_micros``, ...) for the selectors' hot path; on days with a clock change they call the exact
-datetime functions here, and property tests hold them to the datetime path's answers.
+The tests hold this engine to a slow, obvious one over aware datetimes (booking/tests/oracle.py).
 """
 
 from __future__ import annotations
@@ -30,77 +31,26 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
 __all__ = [
-    "Interval",
     "Span",
     "WeeklyRule",
     "aligned_start_micros",
     "free_start_micros",
-    "free_starts",
     "from_micros",
-    "intersect",
     "intersect_spans",
-    "merge",
     "merge_spans",
-    "subtract",
     "subtract_spans",
     "to_micros",
     "to_spans",
     "unblocked_starts",
-    "working_intervals",
     "working_spans",
 ]
 
 _DAY = timedelta(days=1)
-_ZERO = timedelta(0)
 # How far below/above the wall-clock readings at the ends of a UTC range we look for grid times. A
 # backward clock change (the autumn fold) makes later instants show earlier wall-clock times; the
 # largest such change in today's rules is 2 hours (Antarctica/Troll). The one-off date-line moves of
 # the last century (a whole day) lie outside any booking horizon.
 _FOLD_MARGIN = timedelta(hours=3)
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if not isinstance(value, datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
-
-
-@dataclass(frozen=True, order=True)
-class Interval:
-    """A half-open span ``[start, end)`` of real time, stored in UTC.
-
-    Aware datetimes in any zone are accepted and normalised to UTC, because Python compares two
-    datetimes that share a ``ZoneInfo`` by wall clock, ignoring ``fold``: the two 03:30s of an autumn
-    night would compare equal. In UTC every comparison is between real instants.
-    """
-
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        _require_aware(self.start, "Interval.start")
-        _require_aware(self.end, "Interval.end")
-        object.__setattr__(self, "start", self.start.astimezone(UTC))
-        object.__setattr__(self, "end", self.end.astimezone(UTC))
-        if self.end <= self.start:
-            raise ValueError(f"Interval must end after it starts: [{self.start.isoformat()}, {self.end.isoformat()})")
-
-    @property
-    def duration(self) -> timedelta:
-        return self.end - self.start
-
-    def overlaps(self, other: Interval) -> bool:
-        """True if the two spans share an instant; touching ends (``a.end == b.start``) do not overlap."""
-        return self.start < other.end and other.start < self.end
-
-    @classmethod
-    def from_utc(cls, start: datetime, end: datetime) -> Interval:
-        """Build from instants already known to be aware, in UTC and ordered (rows read from the database)."""
-        return _trusted(start, end)
-
-    def contains(self, other: Interval) -> bool:
-        return self.start <= other.start and other.end <= self.end
 
 
 @dataclass(frozen=True)
@@ -235,129 +185,12 @@ def _require_day(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a date, not {type(value).__name__}")
 
 
-def _trusted(start: datetime, end: datetime) -> Interval:
-    """An Interval from values the engine itself derived from valid ones: skips re-validation on hot paths."""
-    interval = object.__new__(Interval)
-    object.__setattr__(interval, "start", start)
-    object.__setattr__(interval, "end", end)
-    return interval
-
-
 @lru_cache(maxsize=4096)
 def _steady_offset(day: date, tz: tzinfo) -> timedelta | None:
     """The day's UTC offset if it is the same from its midnight to the next (no clock change that day)."""
     offsets = {datetime.combine(d, time(0)).replace(tzinfo=tz, fold=fold).utcoffset()
                for d in (day, day + _DAY) for fold in (0, 1)}
     return offsets.pop() if len(offsets) == 1 else None
-
-
-def working_intervals(
-    rules: Iterable[WeeklyRule],
-    tz: tzinfo,
-    first_day: date,
-    last_day: date,
-    *,
-    closed_days: Set[date] = frozenset(),
-    extra: Iterable[Interval] = (),
-) -> list[Interval]:
-    """Each day's intervals built from wall-clock times in `tz` ON THAT DATE (a DST day has 23 or 25 hours),
-    converted to UTC; days in closed_days (public holidays not opened) have none; `extra` one-off hours are
-    added; the result is sorted and merged (overlapping/adjacent intervals joined).
-
-    Days run from ``first_day`` to ``last_day`` inclusive (none if ``last_day < first_day``); a night shift
-    belongs to the day it starts on, so the last day's runs into the next morning. ``extra`` is
-    added as given, also on closed days (that is how a holiday is opened) and also outside the days.
-    """
-    _require_tz(tz)
-    _require_day(first_day, "first_day")
-    _require_day(last_day, "last_day")
-    by_weekday: dict[int, list[WeeklyRule]] = {}
-    for rule in rules:
-        if not isinstance(rule, WeeklyRule):
-            raise TypeError(f"rules must be WeeklyRule instances, not {type(rule).__name__}")
-        by_weekday.setdefault(rule.weekday, []).append(rule)
-    intervals: list[Interval] = []
-    for extra_interval in extra:
-        if not isinstance(extra_interval, Interval):
-            raise TypeError(f"extra must be Interval instances, not {type(extra_interval).__name__}")
-        intervals.append(extra_interval)
-    day = first_day
-    while day <= last_day:
-        if day not in closed_days:
-            offset = _steady_offset(day, tz)
-            for rule in by_weekday.get(day.weekday(), ()):
-                if not rule.applies_on(day):
-                    continue
-                start_wall = datetime.combine(day, rule.start)
-                end_wall = rule.end_wall(day)
-                # No clock change on this day (nor on the next, for a night shift): plain arithmetic.
-                if offset is not None and (not rule.past_midnight or _steady_offset(day + _DAY, tz) is not None):
-                    start = (start_wall - offset).replace(tzinfo=UTC)
-                    end = (end_wall - offset).replace(tzinfo=UTC)
-                else:
-                    start = _wall_to_utc(start_wall, tz)
-                    end = _wall_to_utc(end_wall, tz)
-                if start < end:  # both ends inside one spring gap: no real time at all
-                    intervals.append(_trusted(start, end))
-        day += _DAY
-    return merge(intervals)
-
-
-def _span(interval: Interval) -> tuple[datetime, datetime]:
-    return interval.start, interval.end
-
-
-def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    """Sorted, with overlapping and touching intervals joined: the canonical form of a set of instants."""
-    merged: list[Interval] = []
-    # Sort on the two fields directly: the dataclass's generated ordering builds tuples per comparison.
-    for interval in sorted(intervals, key=_span):
-        if merged and interval.start <= merged[-1].end:
-            if interval.end > merged[-1].end:
-                merged[-1] = _trusted(merged[-1].start, interval.end)
-        else:
-            merged.append(interval)
-    return merged
-
-
-def subtract(free: Iterable[Interval], busy: Iterable[Interval]) -> list[Interval]:
-    """The instants of ``free`` that are in no ``busy`` interval, merged. One sweep over both sorted lists."""
-    free_list, busy_list = merge(free), merge(busy)
-    result: list[Interval] = []
-    first = 0  # busy intervals before this index end before the current free interval starts
-    for interval in free_list:
-        while first < len(busy_list) and busy_list[first].end <= interval.start:
-            first += 1
-        cursor = interval.start
-        index = first
-        while index < len(busy_list) and busy_list[index].start < interval.end:
-            blocked = busy_list[index]
-            if blocked.start > cursor:
-                result.append(_trusted(cursor, blocked.start))
-            cursor = max(cursor, blocked.end)
-            if cursor >= interval.end:
-                break
-            index += 1
-        if cursor < interval.end:
-            result.append(_trusted(cursor, interval.end))
-    return result
-
-
-def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
-    """The instants in both ``a`` and ``b``, merged (e.g. a room's free time AND the staff member's)."""
-    left, right = merge(a), merge(b)
-    result: list[Interval] = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        start = max(left[i].start, right[j].start)
-        end = min(left[i].end, right[j].end)
-        if start < end:
-            result.append(_trusted(start, end))
-        if left[i].end <= right[j].end:
-            i += 1
-        else:
-            j += 1
-    return result
 
 
 def _fixed_offset_grid(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinfo) -> list[datetime] | None:
@@ -403,76 +236,7 @@ def _grid_instants(lo: datetime, hi: datetime, granularity: timedelta, tz: tzinf
     return sorted(found)
 
 
-def free_starts(
-    free: Iterable[Interval],
-    *,
-    duration: timedelta,
-    buffer_before: timedelta = _ZERO,
-    buffer_after: timedelta = _ZERO,
-    granularity: timedelta,
-    tz: tzinfo,
-    not_before: datetime | None = None,
-    not_after: datetime | None = None,
-) -> list[datetime]:
-    """Start times (UTC, sorted, unique) such that [start - buffer_before, start + duration + buffer_after)
-    lies inside one free interval, start >= not_before (minimum notice) and start <= not_after (maximum advance).
-
-    Starts lie on a grid of `granularity` in LOCAL wall-clock time counted from local midnight of each day
-    (09:00, 09:15, ... in tz), so a slot never shifts by an hour at DST. Wall-clock times that do not exist
-    (spring-forward gap) are not offered; wall-clock times that occur twice (autumn fold) are offered once per
-    real instant that is inside a free interval (i.e. both, if both real instants are free — they are
-    different moments).
-
-    ``free`` is merged first, so touching free intervals count as one. ``granularity`` must divide 24 hours,
-    which makes the grid the same on every day.
-    """
-    _require_tz(tz)
-    for name, value in (
-        ("duration", duration),
-        ("buffer_before", buffer_before),
-        ("buffer_after", buffer_after),
-        ("granularity", granularity),
-    ):
-        if not isinstance(value, timedelta):
-            raise TypeError(f"{name} must be a timedelta, not {type(value).__name__}")
-    if duration <= _ZERO:
-        raise ValueError(f"duration must be positive, got {duration}")
-    if buffer_before < _ZERO or buffer_after < _ZERO:
-        raise ValueError(f"buffers must not be negative, got {buffer_before} and {buffer_after}")
-    if granularity <= _ZERO or _DAY % granularity != _ZERO:
-        raise ValueError(f"granularity must be positive and divide 24 hours, got {granularity}")
-    if not_before is not None:
-        _require_aware(not_before, "not_before")
-        not_before = not_before.astimezone(UTC)
-    if not_after is not None:
-        _require_aware(not_after, "not_after")
-        not_after = not_after.astimezone(UTC)
-
-    starts: list[datetime] = []
-    for interval in merge(free):
-        lo = interval.start + buffer_before
-        hi = interval.end - duration - buffer_after
-        if not_before is not None:
-            lo = max(lo, not_before)
-        if not_after is not None:
-            hi = min(hi, not_after)
-        if lo > hi:
-            continue
-        # Merged free intervals are disjoint and sorted, so each one's starts follow the previous ones'.
-        starts.extend(_grid_instants(lo, hi, granularity, tz))
-    return starts
-
-
-# --- The integer fast path ----------------------------------------------------------------------------
-#
-# The same engine over whole microseconds since the Unix epoch (UTC): a span is a plain ``(start, end)``
-# tuple of ints, half-open like an Interval. Comparing and sorting ints is several times cheaper than
-# comparing aware datetimes wrapped in dataclasses, which matters when one request looks at 50 staff over
-# a month. Microseconds represent every datetime exactly, so nothing is rounded. Time zones enter at the
-# same two places as above, and only days on which the zone's offset is steady are done by arithmetic:
-# a day with a clock change goes through the exact functions above (``_wall_to_utc``,
-# ``_grid_instants``), whose results are converted to ints. The functions above remain the reference;
-# the tests check that both give the same answers.
+# --- Spans of microseconds -------------------------------------------------------------------------
 
 Span = tuple[int, int]
 
@@ -511,7 +275,7 @@ def _midnight_micros(day: date, offset: timedelta) -> int:
 
 
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
-    """``merge`` for int spans: sorted, overlapping and touching spans joined."""
+    """Sorted, with overlapping and touching spans joined: the canonical form of a set of instants."""
     merged: list[Span] = []
     last_start = last_end = 0
     for start, end in sorted(spans):
@@ -526,7 +290,7 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 def subtract_spans(free: Iterable[Span], busy: Iterable[Span]) -> list[Span]:
-    """``subtract`` for int spans: the instants of ``free`` in no ``busy`` span, merged.
+    """The instants of ``free`` in no ``busy`` span, merged.
 
     One walk over both merged lists: a busy span that outlasts a free span is kept for the next one.
     """
@@ -549,7 +313,7 @@ def subtract_spans(free: Iterable[Span], busy: Iterable[Span]) -> list[Span]:
 
 
 def intersect_spans(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
-    """``intersect`` for int spans: the instants in both, merged."""
+    """The instants in both ``a`` and ``b``, merged (e.g. a room's free time AND the staff member's)."""
     left, right = merge_spans(a), merge_spans(b)
     result: list[Span] = []
     i = j = 0
@@ -574,10 +338,13 @@ def working_spans(
     closed_days: Set[date] = frozenset(),
     extra: Iterable[Span] = (),
 ) -> list[Span]:
-    """``working_intervals`` as int spans: the same days, rules, closed days and extra hours.
+    """Each day's working spans from wall-clock times in `tz` ON THAT DATE (a DST day has 23 or 25 hours);
+    days in closed_days (public holidays not opened) have none; `extra` one-off hours are added; the
+    result is sorted and merged.
 
+    Days run from ``first_day`` to ``last_day`` inclusive; a night shift belongs to the day it starts on.
     On a day whose offset is steady a boundary is local midnight plus the wall-clock time; on a day with
-    a clock change each boundary goes through ``_wall_to_utc``, exactly as in ``working_intervals``.
+    a clock change each boundary goes through ``_wall_to_utc``.
     """
     _require_tz(tz)
     _require_day(first_day, "first_day")
@@ -648,7 +415,10 @@ def free_start_micros(
     not_before: int | None = None,
     not_after: int | None = None,
 ) -> list[int]:
-    """``free_starts`` over int spans, with every duration, buffer, limit and result in microseconds.
+    """Start times (sorted, unique) on a wall-clock grid of ``granularity`` counted from local midnight,
+    such that ``[start - buffer_before, start + duration + buffer_after)`` lies inside one free span and
+    the start is within ``not_before`` and ``not_after``; every value in microseconds. A wall-clock time
+    in a spring gap is not offered, one that occurs twice (autumn fold) once per free real instant.
 
     Free time inside a run of days with a steady offset gets its grid by arithmetic: the instant ``t``
     shows a wall-clock time on the grid exactly when ``t + offset`` is a multiple of ``granularity``

@@ -33,8 +33,8 @@ from tilli.lib.text import validate_clean_text
 PURPOSE_BOOKING = Purpose("booking", _("Booking and providing appointments"))
 PURPOSE_STAFF_PLANNING = Purpose("staff_planning", _("Planning staff working time"))
 RETENTION_APPOINTMENT = Retention(
-    "appointment", _("Appointments: while the customer relationship lasts; three years after the last visit"),
-    days=3 * 365)
+    "appointment", _("Appointments: while the customer relationship lasts; %(period)s after the last visit"),
+    organization_years="inactive_client_years")
 RETENTION_WORK_TIME = Retention("work_time", _("Working hours and time off: while the person works here"))
 
 _BOOKING = PersonalField(Category.USAGE, PURPOSE_BOOKING, LegalBasis.CONTRACT, RETENTION_APPOINTMENT,

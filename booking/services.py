@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from booking.availability import subtract_spans, to_micros
+from booking.errors import BookingError, SlotTaken
 from booking.models import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -35,27 +35,9 @@ from clients.models import Client
 from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
+from tilli.errors import Conflict, Invalid
 from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
-
-
-class SlotTaken(Exception):
-    """The time is no longer free (someone was faster, or it never was).
-
-    `code` says why where a service could tell: "taken" (another appointment holds it),
-    "not_working" (outside the staff member's hours, time off or a closed holiday) or
-    "not_qualified" (the staff member does not perform the service).
-    """
-
-    MESSAGES = {
-        "taken": _lazy("This time was just taken. Please choose another time."),
-        "not_working": _lazy("The staff member does not work then. Please choose another time."),
-        "not_qualified": _lazy("The staff member does not perform this service."),
-    }
-
-    def __init__(self, code: str = "taken") -> None:
-        self.code = code if code in self.MESSAGES else "taken"
-        super().__init__(str(self.MESSAGES[self.code]))
 
 
 def _occupancies(appointment: Appointment, service: Service) -> list[Occupancy]:
@@ -158,7 +140,7 @@ def _refusal(service: Service, staff: Resource, start: datetime, end: datetime) 
     from booking.selectors import closed_days
 
     if not service.staff.filter(pk=staff.pk, is_active=True).exists():
-        return SlotTaken("not_qualified")
+        return SlotTaken(BookingError.NOT_QUALIFIED)
     tz = ZoneInfo(staff.location.time_zone)
     first, last = start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date()
     closed = closed_days(service.organization, first, last)
@@ -166,8 +148,8 @@ def _refusal(service: Service, staff: Resource, start: datetime, end: datetime) 
     needed = (to_micros(start - timedelta(minutes=service.buffer_before_minutes)),
               to_micros(end + timedelta(minutes=service.buffer_after_minutes)))
     if subtract_spans([needed], subtract_spans(working[staff.pk], off.get(staff.pk, []))):
-        return SlotTaken("not_working")
-    return SlotTaken("taken")
+        return SlotTaken(BookingError.NOT_WORKING)
+    return SlotTaken(BookingError.SLOT_TAKEN)
 
 
 def appointment_book_new_client(*, service: Service, start: datetime, client_data: dict, channel: str, actor: Actor,
@@ -185,7 +167,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
                      now: datetime | None = None) -> Appointment:
     """Reschedule to a new start (and optionally another staff member), keeping its length, or raise SlotTaken."""
     if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
-        raise ValidationError(_("Only a booked or confirmed appointment can be moved."))
+        raise Conflict(BookingError.WRONG_STATE, _("Only a booked or confirmed appointment can be moved."))
     check_instant(start)
     length = appointment.end - appointment.start
     service = _with_length(appointment.service, int(length.total_seconds() // 60))
@@ -223,9 +205,9 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
     time off, buffers and the resources the service needs; the database refuses an overlap.
     """
     if appointment.state not in (AppointmentState.BOOKED, AppointmentState.CONFIRMED):
-        raise ValidationError(_("Only a booked or confirmed appointment can be changed."))
+        raise Conflict(BookingError.WRONG_STATE, _("Only a booked or confirmed appointment can be changed."))
     if not appointment.service.length_adjustable:
-        raise ValidationError(_("The length of this service is fixed."))
+        raise Invalid(BookingError.LENGTH_FIXED, _("The length of this service is fixed."))
     if end.tzinfo is None:
         raise ValidationError(_("The time must include its time zone."))
     minutes = (end - appointment.start).total_seconds() / 60
@@ -264,7 +246,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
         raise ValidationError({"reason": [_("Write the reason in at most 300 characters.")]})
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if to_state not in ALLOWED_TRANSITIONS[locked.state]:
-        raise ValidationError(_("An appointment that is %(state)s cannot become %(new)s.") % {
+        raise Conflict(BookingError.WRONG_STATE, _("An appointment that is %(state)s cannot become %(new)s.") % {
             "state": locked.get_state_display().lower(), "new": AppointmentState(to_state).label.lower()})
     from_state, locked.state = locked.state, to_state
     locked.revision += 1

@@ -14,16 +14,17 @@ made for another record, and a link mailed for the other record opens nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from clients.errors import ClientError
 from clients.models import CareAssignment, Client, ClientKind, PortalLoginToken
 from clients.normalise import search_text
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
+from tilli.errors import Conflict, Invalid
 
 FILLED_FIELDS = ("email", "phone", "street_address", "postal_code", "city", "country", "gender", "birth_year",
                  "birth_date", "preferred_language", "billing_name", "billing_address", "billing_reference",
@@ -31,13 +32,16 @@ FILLED_FIELDS = ("email", "phone", "street_address", "postal_code", "city", "cou
 NOT_MOVED = {CareAssignment, PortalLoginToken}  # a pending sign-in link was sent for the other record
 
 
-class PossibleDuplicate(ValidationError):
+class PossibleDuplicate(Conflict):
     """A new client would repeat one already in the register; `clients` are the ones it would repeat."""
 
     def __init__(self, clients: list[Client]) -> None:
-        super().__init__(_("A client with the same name and phone number is already in the register."),
-                         code="possible_duplicate")
+        super().__init__(ClientError.DUPLICATE,
+                         _("A client with the same name and phone number is already in the register."))
         self.clients = clients
+
+    def __reduce__(self):
+        return self.__class__, (self.clients,)
 
 
 def possible_duplicates(organization: Organization, *, first_name: str, last_name: str, phone: str,
@@ -58,11 +62,11 @@ def possible_duplicates(organization: Organization, *, first_name: str, last_nam
 def client_merge(*, survivor: Client, duplicate: Client, actor: Actor) -> Client:
     """Merge `duplicate` into `survivor` (see the module's docstring); returns the survivor."""
     if survivor.pk == duplicate.pk or survivor.organization_id != duplicate.organization_id:
-        raise ValidationError(_("Choose two different clients of this organization."), code="same_or_foreign")
+        raise Invalid(ClientError.SAME_OR_FOREIGN, _("Choose two different clients of this organization."))
     survivor = Client.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Client.objects.select_for_update().get(pk=duplicate.pk)
     if survivor.is_restricted or duplicate.is_restricted:
-        raise ValidationError(_("A client whose processing is restricted cannot be merged."), code="restricted")
+        raise Conflict(ClientError.RESTRICTED, _("A client whose processing is restricted cannot be merged."))
     for relation in Client._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and relation.one_to_many) or relation.related_model in NOT_MOVED:
             continue

@@ -29,11 +29,12 @@ PURPOSE_IDENTIFICATION = Purpose("identification", _("Unambiguous identification
 PURPOSE_MARKETING = Purpose("marketing", _("Direct marketing by the channels the client allowed"))
 PURPOSE_CARE = Purpose("care", _("Providing treatment and keeping the records it requires"))
 RETENTION_CUSTOMER = Retention(
-    "customer", _("While the customer relationship lasts; deleted three years after the last visit"), days=3 * 365)
+    "customer", _("While the customer relationship lasts; deleted %(period)s after the last visit"),
+    organization_years="inactive_client_years")
 RETENTION_CONSENT = Retention(
     "consent", _("While the client is in the register, as proof of each permission and withdrawal"))
 RETENTION_CARE = Retention(
-    "care", _("As long as the law on patient records requires"), days=20 * 365)
+    "care", _("As long as the law on patient records requires"))
 
 _C = PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
 _I = PersonalField(Category.IDENTITY, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_CUSTOMER, Erasure.DELETE)
@@ -58,8 +59,8 @@ _REF = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.LEGAL_OBLIGATI
                      Erasure.KEEP_RESTRICTED,
                      legal_ground=_("GDPR Art. 5(2): the access log must stay provable after erasure"))
 _SIGN_IN = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.LEGITIMATE_INTEREST,
-                         Retention("portal_sign_in", _("Portal sign-ins and their IP addresses: deleted after the "
-                                                       "configured period (90 days by default)"),
+                         Retention("portal_sign_in", _("Portal sign-ins and their IP addresses: deleted after "
+                                                       "%(period)s"),
                                    setting="SECURITY_LOG_RETENTION_DAYS"),
                          Erasure.DELETE)
 
@@ -401,7 +402,7 @@ class CareAssignment(TenantModel):
 
 
 _PORTAL = PersonalField(Category.USAGE, PURPOSE_CUSTOMER, LegalBasis.CONTRACT,
-                        Retention("portal_link", _("Sign-in link: deleted a day after it expires"), days=1),
+                        Retention("portal_link", _("Sign-in link: deleted %(period)s after it expires"), days=1),
                         Erasure.DELETE)
 
 

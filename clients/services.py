@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.errors import ClientError
 from clients.merging import PossibleDuplicate, possible_duplicates
 from clients.models import (
     Channel,
@@ -30,6 +31,7 @@ from clients.validation import clean_client_data
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
+from tilli.errors import Conflict
 
 MARKETING_WORDING_VERSION = "marketing-2026-11"
 SPECIAL_WORDING_VERSION = "special-2026-11"
@@ -76,10 +78,13 @@ def client_create(*, organization: Organization, actor: Actor, kind: str = Clien
     return client
 
 
-class ClientRestricted(ValidationError):
+class ClientRestricted(Conflict):
     def __init__(self) -> None:
-        super().__init__(_("This client's data is restricted: it is stored but may not be changed or used. "
-                           "Lift the restriction first."), code="restricted")
+        super().__init__(ClientError.RESTRICTED, _("This client's data is restricted: it is stored but may not be "
+                                                   "changed or used. Lift the restriction first."))
+
+    def __reduce__(self):
+        return self.__class__, ()
 
 
 def ensure_not_restricted(client: Client) -> None:
@@ -165,10 +170,13 @@ def special_approval_set(*, client: Client, granted: bool, source: str, actor: A
     return approval
 
 
-class ApprovalMissing(ValidationError):
+class ApprovalMissing(Conflict):
     def __init__(self) -> None:
-        super().__init__(_("Record the client's approval before storing health or other sensitive information."),
-                         code="approval_missing")
+        super().__init__(ClientError.APPROVAL_MISSING,
+                         _("Record the client's approval before storing health or other sensitive information."))
+
+    def __reduce__(self):
+        return self.__class__, ()
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from privacy.registry import (
 from tenancy.models import TenantModel
 
 PURPOSE_MESSAGES = Purpose("messages", _("Booking confirmations, reminders and the messages the client allowed"))
-RETENTION_MESSAGES = Retention("messages", _("Messages sent: two years, as a record of what was sent and when"),
+RETENTION_MESSAGES = Retention("messages", _("Messages sent: %(period)s, as a record of what was sent and when"),
                                days=2 * 365)
 _MSG = PersonalField(Category.CONTACT, PURPOSE_MESSAGES, LegalBasis.CONTRACT, RETENTION_MESSAGES, Erasure.DELETE)
 

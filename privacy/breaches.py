@@ -27,9 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from privacy.audit import Actor, record
+from privacy.errors import BreachError
 from privacy.information import authority_for, controller_address
 from privacy.models import AuditAction, AuditEvent, Breach, BreachRisk, BreachSubject, ClientDecision
 from privacy.registry import Category
+from tilli.errors import Conflict
 
 DEADLINE = dt.timedelta(hours=72)
 URGENT = dt.timedelta(hours=12)
@@ -169,11 +171,11 @@ def breach_notify_authority(*, breach: Breach, actor: Actor, at: dt.datetime | N
     now = now or timezone.now()
     at = at or now
     if not needs_authority(breach):
-        raise ValidationError(_("The breach is recorded as unlikely to result in a risk to people: the authority "
-                                "need not be notified. Change the risk first if that is no longer so."),
-                              code="not_needed")
+        raise Conflict(BreachError.NOT_NEEDED, _("The breach is recorded as unlikely to result in a risk to people: "
+                                                 "the authority need not be notified. Change the risk first if that "
+                                                 "is no longer so."))
     if breach.authority_notified_at is not None:
-        raise ValidationError(_("The notification to the authority has already been recorded."), code="done")
+        raise Conflict(BreachError.ALREADY_NOTIFIED, _("The notification to the authority has already been recorded."))
     if at > now + CLOCK_SLACK:
         raise ValidationError({"at": [_("The notification cannot have been sent in the future.")]})
     if at < breach.noticed_at:
@@ -220,12 +222,12 @@ def breach_decide_clients(*, breach: Breach, decision: str, reason: str, actor: 
 def breach_close(*, breach: Breach, actor: Actor, now: dt.datetime | None = None) -> None:
     """Close the breach once the authority and the clients have been dealt with; it stays in the register."""
     if breach.closed_at is not None:
-        raise ValidationError(_("The breach is already closed."), code="closed")
+        raise Conflict(BreachError.CLOSED, _("The breach is already closed."))
     if needs_authority(breach) and breach.authority_notified_at is None:
-        raise ValidationError(_("First notify the authority, or record why the breach is unlikely to result in a "
-                                "risk."), code="authority")
+        raise Conflict(BreachError.AUTHORITY_FIRST, _("First notify the authority, or record why the breach is "
+                                                      "unlikely to result in a risk."))
     if breach.risk == BreachRisk.HIGH and not breach.client_decision:
-        raise ValidationError(_("First decide whether the clients are told."), code="clients")
+        raise Conflict(BreachError.DECIDE_CLIENTS_FIRST, _("First decide whether the clients are told."))
     breach.closed_at = now or timezone.now()
     breach.save(update_fields=["closed_at"])
     record(organization=breach.organization, actor=actor, action=AuditAction.UPDATE, obj=breach,
@@ -302,7 +304,7 @@ def breach_subject_add(*, breach: Breach, client, actor: Actor) -> bool:
 def breach_subject_remove(*, subject: BreachSubject, actor: Actor) -> None:
     """Take a client off the list (found not to be affected); not once they have been told."""
     if subject.notified_at is not None:
-        raise ValidationError(_("The client has already been told about the breach."), code="notified")
+        raise Conflict(BreachError.CLIENT_TOLD, _("The client has already been told about the breach."))
     breach = subject.breach
     ref = subject.subject_ref
     subject.delete()
@@ -457,7 +459,7 @@ def breach_notify_clients(*, breach: Breach, actor: Actor, message_text: str,
 
     now = now or timezone.now()
     if breach.client_decision != ClientDecision.INFORM:
-        raise ValidationError(_("First decide to tell each affected client directly."), code="not_decided")
+        raise Conflict(BreachError.NOT_DECIDED, _("First decide to tell each affected client directly."))
     if not message_text.strip():
         raise ValidationError({"message_text": [_("Write what happened in plain language.")]})
     result = NoticeResult()

@@ -124,9 +124,10 @@ def purpose_text(code: str) -> str:
     return str(purpose.description) if purpose else code
 
 
-def retention_text(code: str) -> str:
+def retention_text(code: str, days: int | None = None) -> str:
+    """The registry's rule in words; `days` is the period a published document stated (else today's)."""
     rule = _registry_maps()[1].get(code)
-    return str(rule.description) if rule else code
+    return rule.text(days) if rule else code
 
 
 def basis_text(code: str) -> str:
@@ -169,7 +170,7 @@ def _retention_lines(rules: list[dict[str, Any]], country: str, held: set[str]) 
             text = _("Client details: kept while you are a client; a client who has not visited for %(years)s "
                      "years is removed from the register.") % {"years": rule["inactive_years"]}
         else:
-            text = retention_text(code)
+            text = retention_text(code, rule.get("days"))
         text = text if text.endswith(".") else text + "."
         if rule.get("years_after_year_end"):
             text += " " + _("In %(country)s the law requires %(years)s years from the end of the year concerned.") % {

@@ -67,7 +67,7 @@ def _retention(organization) -> list[dict[str, Any]]:
             continue
         for pf in reg.fields.values():
             r = pf.retention
-            rules.setdefault(r.code, {"code": r.code, "days": r.period_days(),
+            rules.setdefault(r.code, {"code": r.code, "days": r.period_days(organization),
                                       "years_after_year_end": (r.years_after_year_end or {}).get(
                                           organization.country)})
     rules["customer"]["inactive_years"] = organization.inactive_client_years

@@ -22,15 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from privacy.audit import Actor, record
+from privacy.errors import ErasureError
 from privacy.models import AuditAction, DataSubjectRequest, ErasureRecord
 from privacy.registry import Erasure, Registration
 from privacy.subjects import client_registrations, rows_of
+from tilli.errors import Conflict
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +220,7 @@ def erase_client(*, client, actor: Actor, request: DataSubjectRequest | None = N
     with transaction.atomic():
         locked = type(client)._default_manager.select_for_update().get(pk=client.pk)
         if locked.erased_at is not None:
-            raise ValidationError(_("This client has already been erased."), code="already_erased")
+            raise Conflict(ErasureError.ALREADY_ERASED, _("This client has already been erased."))
         plan = _walk(locked, now, execute=True)
         ledger = ErasureRecord.objects.create(organization=locked.organization, subject_ref=locked.subject_ref,
                                               client_pk=locked.pk, erased_at=now, request=request,

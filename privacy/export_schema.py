@@ -42,7 +42,7 @@ def _field_schema(reg: Registration, name: str) -> dict[str, Any]:
     base["title"] = field_label(reg.model, name)
     base["description"] = (
         f"{pf.category.label}. Purpose: {pf.purpose.description}. Legal basis: {pf.basis.label}. "
-        f"Retention: {pf.retention.description}. On erasure: {pf.erasure.label}." if pf else
+        f"Retention: {pf.retention.text()}. On erasure: {pf.erasure.label}." if pf else
         "Not personal data by itself; shown so that the row can be understood.")
     return base
 

@@ -31,11 +31,13 @@ from django.utils.translation import gettext as _
 
 from privacy.access_log import access_log_entries
 from privacy.audit import Actor, record
+from privacy.errors import RequestError
 from privacy.export_schema import export_schema
 from privacy.information import art15_information
 from privacy.models import AuditAction, DataExport, DataSubjectRequest, ExportStatus
 from privacy.subjects import client_registrations, exported_fields, row_values, rows_of
 from tenancy.keyring import decrypt_bytes, encrypt_bytes
+from tilli.errors import Conflict
 from tilli.lib.fields import field_label
 
 logger = logging.getLogger(__name__)
@@ -174,7 +176,7 @@ def request_export(*, client, actor: Actor, request: DataSubjectRequest | None =
     if client.erased_at is not None:
         raise ValidationError(_("This client has been erased; there is nothing to export."))
     if request is not None and request.identity_verified_at is None:
-        raise ValidationError(_("Verify the client's identity before disclosing anything."), code="not_verified")
+        raise Conflict(RequestError.IDENTITY_UNVERIFIED, _("Verify the client's identity before disclosing anything."))
     with transaction.atomic():
         export = DataExport.objects.create(organization=client.organization, client=client, request=request,
                                            requested_by_user_id=actor.user_id, requested_by_client=by_client)

@@ -69,7 +69,7 @@ def retention_rules(organization) -> list[dict[str, str]]:
     for reg in registry:
         if reg.subject_kind == SubjectKind.CLIENT:
             for pf in reg.fields.values():
-                rules.setdefault(pf.retention.code, pf.retention.describe(organization.country))
+                rules.setdefault(pf.retention.code, pf.retention.describe(organization.country, organization))
     return [{"code": code, "description": text} for code, text in sorted(rules.items())]
 
 

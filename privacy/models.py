@@ -188,7 +188,7 @@ class LimitDecision(models.TextChoices):
 
 
 RETENTION_REQUEST = Retention(
-    "request", _("Data-subject requests: kept three years after they were answered, as proof of the answer"),
+    "request", _("Data-subject requests: kept %(period)s after they were answered, as proof of the answer"),
     days=3 * 365)
 _REQUEST_SUBJECT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
                                  RETENTION_REQUEST, Erasure.ANONYMISE)
@@ -256,6 +256,37 @@ class DataSubjectRequest(TenantModel):
         return self.status in (RequestStatus.OPEN, RequestStatus.EXTENDED)
 
 
+# The request's life: open, perhaps extended once, then answered or refused; a closed request stays closed
+# (a new request is a new row). privacy.requests.request_transition is the only writer of `status`.
+REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestStatus.OPEN: frozenset({RequestStatus.EXTENDED, RequestStatus.COMPLETED, RequestStatus.REFUSED}),
+    RequestStatus.EXTENDED: frozenset({RequestStatus.COMPLETED, RequestStatus.REFUSED}),
+    RequestStatus.COMPLETED: frozenset(),
+    RequestStatus.REFUSED: frozenset(),
+}
+
+
+@personal_data(subject_kind=SubjectKind.CLIENT, subject_path="request__client", kept_since="at",
+               fields={"at": _REQUEST_PROOF, "actor_user_id": _REQUEST_PROOF},
+               not_personal=["organization", "request", "from_status", "to_status", "actor_kind"])
+class RequestTransition(TenantModel):
+    """The log of a request's statuses: who moved it from what to what, and when (proof of the answer)."""
+
+    request = models.ForeignKey(DataSubjectRequest, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor_kind = models.CharField(max_length=10)
+    actor_user_id = models.BigIntegerField(_("by (account number)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change of a request's status")
+        verbose_name_plural = _("changes of requests' statuses")
+
+    def __str__(self) -> str:
+        return f"{self.from_status}->{self.to_status}"
+
+
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting")
     RUNNING = "running", _("Being built")
@@ -265,7 +296,8 @@ class ExportStatus(models.TextChoices):
 
 
 _EXPORT = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
-                        Retention("export", _("Data exports: the file is deleted when its link expires (7 days)"),
+                        Retention("export", _("Data exports: the file is deleted when its link expires, after "
+                                              "%(period)s"),
                                   setting="EXPORT_LINK_DAYS"),
                         Erasure.DELETE)
 

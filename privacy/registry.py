@@ -58,10 +58,11 @@ class Purpose:
 class Retention:
     """How long a value is kept.
 
-    `days` (or a setting naming the days) is a period from the row's own date; `years_after_year_end`
-    is a statutory period per country counted from the end of the year of the row's date, as
-    accounting and patient-record laws count. Neither set: the period is an event (e.g. "while
-    the organization uses Tilli").
+    `days` (or a setting naming the days, or `organization_years`, an Organization field in years that
+    each organization sets, its default being the general rule) is a period from the row's own date;
+    `years_after_year_end` is a statutory period per country counted from the end of the year of the
+    row's date, as accounting and patient-record laws count. None set: the period is an event (e.g.
+    "while the organization uses Tilli").
     """
 
     code: str
@@ -69,21 +70,36 @@ class Retention:
     days: int | None = None
     setting: str | None = None
     years_after_year_end: dict[str, int] | None = None
+    organization_years: str | None = None
 
-    def period_days(self) -> int | None:
+    def period_days(self, organization=None) -> int | None:
+        """The period in days: the organization's own where it sets one (else the field's default)."""
+        if self.organization_years:
+            if organization is None:
+                from tenancy.models import Organization
+
+                return Organization._meta.get_field(self.organization_years).default * 365
+            return getattr(organization, self.organization_years) * 365
         if self.setting:
             from django.conf import settings
 
             return int(getattr(settings, self.setting))
         return self.days
 
-    def describe(self, country: str) -> str:
+    def text(self, days: int | None = None, organization=None) -> str:
+        """The rule in words, in the active language. The period is stated once, as `days` (or the setting
+        or the organization's field): the description names it `%(period)s` and never repeats the number.
+        A published document passes the `days` it stated, so it keeps saying what it said."""
+        period = self.period_days(organization) if days is None else days
+        return str(self.description) % {"period": period_text(period) if period is not None else ""}
+
+    def describe(self, country: str, organization=None) -> str:
         """The rule in words for an organization in `country`, with that country's statutory period only."""
         from django.utils.translation import gettext
 
         from tenancy.models import Country
 
-        text = str(self.description).rstrip(".") + "."
+        text = self.text(organization=organization).rstrip(".") + "."
         years = (self.years_after_year_end or {}).get(country)
         if years:
             text += " " + gettext("In %(country)s the law requires %(years)s years from the end of the year "
@@ -97,6 +113,15 @@ class Retention:
             return None if years is None else date(event_day.year + years, 12, 31)
         days = self.period_days()
         return None if days is None else event_day + timedelta(days=days)
+
+
+def period_text(days: int) -> str:
+    """A period in words: whole years as years, else days ("3 years", "90 days")."""
+    from django.utils.translation import ngettext
+
+    if days >= 365 and days % 365 == 0:
+        return ngettext("%(count)d year", "%(count)d years", days // 365) % {"count": days // 365}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 # A text that depends on the organization's country: the law of each country, keyed by its ISO code.
@@ -225,10 +250,8 @@ PURPOSE_CONTROLLER_INFO = Purpose("controller_info", _("Contact details of the c
 
 RETENTION_MEMBERSHIP = Retention("membership", _("While the person works for the organization"))
 RETENTION_SECURITY_LOG = Retention(
-    "security_log", _("Security log: deleted after the configured period (90 days by default)"),
-    setting="SECURITY_LOG_RETENTION_DAYS",
-)
+    "security_log", _("Security log: deleted after %(period)s"), setting="SECURITY_LOG_RETENTION_DAYS")
 RETENTION_AUDIT = Retention(
     "audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
-RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted 30 days after it expires"), days=30)
+RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted %(period)s after it expires"), days=30)
 RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,9 +25,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from privacy.audit import Actor, record
+from privacy.errors import RequestError
 from privacy.information import authority_for
 from privacy.models import (
     FULL_LISTING_KINDS,
+    REQUEST_TRANSITIONS,
     AuditAction,
     DataExport,
     DataSubjectRequest,
@@ -37,7 +39,9 @@ from privacy.models import (
     RequestChannel,
     RequestKind,
     RequestStatus,
+    RequestTransition,
 )
+from tilli.errors import Conflict, Invalid
 from tilli.lib.mail import send_safely
 
 MAX_EXTENSION_MONTHS = 2
@@ -129,13 +133,44 @@ def request_create(*, organization, kind: str, channel: str, actor: Actor, clien
     if kind in FULL_LISTING_KINDS and over_limit:
         req.limit_decision = LimitDecision.PENDING
     req.save()
+    _log(req, "", req.status, actor)
     _audit(req, actor, AuditAction.CREATE, ["kind", "channel", "received_at"])
     return req
 
 
+def _closed() -> Conflict:
+    return Conflict(RequestError.CLOSED, _("This request has already been closed."))
+
+
 def _require_open(req: DataSubjectRequest) -> None:
     if not req.is_open:
-        raise ValidationError(_("This request has already been closed."), code="closed")
+        raise _closed()
+
+
+def _log(req: DataSubjectRequest, from_status: str, to_status: str, actor: Actor) -> None:
+    RequestTransition.objects.create(organization_id=req.organization_id, request=req, from_status=from_status,
+                                     to_status=to_status, actor_kind=actor.kind, actor_user_id=actor.user_id)
+
+
+def request_transition(*, req: DataSubjectRequest, to_status: str, actor: Actor,
+                       fields: Sequence[str] = ()) -> None:
+    """Move the request along REQUEST_TRANSITIONS, saving `fields` with the status and logging the change.
+
+    The only place a request's status changes. The row is locked and its stored status checked, so of
+    two staff members answering at once the second gets `closed` and nothing of theirs is saved.
+    The caller's own checks and audit row stay with the caller (one action, one audit row).
+    """
+    with transaction.atomic():
+        stored = (DataSubjectRequest.objects.select_for_update().filter(pk=req.pk)
+                  .values_list("status", flat=True).get())
+        if not REQUEST_TRANSITIONS[stored]:
+            raise _closed()
+        if to_status not in REQUEST_TRANSITIONS[stored]:
+            raise Conflict(RequestError.WRONG_STATE, _("A request that is %(status)s cannot become %(new)s.") % {
+                "status": RequestStatus(stored).label.lower(), "new": RequestStatus(to_status).label.lower()})
+        req.status = to_status
+        req.save(update_fields=[*fields, "status"])
+        _log(req, stored, to_status, actor)
 
 
 @transaction.atomic
@@ -157,7 +192,7 @@ def request_verify_identity(*, req: DataSubjectRequest, method: str, actor: Acto
     if method == IdentityMethod.OTHER and not note.strip():
         raise ValidationError({"note": [_("Describe how the identity was verified.")]})
     if req.client is None:
-        raise ValidationError(_("First choose which client the request is about."), code="no_client")
+        raise Conflict(RequestError.NO_CLIENT, _("First choose which client the request is about."))
     req.identity_verified_at, req.identity_method = timezone.now(), method
     req.identity_note, req.verified_by_user_id = note.strip()[:300], actor.user_id
     req.save(update_fields=["identity_verified_at", "identity_method", "identity_note", "verified_by_user_id"])
@@ -200,26 +235,27 @@ def request_extend(*, req: DataSubjectRequest, months: int, reason: str, actor: 
     _require_open(req)
     now = now or timezone.now()
     if req.extended_due_at:
-        raise ValidationError(_("The deadline has already been extended once."), code="already_extended")
+        raise Conflict(RequestError.ALREADY_EXTENDED, _("The deadline has already been extended once."))
     if months not in range(1, MAX_EXTENSION_MONTHS + 1):
         raise ValidationError({"months": [_("Extend by one or two months.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reasons; the client will be told them.")]})
     if _local_day(now, req.organization) > req.due_at:
-        raise ValidationError(_("The first month has passed: the deadline can no longer be extended."),
-                              code="too_late")
-    before = (req.extended_due_at, req.extension_reason, req.status)
+        raise Conflict(RequestError.TOO_LATE, _("The first month has passed: the deadline can no longer be "
+                                                "extended."))
+    before = (req.extended_due_at, req.extension_reason)
     req.extended_due_at = add_months(_local_day(req.received_at, req.organization), 1 + months)
-    req.extension_reason, req.status = reason.strip(), RequestStatus.EXTENDED
+    req.extension_reason = reason.strip()
     sent = _tell_client(req, "privacy/email/request_extended.txt",
                         lambda: _("Your request to %(organization)s needs more time") % {
                             "organization": req.organization.name})
     if not sent and not told_otherwise:
-        req.extended_due_at, req.extension_reason, req.status = before
-        raise ValidationError(_("The client has no email address we could reach. Tell them the reasons by letter "
-                                "or in person, then confirm that you did."), code="not_told")
+        req.extended_due_at, req.extension_reason = before
+        raise Invalid(RequestError.NOT_TOLD, _("The client has no email address we could reach. Tell them the "
+                                               "reasons by letter or in person, then confirm that you did."))
     req.extension_notified_at = now
-    req.save(update_fields=["extended_due_at", "extension_reason", "status", "extension_notified_at"])
+    request_transition(req=req, to_status=RequestStatus.EXTENDED, actor=actor,
+                       fields=["extended_due_at", "extension_reason", "extension_notified_at"])
     _audit(req, actor, AuditAction.UPDATE, ["extended_due_at", "extension_reason"])
 
 
@@ -228,7 +264,7 @@ def request_decide_limit(*, req: DataSubjectRequest, allow: bool, reason: str, a
     """Decide on a copy request over the organization's yearly limit: answer it, or refuse it with reasons."""
     _require_open(req)
     if req.limit_decision != LimitDecision.PENDING:
-        raise ValidationError(_("This request needs no decision on the yearly limit."), code="no_decision")
+        raise Conflict(RequestError.NO_DECISION, _("This request needs no decision on the yearly limit."))
     req.limit_decision, req.limit_reason = (LimitDecision.ALLOWED if allow else LimitDecision.REFUSED), reason.strip()
     req.save(update_fields=["limit_decision", "limit_reason"])
     _audit(req, actor, AuditAction.UPDATE, ["limit_decision"])
@@ -256,15 +292,15 @@ def request_complete(*, req: DataSubjectRequest, actor: Actor, outcome: str = ""
     """Close the request as answered, once what it asked for has really been done."""
     _require_open(req)
     if (req.kind != RequestKind.ERASURE or req.client is not None) and req.identity_verified_at is None:
-        raise ValidationError(_("Verify the client's identity before answering."), code="not_verified")
+        raise Conflict(RequestError.IDENTITY_UNVERIFIED, _("Verify the client's identity before answering."))
     if req.limit_decision == LimitDecision.PENDING:
-        raise ValidationError(_("Decide first on the request over the yearly limit."), code="limit_pending")
+        raise Conflict(RequestError.LIMIT_PENDING, _("Decide first on the request over the yearly limit."))
     if not _fulfilled(req):
-        raise ValidationError(_("What the client asked for has not been done yet."), code="not_done")
+        raise Conflict(RequestError.NOT_DONE, _("What the client asked for has not been done yet."))
     if req.kind in (RequestKind.RECTIFICATION, RequestKind.CONSENT_WITHDRAWAL) and not outcome.strip():
         raise ValidationError({"outcome": [_("Say what was corrected or withdrawn.")]})
-    req.status, req.closed_at, req.outcome = RequestStatus.COMPLETED, timezone.now(), outcome.strip()
-    req.save(update_fields=["status", "closed_at", "outcome"])
+    req.closed_at, req.outcome = timezone.now(), outcome.strip()
+    request_transition(req=req, to_status=RequestStatus.COMPLETED, actor=actor, fields=["closed_at", "outcome"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "outcome"])
     _tell_client(req, "privacy/email/request_completed.txt",
                  lambda: _("Your request to %(organization)s has been answered") % {
@@ -277,18 +313,19 @@ def request_refuse(*, req: DataSubjectRequest, reasons: str, actor: Actor, told_
     _require_open(req)
     if not reasons.strip():
         raise ValidationError({"reasons": [_("Give the reasons for the refusal; the client will be told them.")]})
-    before = (req.status, req.closed_at, req.refusal_reason)
-    req.status, req.closed_at, req.refusal_reason = RequestStatus.REFUSED, timezone.now(), reasons.strip()
+    before = (req.closed_at, req.refusal_reason)
+    req.closed_at, req.refusal_reason = timezone.now(), reasons.strip()
     sent = _tell_client(req, "privacy/email/request_refused.txt",
                         lambda: _("Your request to %(organization)s was refused") % {
                             "organization": req.organization.name})
     if not sent and not told_otherwise:
-        req.status, req.closed_at, req.refusal_reason = before
-        raise ValidationError(_("The client has no email address we could reach. Tell them the reasons and their "
-                                "right to complain by letter or in person, then confirm that you did."),
-                              code="not_told")
+        req.closed_at, req.refusal_reason = before
+        raise Invalid(RequestError.NOT_TOLD, _("The client has no email address we could reach. Tell them the "
+                                               "reasons and their right to complain by letter or in person, then "
+                                               "confirm that you did."))
     req.refusal_notified_at = timezone.now()
-    req.save(update_fields=["status", "closed_at", "refusal_reason", "refusal_notified_at"])
+    request_transition(req=req, to_status=RequestStatus.REFUSED, actor=actor,
+                       fields=["closed_at", "refusal_reason", "refusal_notified_at"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "refusal_reason"])
 
 

@@ -1,6 +1,7 @@
 """Retention: the registry's periods applied on a schedule, with a dry run that only counts.
 
-Each rule is one retention period of the registry. Clients inactive for the organization's
+Each rule is one retention period of the registry, read from it (`period_of`): a rule here says
+which rows and from which date, never how long. Clients inactive for the organization's
 period are erased through the same erasure walk as a request (so what the law keeps is
 kept, restricted); logs, links, exports, accounting and patient records are deleted when
 their own periods end.
@@ -12,12 +13,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from privacy.audit import Actor
-from privacy.models import RETENTION_REQUEST, DataExport, DataSubjectRequest, ExportStatus, RequestStatus
+from privacy.models import DataExport, DataSubjectRequest, ExportStatus, RequestStatus
+from privacy.registry import Retention, registry
 
 
 @dataclass
@@ -40,11 +42,11 @@ def _inactive_clients(now: dt.datetime):
     """Clients with no visit, booking, payment, sign-in, change or open request within their organization's period."""
     from billing.models import Payment
     from booking.models import Appointment
-    from clients.models import Client, Visit
+    from clients.models import RETENTION_CUSTOMER, Client, Visit
     from tenancy.models import Organization
 
     for organization in Organization.objects.order_by("pk"):
-        cutoff = now - dt.timedelta(days=365 * organization.inactive_client_years)
+        cutoff = now - dt.timedelta(days=RETENTION_CUSTOMER.period_days(organization))
         recent = {
             "appointment": Appointment.objects.filter(client=OuterRef("pk"), start__gte=cutoff),
             "visit": Visit.objects.filter(client=OuterRef("pk"), visited_at__gte=cutoff),
@@ -94,54 +96,77 @@ def _batches(pks, size: int = 1000):
         yield batch
 
 
-def _accounting(now: dt.datetime):
-    """Payments whose statutory period (years after the end of the year of payment) has ended."""
-    from billing.models import RETENTION_ACCOUNTING, Payment
+def period_of(model) -> Retention:
+    """The retention rule the registry states for `model`'s personal fields: the one place its period lives.
 
+    Every rule here deletes whole rows, so a model's fields must agree on one period.
+    """
+    rules = {pf.retention.code: pf.retention for pf in registry.get(model).fields.values()
+             if pf.retention.period_days() is not None or pf.retention.years_after_year_end is not None}
+    if len(rules) != 1:
+        raise ImproperlyConfigured(f"{model._meta.label} states {len(rules)} retention periods; the job needs one.")
+    return next(iter(rules.values()))
+
+
+def _older_than(model, date_field: str, now: dt.datetime, **extra) -> QuerySet:
+    """Rows whose `date_field` lies further back than the registry's period for `model`."""
+    days = period_of(model).period_days()
+    return model._default_manager.filter(**{f"{date_field}__lt": now - dt.timedelta(days=days)}, **extra)
+
+
+def _statutory(model, date_field: str, now: dt.datetime) -> QuerySet:
+    """Rows past a statutory period counted in years from the end of the year of `date_field`, per country,
+    or past the `restricted_until` day an erasure set from the same period."""
     today = timezone.localdate(now)
     q = Q(restricted_until__lt=today)
-    for country, years in RETENTION_ACCOUNTING.years_after_year_end.items():
+    for country, years in period_of(model).years_after_year_end.items():
         first_kept = dt.datetime(today.year - years, 1, 1, tzinfo=dt.UTC)
-        q |= Q(organization__country=country, paid_at__lt=first_kept)
-    return Payment.objects.filter(q)
+        q |= Q(organization__country=country, **{f"{date_field}__lt": first_kept})
+    return model._default_manager.filter(q)
 
 
-def _rules(now: dt.datetime) -> list[tuple[str, Callable[[bool, Callable[[], None]], int]]]:
-    from clients.models import ClientRecord, ClientSignIn, PortalLoginToken
-    from notify.models import RETENTION_MESSAGES, Message
+def _expired_exports(now: dt.datetime) -> QuerySet:
+    """Exports whose link has expired, and ones that never became ready within the link's period."""
+    stale = _older_than(DataExport, "created_at", now, status__in=(ExportStatus.FAILED, ExportStatus.QUEUED))
+    return DataExport.objects.filter(Q(expires_at__lt=now) | Q(pk__in=stale.values("pk")))
 
-    sign_in_days = settings.SECURITY_LOG_RETENTION_DAYS
-    today = timezone.localdate(now)
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    model: type
+    apply: Callable[[dt.datetime, bool, Callable[[], None]], int]
+
+
+def _rules() -> list[Rule]:
+    from billing.models import Payment
+    from clients.models import Client, ClientRecord, ClientSignIn, PortalLoginToken
+    from notify.models import Message
+
     return [
-        ("inactive_clients", lambda dry, tick: _erase_inactive(now, dry, tick)),
-        ("portal_sign_ins", lambda dry, tick: _delete(
-            ClientSignIn.objects.filter(at__lt=now - dt.timedelta(days=sign_in_days)), dry)),
-        ("portal_links", lambda dry, tick: _delete(
-            PortalLoginToken.objects.filter(expires_at__lt=now - dt.timedelta(days=1)), dry)),
-        ("expired_exports", lambda dry, tick: _delete(DataExport.objects.filter(
-            Q(expires_at__lt=now) | Q(status__in=(ExportStatus.FAILED, ExportStatus.QUEUED),
-                                      created_at__lt=now - dt.timedelta(days=settings.EXPORT_LINK_DAYS))), dry)),
-        ("accounting_records", lambda dry, tick: _delete(_accounting(now), dry)),
-        ("patient_records", lambda dry, tick: _delete(
-            ClientRecord.objects.filter(restricted_until__lt=today), dry)),
-        ("messages", lambda dry, tick: _delete(Message.objects.filter(
-            created_at__lt=now - dt.timedelta(days=RETENTION_MESSAGES.period_days())), dry)),
-        ("closed_requests", lambda dry, tick: _delete(DataSubjectRequest.objects.filter(
-            closed_at__lt=now - dt.timedelta(days=RETENTION_REQUEST.period_days())), dry)),
+        Rule("inactive_clients", Client, lambda now, dry, tick: _erase_inactive(now, dry, tick)),
+        Rule("portal_sign_ins", ClientSignIn,
+             lambda now, dry, tick: _delete(_older_than(ClientSignIn, "at", now), dry)),
+        Rule("portal_links", PortalLoginToken,
+             lambda now, dry, tick: _delete(_older_than(PortalLoginToken, "expires_at", now), dry)),
+        Rule("expired_exports", DataExport, lambda now, dry, tick: _delete(_expired_exports(now), dry)),
+        Rule("accounting_records", Payment, lambda now, dry, tick: _delete(_statutory(Payment, "paid_at", now), dry)),
+        Rule("patient_records", ClientRecord,
+             lambda now, dry, tick: _delete(ClientRecord.objects.filter(restricted_until__lt=timezone.localdate(now)),
+                                            dry)),
+        Rule("messages", Message, lambda now, dry, tick: _delete(_older_than(Message, "created_at", now), dry)),
+        Rule("closed_requests", DataSubjectRequest,
+             lambda now, dry, tick: _delete(_older_than(DataSubjectRequest, "closed_at", now), dry)),
     ]
 
 
-RULE_DESCRIPTIONS = {
-    "inactive_clients": "Clients inactive for the organization's period (default 3 years): erased, except what "
-                        "the law keeps",
-    "portal_sign_ins": "Portal sign-ins and their IP addresses older than SECURITY_LOG_RETENTION_DAYS",
-    "portal_links": "Portal sign-in links a day after they expired",
-    "expired_exports": "Data exports whose download link has expired",
-    "accounting_records": "Receipts past their statutory period (6 years FI, 5 years PL after the year's end)",
-    "patient_records": "Patient records kept after erasure, once their statutory period has ended",
-    "messages": "Emails and SMS two years after they were created",
-    "closed_requests": "Data-subject requests three years after they were answered",
-}
+def _describe(rule: Rule) -> str:
+    """The rule in words, from the registry (the inactive clients' period is each organization's own)."""
+    if rule.code == "inactive_clients":
+        return "Clients inactive for their organization's period: erased, except what the law keeps"
+    retention = period_of(rule.model)
+    years = ", ".join(f"{country} {n}" for country, n in sorted((retention.years_after_year_end or {}).items()))
+    return retention.text() + (f" (years after the year's end: {years})" if years else "")
 
 
 def run_retention(*, now: dt.datetime | None = None, dry_run: bool = True,
@@ -149,7 +174,7 @@ def run_retention(*, now: dt.datetime | None = None, dry_run: bool = True,
     """Apply (or with dry_run only count) every retention rule; returns counts per rule."""
     now = now or timezone.now()
     report = RetentionReport(dry_run=dry_run)
-    for code, rule in _rules(now):
-        tick = progress(code) if progress else (lambda: None)
-        report.results.append(RuleResult(code, RULE_DESCRIPTIONS[code], rule(dry_run, tick)))
+    for rule in _rules():
+        tick = progress(rule.code) if progress else (lambda: None)
+        report.results.append(RuleResult(rule.code, _describe(rule), rule.apply(now, dry_run, tick)))
     return report

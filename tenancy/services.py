@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from privacy.audit import Actor, record
 from privacy.models import AuditAction, AuditChainHead
+from tenancy.errors import TenancyError
 from tenancy.keyring import ensure_keys
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
+from tilli.errors import Conflict
 
 EDITABLE_ORGANIZATION_FIELDS = (
     "name", "business_id", "street_address", "postal_code", "city", "default_language", "time_zone",
@@ -20,11 +22,14 @@ EDITABLE_ORGANIZATION_FIELDS = (
 )
 
 
-class LastOwnerError(Exception):
+class LastOwnerError(Conflict):
     """An organization must always keep at least one active owner."""
 
     def __init__(self) -> None:
-        super().__init__(_("The organization must keep at least one active owner."))
+        super().__init__(TenancyError.LAST_OWNER, _("The organization must keep at least one active owner."))
+
+    def __reduce__(self):
+        return self.__class__, ()
 
 
 def _unique_slug(name: str) -> str:

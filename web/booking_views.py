@@ -49,6 +49,7 @@ from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write
 from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.text import validate_clean_text
+from web.form_errors import apply_errors
 
 ANYONE = "any"
 WEEK = 7
@@ -265,14 +266,10 @@ def details(request, booking_slug: str):
                                           person=data, wishes=data["wishes"], marketing_email=data["marketing_email"],
                                           marketing_sms=data["marketing_sms"], ip=client_ip(request),
                                           language=request.LANGUAGE_CODE)
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, errors in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
-            except SlotTaken:
+            except SlotTaken:  # before ValidationError: a taken time shows the day's other times, not a form error
                 taken = True
+            except ValidationError as error:
+                apply_errors(form, error)
             else:
                 return redirect("public_booking:booked", booking_slug=organization.slug,
                                 token=manage_token(appointment))

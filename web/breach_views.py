@@ -33,7 +33,8 @@ from privacy.registry import Category
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
-from web.request_forms import DATETIME_LOCAL, apply_errors
+from web.form_errors import apply_errors
+from web.request_forms import DATETIME_LOCAL
 from web.widgets import IsoDateTimeInput
 
 _INPUT_FORMATS = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d"]

@@ -47,6 +47,7 @@ from web.client_forms import (
     VisitForm,
 )
 from web.client_timeline import client_timeline
+from web.form_errors import apply_errors
 from web.message_forms import ReminderChoicesForm
 from web.message_views import kind_label
 from web.privacy_views import latest_export
@@ -55,14 +56,6 @@ from web.request_forms import PaymentForm, RestrictForm
 
 def _custom_fields(request):
     return scoped(request, CustomField).filter(is_active=True)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def client_list(request: HttpRequest) -> HttpResponse:
@@ -97,7 +90,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         except PossibleDuplicate as duplicate:
             duplicates = duplicate.clients
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Client saved."))
             return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
@@ -211,7 +204,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             client_update(client=client, actor=actor_for_request(request), **form.service_data())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Client saved."))
             return redirect("web:client_detail", org_slug=request.organization.slug, client_id=client.pk)
@@ -280,7 +273,7 @@ def client_care_grant(request: HttpRequest, client_id: int) -> HttpResponse:
             care_assignment_grant(client=client, practitioner=form.cleaned_data["practitioner"],
                                   ends_on=form.cleaned_data["ends_on"], actor=actor_for_request(request))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The practitioner may now read and write this client's sensitive entries."))
             return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,

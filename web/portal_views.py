@@ -76,6 +76,7 @@ from privacy.requests import request_complete, request_create
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, count_public_write
 from tenancy.ratelimit import over_limit
+from web.form_errors import apply_errors
 from web.message_views import kind_label
 
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "street_address", "postal_code", "city",
@@ -116,15 +117,6 @@ class ContactForm(forms.Form):
         ("", "—"), ("fi", "Suomi"), ("sv", "Svenska"), ("pl", "Polski"), ("en", "English")])
 
 
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's errors on the form: under their field when the form has it, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def portal_client_required(view):
@@ -236,8 +228,7 @@ def contact(request, organization, client):
         try:
             changed = client_update(client=client, actor=client_actor(request, client), **changes)
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Your details were saved.") if changed else _("Nothing changed."))
             return redirect("portal:home", portal_slug=organization.slug)
@@ -479,7 +470,7 @@ def requests(request, organization, client):
                                      channel=RequestChannel.PORTAL, actor=client_actor(request, client),
                                      client=client, details=form.cleaned_data["details"])
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, _("Your request was sent. %(organization)s will answer by %(date)s.") % {
                     "organization": organization.name, "date": _date(req.effective_due)})
@@ -549,7 +540,7 @@ def delete_account(request, organization, client):
                     outcome = _("The client deleted their account in the client portal.")
                 request_complete(req=DataSubjectRequest.objects.get(pk=req.pk), actor=actor, outcome=outcome)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_errors(form, error)
         else:
             request.session.flush()
             return redirect("portal:goodbye", portal_slug=organization.slug)

@@ -38,7 +38,8 @@ from privacy.registry import registry
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from tilli.lib.fields import field_label
-from web.request_forms import PaymentForm, RestrictForm, apply_errors
+from web.form_errors import apply_errors
+from web.request_forms import PaymentForm, RestrictForm
 
 POLL_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 

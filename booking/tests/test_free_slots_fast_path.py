@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.availability import Interval, WeeklyRule, free_starts, subtract, working_intervals
+from booking.availability import WeeklyRule
 from booking.models import (
     Appointment,
     Channel,
@@ -28,6 +28,7 @@ from booking.models import (
     WorkingHours,
 )
 from booking.selectors import Slot, closed_days, free_slots
+from booking.tests.oracle import Interval, free_starts, subtract, working_intervals
 from booking.tests.reference import aligned_starts
 from tilli.test import add_member, make_bookable
 

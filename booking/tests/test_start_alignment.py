@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from booking.availability import Interval, aligned_start_micros, from_micros, merge_spans, to_micros
+from booking.availability import aligned_start_micros, from_micros, merge_spans, to_micros
 from booking.models import Channel, StartAlignment
 from booking.selectors import free_slots, free_times
 from booking.services import appointment_book
+from booking.tests.oracle import Interval
 from booking.tests.reference import aligned_starts
 from booking.tests.test_availability_properties import CHANGE_DAYS, FIRST, LAST, PROPERTY_SETTINGS, ZONES
 from privacy.audit import Actor
