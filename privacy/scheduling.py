@@ -26,6 +26,7 @@ def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
     from clients.tasks import purge_pending_imports
     from notify.tasks import deliver_outbox
+    from ops.tasks import heartbeat
     from privacy.tasks import apply_retention, send_request_digest
     from tenancy.tasks import purge_rate_counters
 
@@ -37,6 +38,7 @@ def schedules() -> dict[str, Schedule]:
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
         "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
         "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
+        "ops.heartbeat": Schedule(heartbeat, timedelta(minutes=1)),
     }
 
 
