@@ -15,3 +15,12 @@ def heartbeat() -> dict[str, str]:
     now = timezone.now()
     Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": now})
     return {"beat_at": now.isoformat()}
+
+
+@task
+def backup() -> dict[str, str | int]:
+    """The daily backup (scheduled only when BACKUP_KEY is set; /readyz reports when it last succeeded)."""
+    from ops.backup.service import backup_create
+
+    run = backup_create()
+    return {"name": run.name, "size": run.size}
