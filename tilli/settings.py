@@ -354,8 +354,8 @@ HEALTH_BACKUP_MAX_AGE_HOURS = env_int("HEALTH_BACKUP_MAX_AGE_HOURS", 0 if DEBUG 
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")  # empty: /metrics answers 404
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 random characters (or empty to turn /metrics off).")
-# Load balancers probe over plain HTTP from inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Load balancers probe over plain HTTP from inside the network (/metrics, with its token, stays on HTTPS).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # Backups are encrypted with their own keys, never the data master keys: `id:base64`, the first one encrypts.
 BACKUP_KEYS = env_master_keys("BACKUP_KEY") if env_str("BACKUP_KEY", "") else {}
 if set(BACKUP_KEYS.values()) & set(TILLI_MASTER_KEYS.values()):

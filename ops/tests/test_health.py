@@ -125,3 +125,11 @@ def test_the_backup_check_can_be_left_out_in_development(ready, settings):
     settings.HEALTH_BACKUP_MAX_AGE_HOURS = 0
     status, body = _readyz()
     assert status == 200 and "last_backup" not in body["checks"]
+
+
+def test_probes_answer_head_and_plain_http_while_the_rest_redirects_to_https(db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert Client().head("/healthz").status_code == 200
+    assert Client().get("/healthz").status_code == 200
+    assert Client().get("/readyz").status_code in (200, 503)
+    assert Client().get("/metrics").status_code == 301
