@@ -84,6 +84,8 @@ SECURITY_TEXTS = {
                                    "and a one-time code."),
     "tls": gettext_lazy("Encrypted connections (HTTPS) between your browser and the service."),
     "secure_cookies": gettext_lazy("Sign-in cookies travel only over encrypted connections."),
+    "encrypted_backups": gettext_lazy("Daily backups, encrypted with a key kept apart from the data, stored in two "
+                                      "separate places and restored regularly in a test."),
 }
 
 SOURCE_TEXTS = {
@@ -179,6 +181,15 @@ def _retention_lines(rules: list[dict[str, Any]], country: str, held: set[str]) 
     return lines
 
 
+def _backup_lines(facts: dict[str, Any]) -> list[str]:
+    backups = facts.get("backups")
+    if not backups:
+        return []
+    return [_("Backups: data deleted from the register stays in the encrypted backups for at most %(days)s days, "
+              "until those backups are deleted in turn; if a backup is ever restored, erasures are carried out "
+              "again at once.") % {"days": backups["erased_gone_within_days"]}]
+
+
 # --- the privacy notice -------------------------------------------------------------------------------
 
 def _portal_links(slug: str, base_url: str) -> dict[str, str]:
@@ -232,7 +243,7 @@ def notice_context(facts: dict[str, Any], *, organization, published_at: dt.date
         "own_recipients": [{**r, "country_name": country_text(r["country"])} for r in recipients["organization"]],
         "transfers": [{"country": country_text(c), "recipients": ", ".join(by_country.get(c, []))}
                       for c in facts["transfers"]],
-        "retention": _retention_lines(facts["retention"], country, held),
+        "retention": _retention_lines(facts["retention"], country, held) + _backup_lines(facts),
         "security": [security_text(m) for m in facts["security"]],
         "portal": _portal_links(facts["portal_slug"], base_url),
         "authority": authority,

@@ -108,6 +108,8 @@ def security_measures() -> list[str]:
         measures.append("tls")
     if getattr(settings, "SESSION_COOKIE_SECURE", False):
         measures.append("secure_cookies")
+    if settings.BACKUP_KEYS:
+        measures.append("encrypted_backups")
     return measures
 
 
@@ -153,6 +155,11 @@ def notice_facts(organization) -> dict[str, Any]:
     feed_details = feed_details_in_use(organization)
     if feed_details:
         facts["staff_calendar_feeds"] = feed_details
+    # Backups (ops.backup): how long an erased client's data can remain in them (only once backups are taken).
+    if settings.BACKUP_KEYS:
+        from ops.backup.service import erased_data_gone_within_days
+
+        facts["backups"] = {"erased_gone_within_days": erased_data_gone_within_days()}
     return facts
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.tasks import Task
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ def schedules() -> dict[str, Schedule]:
     from accounts.tasks import purge_invitations, purge_security_log
     from clients.tasks import purge_pending_imports
     from notify.tasks import deliver_outbox
+    from ops.tasks import backup, heartbeat
     from privacy.tasks import apply_retention, send_request_digest
     from tenancy.tasks import purge_rate_counters
 
@@ -37,6 +39,8 @@ def schedules() -> dict[str, Schedule]:
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
         "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
         "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
+        "ops.heartbeat": Schedule(heartbeat, timedelta(minutes=1)),
+        **({"ops.backup": Schedule(backup, timedelta(days=1))} if settings.BACKUP_KEYS else {}),
     }
 
 

@@ -69,12 +69,14 @@ INSTALLED_APPS = [
     "notify",
     "web",
     "api",
+    "ops",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api"]
+TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops"]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestMiddleware",  # request id in every log line, latency by route, one access line
     "django.middleware.security.SecurityMiddleware",
     "tilli.middleware.NoStoreMiddleware",  # no response with personal data is cached
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -342,12 +344,41 @@ TASKS = {
     }
 }
 
+# Operations: /healthz, /readyz and /metrics (docs/operations.md), backups (docs/backups.md).
+# /readyz answers 503 when one of these is exceeded.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 300, minimum=60)
+HEALTH_OUTBOX_MAX_BACKLOG = env_int("HEALTH_OUTBOX_MAX_BACKLOG", 500, minimum=1)
+HEALTH_TASK_MAX_AGE_SECONDS = env_int("HEALTH_TASK_MAX_AGE_SECONDS", 600, minimum=60)
+# 0 leaves the last backup's age out of /readyz (development); daily backups plus a margin otherwise.
+HEALTH_BACKUP_MAX_AGE_HOURS = env_int("HEALTH_BACKUP_MAX_AGE_HOURS", 0 if DEBUG else 26, minimum=0)
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")  # empty: /metrics answers 404
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 random characters (or empty to turn /metrics off).")
+# Load balancers probe over plain HTTP from inside the network (/metrics, with its token, stays on HTTPS).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Backups are encrypted with their own keys, never the data master keys: `id:base64`, the first one encrypts.
+BACKUP_KEYS = env_master_keys("BACKUP_KEY") if env_str("BACKUP_KEY", "") else {}
+if set(BACKUP_KEYS.values()) & set(TILLI_MASTER_KEYS.values()):
+    raise ImproperlyConfigured("BACKUP_KEY must differ from every key in TILLI_MASTER_KEYS.")
+BACKUP_DIR = Path(os.environ.get("TILLI_BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
+BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "tilli/")
+BACKUP_S3_ENDPOINT_URL = (env_url("BACKUP_S3_ENDPOINT_URL", schemes=("https", "http"))
+                          if os.environ.get("BACKUP_S3_ENDPOINT_URL") else None)  # None: AWS itself
+BACKUP_S3_REGION = env_str("BACKUP_S3_REGION", "eu-north-1")
+# Retention: every backup of the last BACKUP_KEEP_DAILY days, then the first of each of the last
+# BACKUP_KEEP_MONTHLY months; an erased client's data is gone from every backup within that many months.
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 30, minimum=1)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"()": "tilli.lib.logging.RedactingFormatter",
-                             "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+                             "format": "%(asctime)s %(levelname)s %(request_id)s %(name)s %(message)s"},
+                   "json": {"()": "tilli.lib.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # The request logger would write URLs with query strings; ours carry no personal

@@ -14,6 +14,7 @@ urlpatterns = [
     path("p/", include("web.portal_urls")),
     path("b/", include("web.booking_urls")),
     path("u/<str:token>/", unsubscribe_view, name="unsubscribe"),
+    path("", include("ops.urls")),
     path("", include("web.urls")),
 ]
 

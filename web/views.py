@@ -52,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.membership.has_perm(Perm.MANAGE_REQUESTS):
         requests = {"open": open_requests(request.organization).count(),
                     "overdue": overdue_requests(request.organization).count()}
+    from web.backup_views import dashboard_backup
     from web.breach_views import dashboard_breaches
     from web.dashboard import business_overview, requests_by_deadline
     from web.document_views import dashboard_agreement
@@ -59,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests,
                                                   "breaches": dashboard_breaches(request),
                                                   "agreement": dashboard_agreement(request),
+                                                  "backup": dashboard_backup(request),
                                                   "business": business_overview(request),
                                                   "due_requests": requests_by_deadline(request)})
 

@@ -24,6 +24,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "tilli.example.com",
         "TILLI_ENV_FILE": "/nonexistent",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BACKUP_KEY": "b1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "BACKUP_S3_BUCKET": "tilli-backups",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
