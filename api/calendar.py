@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from pydantic import BaseModel
 
 from api.auth import PanelSession, TokenAuth, require
 from api.errors import ApiError, ErrorOut
@@ -44,7 +45,7 @@ class ResourceOut(Schema):
     kind: str
 
 
-class AppointmentEventOut(Schema):
+class AppointmentEventOut(BaseModel):
     id: int
     resource_id: int
     start: datetime
@@ -64,7 +65,7 @@ class AppointmentEventOut(Schema):
     url: str
 
 
-class SpanOut(Schema):
+class SpanOut(BaseModel):
     resource_id: int
     start_local: str
     end_local: str
@@ -185,8 +186,7 @@ def _answer(request: HttpRequest, window: CalendarWindow, tz_name: str) -> dict:
     return {
         "time_zone": tz_name, "utc_offset": _offset(tz, window.first_day), "first_day": window.first_day,
         "last_day": window.last_day,
-        "fingerprint": calendar_fingerprint(request.organization, [r.pk for r in window.resources], tz,
-                                            window.first_day, window.last_day),
+        "fingerprint": window.fingerprint,
         "resources": window.resources,
         "appointments": [_event(a, tz, can_book=can_book, can_see_clients=can_see_clients, labels=labels, url=url)
                          for a in appointments],

@@ -68,11 +68,12 @@ def calendar_benches(make_org, rounds: int) -> None:
     http = Client()
     headers = {"Authorization": f"Bearer {token}"}
     path = f"/api/v1/calendar/day?location={location.pk}&date={DAY}"
-    timed, base = [], []
+    timed, base, cpu = [], [], []
     for _ in tqdm(range(rounds), desc="calendar day", file=sys.stderr, leave=False):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         response = http.get(path, headers=headers)
         timed.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         t = time.perf_counter()
         count = _read_only(organization, location)
         base.append(time.perf_counter() - t)
@@ -83,6 +84,7 @@ def calendar_benches(make_org, rounds: int) -> None:
     p95 = sorted(timed)[max(0, int(len(timed) * 0.95) - 1)]
     print(f"\nCalendar day: {STAFF} staff, {count} appointments, through the API with the access log "
           f"(target: under 50 ms and within 3x the read)")
-    print(f"{'what':<44}{'median':>12}{'p95':>12}{'read':>12}{'ratio':>8}")
-    print(f"{'GET /calendar/day':<44}{median * 1e3:>10.1f}ms{p95 * 1e3:>10.1f}ms{base_median * 1e3:>10.1f}ms"
-          f"{median / base_median:>8.1f}")
+    # CPU time beside the wall clock: on a shared, loaded machine the wall clock also counts waiting.
+    print(f"{'what':<44}{'median':>12}{'p95':>12}{'cpu':>12}{'read':>12}{'ratio':>8}")
+    print(f"{'GET /calendar/day':<44}{median * 1e3:>10.1f}ms{p95 * 1e3:>10.1f}ms"
+          f"{statistics.median(cpu) * 1e3:>10.1f}ms{base_median * 1e3:>10.1f}ms{median / base_median:>8.1f}")

@@ -48,6 +48,7 @@ class Shown(NamedTuple):
     client__last_name: str | None
     client__company_name: str | None
     client__subject_ref: uuid.UUID | None
+    revision: int
 
     @property
     def client_name(self) -> str:
@@ -76,6 +77,7 @@ class CalendarWindow:
     appointments: list[Shown] = field(default_factory=list)
     unavailable: list[Unavailable] = field(default_factory=list)
     holidays: set[date] = field(default_factory=set)
+    fingerprint: str = ""
 
 
 def window_bounds(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -84,8 +86,14 @@ def window_bounds(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[dateti
 
 
 def _appointments(organization: Organization, resource_ids: list[int], start: datetime, end: datetime):
+    """Every appointment of `resources` in the window, cancelled ones too (the fingerprint counts them)."""
     return (Appointment.objects.for_organization(organization)
-            .filter(staff_id__in=resource_ids, start__lt=end, end__gt=start, state__in=SHOWN_STATES))
+            .filter(staff_id__in=resource_ids, start__lt=end, end__gt=start))
+
+
+def _digest(appointments: list[tuple], exceptions: list[tuple]) -> str:
+    """(pk, revision, state, staff, start, end) of each appointment and (pk, start, end) of each exception."""
+    return hashlib.sha256(repr((sorted(appointments), sorted(exceptions))).encode()).hexdigest()[:32]
 
 
 def working_by_resource(organization: Organization, resource_ids: list[int], tz: ZoneInfo, first_day: date,
@@ -94,6 +102,13 @@ def working_by_resource(organization: Organization, resource_ids: list[int], tz:
 
     Hours are built from the day before: a night shift that starts then reaches into `first_day`.
     """
+    working, off, _ = _working_and_exceptions(organization, resource_ids, tz, first_day, last_day, closed)
+    return working, off
+
+
+def _working_and_exceptions(organization: Organization, resource_ids: list[int], tz: ZoneInfo, first_day: date,
+                            last_day: date, closed: set[date]) -> tuple[dict[int, list], dict[int, list], list[tuple]]:
+    """As working_by_resource, with the (pk, start, end) of the exceptions read, for the fingerprint."""
     lo, hi = window_bounds(tz, first_day, last_day)
     eve = first_day - timedelta(days=1)
     rules: dict[int, list[WeeklyRule]] = defaultdict(list)
@@ -104,9 +119,11 @@ def working_by_resource(organization: Organization, resource_ids: list[int], tz:
         rules[resource_id].append(WeeklyRule(*row))
     extra: dict[int, list] = defaultdict(list)
     off: dict[int, list] = defaultdict(list)
-    for resource_id, kind, start, end in HoursException.objects.for_organization(organization).filter(
-            resource_id__in=resource_ids, start__lt=hi, end__gt=lo).values_list("resource_id", "kind", "start", "end"):
+    seen = []
+    for pk, resource_id, kind, start, end in _exceptions(organization, resource_ids, lo, hi).values_list(
+            "pk", "resource_id", "kind", "start", "end"):
         (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
+        seen.append((pk, start, end))
     patterns: dict[tuple, list] = {}  # staff often share one weekly pattern: build its spans once
     working: dict[int, list] = {}
     for pk in resource_ids:
@@ -117,7 +134,12 @@ def working_by_resource(organization: Organization, resource_ids: list[int], tz:
             patterns[key] = [(max(a, low), min(b, high)) for a, b in spans if b > low and a < high]
         spans = patterns[key]
         working[pk] = merge_spans(spans + extra[pk]) if pk in extra else spans
-    return working, off
+    return working, off, seen
+
+
+def _exceptions(organization: Organization, resource_ids: list[int], start: datetime, end: datetime):
+    return HoursException.objects.for_organization(organization).filter(
+        resource_id__in=resource_ids, start__lt=end, end__gt=start)
 
 
 def calendar_window(organization: Organization, resources: list[Resource], tz: ZoneInfo, first_day: date,
@@ -128,10 +150,14 @@ def calendar_window(organization: Organization, resources: list[Resource], tz: Z
     window = CalendarWindow(first_day, last_day, tz, resources)
     # Plain rows, not model instances: a day of 300 appointments is read at the cost of its tuples,
     # and only the client's name fields and pseudonym (the rest, some of it encrypted, is not shown).
-    window.appointments = [Shown(*row) for row in _appointments(organization, resource_ids, lo, hi)
-                           .order_by("start", "pk").values_list(*Shown._fields)]
+    # The same rows (and the exceptions read for the hours) make the fingerprint: no second query.
+    rows = [Shown(*row) for row in _appointments(organization, resource_ids, lo, hi)
+            .order_by("start", "pk").values_list(*Shown._fields)]
+    window.appointments = [a for a in rows if a.state in SHOWN_STATES]
     window.holidays = closed_days(organization, first_day, last_day)
-    working, off = working_by_resource(organization, resource_ids, tz, first_day, last_day, window.holidays)
+    working, off, exceptions = _working_and_exceptions(organization, resource_ids, tz, first_day, last_day,
+                                                   window.holidays)
+    window.fingerprint = _digest([(a.pk, a.revision, a.state, a.staff_id, a.start, a.end) for a in rows], exceptions)
     whole = [(to_micros(lo), to_micros(hi))]
     for pk in resource_ids:
         for start, end in subtract_spans(whole, working[pk]):
@@ -145,16 +171,11 @@ def calendar_window(organization: Organization, resources: list[Resource], tz: Z
 def calendar_fingerprint(organization: Organization, resource_ids: list[int], tz: ZoneInfo, first_day: date,
                          last_day: date) -> str:
     """A short digest of what the window shows, without personal data: polling compares it and fetches
-    (and so audits) the appointments again only when something changed."""
+    (and so audits) the appointments again only when something changed. Equal to the window's own."""
     lo, hi = window_bounds(tz, first_day, last_day)
-    rows = (Appointment.objects.for_organization(organization)
-            .filter(staff_id__in=resource_ids, start__lt=hi, end__gt=lo)
-            .order_by("pk").values_list("pk", "revision", "state", "staff_id", "start", "end"))
-    exceptions = (HoursException.objects.for_organization(organization)
-                  .filter(resource_id__in=resource_ids, start__lt=hi, end__gt=lo)
-                  .order_by("pk").values_list("pk", "start", "end"))
-    digest = hashlib.sha256(repr((list(rows), list(exceptions))).encode())
-    return digest.hexdigest()[:32]
+    rows = _appointments(organization, resource_ids, lo, hi).values_list("pk", "revision", "state", "staff_id",
+                                                                         "start", "end")
+    return _digest(list(rows), list(_exceptions(organization, resource_ids, lo, hi).values_list("pk", "start", "end")))
 
 
 @dataclass(frozen=True)
@@ -182,7 +203,8 @@ def month_load(organization: Organization, resources: list[Resource], tz: ZoneIn
     counts: dict[date, int] = defaultdict(int)
     booked: dict[date, int] = defaultdict(int)
     lo, hi = window_bounds(tz, first_day, last_day)
-    for start, end, state in _appointments(organization, resource_ids, lo, hi).values_list("start", "end", "state"):
+    for start, end, state in (_appointments(organization, resource_ids, lo, hi).filter(state__in=SHOWN_STATES)
+                              .values_list("start", "end", "state")):
         day = start.astimezone(tz).date()
         counts[day] += 1
         if state != AppointmentState.NO_SHOW:

@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
+from json.encoder import encode_basestring
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -61,7 +62,12 @@ def actor_for_request(request: HttpRequest, *, kind: str = ActorKind.USER) -> Ac
 
 
 def _canonical(event: AuditEvent) -> bytes:
-    body = {
+    return _dumps(_body(event))
+
+
+def _body(event: AuditEvent) -> dict[str, Any]:
+    """The hashed fields of a row, as plain JSON values."""
+    return {
         "organization": event.organization_id,
         "seq": event.seq,
         "created_at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -77,6 +83,13 @@ def _canonical(event: AuditEvent) -> bytes:
         "detail": event.detail,
         "ip": event.ip,
     }
+
+
+CANONICAL_KEYS = ("action", "actor_kind", "actor_label", "actor_role", "actor_user_id", "changed_fields",
+                  "created_at", "detail", "ip", "object_id", "object_type", "organization", "seq", "subject_ref")
+
+
+def _dumps(body: Any) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -128,25 +141,52 @@ def record(
 def record_many(*, organization: Organization, actor: Actor, action: AuditAction | str, object_type: str,
                 subjects: Iterable[tuple[str, uuid.UUID | None]], detail: dict[str, Any] | None = None,
                 changed_fields: Iterable[str] = ()) -> int:
-    """Append one event per (object id, subject ref) in a single chain-head lock and bulk insert.
+    """Append one event per (object id, subject ref) in a single chain-head lock and one insert.
 
-    For exports and imports that touch thousands of clients at once: each client's own
-    access log still shows the event.
+    For exports, imports and the calendar, which touch hundreds or thousands of clients at once:
+    each client's own access log still shows the event. The rows differ only in their sequence,
+    object, subject and hashes, so the shared columns are converted for the database once and the
+    rows go in as plain parameter tuples (no model instance per row); the hash is the same
+    canonical form `verify` recomputes from the stored row.
     """
+    subjects = list(subjects)
+    if not subjects:
+        return 0
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    varying = {"seq", "object_id", "subject_ref", "prev_hash", "hash"}
+    subject_field = AuditEvent._meta.get_field("subject_ref")
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # Names from the model's own metadata, quoted; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=organization)
         seq, prev_hash, now = head.seq, head.hash, timezone.now()
-        events = []
+        shared = _event(organization, actor, seq=seq, created_at=now, prev_hash=prev_hash, action=action,
+                        object_type=object_type, object_id="", subject_ref=None, changed_fields=changed_fields,
+                        detail=detail)
+        # The canonical form is sorted keys joined by commas: the shared keys are encoded once,
+        # each row encodes only its sequence, object and subject between them.
+        body = {key: _dumps(value).decode() for key, value in _body(shared).items()}
+        values = {f.attname: None if f.attname in varying else f.get_db_prep_save(getattr(shared, f.attname),
+                                                                                   connection)
+                  for f in fields}
+        rows = []
         for object_id, subject_ref in subjects:
             seq += 1
-            event = _event(organization, actor, seq=seq, created_at=now, prev_hash=prev_hash, action=action,
-                           object_type=object_type, object_id=str(object_id), subject_ref=subject_ref,
-                           changed_fields=changed_fields, detail=detail)
-            event.hash = prev_hash = compute_hash(prev_hash, event)
-            events.append(event)
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+            body.update(seq=str(seq), object_id=encode_basestring(str(object_id)),
+                        subject_ref=f'"{subject_ref}"' if subject_ref else "null")
+            canonical = "{" + ",".join(f'"{key}":{body[key]}' for key in CANONICAL_KEYS) + "}"
+            digest = hashlib.sha256(prev_hash.encode("ascii") + canonical.encode()).hexdigest()
+            values.update(seq=seq, object_id=str(object_id), prev_hash=prev_hash, hash=digest,
+                          subject_ref=subject_field.get_db_prep_save(subject_ref, connection))
+            rows.append([values[f.attname] for f in fields])
+            prev_hash = digest
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 1000):
+                cursor.executemany(sql, rows[start:start + 1000])
         AuditChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev_hash, updated_at=now)
-    return len(events)
+    return len(rows)
 
 
 @dataclass

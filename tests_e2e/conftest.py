@@ -102,3 +102,14 @@ def shoot(page: Page, name: str) -> list[str]:
             problems.append(f"{name} at {label} width scrolls sideways by {overflow}px")
     page.set_viewport_size(DESKTOP)
     return problems
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings (injected through the DevTools protocol, which the CSP allows)."""
+    page.evaluate(AXE.read_text())
+    return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")

@@ -20,7 +20,7 @@ from booking.services import appointment_book, appointment_transition
 from clients.portal import SESSION_KEY
 from clients.services import visit_create
 from privacy.audit import Actor
-from tests_e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, horizontal_overflow, shoot, sign_in
+from tests_e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, horizontal_overflow, serious_axe_violations, shoot, sign_in
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import make_request
 
@@ -90,12 +90,14 @@ def test_owner_dashboard_and_client_timeline_book_again(page: Page, live_server,
     expect(page.get_by_role("heading", name="This week")).to_be_visible()
     expect(page.get_by_role("heading", name="Data requests by deadline")).to_be_visible()
     problems = shoot_three(page, "60-dashboard-owner")
+    problems += [f"dashboard: {v}" for v in serious_axe_violations(page)]
 
     page.goto(f"{base}/o/{org}/clients/{anna.pk}/")
     timeline = page.locator("#timeline")
     expect(timeline.get_by_role("heading", name="Upcoming")).to_be_visible()
     expect(timeline.get_by_text("Manicure")).to_be_visible()
     problems += shoot_three(page, "61-client-timeline")
+    problems += [f"client page: {v}" for v in serious_axe_violations(page)]
     for label, size in (("phone", PHONE), ("tablet", TABLET)):  # close-ups, to look at
         page.set_viewport_size(size)
         timeline.screenshot(path=SCREENSHOTS / f"61-client-timeline-close-{label}.png")
@@ -117,6 +119,7 @@ def test_reception_and_practitioner_dashboards(page: Page, live_server, e2e_worl
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_role("heading", name="This week")).to_have_count(0)
     problems = shoot_three(page, "63-dashboard-reception")
+    problems += [f"reception dashboard: {v}" for v in serious_axe_violations(page)]
     page.context.clear_cookies()
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     sign_in(page, base, e2e_world.practitioner.user.email)
@@ -124,6 +127,7 @@ def test_reception_and_practitioner_dashboards(page: Page, live_server, e2e_worl
     expect(page.get_by_role("heading", name="This week")).to_be_visible()
     expect(page.get_by_text("your own appointments").first).to_be_visible()
     problems += shoot_three(page, "64-dashboard-practitioner")
+    problems += [f"practitioner dashboard: {v}" for v in serious_axe_violations(page)]
     assert problems == [] and csp_violations == []
 
 
@@ -144,7 +148,9 @@ def test_the_portal_shows_coming_appointments_with_move_or_cancel(page: Page, li
     section = page.locator("section.upcoming")
     expect(section.get_by_role("heading", name="Your coming appointments")).to_be_visible()
     problems = shoot_three(page, "65-portal-coming")
+    problems += [f"portal: {v}" for v in serious_axe_violations(page)]
     section.get_by_role("link", name=re.compile("^Move or cancel")).last.click()  # the latest: before its deadline
     expect(page.get_by_role("link", name="Cancel the booking…")).to_be_visible()
     problems += shoot_three(page, "66-portal-manage")
+    problems += [f"portal manage: {v}" for v in serious_axe_violations(page)]
     assert problems == [] and csp_violations == []

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from booking.models import Appointment, Channel
 from booking.services import appointment_book, appointment_move
 from privacy.audit import Actor
-from tests_e2e.conftest import sign_in
+from tests_e2e.conftest import serious_axe_violations, sign_in
 from tilli.test import make_bookable, make_client
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +81,13 @@ def slot_height(page: Page) -> float:
 
 
 def drag(page: Page, source, dx: float, dy: float, *, from_bottom: bool = False) -> None:
+    expect(source).to_be_visible()
     box = source.bounding_box()
+    for _ in range(50):  # a poll or a reload may be redrawing the block: wait until it is laid out again
+        if box:
+            break
+        page.wait_for_timeout(100)
+        box = source.bounding_box()
     x = box["x"] + box["width"] / 2
     y = box["y"] + (box["height"] - 3 if from_bottom else 12)
     page.mouse.move(x, y)
@@ -221,18 +227,6 @@ def test_phone_tablet_and_desktop_layouts(page: Page, live_server, grid_world, c
     expect(page.locator(".cal-month-table")).to_be_visible()
     page.screenshot(path=SHOTS / "month-tablet.png", full_page=True)
     assert csp_violations == []
-
-
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-
-
-def serious_axe_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings (injected through the DevTools protocol, which the CSP allows)."""
-    page.evaluate(AXE.read_text())
-    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))""")
-    return found
 
 
 def test_no_serious_accessibility_violations(page: Page, live_server, grid_world):

@@ -63,8 +63,10 @@ def test_time_off_is_shown_and_the_fingerprint_changes_with_it(world, cal):
     HoursException.objects.create(organization=world.org, resource=anna, kind=TimeOffKind.TIME_OFF,
                                   start=dt.datetime.combine(day, dt.time(14), tz),
                                   end=dt.datetime.combine(day, dt.time(15), tz))
-    assert call("GET", path, token).json()["fingerprint"] != before
+    after = call("GET", path, token).json()["fingerprint"]
+    assert after != before
     body = call("GET", f"/calendar/day?location={location.pk}&date={day}", token).json()
+    assert body["fingerprint"] == after  # the day computes it from its own rows: the poll must agree
     assert {"resource_id": anna.pk, "start_local": f"{day}T14:00", "end_local": f"{day}T15:00",
             "kind": "time_off"} in body["unavailable"]
 
@@ -168,3 +170,15 @@ def test_openapi_documents_the_calendar(world):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     move = paths["/api/v1/calendar/appointments/{appointment_id}/move"]["post"]
     assert "409" in move["responses"] and "/api/v1/calendar/day" in paths
+
+
+def test_a_cancelled_appointment_leaves_the_day_but_changes_its_fingerprint(world, cal):
+    location, *_x, day, first, _second, token = cal
+    day_path = f"/calendar/day?location={location.pk}&date={day}"
+    before = call("GET", day_path, token).json()["fingerprint"]
+    Appointment.objects.filter(pk=first.pk).update(state="cancelled", revision=first.revision + 1)
+    body = call("GET", day_path, token).json()
+    assert first.pk not in {e["id"] for e in body["appointments"]}
+    assert body["fingerprint"] != before
+    assert call("GET", f"/calendar/fingerprint?location={location.pk}&date={day}", token).json()[
+        "fingerprint"] == body["fingerprint"]
