@@ -7,15 +7,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-postgres e2e bench lint messages check-python
+.PHONY: install run serve smoke-production lock test test-postgres e2e bench lint messages check-python
 
 check-python:
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (looked for python3.13 and ~/.pyenv/versions/3.13.*)."; exit 1; }
 
-$(STAMP): requirements.lock | check-python
+# Development installs requirements-dev.lock: the production set (requirements.lock) at the same
+# versions plus the test, lint and benchmark tools, every file checked against its hash.
+$(STAMP): requirements.lock requirements-dev.lock | check-python
 	@test -x $(PY) || $(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -28,6 +30,25 @@ run: install var/tilli.env
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@bin/serve
+
+# The production profile on this machine (plain HTTP on 127.0.0.1:8000, its own database and secrets
+# under var/production/): granian, WORKERS task workers and one scheduler. Real deployments: deploy/.
+PROD_ENV := TILLI_VAR_DIR=var/production TILLI_ENV_FILE=var/production/tilli.env
+var/production/tilli.env:
+	$(PY) -m tilli.envfile --production var/production/tilli.env
+
+serve: install var/production/tilli.env
+	$(PROD_ENV) CHECK_FAIL_LEVEL=ERROR bin/serve-production
+
+# CI: boot the production profile on a throwaway PostgreSQL and sign in, book and receive the mail.
+smoke-production: install
+	bin/system-deps postgresql
+	bin/with-postgres bin/smoke-production
+
+# Re-lock after editing requirements.in or requirements-dev.in (keeps existing pins, adds hashes).
+lock: install
+	$(VENV)/bin/uv pip compile requirements.in --python-version 3.13 --generate-hashes --no-header --quiet -o requirements.lock
+	$(VENV)/bin/uv pip compile requirements-dev.in --python-version 3.13 --generate-hashes --no-header --quiet -o requirements-dev.lock
 
 # The unit tests render PDFs (WeasyPrint's libraries) and read them back (poppler's pdftotext).
 TEST_DEPS := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils

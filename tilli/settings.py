@@ -78,6 +78,7 @@ TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing",
 MIDDLEWARE = [
     "ops.middleware.RequestMiddleware",  # request id in every log line, latency by route, one access line
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before anything that could touch them
     "tilli.middleware.NoStoreMiddleware",  # no response with personal data is cached
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,8 +122,11 @@ TEMPLATES = [
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL names another.
 _default_db = f"sqlite:///{VAR_DIR / 'tilli.sqlite3'}"
 _db_url = env_url("DATABASE_URL", _default_db, schemes=("sqlite", "postgres", "postgresql"))
+# Production keeps each worker's connection open (a new PostgreSQL connection costs a few ms per
+# request) and checks it before reuse, so a restarted database costs one failed check, not a 500.
 try:
-    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
+    DATABASES = {"default": dj_database_url.parse(
+        _db_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60, minimum=0), conn_health_checks=True)}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -269,8 +273,15 @@ if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}.")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("TILLI_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves `collectstatic`'s output through WhiteNoise: names carry a content hash (cached for a
+# year), each file also pre-compressed (gzip and Brotli). Development serves the source files as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "tilli.lib.static_storage.StaticStorage"},
+}
 
 # Mail (Django 6.1 mailers).
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tilli <no-reply@localhost>")
@@ -335,6 +346,10 @@ elif SMS_GATEWAY == "smsapi":
 elif SMS_GATEWAY == "gatewayapi":
     GATEWAYAPI_TOKEN = env_str("GATEWAYAPI_TOKEN")
     GATEWAYAPI_URL = env_url("GATEWAYAPI_URL", "https://gatewayapi.eu/rest/mtsms", schemes=_sms_schemes)
+
+# Booking messages: sent by the web process right after the booking commits (on), or by a task worker
+# (off: a slow mail server or SMS gateway never holds a web worker; the production profile's choice).
+NOTIFY_SEND_INLINE = env_bool("NOTIFY_SEND_INLINE", True)
 
 # Background tasks: django.tasks with the database backend; run `manage.py db_worker`.
 TASKS = {

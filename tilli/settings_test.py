@@ -10,9 +10,14 @@ os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("MAIL_BACKEND", "smtp")
 os.environ.setdefault("TILLI_ENV_FILE", "/nonexistent")
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")  # threads in tests close their connections
 
 from tilli.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
 EXPORT_DIR = VAR_DIR / f"test-{os.getpid()}-exports"  # noqa: F405
 ERASURE_LEDGER_PATH = VAR_DIR / f"test-{os.getpid()}-erasure-ledger.jsonl"  # noqa: F405
+# The tests render pages without running collectstatic first: source files, found where they are.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
