@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0005_human_names_and_breach_found_by'),
+        ('privacy', '0006_model_names'),
         ('tenancy', '0007_organization_public_languages'),
     ]
 
