@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ import boto3
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from moto.server import ThreadedMotoServer
 
@@ -176,3 +177,30 @@ def test_the_restore_drill_proves_a_backup_whole_without_touching_the_live_datab
     assert "Restore drill passed." in out
     assert snapshot.fingerprint(snapshot.Database.configured())["sha256"] == live_before
     assert Path(django_settings.ERASURE_LEDGER_PATH).exists()
+
+
+def test_the_drill_fails_when_the_restored_rows_differ_from_the_manifest(world, destinations, tmp_path):
+    """Re-sealed with a changed row and a matching checksum: only the fingerprint can tell, and it does."""
+    if snapshot.Database.configured().vendor != snapshot.SQLITE:
+        pytest.skip("the snapshot is edited with sqlite3")
+    import sqlite3
+
+    from ops.backup import crypto
+
+    make_client(world.org, email="tampered@example.test", first_name="Original")
+    run = backup_create()
+    directory, _ = destinations
+    plain, manifest = fetch(name=run.name, source="directory", directory=tmp_path)
+    connection = sqlite3.connect(plain)
+    connection.execute("UPDATE clients_client SET first_name = 'Changed'")
+    connection.commit()
+    connection.close()  # checkpoints the change into the file itself
+    sealed = directory.path / f"{run.name}.tbk"
+    with open(plain, "rb") as source, open(sealed, "wb") as target:
+        crypto.encrypt(source, target, key_id="b1", key=b"k" * 32)
+    manifest["size"] = sealed.stat().st_size
+    manifest["sha256"] = hashlib.sha256(sealed.read_bytes()).hexdigest()
+    (directory.path / f"{run.name}.manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(CommandError, match="differs from the backup in: clients_client"):
+        call_command("restore_drill", run.name, "--source", "directory")
