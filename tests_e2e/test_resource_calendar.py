@@ -141,6 +141,24 @@ def test_drag_moves_resize_changes_length_and_a_conflict_snaps_back(page: Page, 
     assert csp_violations == []
 
 
+def test_a_move_onto_a_taken_time_snaps_back_with_the_reason(page: Page, live_server, grid_world):
+    world, _henri, _elina, _service, first, _second = grid_world
+    open_calendar(page, live_server, world)
+    def place() -> tuple[float, float]:
+        """The block's position in the grid (the alert above the grid shifts the page)."""
+        box, grid = block(page, first).bounding_box(), page.locator(".ec-body").bounding_box()
+        return box["x"] - grid["x"], box["y"] - grid["y"]
+
+    before = place()
+    drag(page, block(page, first), 0, 4 * slot_height(page))  # 09:00 onto 11:00, which is taken
+    expect(page.locator("#cal-alert")).to_contain_text("This time was just taken")
+    expect(block(page, first)).to_contain_text("09:00–10:00")
+    after = place()
+    assert abs(after[0] - before[0]) < 2 and abs(after[1] - before[1]) < 2  # back where it was
+    first.refresh_from_db()
+    assert first.start == local(today(), 9)
+
+
 def test_click_an_empty_time_to_book_there(page: Page, live_server, grid_world, csp_violations):
     world, _henri, elina, _service, _first, _second = grid_world
     open_calendar(page, live_server, world)
