@@ -178,9 +178,17 @@
       link.className = "cal-month-day";
       link.textContent = String(day.getDate());
       cell.appendChild(link);
+      link.setAttribute("aria-label", day.toLocaleDateString(cfg.locale, {weekday: "long", day: "numeric", month: "long"}));
       const info = document.createElement("span");
       info.className = "cal-month-info";
-      info.textContent = d.closed ? text.holiday : `${text.appointments}: ${d.appointments}`;
+      if (d.closed) {
+        info.textContent = text.holiday;
+      } else {
+        const name = document.createElement("span");
+        name.className = "cal-month-label";
+        name.textContent = `${text.appointments}: `;
+        info.append(name, String(d.appointments));
+      }
       cell.appendChild(info);
       if (!d.closed && d.working_minutes) {
         const meter = document.createElement("meter");
@@ -210,6 +218,11 @@
     } finally {
       busy -= 1;
     }
+  }
+
+  // A phone's seven week columns have room for "ma 7." but not for "ma 7.12.".
+  function headerFormat() {
+    return PHONE.matches ? {weekday: "short", day: "numeric"} : {weekday: "short", day: "numeric", month: "numeric"};
   }
 
   const isStaff = (resource) => !resource || resource.extendedProps?.kind === "staff";
@@ -279,7 +292,7 @@
     eventLongPressDelay: 300,
     slotLabelFormat: {hour: "2-digit", minute: "2-digit", hour12: false},
     eventTimeFormat: {hour: "2-digit", minute: "2-digit", hour12: false},
-    dayHeaderFormat: {weekday: "short", day: "numeric", month: "numeric"},
+    dayHeaderFormat: headerFormat(),
     resources: [],
     events: [],
     eventContent(info) {
@@ -289,7 +302,10 @@
       box.className = "cal-appt-body";
       const time = document.createElement("span");
       time.className = "cal-appt-time";
-      time.textContent = `${hhmm(a.start_local)}–${hhmm(a.end_local)}`;
+      const end = document.createElement("span");
+      end.className = "cal-appt-end";  // dropped in narrow columns: the start is what one scans for
+      end.textContent = `–${hhmm(a.end_local)}`;
+      time.append(hhmm(a.start_local), end);
       const state = document.createElement("span");
       state.className = "cal-appt-state";
       state.textContent = a.state_label;
@@ -360,6 +376,8 @@
       ec.setOption("date", date);
     }
     dayInput.value = date;
+    const bookDay = document.getElementById("cal-book-day");
+    if (bookDay) bookDay.value = date;
     const url = new URL(window.location.href);
     url.search = new URLSearchParams({view, location: cfg.location, staff: staffSelect.value, day: date}).toString();
     window.history.replaceState(null, "", url);
@@ -388,6 +406,8 @@
     else { ec.setOption("resources", shownResources()); settle(); }
     const book = document.getElementById("cal-book");
     if (book) book.href = `${cfg.newUrl}?staff=${staffSelect.value}&day=${date}`;
+    const bookStaff = document.getElementById("cal-book-staff");
+    if (bookStaff) bookStaff.value = staffSelect.value;
   });
   document.getElementById("cal-controls").addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.dataset.view) return;
@@ -395,7 +415,17 @@
     if (dayInput.value) date = dayInput.value;
     show();
   });
-  PHONE.addEventListener("change", () => { ec.setOption("resources", shownResources()); settle(); });
+  PHONE.addEventListener("change", () => {
+    ec.setOption("resources", shownResources());
+    ec.setOption("dayHeaderFormat", headerFormat());
+    settle();
+  });
+  // The phone's quick switch: the previous or next staff member's column, wrapping around.
+  document.querySelectorAll("[data-staff-step]").forEach((button) => button.addEventListener("click", () => {
+    const count = staffSelect.options.length;
+    staffSelect.selectedIndex = (staffSelect.selectedIndex + Number(button.dataset.staffStep) + count) % count;
+    staffSelect.dispatchEvent(new Event("change"));
+  }));
 
   async function poll() {
     if (document.hidden || busy || view === "month" || fingerprint === null) return;

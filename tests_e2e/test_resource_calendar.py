@@ -143,6 +143,24 @@ def test_drag_moves_resize_changes_length_and_a_conflict_snaps_back(page: Page, 
     assert csp_violations == []
 
 
+def test_a_move_onto_a_taken_time_snaps_back_with_the_reason(page: Page, live_server, grid_world):
+    world, _henri, _elina, _service, first, _second = grid_world
+    open_calendar(page, live_server, world)
+    def place() -> tuple[float, float]:
+        """The block's position in the grid (the alert above the grid shifts the page)."""
+        box, grid = block(page, first).bounding_box(), page.locator(".ec-body").bounding_box()
+        return box["x"] - grid["x"], box["y"] - grid["y"]
+
+    before = place()
+    drag(page, block(page, first), 0, 4 * slot_height(page))  # 09:00 onto 11:00, which is taken
+    expect(page.locator("#cal-alert")).to_contain_text("This time was just taken")
+    expect(block(page, first)).to_contain_text("09:00–10:00")
+    after = place()
+    assert abs(after[0] - before[0]) < 2 and abs(after[1] - before[1]) < 2  # back where it was
+    first.refresh_from_db()
+    assert first.start == local(today(), 9)
+
+
 def test_click_an_empty_time_to_book_there(page: Page, live_server, grid_world, csp_violations):
     world, _henri, elina, _service, _first, _second = grid_world
     open_calendar(page, live_server, world)
@@ -154,7 +172,7 @@ def test_click_an_empty_time_to_book_there(page: Page, live_server, grid_world, 
     # 14:00 is two rows of 30 minutes per hour below the grid's first hour, plus a few pixels into the row.
     page.mouse.click(head["x"] + head["width"] / 2, grid_top + 2 * (14 - first_hour) * slot_height(page) + 6)
     expect(page.get_by_role("heading", level=1)).to_have_text("Book an appointment")
-    expect(page.get_by_label("Staff member")).to_have_value(str(elina.pk))
+    expect(page.get_by_label("Staff member", exact=True)).to_have_value(str(elina.pk))
     expect(page.get_by_label("14:00")).to_be_checked()
     page.get_by_label("Find a client by name").fill("virt")
     page.get_by_label(re.compile("Anna Virtanen")).check()
@@ -200,6 +218,27 @@ def test_keyboard_moves_a_focused_appointment_and_enter_opens_it(page: Page, liv
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hieronta")
 
 
+def test_the_keyboard_books_at_a_chosen_time(page: Page, live_server, grid_world):
+    """No pointer: the "book at" form reaches any empty time, then the booking form takes the rest."""
+    world, _henri, elina, _service, _first, _second = grid_world
+    open_calendar(page, live_server, world)
+    page.get_by_label("Book at", exact=True).focus()
+    page.keyboard.type("1430")
+    expect(page.get_by_label("Book at", exact=True)).to_have_value("14:30")
+    for _ in range(5):  # past the time's hour and minute parts to the staff menu
+        if page.evaluate("document.activeElement.id") == "cal-book-staff":
+            break
+        page.keyboard.press("Tab")
+    expect(page.get_by_label("Book with")).to_be_focused()
+    page.get_by_label("Book with").select_option(str(elina.pk))
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Book…")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Book an appointment")
+    expect(page.get_by_label("Staff member", exact=True)).to_have_value(str(elina.pk))
+    expect(page.get_by_label("14:30")).to_be_checked()
+
+
 def test_phone_tablet_and_desktop_layouts(page: Page, live_server, grid_world, csp_violations):
     world, henri, elina, _service, first, _second = grid_world
     SHOTS.mkdir(exist_ok=True)
@@ -213,12 +252,17 @@ def test_phone_tablet_and_desktop_layouts(page: Page, live_server, grid_world, c
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, name
     # The phone shows one staff column at a time, switched with the staff menu.
     expect(page.locator(".ec-col-head")).to_have_count(1)
-    page.get_by_label("Staff member").select_option(str(henri.pk))
+    page.get_by_label("Staff member", exact=True).select_option(str(henri.pk))
     expect(column(page, henri)).to_be_visible()
     expect(block(page, first)).to_be_visible()
-    page.get_by_label("Staff member").select_option(str(elina.pk))
+    page.get_by_label("Staff member", exact=True).select_option(str(elina.pk))
     expect(column(page, elina)).to_be_visible()
     expect(block(page, first)).to_have_count(0)
+    page.get_by_role("button", name="Next staff member").click()  # the quick switch, wrapping round
+    expect(page.locator(".ec-col-head")).to_have_count(1)
+    expect(page.locator(".ec-col-head")).not_to_have_text(elina.name)
+    page.get_by_role("button", name="Previous staff member").click()
+    expect(column(page, elina)).to_be_visible()
     page.get_by_role("button", name="Week").click()
     expect(page.locator(".ec-col-head")).to_have_count(7)
     page.screenshot(path=SHOTS / "week-phone.png", full_page=True)

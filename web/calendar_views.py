@@ -368,8 +368,11 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     new_client = can_create and source.get("client") == "new"
     new_client_data = {name: source.get(f"new_{name}", "").strip()[:200] for name in NEW_CLIENT_FIELDS}
     chosen_start = source.get("start", "")
-    clicked = _parse_wall(source.get("at", ""), tz)
-    if not chosen_start and clicked is not None:  # a click on the calendar's empty time
+    at = source.get("at", "")
+    if not at and source.get("time"):  # the calendar's "book at" form: a day and a time of day
+        at = f"{source.get('day', '')}T{source.get('time', '')}"
+    clicked = _parse_wall(at, tz)
+    if not chosen_start and clicked is not None:  # a click on the calendar's empty time, or "book at"
         chosen_start, day = clicked.isoformat(), clicked.date()
     channel = source.get("channel") if source.get("channel") in STAFF_CHANNELS else Channel.PHONE
 

@@ -47,6 +47,20 @@ def test_a_click_on_an_empty_time_prefills_the_booking(world, client_for, setup)
     assert f'value="{local(DAY, 10, 30).isoformat()}" checked'.encode() in response.content
 
 
+def test_the_book_at_form_prefills_the_day_and_time_it_names(world, client_for, setup):
+    """The calendar's "book at" form (keyboard and screen-reader users' way to an empty time) sends day and time."""
+    _, resource, _ = setup
+    page = english(client_for(world.reception)).get(url(world, "web:calendar"), {"day": DAY.isoformat()})
+    assert b'id="cal-book-at"' in page.content and b'name="time"' in page.content
+    response = english(client_for(world.reception)).get(
+        url(world, "web:calendar_new"), {"staff": resource.pk, "day": DAY.isoformat(), "time": "14:15"})
+    assert response.context["chosen_start"] == local(DAY, 14, 15).isoformat()
+    assert f'value="{local(DAY, 14, 15).isoformat()}" checked'.encode() in response.content
+    wrong = english(client_for(world.reception)).get(
+        url(world, "web:calendar_new"), {"staff": resource.pk, "day": DAY.isoformat(), "time": "25:99"})
+    assert wrong.status_code == 200 and wrong.context["chosen_start"] == ""
+
+
 def test_the_accountant_gets_404(world, client_for, setup):
     assert client_for(world.accountant).get(url(world, "web:calendar")).status_code == 404
 
