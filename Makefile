@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve smoke-production lock test test-postgres e2e bench lint messages check-python
+.PHONY: install run serve smoke-production container-smoke lock test test-postgres e2e bench lint messages check-python
 
 check-python:
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (looked for python3.13 and ~/.pyenv/versions/3.13.*)."; exit 1; }
@@ -44,6 +44,10 @@ serve: install var/production/tilli.env
 smoke-production: install
 	bin/system-deps postgresql
 	bin/with-postgres bin/smoke-production
+
+# The same smoke test through the production image: podman builds Containerfile, runs its roles.
+container-smoke: install
+	bin/container-smoke
 
 # Re-lock after editing requirements.in or requirements-dev.in (keeps existing pins, adds hashes).
 lock: install
