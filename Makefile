@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve smoke-production container-smoke lock test test-postgres e2e bench lint messages check-python
+.PHONY: install run serve smoke-production container-smoke load lock test test-postgres e2e bench lint messages check-python
 
 check-python:
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (looked for python3.13 and ~/.pyenv/versions/3.13.*)."; exit 1; }
@@ -72,6 +72,11 @@ e2e: install
 bench: install
 	$(PY) bench/run.py
 	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
+
+# Load at scale against the production server and the development server, on a throwaway PostgreSQL.
+load: install
+	bin/system-deps postgresql
+	bin/with-postgres $(PY) bench/load.py
 
 lint: install
 	$(VENV)/bin/ruff check .
