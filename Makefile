@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve smoke-production lock test test-postgres e2e bench lint messages check-python
+.PHONY: install run serve smoke-production container-smoke load lock test test-postgres e2e bench lint messages check-python
 
 check-python:
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found (looked for python3.13 and ~/.pyenv/versions/3.13.*)."; exit 1; }
@@ -45,6 +45,10 @@ smoke-production: install
 	bin/system-deps postgresql
 	bin/with-postgres bin/smoke-production
 
+# The same smoke test through the production image: podman builds Containerfile, runs its roles.
+container-smoke: install
+	bin/container-smoke
+
 # Re-lock after editing requirements.in or requirements-dev.in (keeps existing pins, adds hashes).
 lock: install
 	$(VENV)/bin/uv pip compile requirements.in --python-version 3.13 --generate-hashes --no-header --quiet -o requirements.lock
@@ -68,6 +72,11 @@ e2e: install
 bench: install
 	$(PY) bench/run.py
 	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
+
+# Load at scale against the production server and the development server, on a throwaway PostgreSQL.
+load: install
+	bin/system-deps postgresql
+	bin/with-postgres $(PY) bench/load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

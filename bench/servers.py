@@ -121,8 +121,10 @@ def start_server(kind: str, port: int, workers: int, env: dict[str, str]) -> sub
     raise RuntimeError(f"{kind} did not start on port {port}")
 
 
-def run_load(port: int, clients: int, jobs: queue.Queue, make_request) -> tuple[dict[int, int], list[float], float]:
-    """`clients` threads, each on one keep-alive connection, take jobs until none are left."""
+def run_load(port: int, clients: int, jobs: queue.Queue, make_request,
+             on_result=None) -> tuple[dict[int, int], list[float], float]:
+    """`clients` threads, each on one keep-alive connection, take jobs until none are left;
+    `on_result(job, status, seconds)` sees each answer."""
     statuses: dict[int, int] = {}
     latencies: list[float] = []
     lock = threading.Lock()
@@ -150,6 +152,8 @@ def run_load(port: int, clients: int, jobs: queue.Queue, make_request) -> tuple[
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
                 latencies.append(elapsed)
+                if on_result is not None:
+                    on_result(job, status, elapsed)
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]

@@ -5,8 +5,8 @@
 #   backup                    - manage.py backup now, then every BACKUP_INTERVAL seconds (default a day)
 #   manage ARGS...            - any management command
 set -euo pipefail
-cd /app
-PY=/app/.venv/bin/python
+cd "$(dirname "$0")/.."
+PY="${TILLI_VENV:-.venv}/bin/python"
 role="${1:-web}"
 [ $# -gt 0 ] && shift
 case "$role" in

@@ -18,6 +18,7 @@ import argparse
 import base64
 import datetime as dt
 import email
+import email.header
 import hashlib
 import hmac
 import html
@@ -198,7 +199,8 @@ def main() -> int:
         start = book(browser, organization["slug"], client_email)
         print(f"ok  booking at {start} for a new client")
         message = wait_for_mail(args.maildir, client_email, args.mail_timeout)
-        print(f"ok  confirmation mailed by the worker: {message['Subject']!r}")
+        subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
+        print(f"ok  confirmation mailed by the worker: {subject!r}")
     except (SmokeFailure, OSError, http.client.HTTPException) as error:
         print(f"FAIL {error}", file=sys.stderr)
         return 1

@@ -102,3 +102,60 @@ def test_the_locks_split_production_from_tools_with_hashes_everywhere():
         assert tool in dev_pins and tool not in prod_pins, tool
     for needed in ("django", "granian", "whitenoise", "psycopg", "boto3", "prometheus-client"):
         assert needed in prod_pins, needed
+
+
+def _entrypoint_roles() -> set[str]:
+    script = (ROOT / "deploy" / "entrypoint.sh").read_text()
+    return set(re.findall(r"^  ([a-z]+)\)", script, flags=re.MULTILINE))
+
+
+def test_compose_runs_every_role_from_the_one_image_through_the_entrypoint():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "migrate", "web", "worker", "scheduler", "backup"}
+    for name in ("migrate", "web", "worker", "scheduler", "backup"):
+        service = services[name]
+        assert service["image"] == "localhost/tilli:latest"
+        assert service["command"][0] in _entrypoint_roles(), name
+        assert service["environment"]["TILLI_BIND"] == "0.0.0.0:8000"
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]  # only the proxy on the host reaches it
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_the_entrypoint_refuses_an_unknown_role():
+    result = subprocess.run(["bash", str(ROOT / "deploy" / "entrypoint.sh"), "nonsense"], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 64
+    assert "unknown role" in result.stderr
+    assert {"web", "worker", "scheduler", "migrate", "backup", "manage"} <= _entrypoint_roles()
+
+
+def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    import shutil
+
+    import pytest
+
+    if not shutil.which("systemd-analyze") or not Path("/usr/lib/systemd/system/sysinit.target").exists():
+        pytest.skip("systemd-analyze is not installed")
+    # A root laid out as README "Running in production" says: code and venv in /opt/tilli, settings in /etc/tilli.
+    shutil.copytree("/usr/lib/systemd/system", tmp_path / "usr/lib/systemd/system", symlinks=True)
+    for program in (".venv/bin/python", "bin/web", "bin/worker", "bin/scheduler"):
+        path = tmp_path / "opt/tilli" / program
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+    (tmp_path / "etc/tilli").mkdir(parents=True)
+    (tmp_path / "etc/tilli/tilli.env").write_text("")
+    units = sorted(p.name for p in (ROOT / "deploy/systemd").iterdir())
+    shutil.copytree(ROOT / "deploy/systemd", tmp_path / "etc/systemd/system")
+    names = [u.replace("@.service", "@1.service") for u in units]
+    assert {"tilli.target", "tilli-web.service", "tilli-worker@1.service", "tilli-scheduler.service",
+            "tilli-backup.timer", "tilli-backup.service", "tilli-migrate.service"} <= set(names)
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", f"--root={tmp_path}", *names],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    backup = (ROOT / "deploy/systemd/tilli-backup.service").read_text()
+    assert "manage.py backup" in backup
