@@ -28,6 +28,8 @@ def example_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env.update({
         "SECRET_KEY": secrets.token_urlsafe(60),
         "TILLI_MASTER_KEYS": "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "BACKUP_KEY": "b1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "TILLI_BACKUP_DIR": str(tmp_path / "backups"), "METRICS_TOKEN": secrets.token_urlsafe(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "TILLI_VAR_DIR": str(tmp_path / "var"), "TILLI_STATIC_ROOT": str(tmp_path / "static"),
         "TILLI_ENV_FILE": "/nonexistent", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
