@@ -6,6 +6,7 @@ Neither table holds personal or tenant data; both are read by /readyz and /metri
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import personal_data
 
@@ -16,6 +17,10 @@ class Heartbeat(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
     beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
 
     def __str__(self) -> str:
         return self.name
@@ -37,6 +42,8 @@ class BackupRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ok", "-finished_at"], name="backup_last_good")]
+        verbose_name = _("backup run")
+        verbose_name_plural = _("backup runs")
 
     def __str__(self) -> str:
         return self.name
