@@ -19,8 +19,8 @@ class Heartbeat(models.Model):
     beat_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("worker heartbeat")
-        verbose_name_plural = _("worker heartbeats")
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
 
     def __str__(self) -> str:
         return self.name
@@ -42,8 +42,8 @@ class BackupRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ok", "-finished_at"], name="backup_last_good")]
-        verbose_name = _("backup")
-        verbose_name_plural = _("backups")
+        verbose_name = _("backup run")
+        verbose_name_plural = _("backup runs")
 
     def __str__(self) -> str:
         return self.name
