@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from booking.availability import subtract_spans, to_micros
+from booking.events import STATE_EVENTS, AppointmentBooked, AppointmentMoved, about
 from booking.models import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -35,6 +36,7 @@ from clients.models import Client
 from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
+from tilli.events import publish
 from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
 
@@ -132,6 +134,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _log(appointment, "", AppointmentState.BOOKED, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
+            publish(about(appointment, AppointmentBooked, channel=channel))
             _notify(appointment, "confirmed")
     except IntegrityError:
         raise SlotTaken from None
@@ -206,6 +209,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
+            publish(about(appointment, AppointmentMoved))
             _notify(appointment, "moved")
     except IntegrityError:
         raise SlotTaken from None
@@ -245,6 +249,7 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
             appointment.save(update_fields=["end", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["end"])
+            publish(about(appointment, AppointmentMoved))
             _notify(appointment, "moved")
     except IntegrityError:
         raise SlotTaken from None
@@ -271,6 +276,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
         Occupancy.objects.filter(appointment=locked).update(active=False)
     _log(locked, from_state, to_state, actor, reason)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
+    publish(about(locked, STATE_EVENTS[to_state]))
     _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
     return locked
 

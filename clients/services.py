@@ -13,6 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.events import (
+    ClientChanged,
+    ClientCreated,
+    ClientProcessingRestricted,
+    ClientRestrictionLifted,
+    ConsentChanged,
+)
 from clients.merging import PossibleDuplicate, possible_duplicates
 from clients.models import (
     Channel,
@@ -30,6 +37,7 @@ from clients.validation import clean_client_data
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
+from tilli.events import publish
 
 MARKETING_WORDING_VERSION = "marketing-2026-11"
 SPECIAL_WORDING_VERSION = "special-2026-11"
@@ -73,6 +81,7 @@ def client_create(*, organization: Organization, actor: Actor, kind: str = Clien
     set_search_names(client)
     client.save()
     _audit(client, actor, AuditAction.CREATE, changed_fields=[k for k, v in cleaned.items() if v not in ("", None)])
+    publish(ClientCreated(organization_id=organization.pk, client_id=client.pk, source=source))
     return client
 
 
@@ -104,7 +113,12 @@ def client_update(*, client: Client, actor: Actor, **data: Any) -> list[str]:
         fields.append("national_id_index")
     client.save(update_fields=fields)
     _audit(client, actor, AuditAction.UPDATE, changed_fields=changed)
+    _publish_changed(client, changed)
     return changed
+
+
+def _publish_changed(client: Client, fields: list[str]) -> None:
+    publish(ClientChanged(organization_id=client.organization_id, client_id=client.pk, fields=tuple(fields)))
 
 
 def client_reveal_national_id(*, client: Client, actor: Actor) -> str:
@@ -146,6 +160,8 @@ def marketing_consent_set(*, client: Client, channel: str, granted: bool, source
         Client.objects.filter(pk=client.pk).update(marketing_objection_at=None)
     _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE, changed_fields=[f"marketing_{channel}"],
            detail={"channel": channel})
+    publish(ConsentChanged(organization_id=client.organization_id, client_id=client.pk,
+                           consent=f"marketing_{channel}", granted=granted))
     return consent
 
 
@@ -162,6 +178,8 @@ def special_approval_set(*, client: Client, granted: bool, source: str, actor: A
         wording_version=wording_version, recorded_by_user_id=actor.user_id)
     _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE,
            changed_fields=["special_category_approval"])
+    publish(ConsentChanged(organization_id=client.organization_id, client_id=client.pk,
+                           consent="special_category", granted=granted))
     return approval
 
 
@@ -212,6 +230,7 @@ def client_restrict(*, client: Client, actor: Actor, reason: str) -> None:
     Client.objects.filter(pk=client.pk).update(restricted_at=client.restricted_at,
                                                restriction_reason=client.restriction_reason)
     _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+    publish(ClientProcessingRestricted(organization_id=client.organization_id, client_id=client.pk))
 
 
 @transaction.atomic
@@ -221,6 +240,7 @@ def client_lift_restriction(*, client: Client, actor: Actor) -> None:
     client.restricted_at, client.restriction_reason = None, ""
     Client.objects.filter(pk=client.pk).update(restricted_at=None, restriction_reason="")
     _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+    publish(ClientRestrictionLifted(organization_id=client.organization_id, client_id=client.pk))
 
 
 @transaction.atomic
@@ -235,6 +255,7 @@ def client_object_to_marketing(*, client: Client, actor: Actor, source: str) -> 
         client.marketing_objection_at = timezone.now()
         Client.objects.filter(pk=client.pk).update(marketing_objection_at=client.marketing_objection_at)
         _audit(client, actor, AuditAction.UPDATE, changed_fields=["marketing_objection_at"])
+        _publish_changed(client, ["marketing_objection_at"])
 
 
 @transaction.atomic

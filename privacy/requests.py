@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from privacy.audit import Actor, record
+from privacy.events import PrivacyRequestAnswered, PrivacyRequestReceived
 from privacy.information import authority_for
 from privacy.models import (
     FULL_LISTING_KINDS,
@@ -38,6 +39,7 @@ from privacy.models import (
     RequestKind,
     RequestStatus,
 )
+from tilli.events import publish
 from tilli.lib.mail import send_safely
 
 MAX_EXTENSION_MONTHS = 2
@@ -130,6 +132,7 @@ def request_create(*, organization, kind: str, channel: str, actor: Actor, clien
         req.limit_decision = LimitDecision.PENDING
     req.save()
     _audit(req, actor, AuditAction.CREATE, ["kind", "channel", "received_at"])
+    publish(PrivacyRequestReceived(organization_id=req.organization_id, request_id=req.pk, kind=req.kind))
     return req
 
 
@@ -266,6 +269,8 @@ def request_complete(*, req: DataSubjectRequest, actor: Actor, outcome: str = ""
     req.status, req.closed_at, req.outcome = RequestStatus.COMPLETED, timezone.now(), outcome.strip()
     req.save(update_fields=["status", "closed_at", "outcome"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "outcome"])
+    publish(PrivacyRequestAnswered(organization_id=req.organization_id, request_id=req.pk, kind=req.kind,
+                                   status=req.status))
     _tell_client(req, "privacy/email/request_completed.txt",
                  lambda: _("Your request to %(organization)s has been answered") % {
                      "organization": req.organization.name})
@@ -290,6 +295,8 @@ def request_refuse(*, req: DataSubjectRequest, reasons: str, actor: Actor, told_
     req.refusal_notified_at = timezone.now()
     req.save(update_fields=["status", "closed_at", "refusal_reason", "refusal_notified_at"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "refusal_reason"])
+    publish(PrivacyRequestAnswered(organization_id=req.organization_id, request_id=req.pk, kind=req.kind,
+                                   status=req.status))
 
 
 def open_requests(organization) -> QuerySet[DataSubjectRequest]:

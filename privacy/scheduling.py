@@ -28,6 +28,7 @@ def schedules() -> dict[str, Schedule]:
     from notify.tasks import deliver_outbox
     from privacy.tasks import apply_retention, send_request_digest
     from tenancy.tasks import purge_rate_counters
+    from tilli.tasks import dispatch_events, purge_events
 
     return {
         "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
@@ -37,6 +38,8 @@ def schedules() -> dict[str, Schedule]:
         "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
         "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
         "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
+        "tilli.dispatch_events": Schedule(dispatch_events, timedelta(minutes=1)),  # retries after a failure
+        "tilli.purge_events": Schedule(purge_events, timedelta(days=1)),
     }
 
 

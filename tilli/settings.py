@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "tilli",  # the domain-event kernel (tilli/events.py)
     "tenancy",
     "accounts",
     "privacy",
