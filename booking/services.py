@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -94,13 +93,6 @@ def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(
            changed_fields=changed_fields, detail=detail)
 
 
-def _notify(appointment: Appointment, kind: str | None) -> None:
-    """After the commit, the outbox gets the client's message and the reminders follow the change."""
-    from notify.services import appointment_changed
-
-    transaction.on_commit(partial(appointment_changed, appointment.pk, kind))
-
-
 def appointment_book(*, service: Service, start: datetime, client: Client | None, channel: str, actor: Actor,
                      staff: Resource | None = None, wishes: str = "", now: datetime | None = None) -> Appointment:
     """Book `service` at `start` with `staff` (or anyone qualified who is free then).
@@ -135,7 +127,6 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
             _log(appointment, "", AppointmentState.BOOKED, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
             publish(about(appointment, AppointmentBooked, channel=channel))
-            _notify(appointment, "confirmed")
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -210,7 +201,6 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
             publish(about(appointment, AppointmentMoved))
-            _notify(appointment, "moved")
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -250,7 +240,6 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["end"])
             publish(about(appointment, AppointmentMoved))
-            _notify(appointment, "moved")
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -277,7 +266,6 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
     _log(locked, from_state, to_state, actor, reason)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
     publish(about(locked, STATE_EVENTS[to_state]))
-    _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
     return locked
 
 

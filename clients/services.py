@@ -263,7 +263,7 @@ def client_set_reminder_choices(*, client: Client, actor: Actor, by_email: bool,
     """The client's own choice of booking reminders per channel, recorded by staff or in the portal.
 
     Returns the names of the choices that changed (audited by name, not value). Queued reminders of
-    upcoming appointments are brought in step once the change commits; delivery checks again anyway.
+    upcoming appointments are brought in step by notify on the published event; delivery checks again anyway.
     """
     ensure_not_restricted(client)
     wanted = {"reminders_by_email": bool(by_email), "reminders_by_sms": bool(by_sms)}
@@ -274,17 +274,5 @@ def client_set_reminder_choices(*, client: Client, actor: Actor, by_email: bool,
         setattr(client, name, wanted[name])
     client.save(update_fields=[*changed, "updated_at"])
     _audit(client, actor, AuditAction.UPDATE, changed_fields=changed)
-    transaction.on_commit(lambda: _reschedule_reminders(client.pk))
+    _publish_changed(client, changed)  # notify re-plans the queued reminders in the worker
     return changed
-
-
-def _reschedule_reminders(client_id: int) -> None:
-    from booking.models import Appointment, AppointmentState
-    from notify.services import schedule_reminders
-
-    upcoming = (Appointment.objects.filter(client_id=client_id, start__gt=timezone.now(),
-                                           state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
-                .select_related("organization", "client", "service", "location"))
-    with transaction.atomic():
-        for appointment in upcoming:
-            schedule_reminders(appointment)

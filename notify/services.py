@@ -207,24 +207,40 @@ def _calendar_url(appointment) -> str:
 
 
 def appointment_changed(appointment_id: int, kind: str | None) -> list[int]:
-    """After a booking, move or state change commits: queue the messages and keep reminders in step.
+    """On an appointment event (in the worker): queue the client's message and keep reminders in step.
 
-    Booking messages are delivered at once (the worker retries a failure); reminders wait.
+    Booking messages are queued for delivery now, by the worker in its next task; reminders wait.
+    A confirmation or change of an appointment cancelled meanwhile is not sent (its cancellation is).
     Returns the ids of the messages queued for immediate delivery.
     """
-    from booking.models import Appointment
+    from booking.models import ACTIVE_STATES, Appointment
+    from notify.tasks import deliver_outbox
 
     appointment = (Appointment.objects.select_related("organization", "client", "service", "staff__membership__user",
-                                                      "location").get(pk=appointment_id))
+                                                      "location").filter(pk=appointment_id).first())
+    if appointment is None:
+        return []  # erased since: nothing left to tell anyone
+    if kind in ("confirmed", "moved") and appointment.state not in ACTIVE_STATES:
+        kind = None
     with transaction.atomic(), translation.override(None):
         schedule_reminders(appointment)
         messages = _booking_messages(appointment, kind) if kind else []
-    ids = [m.pk for m in messages]
-    if ids:
-        from notify.delivery import deliver_soon
-
-        deliver_soon(ids)
+        ids = [m.pk for m in messages]
+        if ids:
+            deliver_outbox.enqueue()  # in this transaction: the messages and their delivery task commit together
     return ids
+
+
+def reschedule_client_reminders(client_id: int) -> None:
+    """Bring the queued reminders of the client's upcoming appointments in step with their choices."""
+    from booking.models import Appointment, AppointmentState
+
+    upcoming = (Appointment.objects.filter(client_id=client_id, start__gt=timezone.now(),
+                                           state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
+                .select_related("organization", "client", "service", "location"))
+    with transaction.atomic(), translation.override(None):
+        for appointment in upcoming:
+            schedule_reminders(appointment)
 
 
 PORTAL_LINK_KIND = "portal_link"

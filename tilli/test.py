@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import factory
@@ -283,6 +284,14 @@ def run_worker() -> None:
             call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     else:
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@contextmanager
+def worker_after():
+    """Run the block, then the task worker over what it queued: the events and messages a change leaves
+    are handled as production's worker handles them after the commit, never in the change itself."""
+    yield
+    run_worker()
 
 
 def with_proof(organization: Organization) -> dict[str, str]:
