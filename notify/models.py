@@ -43,6 +43,7 @@ class MessagePurpose(models.TextChoices):
     BREACH = "breach", _("Notice of a personal data breach")
     SIGN_IN = "sign_in", _("Portal sign-in link (the link is wiped once sent)")
     PRIVACY = "privacy", _("About the client's data-subject request")
+    INVITATION = "invitation", _("Staff invitation (the link is wiped once sent)")
 
 
 MessageChannel = Channel  # the channels a client allows marketing on are the channels messages go by

@@ -3,6 +3,7 @@ appointment, and reminders follow the client's choices and restriction. Runs in 
 
 from __future__ import annotations
 
+from accounts.events import InvitationCreated
 from booking.events import (
     AppointmentArrived,
     AppointmentBooked,
@@ -38,3 +39,11 @@ def client_reminders(event) -> None:
     if isinstance(event, ClientChanged) and not REMINDER_FIELDS & set(event.fields):
         return
     reschedule_client_reminders(event.client_id)
+
+
+@subscriber(InvitationCreated)
+def invitation_mail(event: InvitationCreated) -> None:
+    """Issue the invitation's link and queue its email (the link lives only in the mail, wiped once sent)."""
+    from notify.services import queue_invitation
+
+    queue_invitation(event.invitation_id)
