@@ -14,6 +14,7 @@ from booking.events import (
     AppointmentNoShow,
 )
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
+from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
 from tilli.events import subscriber
 
 MESSAGE_KINDS = {AppointmentBooked: "confirmed", AppointmentMoved: "moved", AppointmentCancelled: "cancelled"}
@@ -47,3 +48,17 @@ def invitation_mail(event: InvitationCreated) -> None:
     from notify.services import queue_invitation
 
     queue_invitation(event.invitation_id)
+
+
+def _webhook_event_types():
+    from tilli.events import EVENT_TYPES
+
+    return [EVENT_TYPES[name] for name in WEBHOOK_EVENTS if name in EVENT_TYPES]
+
+
+@subscriber(*_webhook_event_types())
+def webhook_deliveries(event) -> None:
+    """One signed delivery per endpoint of the organization that chose this event type."""
+    from notify.webhooks import queue_for_event
+
+    queue_for_event(event)

@@ -335,6 +335,10 @@ elif SMS_GATEWAY == "gatewayapi":
     GATEWAYAPI_TOKEN = env_str("GATEWAYAPI_TOKEN")
     GATEWAYAPI_URL = env_url("GATEWAYAPI_URL", "https://gatewayapi.eu/rest/mtsms", schemes=_sms_schemes)
 
+# Outgoing webhooks (notify/webhooks.py) go to public https addresses only; tests turn this on to
+# receive them on http://127.0.0.1.
+WEBHOOK_ALLOW_LOOPBACK = False
+
 # Background tasks: django.tasks with the database backend; run `manage.py db_worker`.
 TASKS = {
     "default": {
