@@ -158,3 +158,21 @@ def test_the_scheduler_dispatches_retries_every_minute():
     from privacy.scheduling import schedules
 
     assert schedules()["tilli.dispatch_events"].every == dt.timedelta(minutes=1)
+
+
+def test_the_status_command_names_failing_subscribers_and_fails_when_one_gave_up():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    failing["on"] = True
+    with transaction.atomic():
+        publish(Pinged(organization_id=1, thing_id=6))
+    dispatch()
+    out = StringIO()
+    call_command("event_status", stdout=out)
+    assert "retrying 1 failed 0" in out.getvalue()
+    assert "tilli.tests.test_events.record_ping pending 1" in out.getvalue()
+    EventDelivery.objects.update(status=DeliveryStatus.FAILED)
+    with pytest.raises(CommandError):
+        call_command("event_status", stdout=StringIO())
