@@ -8,37 +8,23 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.events import InvitationCreated
 from accounts.models import Invitation, SecurityEventKind, User
 from accounts.security_log import log_security_event
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
 from tenancy.services import membership_add
-from tilli.lib.mail import send_safely
+from tilli.events import publish
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _send_invitation(invitation_id: int, token: str) -> bool:
-    invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
-    organization = invitation.organization
-    # The organization's language and time zone, whoever sends it and from where
-    # (the web request's time zone is no longer active when a deferred send runs).
-    with translation.override(organization.default_language), timezone.override(organization.time_zone):
-        link = settings.SITE_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[token])
-        body = render_to_string("accounts/email/invitation.txt",
-                                {"organization": organization, "invitation": invitation, "link": link})
-        subject = _("You are invited to %(organization)s on Tilli") % {"organization": organization.name}
-        return send_safely(EmailMessage(subject=subject, body=body, to=[invitation.email]), purpose="invitation")
 
 
 @transaction.atomic
@@ -47,18 +33,27 @@ def invitation_create(*, organization: Organization, email: str, role: str, invi
     email = email.strip().lower()
     if Membership.objects.for_organization(organization).filter(user__email=email, is_active=True).exists():
         raise ValidationError({"email": _("This person is already a member of the staff.")})
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        organization=organization, email=email, role=role, token_hash=_token_hash(token), invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        organization=organization, email=email, role=role, token_hash=_token_hash(secrets.token_urlsafe(32)),
+        invited_by=invited_by, expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=invitation, detail={"role": role})
-    def send() -> None:
-        # The view tells the owner when the mail server refused, instead of failing after the save.
-        invitation.mail_sent = _send_invitation(invitation.pk, token)
-
-    transaction.on_commit(send)
+    # The email goes through the outbox: notify issues the link and queues it in the worker.
+    publish(InvitationCreated(organization_id=organization.pk, invitation_id=invitation.pk))
     return invitation
+
+
+def invitation_issue_link(*, invitation: Invitation) -> str | None:
+    """A fresh accept link for an open invitation (the one to mail); None once it is no longer open.
+
+    Called by the invitation's email in the worker, in its transaction: the token exists in clear only
+    in that email, and a new one replaces the hash, so only the mailed link works.
+    """
+    token = secrets.token_urlsafe(32)
+    if not Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+            token_hash=_token_hash(token)):
+        return None
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[token])
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -10,11 +10,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.events import PaymentRecorded
 from billing.models import Payment
 from clients.models import Client
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Organization
+from tilli.events import publish
 from tilli.lib.addresses import address_of
 
 
@@ -44,4 +46,6 @@ def payment_record(*, organization: Organization, client: Client, amount: Decima
     payment.save()
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=payment,
            subject_ref=client.subject_ref, changed_fields=["amount", "method", "paid_at"])
+    publish(PaymentRecorded(organization_id=organization.pk, payment_id=payment.pk, client_id=client.pk,
+                            appointment_id=payment.appointment_id))
     return payment

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from booking.availability import subtract_spans, to_micros
 from booking.errors import BookingError, SlotTaken
+from booking.events import STATE_EVENTS, AppointmentBooked, AppointmentMoved, about
 from booking.models import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -36,6 +36,7 @@ from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tilli.errors import Conflict, Invalid
+from tilli.events import publish
 from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
 
@@ -74,13 +75,6 @@ def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(
            changed_fields=changed_fields, detail=detail)
 
 
-def _notify(appointment: Appointment, kind: str | None) -> None:
-    """After the commit, the outbox gets the client's message and the reminders follow the change."""
-    from notify.services import appointment_changed
-
-    transaction.on_commit(partial(appointment_changed, appointment.pk, kind))
-
-
 def appointment_book(*, service: Service, start: datetime, client: Client | None, channel: str, actor: Actor,
                      staff: Resource | None = None, wishes: str = "", now: datetime | None = None) -> Appointment:
     """Book `service` at `start` with `staff` (or anyone qualified who is free then).
@@ -115,7 +109,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _log(appointment, "", AppointmentState.BOOKED, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
-            _notify(appointment, "confirmed")
+            publish(about(appointment, AppointmentBooked, channel=channel))
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -189,7 +183,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
             appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
-            _notify(appointment, "moved")
+            publish(about(appointment, AppointmentMoved))
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -229,7 +223,7 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
             appointment.save(update_fields=["end", "revision"])
             Occupancy.objects.bulk_create(_occupancies(appointment, service))
             _audit(appointment, actor, AuditAction.UPDATE, ["end"])
-            _notify(appointment, "moved")
+            publish(about(appointment, AppointmentMoved))
     except IntegrityError:
         raise SlotTaken from None
     return appointment
@@ -255,7 +249,7 @@ def appointment_transition(*, appointment: Appointment, to_state: str, actor: Ac
         Occupancy.objects.filter(appointment=locked).update(active=False)
     _log(locked, from_state, to_state, actor, reason)
     _audit(locked, actor, AuditAction.UPDATE, ["state"], {"state": to_state})
-    _notify(locked, "cancelled" if to_state == AppointmentState.CANCELLED else None)
+    publish(about(locked, STATE_EVENTS[to_state]))
     return locked
 
 

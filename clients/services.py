@@ -14,6 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.errors import ClientError
+from clients.events import (
+    ClientChanged,
+    ClientCreated,
+    ClientProcessingRestricted,
+    ClientRestrictionLifted,
+    ConsentChanged,
+)
 from clients.merging import PossibleDuplicate, possible_duplicates
 from clients.models import (
     Channel,
@@ -32,6 +39,7 @@ from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
 from tilli.errors import Conflict
+from tilli.events import publish
 
 MARKETING_WORDING_VERSION = "marketing-2026-11"
 SPECIAL_WORDING_VERSION = "special-2026-11"
@@ -75,6 +83,7 @@ def client_create(*, organization: Organization, actor: Actor, kind: str = Clien
     set_search_names(client)
     client.save()
     _audit(client, actor, AuditAction.CREATE, changed_fields=[k for k, v in cleaned.items() if v not in ("", None)])
+    publish(ClientCreated(organization_id=organization.pk, client_id=client.pk, source=source))
     return client
 
 
@@ -109,7 +118,12 @@ def client_update(*, client: Client, actor: Actor, **data: Any) -> list[str]:
         fields.append("national_id_index")
     client.save(update_fields=fields)
     _audit(client, actor, AuditAction.UPDATE, changed_fields=changed)
+    _publish_changed(client, changed)
     return changed
+
+
+def _publish_changed(client: Client, fields: list[str]) -> None:
+    publish(ClientChanged(organization_id=client.organization_id, client_id=client.pk, fields=tuple(fields)))
 
 
 def client_reveal_national_id(*, client: Client, actor: Actor) -> str:
@@ -151,6 +165,8 @@ def marketing_consent_set(*, client: Client, channel: str, granted: bool, source
         Client.objects.filter(pk=client.pk).update(marketing_objection_at=None)
     _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE, changed_fields=[f"marketing_{channel}"],
            detail={"channel": channel})
+    publish(ConsentChanged(organization_id=client.organization_id, client_id=client.pk,
+                           consent=f"marketing_{channel}", granted=granted))
     return consent
 
 
@@ -167,6 +183,8 @@ def special_approval_set(*, client: Client, granted: bool, source: str, actor: A
         wording_version=wording_version, recorded_by_user_id=actor.user_id)
     _audit(client, actor, AuditAction.GRANT if granted else AuditAction.REVOKE,
            changed_fields=["special_category_approval"])
+    publish(ConsentChanged(organization_id=client.organization_id, client_id=client.pk,
+                           consent="special_category", granted=granted))
     return approval
 
 
@@ -220,6 +238,7 @@ def client_restrict(*, client: Client, actor: Actor, reason: str) -> None:
     Client.objects.filter(pk=client.pk).update(restricted_at=client.restricted_at,
                                                restriction_reason=client.restriction_reason)
     _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+    publish(ClientProcessingRestricted(organization_id=client.organization_id, client_id=client.pk))
 
 
 @transaction.atomic
@@ -229,6 +248,7 @@ def client_lift_restriction(*, client: Client, actor: Actor) -> None:
     client.restricted_at, client.restriction_reason = None, ""
     Client.objects.filter(pk=client.pk).update(restricted_at=None, restriction_reason="")
     _audit(client, actor, AuditAction.UPDATE, changed_fields=["restricted_at", "restriction_reason"])
+    publish(ClientRestrictionLifted(organization_id=client.organization_id, client_id=client.pk))
 
 
 @transaction.atomic
@@ -243,6 +263,7 @@ def client_object_to_marketing(*, client: Client, actor: Actor, source: str) -> 
         client.marketing_objection_at = timezone.now()
         Client.objects.filter(pk=client.pk).update(marketing_objection_at=client.marketing_objection_at)
         _audit(client, actor, AuditAction.UPDATE, changed_fields=["marketing_objection_at"])
+        _publish_changed(client, ["marketing_objection_at"])
 
 
 @transaction.atomic
@@ -250,7 +271,7 @@ def client_set_reminder_choices(*, client: Client, actor: Actor, by_email: bool,
     """The client's own choice of booking reminders per channel, recorded by staff or in the portal.
 
     Returns the names of the choices that changed (audited by name, not value). Queued reminders of
-    upcoming appointments are brought in step once the change commits; delivery checks again anyway.
+    upcoming appointments are brought in step by notify on the published event; delivery checks again anyway.
     """
     ensure_not_restricted(client)
     wanted = {"reminders_by_email": bool(by_email), "reminders_by_sms": bool(by_sms)}
@@ -261,17 +282,5 @@ def client_set_reminder_choices(*, client: Client, actor: Actor, by_email: bool,
         setattr(client, name, wanted[name])
     client.save(update_fields=[*changed, "updated_at"])
     _audit(client, actor, AuditAction.UPDATE, changed_fields=changed)
-    transaction.on_commit(lambda: _reschedule_reminders(client.pk))
+    _publish_changed(client, changed)  # notify re-plans the queued reminders in the worker
     return changed
-
-
-def _reschedule_reminders(client_id: int) -> None:
-    from booking.models import Appointment, AppointmentState
-    from notify.services import schedule_reminders
-
-    upcoming = (Appointment.objects.filter(client_id=client_id, start__gt=timezone.now(),
-                                           state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
-                .select_related("organization", "client", "service", "location"))
-    with transaction.atomic():
-        for appointment in upcoming:
-            schedule_reminders(appointment)

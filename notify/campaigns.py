@@ -98,8 +98,8 @@ def render_campaign(campaign: Campaign, client) -> tuple[str, str]:
 @transaction.atomic
 def campaign_send(*, campaign: Campaign, actor: Actor, now: dt.datetime | None = None) -> int:
     """Queue one message per recipient (once: sending twice queues nothing more); returns how many."""
-    from notify.services import _queue, client_language, policy_for
-    from notify.tasks import deliver_outbox
+    from notify.outbox import deliver_soon, enqueue
+    from notify.services import client_language, policy_for
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
@@ -112,15 +112,16 @@ def campaign_send(*, campaign: Campaign, actor: Actor, now: dt.datetime | None =
     queued = 0
     for client in audience(campaign, now).recipients:
         subject, body = render_campaign(campaign, client)
-        if _queue(organization=campaign.organization, client=client, campaign=campaign, channel=campaign.channel,
+        if enqueue(organization=campaign.organization, client=client, campaign=campaign, channel=campaign.channel,
                   purpose=MessagePurpose.MARKETING, kind="marketing",
                   recipient=client.email if campaign.channel == MessageChannel.EMAIL else client.phone,
                   language=client_language(client), subject=subject, body=body,
-                  dedupe_key=f"campaign:{campaign.pk}:{client.pk}", send_at=now):
+                  dedupe_key=f"campaign:{campaign.pk}:{client.pk}", send_at=now, deliver=False):
             queued += 1
     campaign.status, campaign.sent_at, campaign.recipient_count = CampaignStatus.SENT, now, queued
     campaign.save(update_fields=["status", "sent_at", "recipient_count"])
     record(organization=campaign.organization, actor=actor, action=AuditAction.CREATE, obj=campaign,
            detail={"recipients": queued, "channel": campaign.channel})
-    transaction.on_commit(deliver_outbox.enqueue)
+    if queued:
+        deliver_soon()  # one delivery run for all of them, committed with them
     return queued

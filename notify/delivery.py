@@ -69,7 +69,7 @@ def _skip_reason(message: Message, policies: dict) -> str:
     from notify.services import policy_for, reachable
 
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
-                           MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY):
+                           MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY, MessagePurpose.INVITATION):
         return ""
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
@@ -155,8 +155,9 @@ def _send_sms(message: Message) -> tuple[str, str]:
 
 
 CONTACT_WIPED = {"recipient": "", "reply_to": None, "subject": "", "body": ""}
-# A sign-in link must not outlive its sending in the outbox, where staff could read and use it.
+# A sign-in or invitation link must not outlive its sending in the outbox, where staff could read and use it.
 SIGN_IN_WIPED = {"body": ""}
+LINK_PURPOSES = (MessagePurpose.SIGN_IN, MessagePurpose.INVITATION)
 
 
 def _finish(message: Message, now: dt.datetime, **fields) -> None:
@@ -168,7 +169,7 @@ def _finish(message: Message, now: dt.datetime, **fields) -> None:
             row.delete()
             return
         fields.update(CONTACT_WIPED)
-    if message.purpose == MessagePurpose.SIGN_IN and fields["status"] != MessageStatus.QUEUED:
+    if message.purpose in LINK_PURPOSES and fields["status"] != MessageStatus.QUEUED:
         fields.update(SIGN_IN_WIPED)
     row.update(claim_token=None, **fields)
 
@@ -232,7 +233,7 @@ def recover_interrupted(now: dt.datetime | None = None) -> int:
             interrupted += Message.objects.filter(pk=first).update(status=MessageStatus.INTERRUPTED,
                                                                    claim_token=None, error="worker_stopped")
             Message.objects.filter(pk=first, purpose=MessagePurpose.CONTACT).update(**CONTACT_WIPED)
-            Message.objects.filter(pk=first, purpose=MessagePurpose.SIGN_IN).update(**SIGN_IN_WIPED)
+            Message.objects.filter(pk=first, purpose__in=LINK_PURPOSES).update(**SIGN_IN_WIPED)
     return interrupted
 
 
@@ -258,14 +259,3 @@ def deliver(*, ids: Iterable[int] | None = None, now: dt.datetime | None = None,
     finally:
         mailer.close()
     return totals
-
-
-def deliver_soon(ids: list[int]) -> None:
-    """Booking messages go out right away (in this process, after the commit); a failure is retried
-    by the worker. With NOTIFY_SEND_INLINE off, the worker sends them too."""
-    from notify.tasks import deliver_outbox
-
-    if getattr(settings, "NOTIFY_SEND_INLINE", True):
-        deliver(ids=ids)
-    else:
-        deliver_outbox.enqueue()

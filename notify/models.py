@@ -26,6 +26,7 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
+from tenancy.fields import EncryptedTextField
 from tenancy.models import TenantModel
 
 PURPOSE_MESSAGES = Purpose("messages", _("Booking confirmations, reminders and the messages the client allowed"))
@@ -43,6 +44,7 @@ class MessagePurpose(models.TextChoices):
     BREACH = "breach", _("Notice of a personal data breach")
     SIGN_IN = "sign_in", _("Portal sign-in link (the link is wiped once sent)")
     PRIVACY = "privacy", _("About the client's data-subject request")
+    INVITATION = "invitation", _("Staff invitation (the link is wiped once sent)")
 
 
 MessageChannel = Channel  # the channels a client allows marketing on are the channels messages go by
@@ -249,3 +251,57 @@ class Campaign(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WebhookStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "url", "secret", "event_types", "is_active", "created_at",
+                             "created_by_user_id"])
+class WebhookEndpoint(TenantModel):
+    """An owner's HTTPS endpoint that receives the chosen event types, signed with its own secret."""
+
+    url = models.URLField(_("address (https)"), max_length=500)
+    secret = EncryptedTextField(_("signing secret"))
+    event_types = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "endpoint", "delivery_id", "event", "body", "status", "attempts",
+                             "next_attempt_at", "claim_token", "claimed_at", "response_status", "error", "sent_at",
+                             "created_at", "replay_of"])
+class WebhookDelivery(TenantModel):
+    """One POST of one event to one endpoint: the body (event name and ids only) and what came of it."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(_("delivery id"), unique=True)  # the receiver's idempotency key
+    event = models.CharField(_("event"), max_length=60)
+    body = models.TextField()
+    status = models.CharField(_("status"), max_length=10, choices=WebhookStatus.choices, default=WebhookStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+    error = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due"),
+                   models.Index(fields=["organization", "-created_at"], name="webhook_recent")]

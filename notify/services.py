@@ -1,7 +1,7 @@
 """What gets written to the outbox: booking messages, reminders, and who may receive them.
 
-Every message is created through `_queue`, idempotently (one row per dedupe key), so a
-hook that runs twice never queues twice. Reminders are kept in step with the appointment:
+Every message is created through `notify.outbox.enqueue`, idempotently (one row per dedupe key), so a
+subscriber that runs twice never queues twice. Reminders are kept in step with the appointment:
 queued on booking, replaced on a move, cancelled on cancellation. Nothing is queued for a
 restricted client except what concerns a booking they already have.
 """
@@ -13,7 +13,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
 from notify.models import (
@@ -25,6 +25,7 @@ from notify.models import (
     ReminderRule,
     TemplateKind,
 )
+from notify.outbox import deliver_soon, enqueue
 from notify.rendering import render_message
 
 
@@ -37,22 +38,6 @@ def sms_segments(text: str) -> int:
     from notify.sms.encoding import sms_parts
 
     return sms_parts(text).segments
-
-
-def _queue(*, organization, client, channel: str, purpose: str, kind: str, recipient: str, language: str,
-           subject: str, body: str, dedupe_key: str, send_at: dt.datetime, appointment=None, campaign=None,
-           ics: str = "", reply_to: str | None = None) -> Message | None:
-    """Create the message unless one with the same key exists; returns the new row or None."""
-    try:
-        with transaction.atomic():
-            return Message.objects.create(
-                organization=organization, client=client, appointment=appointment, campaign=campaign,
-                purpose=purpose, kind=kind, channel=channel, recipient=recipient, language=language,
-                subject=subject[:300], body=body, ics=ics, dedupe_key=dedupe_key[:120], next_attempt_at=send_at,
-                reply_to=reply_to,
-                segments=sms_segments(body) if channel == MessageChannel.SMS else 0)
-    except IntegrityError:
-        return None
 
 
 def client_language(client) -> str:
@@ -134,7 +119,7 @@ def schedule_reminders(appointment, *, now: dt.datetime | None = None) -> int:
         language = client_language(client)
         subject, body = render_message(appointment.organization, TemplateKind.REMINDER, rule.channel, language,
                                        appointment_context(appointment, hours_before=rule.hours_before))
-        if _queue(organization=appointment.organization, client=client, appointment=appointment,
+        if enqueue(organization=appointment.organization, client=client, appointment=appointment,
                   channel=rule.channel, purpose=MessagePurpose.REMINDER, kind=TemplateKind.REMINDER,
                   recipient=client.email if rule.channel == MessageChannel.EMAIL else client.phone,
                   language=language, subject=subject, body=body, dedupe_key=key, send_at=send_at):
@@ -175,13 +160,14 @@ def _booking_messages(appointment, kind: str) -> list[Message]:
     if channel:
         language = client_language(client)
         subject, body = render_message(organization, kind, channel, language, appointment_context(appointment))
-        message = _queue(organization=organization, client=client, appointment=appointment, channel=channel,
+        message = enqueue(organization=organization, client=client, appointment=appointment, channel=channel,
                          purpose=MessagePurpose.TRANSACTIONAL, kind=kind,
                          recipient=client.email if channel == MessageChannel.EMAIL else client.phone,
                          language=language, subject=subject, body=body,
                          dedupe_key=f"{kind}:{appointment.pk}:{appointment.revision}:{channel}",
                          send_at=timezone.now(),
-                         ics=appointment_ics(appointment).decode() if channel == MessageChannel.EMAIL else "")
+                         ics=appointment_ics(appointment).decode() if channel == MessageChannel.EMAIL else "",
+                         deliver=False)
         if message:
             created.append(message)
     staff_user = getattr(appointment.staff.membership, "user", None) if appointment.staff.membership_id else None
@@ -190,10 +176,11 @@ def _booking_messages(appointment, kind: str) -> list[Message]:
         language = staff_user.preferred_language or organization.default_language
         subject, body = render_message(organization, TemplateKind.STAFF_NEW_BOOKING, MessageChannel.EMAIL, language,
                                        appointment_context(appointment, panel_url=_calendar_url(appointment)))
-        message = _queue(organization=organization, client=appointment.client, appointment=appointment,
+        message = enqueue(organization=organization, client=appointment.client, appointment=appointment,
                          channel=MessageChannel.EMAIL, purpose=MessagePurpose.STAFF,
                          kind=TemplateKind.STAFF_NEW_BOOKING, recipient=staff_user.email, language=language,
-                         subject=subject, body=body, dedupe_key=f"staff:{appointment.pk}", send_at=timezone.now())
+                         subject=subject, body=body, dedupe_key=f"staff:{appointment.pk}", send_at=timezone.now(),
+                         deliver=False)
         if message:
             created.append(message)
     return created
@@ -207,24 +194,39 @@ def _calendar_url(appointment) -> str:
 
 
 def appointment_changed(appointment_id: int, kind: str | None) -> list[int]:
-    """After a booking, move or state change commits: queue the messages and keep reminders in step.
+    """On an appointment event (in the worker): queue the client's message and keep reminders in step.
 
-    Booking messages are delivered at once (the worker retries a failure); reminders wait.
+    Booking messages are queued for delivery now, by the worker in its next task; reminders wait.
+    A confirmation or change of an appointment cancelled meanwhile is not sent (its cancellation is).
     Returns the ids of the messages queued for immediate delivery.
     """
-    from booking.models import Appointment
+    from booking.models import ACTIVE_STATES, Appointment
 
     appointment = (Appointment.objects.select_related("organization", "client", "service", "staff__membership__user",
-                                                      "location").get(pk=appointment_id))
+                                                      "location").filter(pk=appointment_id).first())
+    if appointment is None:
+        return []  # erased since: nothing left to tell anyone
+    if kind in ("confirmed", "moved") and appointment.state not in ACTIVE_STATES:
+        kind = None
     with transaction.atomic(), translation.override(None):
         schedule_reminders(appointment)
         messages = _booking_messages(appointment, kind) if kind else []
-    ids = [m.pk for m in messages]
-    if ids:
-        from notify.delivery import deliver_soon
-
-        deliver_soon(ids)
+        ids = [m.pk for m in messages]
+        if ids:
+            deliver_soon()  # in this transaction: the messages and their delivery task commit together
     return ids
+
+
+def reschedule_client_reminders(client_id: int) -> None:
+    """Bring the queued reminders of the client's upcoming appointments in step with their choices."""
+    from booking.models import Appointment, AppointmentState
+
+    upcoming = (Appointment.objects.filter(client_id=client_id, start__gt=timezone.now(),
+                                           state__in=(AppointmentState.BOOKED, AppointmentState.CONFIRMED))
+                .select_related("organization", "client", "service", "location"))
+    with transaction.atomic(), translation.override(None):
+        for appointment in upcoming:
+            schedule_reminders(appointment)
 
 
 PORTAL_LINK_KIND = "portal_link"
@@ -266,7 +268,36 @@ def queue_portal_link(*, organization, sealed_email: str) -> Message | None:
             body = render_to_string("portal/email/link.txt", {"organization": organization, "link": link,
                                                               "minutes": LINK_MINUTES})
             subject = _("Your sign-in link to %(organization)s") % {"organization": organization.name}
-        return _queue(organization=organization, client=client, channel=MessageChannel.EMAIL,
+        return enqueue(organization=organization, client=client, channel=MessageChannel.EMAIL,
                       purpose=MessagePurpose.SIGN_IN, kind=PORTAL_LINK_KIND, recipient=client.email,
                       language=language, subject=subject, body=body,
-                      dedupe_key=f"{PORTAL_LINK_KIND}:{uuid.uuid4().hex}", send_at=timezone.now())
+                      dedupe_key=f"{PORTAL_LINK_KIND}:{uuid.uuid4().hex}", send_at=timezone.now(),
+                       deliver=False)  # send_portal_link delivers it at once
+
+
+INVITATION_KIND = "invitation"
+
+
+def queue_invitation(invitation_id: int) -> Message | None:
+    """In the worker: a staff invitation's email, in the organization's language and time zone."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from accounts.models import Invitation
+    from accounts.services import invitation_issue_link
+
+    invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open:
+        return None
+    organization = invitation.organization
+    with transaction.atomic():
+        link = invitation_issue_link(invitation=invitation)
+        if link is None:
+            return None
+        with translation.override(organization.default_language), timezone.override(organization.time_zone):
+            body = render_to_string("accounts/email/invitation.txt",
+                                    {"organization": organization, "invitation": invitation, "link": link})
+            subject = _("You are invited to %(organization)s on Tilli") % {"organization": organization.name}
+        return enqueue(organization=organization, channel=MessageChannel.EMAIL, purpose=MessagePurpose.INVITATION,
+                       kind=INVITATION_KIND, recipient=invitation.email, language=organization.default_language,
+                       subject=subject, body=body, dedupe_key=f"{INVITATION_KIND}:{invitation.pk}")

@@ -23,3 +23,11 @@ def send_portal_link(organization_id: int, sealed_email: str) -> dict[str, int]:
     organization = Organization.objects.filter(pk=organization_id).first()
     message = queue_portal_link(organization=organization, sealed_email=sealed_email) if organization else None
     return deliver(ids=[message.pk]) if message else {"sent": 0}
+
+
+@task
+def deliver_webhooks() -> dict[str, int]:
+    """POST the due webhook deliveries (after each event, and every minute for retries)."""
+    from notify.webhooks import deliver
+
+    return deliver()

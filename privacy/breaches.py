@@ -454,8 +454,8 @@ def breach_notify_clients(*, breach: Breach, actor: Actor, message_text: str,
     those not told yet (each notice has its own dedupe key in the outbox).
     """
     from notify.models import MessageChannel, MessagePurpose
-    from notify.services import _queue, client_language
-    from notify.tasks import deliver_outbox
+    from notify.outbox import deliver_soon, enqueue
+    from notify.services import client_language
 
     now = now or timezone.now()
     if breach.client_decision != ClientDecision.INFORM:
@@ -474,9 +474,10 @@ def breach_notify_clients(*, breach: Breach, actor: Actor, message_text: str,
             continue
         language = client_language(client)
         title, body = client_notice(breach, message_text, language)
-        _queue(organization=breach.organization, client=client, channel=MessageChannel.EMAIL,
-               purpose=MessagePurpose.BREACH, kind=NOTICE_KIND, recipient=client.email, language=language,
-               subject=title, body=body, dedupe_key=f"breach:{breach.pk}:{subject.subject_ref}", send_at=now)
+        enqueue(organization=breach.organization, client=client, channel=MessageChannel.EMAIL,
+                purpose=MessagePurpose.BREACH, kind=NOTICE_KIND, recipient=client.email, language=language,
+                subject=title, body=body, dedupe_key=f"breach:{breach.pk}:{subject.subject_ref}", send_at=now,
+                deliver=False)
         told.append(subject.pk)
     BreachSubject.objects.filter(pk__in=told).update(notified_at=now)
     result.told = len(told)
@@ -484,7 +485,7 @@ def breach_notify_clients(*, breach: Breach, actor: Actor, message_text: str,
            changed_fields=["subjects.notified_at"],
            detail={"told": result.told, "no_address": len(result.no_address)})
     if told:
-        transaction.on_commit(deliver_outbox.enqueue)
+        deliver_soon()
     return result
 
 

@@ -27,12 +27,14 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.events import ClientErased
 from privacy.audit import Actor, record
 from privacy.errors import ErasureError
 from privacy.models import AuditAction, DataSubjectRequest, ErasureRecord
 from privacy.registry import Erasure, Registration
 from privacy.subjects import client_registrations, rows_of
 from tilli.errors import Conflict
+from tilli.events import publish
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +229,7 @@ def erase_client(*, client, actor: Actor, request: DataSubjectRequest | None = N
                                               summary=plan.summary())
         record(organization=locked.organization, actor=actor, action=AuditAction.DELETE, obj=locked,
                subject_ref=locked.subject_ref, detail={"erasure": plan.summary()})
+        publish(ClientErased(organization_id=locked.organization_id, client_id=locked.pk))
         line = _ledger_line(ledger)
         transaction.on_commit(lambda: _after_commit(line))
     return plan

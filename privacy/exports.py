@@ -180,7 +180,7 @@ def request_export(*, client, actor: Actor, request: DataSubjectRequest | None =
     with transaction.atomic():
         export = DataExport.objects.create(organization=client.organization, client=client, request=request,
                                            requested_by_user_id=actor.user_id, requested_by_client=by_client)
-        transaction.on_commit(lambda: build_export.enqueue(export.pk))
+        build_export.enqueue(export.pk)  # in the transaction: the task commits with the export row, or neither
     return export
 
 

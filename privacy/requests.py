@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from privacy.audit import Actor, record
 from privacy.errors import RequestError
+from privacy.events import PrivacyRequestAnswered, PrivacyRequestReceived
 from privacy.information import authority_for
 from privacy.models import (
     FULL_LISTING_KINDS,
@@ -42,7 +42,7 @@ from privacy.models import (
     RequestTransition,
 )
 from tilli.errors import Conflict, Invalid
-from tilli.lib.mail import send_safely
+from tilli.events import publish
 
 MAX_EXTENSION_MONTHS = 2
 # When a request arrived: at most a little in the future (clocks differ), at most a year back. A year
@@ -135,6 +135,7 @@ def request_create(*, organization, kind: str, channel: str, actor: Actor, clien
     req.save()
     _log(req, "", req.status, actor)
     _audit(req, actor, AuditAction.CREATE, ["kind", "channel", "received_at"])
+    publish(PrivacyRequestReceived(organization_id=req.organization_id, request_id=req.pk, kind=req.kind))
     return req
 
 
@@ -206,8 +207,8 @@ def _tell_client(req: DataSubjectRequest, template: str, subject: Callable[[], s
     commit, retrying a mail server's failure: nothing is sent inside the staff member's request.
     """
     from notify.models import MessageChannel, MessagePurpose
-    from notify.services import _queue, client_language
-    from notify.tasks import deliver_outbox
+    from notify.outbox import enqueue
+    from notify.services import client_language
 
     client = req.client
     if client is None or not client.email or client.erased_at is not None:
@@ -220,10 +221,9 @@ def _tell_client(req: DataSubjectRequest, template: str, subject: Callable[[], s
                                            "authority": authority_for(organization.country), **context})
         title = subject()
     kind = template.rsplit("/", 1)[-1].removesuffix(".txt")
-    _queue(organization=organization, client=client, channel=MessageChannel.EMAIL, purpose=MessagePurpose.PRIVACY,
-           kind=kind, recipient=client.email, language=language, subject=title, body=body,
-           dedupe_key=f"{kind}:{req.pk}", send_at=timezone.now())
-    transaction.on_commit(deliver_outbox.enqueue)
+    enqueue(organization=organization, client=client, channel=MessageChannel.EMAIL, purpose=MessagePurpose.PRIVACY,
+            kind=kind, recipient=client.email, language=language, subject=title, body=body,
+            dedupe_key=f"{kind}:{req.pk}", send_at=timezone.now())
     return True
 
 
@@ -302,6 +302,8 @@ def request_complete(*, req: DataSubjectRequest, actor: Actor, outcome: str = ""
     req.closed_at, req.outcome = timezone.now(), outcome.strip()
     request_transition(req=req, to_status=RequestStatus.COMPLETED, actor=actor, fields=["closed_at", "outcome"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "outcome"])
+    publish(PrivacyRequestAnswered(organization_id=req.organization_id, request_id=req.pk, kind=req.kind,
+                                   status=req.status))
     _tell_client(req, "privacy/email/request_completed.txt",
                  lambda: _("Your request to %(organization)s has been answered") % {
                      "organization": req.organization.name})
@@ -327,6 +329,8 @@ def request_refuse(*, req: DataSubjectRequest, reasons: str, actor: Actor, told_
     request_transition(req=req, to_status=RequestStatus.REFUSED, actor=actor,
                        fields=["closed_at", "refusal_reason", "refusal_notified_at"])
     _audit(req, actor, AuditAction.UPDATE, ["status", "refusal_reason"])
+    publish(PrivacyRequestAnswered(organization_id=req.organization_id, request_id=req.pk, kind=req.kind,
+                                   status=req.status))
 
 
 def open_requests(organization) -> QuerySet[DataSubjectRequest]:
@@ -347,7 +351,10 @@ def overdue_requests(organization, today: dt.date | None = None) -> QuerySet[Dat
 
 
 def send_owner_digests(now: dt.datetime | None = None) -> int:
-    """Email each owner whose organization has open requests: counts and due dates, no personal data."""
+    """Queue an email (the outbox; once a day per owner) to each owner whose organization has open requests:
+    counts and due dates, no personal data. Returns how many were queued."""
+    from notify.models import MessageChannel, MessagePurpose
+    from notify.outbox import deliver_soon, enqueue
     from tenancy.models import Membership, Organization
     from tenancy.roles import Role
 
@@ -369,7 +376,12 @@ def send_owner_digests(now: dt.datetime | None = None) -> int:
                 subject = (_("%(count)s overdue data-subject requests at %(organization)s")
                            if overdue else _("Open data-subject requests at %(organization)s")) % {
                     "count": len(overdue), "organization": organization.name}
-                if send_safely(EmailMessage(subject=subject, body=body, to=[member.user.email]),
-                               purpose="request digest"):
+                if enqueue(organization=organization, channel=MessageChannel.EMAIL, purpose=MessagePurpose.STAFF,
+                           kind="request_digest", recipient=member.user.email,
+                           language=translation.get_language(), subject=subject, body=body,
+                           dedupe_key=f"request_digest:{member.pk}:{today.isoformat()}", send_at=now,
+                           deliver=False):
                     sent += 1
+    if sent:
+        deliver_soon()
     return sent

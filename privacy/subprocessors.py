@@ -121,10 +121,9 @@ def announcement_text(change: Change, organization) -> tuple[str, str]:
 
 
 def announce(change: Change) -> list[int]:
-    """Queue the announcement to each active owner of every organization; it goes out after the commit."""
-    from notify.delivery import deliver_soon
+    """Queue the announcement to each active owner of every organization; the worker sends it after the commit."""
     from notify.models import MessageChannel, MessagePurpose
-    from notify.services import _queue
+    from notify.outbox import deliver_soon, enqueue
     from tenancy.models import Membership
     from tenancy.roles import Role
 
@@ -137,13 +136,14 @@ def announce(change: Change) -> list[int]:
         language = membership.user.preferred_language or organization.default_language
         with translation.override(language):
             subject, body = announcement_text(change, organization)
-        message = _queue(organization=organization, client=None, channel=MessageChannel.EMAIL,
-                         purpose=MessagePurpose.STAFF, kind=f"subprocessor_{change.kind}",
-                         recipient=membership.user.email, language=language, subject=subject, body=body,
-                         reply_to=settings.OPERATOR_EMAIL or None,
-                         dedupe_key=f"subprocessor:{change_id}:{membership.pk}", send_at=timezone.now())
+        message = enqueue(organization=organization, client=None, channel=MessageChannel.EMAIL,
+                          purpose=MessagePurpose.STAFF, kind=f"subprocessor_{change.kind}",
+                          recipient=membership.user.email, language=language, subject=subject, body=body,
+                          reply_to=settings.OPERATOR_EMAIL or None,
+                          dedupe_key=f"subprocessor:{change_id}:{membership.pk}", send_at=timezone.now(),
+                          deliver=False)
         if message is not None:
             ids.append(message.pk)
     if ids:
-        transaction.on_commit(lambda: deliver_soon(ids))
+        deliver_soon()
     return ids

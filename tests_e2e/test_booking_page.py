@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from booking.models import Appointment
 from tests_e2e.conftest import PHONE, shoot
-from tilli.test import make_bookable
+from tilli.test import make_bookable, run_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -72,6 +72,7 @@ def test_a_person_books_a_time_on_a_phone(page: Page, live_server, e2e_world, bo
     page.set_viewport_size(PHONE)
 
     assert Appointment.objects.filter(organization=e2e_world.org).count() == 1
+    run_worker()  # the booking's event: notify queues and sends the messages
     messages = smtp_server.wait_for(2)  # the client's confirmation and the staff member's note
     message = next(m for m in messages if "liisa" in m["To"])
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()

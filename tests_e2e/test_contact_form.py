@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from notify.models import Message
 from tests_e2e.conftest import PHONE, open_menu, shoot, sign_in
+from tilli.test import run_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +40,7 @@ def test_a_person_sends_a_question_from_the_booking_page(page: Page, live_server
     assert page.url == f"{live_server.url}/b/{e2e_world.org.slug}/contact/sent/"
     assert shoot(page, "48-contact-sent") == []
 
+    run_worker()
     email = smtp_server.wait_for(1)[0]
     assert email["Reply-To"] == "olga@example.test" and email["To"] == e2e_world.owner.user.email
     assert not Message.objects.exists()

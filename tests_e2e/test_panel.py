@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests_e2e.conftest import PASSWORD, PHONE, horizontal_overflow, open_menu, sign_in
+from tilli.test import run_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -84,6 +85,7 @@ def test_owner_invites_a_staff_member_and_sees_the_open_invitation(page: Page, l
     expect(invitations).to_contain_text("new.colleague@example.test")
     expect(invitations).to_contain_text("Practitioner")
     expect(invitations.get_by_role("button", name="Withdraw")).to_be_visible()
+    run_worker()  # the invitation's event: notify issues the link and mails it
     messages = smtp_server.wait_for(1)
     assert messages[0]["To"] == "new.colleague@example.test"
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests_e2e.conftest import PASSWORD, open_menu, shoot, sign_in
-from tilli.test import totp_code
+from tilli.test import run_worker, totp_code
 
 pytestmark = pytest.mark.e2e
 
@@ -102,6 +102,7 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
     problems += shoot(page, "12-recovery-codes-generate")
 
     # The invitation link from the email, opened by the invited person (not signed in).
+    run_worker()
     body = smtp_server.wait_for(1)[0].get_payload(decode=True).decode()
     path = re.search(r"https?://[^/\s]+(/accounts/invitations/\S+/)", body).group(1)
     page.context.clear_cookies()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "tilli",  # the domain-event kernel (tilli/events.py)
     "tenancy",
     "accounts",
     "privacy",
@@ -347,9 +348,9 @@ elif SMS_GATEWAY == "gatewayapi":
     GATEWAYAPI_TOKEN = env_str("GATEWAYAPI_TOKEN")
     GATEWAYAPI_URL = env_url("GATEWAYAPI_URL", "https://gatewayapi.eu/rest/mtsms", schemes=_sms_schemes)
 
-# Booking messages: sent by the web process right after the booking commits (on), or by a task worker
-# (off: a slow mail server or SMS gateway never holds a web worker; the production profile's choice).
-NOTIFY_SEND_INLINE = env_bool("NOTIFY_SEND_INLINE", True)
+# Outgoing webhooks (notify/webhooks.py) go to public https addresses only; tests turn this on to
+# receive them on http://127.0.0.1.
+WEBHOOK_ALLOW_LOOPBACK = False
 
 # Background tasks: django.tasks with the database backend; run `manage.py db_worker`.
 TASKS = {

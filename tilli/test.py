@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import factory
@@ -267,10 +268,30 @@ def make_full_client(organization: Organization, practitioner: Membership, *, fi
 
 
 def run_worker() -> None:
-    """Run the task worker once over everything queued (what `manage.py db_worker` does in production)."""
-    from django.core.management import call_command
+    """Run the task worker once over everything queued (what `manage.py db_worker` does in production).
 
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    Inside a test's transaction (a plain `db` test) the worker shares the test's connection, so its
+    habit of closing an idle connection between tasks is turned off; a `transaction=True` test runs it
+    exactly as production does.
+    """
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    else:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@contextmanager
+def worker_after():
+    """Run the block, then the task worker over what it queued: the events and messages a change leaves
+    are handled as production's worker handles them after the commit, never in the change itself."""
+    yield
+    run_worker()
 
 
 def with_proof(organization: Organization) -> dict[str, str]:

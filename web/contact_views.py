@@ -117,12 +117,11 @@ def _body(organization: Organization, data: dict) -> str:
 
 
 def contact_message_send(*, organization: Organization, data: dict) -> list[int]:
-    """Queue the message to each recipient (the sender as Reply-To) and deliver it after the commit.
+    """Queue the message to each recipient (the sender as Reply-To); the worker delivers it after the commit.
 
-    Returns the ids of the queued rows; by the time the caller reads them they are usually gone.
+    Returns the ids of the queued rows.
     """
-    from notify.delivery import deliver_soon
-    from notify.services import _queue
+    from notify.outbox import deliver_soon, enqueue
 
     ids = []
     with transaction.atomic():
@@ -130,14 +129,14 @@ def contact_message_send(*, organization: Organization, data: dict) -> list[int]
             with translation.override(language):
                 subject = _("Contact form: %(name)s") % {"name": data["name"]}
                 body = _body(organization, data)
-            message = _queue(organization=organization, client=None, channel=MessageChannel.EMAIL,
-                             purpose=MessagePurpose.CONTACT, kind="contact_form", recipient=recipient,
-                             language=language, subject=subject, body=body, reply_to=data["email"],
-                             dedupe_key=f"contact:{uuid.uuid4().hex}", send_at=timezone.now())
+            message = enqueue(organization=organization, client=None, channel=MessageChannel.EMAIL,
+                              purpose=MessagePurpose.CONTACT, kind="contact_form", recipient=recipient,
+                              language=language, subject=subject, body=body, reply_to=data["email"],
+                              dedupe_key=f"contact:{uuid.uuid4().hex}", send_at=timezone.now(), deliver=False)
             if message is not None:
                 ids.append(message.pk)
         if ids:
-            transaction.on_commit(lambda: deliver_soon(ids))
+            deliver_soon()
     return ids
 
 

@@ -14,6 +14,7 @@ from web import (
     request_views,
     service_views,
     views,
+    webhook_views,
 )
 
 app_name = "web"
@@ -26,6 +27,7 @@ org_patterns = [
     path("settings/", views.organization_settings, name="organization_settings"),
     path("audit/", views.audit_log, name="audit_log"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("webhooks/", webhook_views.webhooks, name="webhooks"),
     path("recipients/", recipient_views.recipients, name="recipients"),
     path("recipients/<int:recipient_id>/remove/", recipient_views.recipient_remove_view, name="recipient_remove"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),

@@ -73,17 +73,13 @@ def staff(request: HttpRequest) -> HttpResponse:
         require_perm(request, Perm.MANAGE_STAFF)
         if form.is_valid():
             try:
-                invitation = invitation_create(organization=request.organization, email=form.cleaned_data["email"],
-                                               role=form.cleaned_data["role"], invited_by=request.user,
-                                               actor=actor_for_request(request))
+                invitation_create(organization=request.organization, email=form.cleaned_data["email"],
+                                  role=form.cleaned_data["role"], invited_by=request.user,
+                                  actor=actor_for_request(request))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                if getattr(invitation, "mail_sent", True):
-                    messages.success(request, _("Invitation sent."))
-                else:
-                    messages.warning(request, _("The invitation was saved, but the email could not be sent. "
-                                                "Withdraw it and invite again when mail works."))
+                messages.success(request, _("Invitation sent."))  # queued in the outbox; the worker mails it
                 return redirect("web:staff", org_slug=request.organization.slug)
     members = scoped(request, Membership).select_related("user").order_by("-is_active", "role", "user__email")
     invitations = scoped(request, Invitation).filter(accepted_at=None, revoked_at=None).order_by("-created_at")

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from tilli.test import totp_code
+from tilli.test import totp_code, worker_after
 
 
 @pytest.fixture(autouse=True)
@@ -44,12 +44,12 @@ def accept_path(body: str) -> str:
 
 
 @pytest.fixture
-def invite(client_for, smtp_server, django_capture_on_commit_callbacks):
-    """Send an invitation the way an owner does (the staff page), through the real SMTP
-    server; returns (response, received message)."""
+def invite(client_for, smtp_server):
+    """Send an invitation the way an owner does (the staff page), through the outbox and the worker
+    to the real SMTP server; returns (response, received message)."""
     def send(inviter, email: str, role: str):
         before = len(smtp_server.messages)
-        with django_capture_on_commit_callbacks(execute=True):
+        with worker_after():
             response = client_for(inviter).post(
                 reverse("web:staff", kwargs={"org_slug": inviter.organization.slug}),
                 {"email": email, "role": role})

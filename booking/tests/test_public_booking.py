@@ -22,7 +22,7 @@ from booking.selectors import free_slots
 from booking.services import appointment_book
 from clients.models import Client, ClientSource, MarketingConsent
 from privacy.audit import Actor
-from tilli.test import make_bookable, make_client, with_proof
+from tilli.test import make_bookable, make_client, with_proof, worker_after
 
 SYSTEM = Actor.system("test")
 PERSON = {"first_name": "Liisa", "last_name": "Lahtinen", "email": "Liisa.Lahtinen@Example.test",
@@ -71,7 +71,7 @@ def links(html: str) -> list[str]:
 def book(visitor, org, service, staff, start, capture, **overrides):
     data = {**PERSON, "service": service.pk, "staff": staff.pk if staff else "any",
             "start": start if isinstance(start, str) else start_value(start), **with_proof(org), **overrides}
-    with capture(execute=True):
+    with capture(execute=True), worker_after():
         return visitor.post(reverse("public_booking:details", args=[org.slug]), data)
 
 
@@ -262,10 +262,9 @@ def test_the_manage_link_is_signed_and_only_for_its_organization(world, booked, 
     assert appointment.state == AppointmentState.BOOKED
 
 
-def test_cancelling_before_the_deadline_frees_the_time_and_sends_an_email(world, booked, visitor, smtp_server,
-                                                                          django_capture_on_commit_callbacks):
+def test_cancelling_before_the_deadline_frees_the_time_and_sends_an_email(world, booked, visitor, smtp_server):
     appointment, url = booked
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         response = visitor.post(url + "cancel/", {"confirm": "yes"}, follow=True)
     assert "Your booking was cancelled." in response.content.decode()
     appointment.refresh_from_db()
@@ -307,8 +306,7 @@ def test_after_the_deadline_the_page_says_why_and_shows_the_contact(world, booke
     assert appointment.state == AppointmentState.BOOKED
 
 
-def test_moving_to_another_free_time_is_confirmed_on_its_own_page(world, booked, visitor, smtp_server,
-                                                                   django_capture_on_commit_callbacks):
+def test_moving_to_another_free_time_is_confirmed_on_its_own_page(world, booked, visitor, smtp_server):
     appointment, url = booked
     html = visitor.get(url).content.decode()
     choices = [u for u in links(html) if "/move/?start=" in u]
@@ -323,7 +321,7 @@ def test_moving_to_another_free_time_is_confirmed_on_its_own_page(world, booked,
     assert "Move the booking?" in visitor.post(url + "move/", {"start": target}).content.decode()  # unconfirmed
     appointment.refresh_from_db()
     assert appointment.start == before
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         response = visitor.post(url + "move/", {"start": target, "confirm": "yes"}, follow=True)
     assert "Your booking was moved" in response.content.decode()
     appointment.refresh_from_db()

@@ -19,7 +19,7 @@ from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
 from notify.services import before_quiet_hours, policy_for
 from notify.sms.encoding import sms_parts
 from privacy.audit import Actor
-from tilli.test import free_port, make_bookable, make_client
+from tilli.test import free_port, make_bookable, make_client, worker_after
 
 SYSTEM = Actor.system("test")
 HEL = ZoneInfo("Europe/Helsinki")
@@ -63,9 +63,9 @@ def _book(client, resource, service, channel="phone", days_ahead=3):
 
 @pytest.mark.django_db
 def test_a_booking_queues_its_reminders_and_a_move_or_cancellation_keeps_them_in_step(
-        world, django_capture_on_commit_callbacks, smtp_server):
+        world, smtp_server):
     client, resource, service = _setup(world)
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment = _book(client, resource, service)
     reminders = Message.objects.filter(appointment=appointment, purpose=MessagePurpose.REMINDER)
     by_channel = {m.channel: m for m in reminders}
@@ -79,7 +79,7 @@ def test_a_booking_queues_its_reminders_and_a_move_or_cancellation_keeps_them_in
     assert confirmation.status == MessageStatus.SENT and confirmation.ics.startswith("BEGIN:VCALENDAR")
     assert smtp_server.wait_for(1)[0]["To"] == "muistutus@example.test"
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         moved = appointment_move(appointment=appointment, start=_slot(service, resource, 6), actor=SYSTEM)
     assert set(reminders.filter(status=MessageStatus.CANCELLED).values_list("channel", flat=True)) == {"email",
                                                                                                        "sms"}
@@ -87,7 +87,7 @@ def test_a_booking_queues_its_reminders_and_a_move_or_cancellation_keeps_them_in
     assert fresh.count() == 2 and all(f":{moved.revision}:" in m.dedupe_key for m in fresh)
     assert Message.objects.filter(appointment=appointment, kind="moved", status=MessageStatus.SENT).exists()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment_transition(appointment=moved, to_state=AppointmentState.CANCELLED, actor=SYSTEM)
     assert not reminders.filter(status=MessageStatus.QUEUED).exists()
     assert Message.objects.filter(appointment=appointment, kind="cancelled").exists()
@@ -95,23 +95,23 @@ def test_a_booking_queues_its_reminders_and_a_move_or_cancellation_keeps_them_in
 
 @pytest.mark.django_db
 def test_no_reminders_for_a_restricted_client_and_none_on_a_channel_the_client_turned_off(
-        world, django_capture_on_commit_callbacks):
+        world):
     client, resource, service = _setup(world, reminders_by_sms=False)
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment = _book(client, resource, service)
     assert list(Message.objects.filter(appointment=appointment, purpose=MessagePurpose.REMINDER)
                 .values_list("channel", flat=True)) == ["email"]
     client_restrict(client=client, actor=SYSTEM, reason="Accuracy contested")
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment_transition(appointment=appointment, to_state=AppointmentState.CONFIRMED, actor=SYSTEM)
     assert not Message.objects.filter(appointment=appointment, purpose=MessagePurpose.REMINDER,
                                       status=MessageStatus.QUEUED).exists()
 
 
 @pytest.mark.django_db
-def test_sms_needs_the_organizations_policy(world, django_capture_on_commit_callbacks):
+def test_sms_needs_the_organizations_policy(world):
     client, resource, service = _setup(world, sms=False)
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment = _book(client, resource, service)
     channels = set(Message.objects.filter(appointment=appointment).values_list("channel", flat=True))
     assert channels == {"email"}
@@ -132,10 +132,10 @@ def test_quiet_hours_move_a_reminder_to_the_evening_before():
 
 @pytest.mark.django_db
 def test_due_reminders_go_out_in_the_clients_language_and_stop_if_the_client_is_restricted_meanwhile(
-        world, django_capture_on_commit_callbacks, smtp_server, sms_file):
+        world, smtp_server, sms_file):
     client, resource, service = _setup(world)
     other = make_client(world.org, first_name="Toinen", email="toinen@example.test", phone="0407654321")
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         first = _book(client, resource, service)
         second = _book(other, resource, service, days_ahead=4)
     smtp_server.messages.clear()

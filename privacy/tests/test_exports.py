@@ -125,3 +125,20 @@ def test_an_erased_client_cannot_be_exported(world):
     full.client.refresh_from_db()
     with pytest.raises(ValidationError):
         request_export(client=full.client, actor=SYSTEM)
+
+
+@pytest.mark.django_db
+def test_the_build_task_is_written_in_the_requests_transaction_and_rolls_back_with_it(world):
+    """Durable: a crash right after the commit still leaves the task for the worker (no on_commit hand-off)."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    client = make_client(world.org)
+    tasks = DBTaskResult.objects.filter(task_path="privacy.tasks.build_export")
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        request_export(client=client, actor=SYSTEM)
+        assert tasks.count() == 1
+        1 / 0  # noqa: B018  (the caller fails after asking)
+    assert not tasks.exists() and not DataExport.objects.exists()
+    export = request_export(client=client, actor=SYSTEM)
+    assert tasks.get().args_kwargs["args"] == [export.pk]

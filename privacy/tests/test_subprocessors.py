@@ -17,7 +17,7 @@ from accounts.models import User
 from notify.models import Message, MessagePurpose
 from privacy.models import SubProcessor
 from privacy.subprocessors import subprocessor_add, subprocessor_remove, subprocessor_update
-from tilli.test import World, make_organization, operator_client
+from tilli.test import World, make_organization, operator_client, worker_after
 
 EXAMPLE = Path(settings.BASE_DIR) / "docs" / "subprocessors.example.json"
 MAILER = {"name": "Postia Oy", "address": "Postikatu 1, 00100 Helsinki", "country": "fi",
@@ -39,10 +39,9 @@ def _owner_emails(world: World) -> list[str]:
     return sorted([world.owner.user.email, world.outsider.user.email])
 
 
-def test_adding_a_subprocessor_tells_every_owner_of_every_organization(world, smtp_server,
-                                                                        django_capture_on_commit_callbacks):
+def test_adding_a_subprocessor_tells_every_owner_of_every_organization(world, smtp_server):
     _owners_read_english(world)
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         added = subprocessor_add(**MAILER)
 
     assert added.country == "FI"
@@ -57,23 +56,23 @@ def test_adding_a_subprocessor_tells_every_owner_of_every_organization(world, sm
     assert all(m.purpose == MessagePurpose.STAFF and m.client_id is None for m in Message.objects.all())
 
 
-def test_an_owner_is_told_in_their_language(world, smtp_server, django_capture_on_commit_callbacks):
+def test_an_owner_is_told_in_their_language(world, smtp_server):
     world.outsider.user.preferred_language = "pl"
     world.outsider.user.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         subprocessor_add(**MAILER)
 
     languages = {m.recipient: m.language for m in Message.objects.all()}
     assert languages == {world.owner.user.email: "fi", world.outsider.user.email: "pl"}
 
 
-def test_a_change_says_what_was_and_what_is(world, smtp_server, django_capture_on_commit_callbacks):
+def test_a_change_says_what_was_and_what_is(world, smtp_server):
     _owners_read_english(world)
     subprocessor = subprocessor_add(**MAILER)
     Message.objects.all().delete()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         changed = subprocessor_update(subprocessor=subprocessor, location="Sweden (EU)", position=5)
 
     assert sorted(changed) == ["location", "position"]
@@ -90,13 +89,12 @@ def test_moving_a_subprocessor_in_the_list_is_not_announced(world):
     assert not Message.objects.exists()
 
 
-def test_removing_keeps_the_row_for_older_documents_and_tells_every_owner(world, smtp_server,
-                                                                           django_capture_on_commit_callbacks):
+def test_removing_keeps_the_row_for_older_documents_and_tells_every_owner(world, smtp_server):
     _owners_read_english(world)
     subprocessor = subprocessor_add(**MAILER)
     Message.objects.all().delete()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         subprocessor_remove(subprocessor=subprocessor)
 
     subprocessor.refresh_from_db()
@@ -133,22 +131,21 @@ def operator(db) -> Client:
     return operator_client(User.objects.create_superuser("operator@tilli.example", "x-" * 10))
 
 
-def test_the_operator_adds_changes_and_removes_in_the_admin_and_owners_are_told(world, operator, smtp_server,
-                                                                                django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_the_operator_adds_changes_and_removes_in_the_admin_and_owners_are_told(world, operator, smtp_server):
+    with worker_after():
         response = operator.post(reverse("admin:privacy_subprocessor_add"), {**MAILER, "position": 1})
     assert response.status_code == 302, response.content.decode()[:2000]
     subprocessor = SubProcessor.objects.get()
     assert len(smtp_server.wait_for(2)) == 2
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         response = operator.post(reverse("admin:privacy_subprocessor_change", args=[subprocessor.pk]),
                                  {**MAILER, "purpose": "Email and newsletters", "position": 1})
     assert response.status_code == 302
     assert len(smtp_server.wait_for(4)) == 4
     assert "Email and newsletters" in _text(smtp_server.messages[-1])[1]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         response = operator.post(reverse("admin:privacy_subprocessor_delete", args=[subprocessor.pk]),
                                  {"post": "yes"})
     assert response.status_code == 302

@@ -14,7 +14,7 @@ from clients.portal import SESSION_KEY
 from clients.services import client_restrict, client_set_reminder_choices
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus, ReminderRule
 from privacy.models import ActorKind, AuditAction, AuditEvent
-from tilli.test import make_bookable, make_client
+from tilli.test import make_bookable, make_client, worker_after
 from web.tests.messages_helpers import SYSTEM, english, make_message, url
 
 
@@ -47,16 +47,16 @@ def test_the_service_refuses_a_restricted_client(world, aino):
     assert aino.reminders_by_email and aino.reminders_by_sms
 
 
-def test_turning_reminders_off_cancels_the_queued_ones(world, aino, django_capture_on_commit_callbacks):
+def test_turning_reminders_off_cancels_the_queued_ones(world, aino):
     ReminderRule.objects.create(organization=world.org, hours_before=24, channel=MessageChannel.EMAIL)
     _, resource, service = make_bookable(world.org, world.practitioner)
     start = (timezone.now() + dt.timedelta(days=4)).replace(hour=8, minute=0, second=0, microsecond=0)
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         appointment = appointment_book(service=service, start=start, client=aino, channel="staff", actor=SYSTEM,
                                        staff=resource)
     reminder = Message.objects.get(appointment=appointment, purpose=MessagePurpose.REMINDER)
     assert reminder.status == MessageStatus.QUEUED
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         client_set_reminder_choices(client=aino, actor=SYSTEM, by_email=False, by_sms=True)
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.CANCELLED

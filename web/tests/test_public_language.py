@@ -73,20 +73,19 @@ def test_the_owner_chooses_the_offered_languages_and_must_keep_the_default(world
     assert world.org.public_language_codes == ["fi", "pl"]
 
 
-def test_a_visitor_who_books_in_swedish_gets_the_confirmation_in_swedish(world, smtp_server,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_visitor_who_books_in_swedish_gets_the_confirmation_in_swedish(world, smtp_server):
     from email.header import decode_header, make_header
 
     from django.utils import translation
 
     from clients.models import Client
-    from tilli.test import make_bookable, with_proof
+    from tilli.test import make_bookable, with_proof, worker_after
 
     _, _, service = make_bookable(world.org, world.practitioner)
     day = dt.date.today() + dt.timedelta(days=7)
     start = Browser().get(f"/api/v1/public/{world.org.slug}/availability?service={service.pk}"
                           f"&start={day}&end={day}").json()[0]["start"]
-    with django_capture_on_commit_callbacks(execute=True):
+    with worker_after():
         response = Browser().post(reverse("public_booking:details", args=[world.org.slug]), {
             "service": service.pk, "staff": "any", "start": start, "first_name": "Sara", "last_name": "Berg",
             "email": "sara@example.test", "phone": "040 765 4321", **with_proof(world.org)},

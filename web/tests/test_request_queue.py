@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from privacy.models import AuditAction, AuditEvent, DataSubjectRequest, LimitDecision, RequestStatus
-from tilli.test import make_client
+from tilli.test import make_client, run_worker
 from web.tests.privacy_helpers import english, make_request, url
 
 
@@ -86,6 +86,7 @@ def test_the_owners_digest_links_to_the_queue(world, smtp_server):
 
     make_request(world, make_client(world.org))
     assert send_owner_digests() >= 1
+    run_worker()
     body = smtp_server.wait_for(1)[0].get_payload(decode=True).decode()
     assert url(world, "web:requests") in body
 

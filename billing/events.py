@@ -1,0 +1,15 @@
+"""What billing publishes (tilli.events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tilli.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentRecorded(Event):
+    name = "billing.payment_recorded"
+    payment_id: int
+    client_id: int
+    appointment_id: int | None

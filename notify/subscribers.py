@@ -1,0 +1,64 @@
+"""What notify does when others publish: the client's booking messages and reminders follow the
+appointment, and reminders follow the client's choices and restriction. Runs in the worker."""
+
+from __future__ import annotations
+
+from accounts.events import InvitationCreated
+from booking.events import (
+    AppointmentArrived,
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentCompleted,
+    AppointmentConfirmed,
+    AppointmentMoved,
+    AppointmentNoShow,
+)
+from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
+from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
+from tilli.events import subscriber
+
+MESSAGE_KINDS = {AppointmentBooked: "confirmed", AppointmentMoved: "moved", AppointmentCancelled: "cancelled"}
+
+
+@subscriber(AppointmentBooked, AppointmentMoved, AppointmentConfirmed, AppointmentArrived, AppointmentCompleted,
+            AppointmentCancelled, AppointmentNoShow)
+def appointment_messages(event) -> None:
+    """Queue the client's confirmation, change or cancellation and bring the reminders in step."""
+    from notify.services import appointment_changed
+
+    appointment_changed(event.appointment_id, MESSAGE_KINDS.get(type(event)))
+
+
+REMINDER_FIELDS = {"reminders_by_email", "reminders_by_sms"}
+
+
+@subscriber(ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted)
+def client_reminders(event) -> None:
+    """A restriction cancels the queued reminders, lifting it or a new choice of channels re-plans them."""
+    from notify.services import reschedule_client_reminders
+
+    if isinstance(event, ClientChanged) and not REMINDER_FIELDS & set(event.fields):
+        return
+    reschedule_client_reminders(event.client_id)
+
+
+@subscriber(InvitationCreated)
+def invitation_mail(event: InvitationCreated) -> None:
+    """Issue the invitation's link and queue its email (the link lives only in the mail, wiped once sent)."""
+    from notify.services import queue_invitation
+
+    queue_invitation(event.invitation_id)
+
+
+def _webhook_event_types():
+    from tilli.events import EVENT_TYPES
+
+    return [EVENT_TYPES[name] for name in WEBHOOK_EVENTS if name in EVENT_TYPES]
+
+
+@subscriber(*_webhook_event_types())
+def webhook_deliveries(event) -> None:
+    """One signed delivery per endpoint of the organization that chose this event type."""
+    from notify.webhooks import queue_for_event
+
+    queue_for_event(event)
