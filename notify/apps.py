@@ -1,7 +1,14 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from privacy.jobs import Job
 
 
 class NotifyConfig(AppConfig):
     name = "notify"
     verbose_name = _("Messages")
+    periodic_jobs = (
+        Job("notify.deliver_outbox", "notify.tasks.deliver_outbox", timedelta(minutes=1)),
+    )

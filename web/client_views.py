@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import Payment
+from billing.services import payment_record
 from clients.access_log import client_access_log
 from clients.care import care_assignment_grant, care_assignment_revoke, care_team
 from clients.merging import PossibleDuplicate, client_merge, possible_duplicates
@@ -341,3 +342,26 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
             return redirect("web:custom_fields", org_slug=request.organization.slug)
     return render(request, "web/clients/custom_fields.html", {
         "form": form, "definitions": scoped(request, CustomField).order_by("position", "label")})
+
+
+# --- payments ---------------------------------------------------------------------------------------
+
+@require_POST
+def client_payment_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.RECORD_PAYMENTS, pk=client_id)
+    form = PaymentForm(request.POST, prefix="payment")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = payment_record(organization=request.organization, client=client, amount=data["amount"],
+                                     method=data["method"], actor=actor_for_request(request),
+                                     description=data["description"], vat_rate=data["vat_rate"],
+                                     paid_at=data["paid_at"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Payment recorded with receipt number %(number)s.") % {
+                "number": payment.receipt_number})
+            return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
+                                                                 "client_id": client.pk}) + "#payments")
+    return render_client_detail(request, client, payment_form=form)
