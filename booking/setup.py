@@ -1,13 +1,14 @@
-"""The organization's booking setup, written from the services page: rooms and devices, and the public
-holidays it opens on. Each action is one transaction with its audit row (the panel only presents)."""
+"""The organization's booking setup, written from the services and hours pages: rooms and devices, the
+public holidays it opens on, who is bookable, and time off or extra hours. Each action is one transaction
+with its audit row (the panel only presents)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 
-from booking.models import HolidayOpening, Location, Resource, ResourceKind
+from booking.models import HolidayOpening, HoursException, Location, Resource, ResourceKind
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
 from tenancy.models import Membership, Organization
@@ -51,3 +52,25 @@ def staff_make_bookable(*, organization: Organization, actor: Actor, membership:
     if created:
         record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=resource)
     return resource
+
+
+@transaction.atomic
+def hours_exception_add(*, organization: Organization, actor: Actor, resource: Resource, kind: str,
+                        start: datetime, end: datetime) -> HoursException:
+    """Time off or extra hours for one resource."""
+    row = HoursException.objects.create(organization=organization, resource=resource, kind=kind, start=start,
+                                        end=end)
+    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=row)
+    return row
+
+
+@transaction.atomic
+def hours_exception_remove(*, organization: Organization, actor: Actor, resource: Resource,
+                           exception_id: int) -> bool:
+    """Remove one of the resource's exceptions; returns whether there was one to remove."""
+    row = HoursException.objects.for_organization(organization).filter(resource=resource, pk=exception_id).first()
+    if row is None:
+        return False
+    record(organization=organization, actor=actor, action=AuditAction.DELETE, obj=row)
+    row.delete()
+    return True

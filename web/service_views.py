@@ -24,7 +24,13 @@ from booking.models import (
     Service,
     WorkingHours,
 )
-from booking.setup import holiday_opening_toggle, room_add, staff_make_bookable
+from booking.setup import (
+    holiday_opening_toggle,
+    hours_exception_add,
+    hours_exception_remove,
+    room_add,
+    staff_make_bookable,
+)
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
@@ -189,7 +195,10 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "exception":
         return _exception_post(request, resource, zone, exception_form)
     if request.method == "POST" and request.POST.get("form") == "exception_delete":
-        scoped(request, HoursException).filter(resource=resource, pk=request.POST.get("id", "0") or 0).delete()
+        exception_id = request.POST.get("id", "")
+        if exception_id.isdigit():
+            hours_exception_remove(organization=request.organization, actor=actor_for_request(request),
+                                   resource=resource, exception_id=int(exception_id))
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     formset = HoursFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
@@ -214,11 +223,8 @@ def _exception_post(request: HttpRequest, resource: Resource, zone: ZoneInfo, fo
     with timezone.override(zone):  # the typed local times are read in the location's zone
         valid = form.is_valid()
     if valid:
-        row = form.save(commit=False)
-        row.organization, row.resource = request.organization, resource
-        row.save()
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
-               obj=row)
+        hours_exception_add(organization=request.organization, actor=actor_for_request(request), resource=resource,
+                            **form.cleaned_data)
         messages.success(request, _("Saved."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

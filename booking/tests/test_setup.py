@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from booking.models import HolidayOpening, Resource, ResourceKind
-from booking.setup import holiday_opening_toggle, room_add, staff_make_bookable
+from booking.models import HolidayOpening, HoursException, Resource, ResourceKind, TimeOffKind
+from booking.setup import (
+    holiday_opening_toggle,
+    hours_exception_add,
+    hours_exception_remove,
+    room_add,
+    staff_make_bookable,
+)
 from privacy.audit import Actor
 from privacy.models import AuditAction, AuditEvent
 
@@ -54,3 +60,26 @@ def test_making_a_member_bookable_twice_gives_one_resource_and_one_audit_row(wor
     assert Resource.objects.filter(membership=world.practitioner).count() == 1
     assert AuditEvent.objects.filter(organization=world.org, object_type="booking.resource",
                                      object_id=str(first.pk)).count() == 1
+
+
+def test_time_off_is_added_and_removed_with_an_audit_row_each(world):
+    resource = staff_make_bookable(organization=world.org, actor=ACTOR, membership=world.practitioner)
+    start = dt.datetime(2031, 6, 22, 8, tzinfo=dt.UTC)
+    row = hours_exception_add(organization=world.org, actor=ACTOR, resource=resource, kind=TimeOffKind.TIME_OFF,
+                              start=start, end=start + dt.timedelta(hours=8))
+
+    assert hours_exception_remove(organization=world.org, actor=ACTOR, resource=resource, exception_id=row.pk)
+    assert not hours_exception_remove(organization=world.org, actor=ACTOR, resource=resource, exception_id=row.pk)
+    assert list(AuditEvent.objects.filter(organization=world.org, object_type="booking.hoursexception")
+                .values_list("action", flat=True).order_by("seq")) == [AuditAction.CREATE, AuditAction.DELETE]
+
+
+def test_another_organizations_time_off_cannot_be_removed(world):
+    resource = staff_make_bookable(organization=world.org, actor=ACTOR, membership=world.practitioner)
+    start = dt.datetime(2031, 6, 22, 8, tzinfo=dt.UTC)
+    row = hours_exception_add(organization=world.org, actor=ACTOR, resource=resource, kind=TimeOffKind.TIME_OFF,
+                              start=start, end=start + dt.timedelta(hours=8))
+
+    assert not hours_exception_remove(organization=world.other_org, actor=ACTOR, resource=resource,
+                                      exception_id=row.pk)
+    assert HoursException.objects.filter(pk=row.pk).exists()
