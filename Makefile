@@ -80,6 +80,7 @@ load: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 messages: install
 	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.forms import AcceptInvitationForm
 from accounts.services import invitation_accept, invitation_for_token
 from tilli.lib.client_ip import client_ip
-from web.forms import AcceptInvitationForm
 
 
 def _use_organization_language(request, organization) -> None:

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.models import ACTIVE_STATES, Appointment
 from clients.models import CareAssignment, Client
-from clients.permissions import CareBasis, appointment_care_since, local_today
+from clients.permissions import CareBasis, appointment_care, appointment_care_since, local_today
 from clients.services import ensure_not_restricted
 from privacy.audit import Actor, record
 from privacy.models import AuditAction
@@ -87,11 +85,7 @@ def care_team(client: Client, *, now: dt.datetime | None = None) -> list[CareMem
     now = now or timezone.now()
     organization = client.organization
     window = dt.timedelta(days=settings.CARE_AFTER_APPOINTMENT_DAYS)
-    by_appointment = (Appointment.objects.for_organization(organization)
-                      .filter(client=client, state__in=ACTIVE_STATES, end__gt=appointment_care_since(now),
-                              staff__membership__role=Role.PRACTITIONER, staff__membership__is_active=True)
-                      .values("staff__membership").annotate(last_end=Max("end")))
-    last_end = {row["staff__membership"]: row["last_end"] for row in by_appointment}
+    last_end = appointment_care().practitioners_last_end(client, since=appointment_care_since(now))
     assignments = list(CareAssignment.objects.for_organization(organization).in_force(local_today(organization, now))
                        .filter(client=client, practitioner__is_active=True, practitioner__role=Role.PRACTITIONER)
                        .select_related("practitioner__user").order_by("granted_at"))

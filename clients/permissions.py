@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from booking.models import ACTIVE_STATES, Appointment
 from clients.models import CareAssignment, Client
 from tenancy.models import Membership, Organization
 from tenancy.roles import Perm, Role
@@ -46,6 +46,38 @@ def local_today(organization: Organization, now: dt.datetime | None = None) -> d
     return timezone.localtime(now or timezone.now(), timezone=ZoneInfo(organization.time_zone)).date()
 
 
+class AppointmentCare(Protocol):
+    """What the booking app tells the register about a client's appointments. `clients` stands below
+    `booking` (docs/architecture.md, "Layers"), so it asks through this hook, which booking fills at start-up
+    (`booking.apps`), instead of importing booking's models. Only booked, confirmed or completed appointments
+    ending after `since` count; `practitioners_last_end` counts active practitioners only."""
+
+    def treats(self, membership: Membership, client: Client, *, since: dt.datetime) -> bool: ...
+
+    def practitioners_last_end(self, client: Client, *, since: dt.datetime) -> dict[int, dt.datetime]: ...
+
+
+class _NoAppointments:
+    """Until booking registers itself: appointments make no one treating."""
+
+    def treats(self, membership: Membership, client: Client, *, since: dt.datetime) -> bool:
+        return False
+
+    def practitioners_last_end(self, client: Client, *, since: dt.datetime) -> dict[int, dt.datetime]:
+        return {}
+
+
+_appointment_care: list[AppointmentCare] = [_NoAppointments()]
+
+
+def register_appointment_care(provider: AppointmentCare) -> None:
+    _appointment_care[0] = provider
+
+
+def appointment_care() -> AppointmentCare:
+    return _appointment_care[0]
+
+
 def appointment_care_since(now: dt.datetime) -> dt.datetime:
     """Appointments ending after this moment still make their practitioner a treating one."""
     return now - dt.timedelta(days=settings.CARE_AFTER_APPOINTMENT_DAYS)
@@ -60,9 +92,7 @@ def care_basis(membership: Membership, client: Client, *, now: dt.datetime | Non
         return CareBasis.OWNER
     now = now or timezone.now()
     organization = client.organization
-    if Appointment.objects.for_organization(organization).filter(
-            client=client, staff__membership=membership, state__in=ACTIVE_STATES,
-            end__gt=appointment_care_since(now)).exists():
+    if appointment_care().treats(membership, client, since=appointment_care_since(now)):
         return CareBasis.APPOINTMENT
     if CareAssignment.objects.for_organization(organization).in_force(local_today(organization, now)).filter(
             client=client, practitioner=membership).exists():

@@ -1,7 +1,15 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from privacy.jobs import Job
 
 
 class NotifyConfig(AppConfig):
     name = "notify"
     verbose_name = _("Messages")
+    periodic_jobs = (
+        Job("notify.deliver_outbox", "notify.tasks.deliver_outbox", timedelta(minutes=1)),
+        Job("notify.deliver_webhooks", "notify.tasks.deliver_webhooks", timedelta(minutes=1)),
+    )

@@ -29,7 +29,7 @@ def enqueue(*, organization, channel: str, purpose: str, kind: str, recipient: s
     With `deliver` (the default) a message due now also gets its delivery task; a caller queuing
     many messages passes False and calls `deliver_soon()` once.
     """
-    from notify.services import sms_segments
+    from notify.sms.encoding import sms_parts
 
     send_at = send_at or timezone.now()
     try:
@@ -38,7 +38,7 @@ def enqueue(*, organization, channel: str, purpose: str, kind: str, recipient: s
                 organization=organization, client=client, appointment=appointment, campaign=campaign,
                 purpose=purpose, kind=kind, channel=channel, recipient=recipient, language=language,
                 subject=subject[:300], body=body, ics=ics, dedupe_key=dedupe_key[:120], next_attempt_at=send_at,
-                reply_to=reply_to, segments=sms_segments(body) if channel == MessageChannel.SMS else 0)
+                reply_to=reply_to, segments=sms_parts(body).segments if channel == MessageChannel.SMS else 0)
     except IntegrityError:
         return None
     if deliver and send_at <= timezone.now():

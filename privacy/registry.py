@@ -76,9 +76,7 @@ class Retention:
         """The period in days: the organization's own where it sets one (else the field's default)."""
         if self.organization_years:
             if organization is None:
-                from tenancy.models import Organization
-
-                return Organization._meta.get_field(self.organization_years).default * 365
+                return _organization_model()._meta.get_field(self.organization_years).default * 365
             return getattr(organization, self.organization_years) * 365
         if self.setting:
             from django.conf import settings
@@ -97,13 +95,11 @@ class Retention:
         """The rule in words for an organization in `country`, with that country's statutory period only."""
         from django.utils.translation import gettext
 
-        from tenancy.models import Country
-
         text = self.text(organization=organization).rstrip(".") + "."
         years = (self.years_after_year_end or {}).get(country)
         if years:
             text += " " + gettext("In %(country)s the law requires %(years)s years from the end of the year "
-                                  "concerned.") % {"country": Country(country).label, "years": years}
+                                  "concerned.") % {"country": _country_label(country), "years": years}
         return text
 
     def keep_until(self, event_day: date, country: str) -> date | None:
@@ -113,6 +109,19 @@ class Retention:
             return None if years is None else date(event_day.year + years, 12, 31)
         days = self.period_days()
         return None if days is None else event_day + timedelta(days=days)
+
+
+def _organization_model() -> type[models.Model]:
+    """The organization model, looked up by its label: the registry sits below tenancy (every model, the
+    organization included, is declared with it), so it never imports `tenancy.models`."""
+    from django.apps import apps
+
+    return apps.get_model("tenancy", "Organization")
+
+
+def _country_label(country: str) -> str:
+    """The country's name in the active language, from the organization's `country` choices."""
+    return str(dict(_organization_model()._meta.get_field("country").choices)[country])
 
 
 def period_text(days: int) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from privacy.models import PeriodicJob
 
@@ -24,28 +26,13 @@ class Schedule:
 
 
 def schedules() -> dict[str, Schedule]:
-    from accounts.tasks import purge_invitations, purge_security_log
-    from clients.tasks import purge_pending_imports
-    from notify.tasks import deliver_outbox, deliver_webhooks
-    from ops.tasks import backup, heartbeat
-    from privacy.tasks import apply_retention, send_request_digest
-    from tenancy.tasks import purge_rate_counters
-    from tilli.tasks import dispatch_events, purge_events
-
-    return {
-        "accounts.purge_security_log": Schedule(purge_security_log, timedelta(hours=6)),
-        "accounts.purge_invitations": Schedule(purge_invitations, timedelta(days=1)),
-        "privacy.apply_retention": Schedule(apply_retention, timedelta(days=1)),
-        "privacy.send_request_digest": Schedule(send_request_digest, timedelta(days=1)),
-        "notify.deliver_outbox": Schedule(deliver_outbox, timedelta(minutes=1)),
-        "notify.deliver_webhooks": Schedule(deliver_webhooks, timedelta(minutes=1)),
-        "clients.purge_pending_imports": Schedule(purge_pending_imports, timedelta(minutes=5)),
-        "tenancy.purge_rate_counters": Schedule(purge_rate_counters, timedelta(hours=1)),
-        "ops.heartbeat": Schedule(heartbeat, timedelta(minutes=1)),
-        **({"ops.backup": Schedule(backup, timedelta(days=1))} if settings.BACKUP_KEYS else {}),
-        "tilli.dispatch_events": Schedule(dispatch_events, timedelta(minutes=1)),  # retries after a failure
-        "tilli.purge_events": Schedule(purge_events, timedelta(days=1)),
-    }
+    """Every installed app's periodic jobs, by name."""
+    found: dict[str, Schedule] = {}
+    for config in apps.get_app_configs():
+        for job in getattr(config, "periodic_jobs", ()):
+            if job.only_if_setting is None or getattr(settings, job.only_if_setting):
+                found[job.name] = Schedule(import_string(job.task), job.every)
+    return found
 
 
 def enqueue_due(now: datetime | None = None) -> list[str]:

@@ -1,7 +1,14 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from privacy.jobs import Job
 
 
 class TenancyConfig(AppConfig):
     name = "tenancy"
     verbose_name = _("Organizations")
+    periodic_jobs = (
+        Job("tenancy.purge_rate_counters", "tenancy.tasks.purge_rate_counters", timedelta(hours=1)),
+    )

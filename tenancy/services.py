@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from privacy.audit import Actor, record
 from privacy.models import AuditAction, AuditChainHead
 from tenancy.errors import TenancyError
@@ -42,7 +42,7 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def organization_create(*, name: str, country: str, business_id: str, default_language: str, time_zone: str,
-                        owner: User, actor: Actor, is_demo: bool = False, slug: str | None = None,
+                        owner: AbstractBaseUser, actor: Actor, is_demo: bool = False, slug: str | None = None,
                         **details: str) -> Organization:
     organization = Organization(name=name, country=country, business_id=business_id,
                                 default_language=default_language, time_zone=time_zone,
@@ -72,7 +72,7 @@ def organization_update(*, organization: Organization, actor: Actor, **changes: 
 
 
 @transaction.atomic
-def membership_add(*, organization: Organization, user: User, role: str, actor: Actor) -> Membership:
+def membership_add(*, organization: Organization, user: AbstractBaseUser, role: str, actor: Actor) -> Membership:
     membership, created = Membership.objects.get_or_create(organization=organization, user=user,
                                                            defaults={"role": role})
     if not created:

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import Payment
+from billing.services import payment_record
 from clients.access_log import client_access_log
 from clients.care import care_assignment_grant, care_assignment_revoke, care_team
+from clients.custom_fields import custom_field_add
 from clients.merging import PossibleDuplicate, client_merge, possible_duplicates
 from clients.models import CareAssignment, Channel, Client, ClientKind, CustomField, MarketingConsent, Visit
 from clients.permissions import can_see_records, can_write_records
@@ -33,8 +35,8 @@ from clients.services import (
     visit_create,
 )
 from notify.models import Message, MessagePurpose
-from privacy.audit import actor_for_request, record
-from privacy.models import AuditAction, DataSubjectRequest, RequestStatus
+from privacy.audit import actor_for_request
+from privacy.models import DataSubjectRequest, RequestStatus
 from tenancy.access import PermissionDenied404, get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.client_forms import (
@@ -329,15 +331,36 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_CUSTOM_FIELDS)
     form = CustomFieldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        definition = form.save(commit=False)
-        if scoped(request, CustomField).filter(key=definition.key).exists():
-            form.add_error("key", _("A field with this key exists already."))
+        try:
+            custom_field_add(organization=request.organization, actor=actor_for_request(request),
+                             **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            definition.organization = request.organization
-            definition.save()
-            record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
-                   obj=definition)
             messages.success(request, _("Field added."))
             return redirect("web:custom_fields", org_slug=request.organization.slug)
     return render(request, "web/clients/custom_fields.html", {
         "form": form, "definitions": scoped(request, CustomField).order_by("position", "label")})
+
+
+# --- payments ---------------------------------------------------------------------------------------
+
+@require_POST
+def client_payment_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_for_member(request, Client, perm=Perm.RECORD_PAYMENTS, pk=client_id)
+    form = PaymentForm(request.POST, prefix="payment")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = payment_record(organization=request.organization, client=client, amount=data["amount"],
+                                     method=data["method"], actor=actor_for_request(request),
+                                     description=data["description"], vat_rate=data["vat_rate"],
+                                     paid_at=data["paid_at"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Payment recorded with receipt number %(number)s.") % {
+                "number": payment.receipt_number})
+            return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
+                                                                 "client_id": client.pk}) + "#payments")
+    return render_client_detail(request, client, payment_form=form)

@@ -1,10 +1,11 @@
 """Staff pages for a client's privacy rights: export, erasure (dry run first), restriction,
-objection to marketing, the client's payments, and the receipts kept restricted after erasure.
+objection to marketing, and the receipts kept restricted after erasure (recording a payment is a
+client page, `web.client_views`).
 
-Views stay thin: privacy.exports, privacy.erasure, clients.services and billing.services
-do the work and write the audit rows. Export and erasure ask for a recent re-authentication
-(allauth's `reauthentication_required`), checked only after the permission and the object
-lookup, so a member of another organization still sees a plain 404.
+Views stay thin: privacy.exports, privacy.erasure and clients.services do the work and write
+the audit rows. Export and erasure ask for a recent re-authentication (allauth's
+`reauthentication_required`), checked only after the permission and the object lookup, so a member
+of another organization still sees a plain 404.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import Payment
-from billing.services import payment_record
 from clients.models import Client, ConsentSource
 from clients.services import client_lift_restriction, client_object_to_marketing, client_restrict
 from privacy.audit import actor_for_request, record_many
@@ -38,8 +38,7 @@ from privacy.registry import registry
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from tilli.lib.fields import field_label
-from web.form_errors import apply_errors
-from web.request_forms import PaymentForm, RestrictForm
+from web.request_forms import RestrictForm
 
 POLL_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
@@ -188,30 +187,6 @@ def client_object_view(request: HttpRequest, client_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The objection was recorded: no marketing on any channel."))
     return redirect(_client_url(request, client, "privacy"))
-
-
-# --- payments ---------------------------------------------------------------------------------------
-
-@require_POST
-def client_payment_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    from web.client_views import render_client_detail
-
-    client = get_for_member(request, Client, perm=Perm.RECORD_PAYMENTS, pk=client_id)
-    form = PaymentForm(request.POST, prefix="payment")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment = payment_record(organization=request.organization, client=client, amount=data["amount"],
-                                     method=data["method"], actor=actor_for_request(request),
-                                     description=data["description"], vat_rate=data["vat_rate"],
-                                     paid_at=data["paid_at"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Payment recorded with receipt number %(number)s.") % {
-                "number": payment.receipt_number})
-            return redirect(_client_url(request, client, "payments"))
-    return render_client_detail(request, client, payment_form=form)
 
 
 def restricted_payments(request: HttpRequest) -> HttpResponse:

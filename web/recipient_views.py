@@ -1,8 +1,7 @@
 """The organization's own recipients of client data (e.g. its accounting office), /o/<slug>/recipients/.
 
 The privacy notice and the record of processing list them (privacy.documents reads the current
-ones). Owners keep the list; a removed recipient keeps its row with `removed_at`, so an older
-published notice that named it still makes sense. Each change is written to the audit log.
+ones). Owners keep the list; the writes (each with its audit row) are `privacy.recipients`.
 """
 
 from __future__ import annotations
@@ -11,19 +10,17 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from privacy.audit import Actor, actor_for_request, record
+from privacy.audit import actor_for_request
 from privacy.documents import EEA  # a recipient elsewhere is a transfer the notice explains (Art. 13(1)(f))
-from privacy.models import AuditAction, OrganizationRecipient
+from privacy.models import OrganizationRecipient
+from privacy.recipients import recipient_add, recipient_remove
 from tenancy.access import get_for_member, require_perm, scoped
-from tenancy.models import Organization
 from tenancy.roles import Perm
 
 
@@ -50,29 +47,12 @@ class RecipientForm(forms.ModelForm):
         return country
 
 
-@transaction.atomic
-def recipient_add(*, organization: Organization, actor: Actor, form: RecipientForm) -> OrganizationRecipient:
-    recipient = form.save(commit=False)
-    recipient.organization = organization
-    recipient.save()
-    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=recipient,
-           detail={"country": recipient.country, "is_processor": recipient.is_processor})
-    return recipient
-
-
-@transaction.atomic
-def recipient_remove(*, recipient: OrganizationRecipient, actor: Actor) -> None:
-    recipient.removed_at = timezone.now()
-    recipient.save(update_fields=["removed_at"])
-    record(organization=recipient.organization, actor=actor, action=AuditAction.DELETE, obj=recipient)
-
-
 def recipients(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_ORGANIZATION)
     organization = request.organization
     form = RecipientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        recipient = recipient_add(organization=organization, actor=actor_for_request(request), form=form)
+        recipient = recipient_add(organization=organization, actor=actor_for_request(request), **form.cleaned_data)
         messages.success(request, _("%(name)s was added. Publish your privacy notice again so clients see it.")
                          % {"name": recipient.name})
         return redirect("web:recipients", org_slug=organization.slug)

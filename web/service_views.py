@@ -19,11 +19,17 @@ from django.utils.translation import gettext_lazy
 from booking.models import (
     HolidayOpening,
     HoursException,
-    Location,
     Resource,
     ResourceKind,
     Service,
     WorkingHours,
+)
+from booking.setup import (
+    holiday_opening_toggle,
+    hours_exception_add,
+    hours_exception_remove,
+    room_add,
+    staff_make_bookable,
 )
 from privacy.audit import actor_for_request, record
 from privacy.models import AuditAction
@@ -109,20 +115,11 @@ class RoomForm(forms.ModelForm):
 HoursFormSet = forms.modelformset_factory(WorkingHours, form=HoursForm, extra=2, can_delete=True)
 
 
-def _location(request: HttpRequest) -> Location:
-    return scoped(request, Location).filter(is_active=True).first() or Location.objects.create(
-        organization=request.organization, name=request.organization.name, time_zone=request.organization.time_zone)
-
-
 def services(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_SERVICES)
     room_form = RoomForm(request.POST if request.POST.get("form") == "room" else None)
     if request.method == "POST" and request.POST.get("form") == "room" and room_form.is_valid():
-        room = room_form.save(commit=False)
-        room.organization, room.location = request.organization, _location(request)
-        room.save()
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
-               obj=room)
+        room_add(organization=request.organization, actor=actor_for_request(request), **room_form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("web:services", org_slug=request.organization.slug)
     if request.method == "POST" and request.POST.get("form") == "holiday":
@@ -154,15 +151,10 @@ def holiday_toggle(request: HttpRequest) -> None:
         day = date.fromisoformat(request.POST.get("date", ""))
     except ValueError:
         return
-    opening = HolidayOpening.objects.for_organization(request.organization).filter(date=day)
-    if opening.exists():
-        opening.delete()
-        messages.success(request, _("Closed on %(date)s.") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")})
-    else:
-        HolidayOpening.objects.create(organization=request.organization, date=day)
+    if holiday_opening_toggle(organization=request.organization, actor=actor_for_request(request), day=day):
         messages.success(request, _("Open on %(date)s.") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")})
-    record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.UPDATE,
-           object_type="booking.holidayopening", object_id=day.isoformat())
+    else:
+        messages.success(request, _("Closed on %(date)s.") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")})
 
 
 def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpResponse:
@@ -188,10 +180,8 @@ def staff_bookable(request: HttpRequest, membership_id: int) -> HttpResponse:
     require_perm(request, Perm.MANAGE_SERVICES)
     membership = get_for_member(request, Membership, perm=Perm.MANAGE_SERVICES, pk=membership_id)
     if request.method == "POST":
-        location = _location(request)
-        resource, _created = Resource.objects.get_or_create(
-            organization=request.organization, membership=membership,
-            defaults={"kind": ResourceKind.STAFF, "name": str(membership.user), "location": location})
+        resource = staff_make_bookable(organization=request.organization, actor=actor_for_request(request),
+                                       membership=membership)
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     return redirect("web:services", org_slug=request.organization.slug)
 
@@ -205,7 +195,10 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "exception":
         return _exception_post(request, resource, zone, exception_form)
     if request.method == "POST" and request.POST.get("form") == "exception_delete":
-        scoped(request, HoursException).filter(resource=resource, pk=request.POST.get("id", "0") or 0).delete()
+        exception_id = request.POST.get("id", "")
+        if exception_id.isdigit():
+            hours_exception_remove(organization=request.organization, actor=actor_for_request(request),
+                                   resource=resource, exception_id=int(exception_id))
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     formset = HoursFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
@@ -230,11 +223,8 @@ def _exception_post(request: HttpRequest, resource: Resource, zone: ZoneInfo, fo
     with timezone.override(zone):  # the typed local times are read in the location's zone
         valid = form.is_valid()
     if valid:
-        row = form.save(commit=False)
-        row.organization, row.resource = request.organization, resource
-        row.save()
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.CREATE,
-               obj=row)
+        hours_exception_add(organization=request.organization, actor=actor_for_request(request), resource=resource,
+                            **form.cleaned_data)
         messages.success(request, _("Saved."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

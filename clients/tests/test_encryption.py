@@ -11,8 +11,9 @@ from django.db import connection
 from clients.models import Client, ClientRecord, RecordKind
 from clients.services import record_create, special_approval_set
 from privacy.audit import Actor
-from tenancy.keyring import forget_cached_keys, rotate_data_key
+from tenancy.keyring import forget_cached_keys
 from tenancy.models import OrganizationKey
+from tenancy.rotation import rotate_data_key
 from tilli.lib.crypto import DecryptionError
 from tilli.test import HETU, make_client, make_organization
 

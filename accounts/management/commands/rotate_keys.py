@@ -2,8 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.mfa_secrets import reseal_all as reseal_mfa_secrets
-from tenancy.keyring import encrypted_models, rewrap_all, rotate_data_key
+from tenancy.keyring import rewrap_all
 from tenancy.models import Organization
+from tenancy.rotation import encrypted_models, rotate_data_key
 
 
 class Command(BaseCommand):
