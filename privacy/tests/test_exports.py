@@ -134,7 +134,7 @@ def test_the_build_task_is_written_in_the_requests_transaction_and_rolls_back_wi
     from django_tasks_db.models import DBTaskResult
 
     client = make_client(world.org)
-    tasks = DBTaskResult.objects.filter(task_path="privacy.tasks.build_export")
+    tasks = DBTaskResult.objects.filter(task_path="privacy.exports.build_export")
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         request_export(client=client, actor=SYSTEM)
         assert tasks.count() == 1
