@@ -41,7 +41,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from notify.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from privacy.audit import Actor, record
@@ -57,22 +57,22 @@ BATCH = 100
 
 # The event types an owner can choose, with the words the panel shows.
 EVENT_LABELS: dict[str, object] = {
-    "booking.appointment_booked": _lazy("Appointment booked"),
-    "booking.appointment_moved": _lazy("Appointment moved or its length changed"),
-    "booking.appointment_confirmed": _lazy("Appointment confirmed"),
-    "booking.appointment_arrived": _lazy("Client arrived"),
-    "booking.appointment_completed": _lazy("Appointment completed"),
-    "booking.appointment_cancelled": _lazy("Appointment cancelled"),
-    "booking.appointment_no_show": _lazy("No-show"),
-    "clients.client_created": _lazy("Client added"),
-    "clients.client_changed": _lazy("Client's details changed (field names only)"),
-    "clients.client_restricted": _lazy("Client's data restricted"),
-    "clients.client_restriction_lifted": _lazy("Restriction lifted"),
-    "clients.client_erased": _lazy("Client erased"),
-    "clients.consent_changed": _lazy("Marketing permission granted or withdrawn"),
-    "billing.payment_recorded": _lazy("Payment recorded"),
-    "privacy.request_received": _lazy("Data-subject request received"),
-    "privacy.request_answered": _lazy("Data-subject request answered"),
+    "booking.appointment_booked": gettext_lazy("Appointment booked"),
+    "booking.appointment_moved": gettext_lazy("Appointment moved or its length changed"),
+    "booking.appointment_confirmed": gettext_lazy("Appointment confirmed"),
+    "booking.appointment_arrived": gettext_lazy("Client arrived"),
+    "booking.appointment_completed": gettext_lazy("Appointment completed"),
+    "booking.appointment_cancelled": gettext_lazy("Appointment cancelled"),
+    "booking.appointment_no_show": gettext_lazy("No-show"),
+    "clients.client_created": gettext_lazy("Client added"),
+    "clients.client_changed": gettext_lazy("Client's details changed (field names only)"),
+    "clients.client_restricted": gettext_lazy("Client's data restricted"),
+    "clients.client_restriction_lifted": gettext_lazy("Restriction lifted"),
+    "clients.client_erased": gettext_lazy("Client erased"),
+    "clients.consent_changed": gettext_lazy("Marketing permission granted or withdrawn"),
+    "billing.payment_recorded": gettext_lazy("Payment recorded"),
+    "privacy.request_received": gettext_lazy("Data-subject request received"),
+    "privacy.request_answered": gettext_lazy("Data-subject request answered"),
 }
 
 

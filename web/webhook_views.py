@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from notify.models import WebhookDelivery, WebhookEndpoint
 from notify.webhooks import EVENT_LABELS, webhook_add, webhook_remove, webhook_replay
@@ -25,8 +25,8 @@ PERM = Perm.MANAGE_ORGANIZATION  # the owner's
 
 
 class WebhookForm(forms.Form):
-    url = forms.CharField(label=_lazy("Address (https://…)"), max_length=500)
-    event_types = forms.MultipleChoiceField(label=_lazy("Events"), widget=forms.CheckboxSelectMultiple,
+    url = forms.CharField(label=gettext_lazy("Address (https://…)"), max_length=500)
+    event_types = forms.MultipleChoiceField(label=gettext_lazy("Events"), widget=forms.CheckboxSelectMultiple,
                                             choices=list(EVENT_LABELS.items()))
 
 
