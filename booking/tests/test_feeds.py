@@ -101,3 +101,12 @@ def test_a_new_address_stops_the_old_one_and_revoking_stops_both(world, client_f
 def test_a_member_without_a_bookable_resource_has_no_feed_page(world, client_for):
     assert client_for(world.reception).get(reverse("web:calendar_feed",
                                                    kwargs={"org_slug": world.org.slug})).status_code == 404
+
+
+def test_the_feed_page_shows_its_choice_once_and_a_plain_title(world, client_for):
+    _book(world, world.practitioner, make_client(world.org))
+    page = reverse("web:calendar_feed", kwargs={"org_slug": world.org.slug})
+    html = client_for(world.practitioner).get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert "<form" not in title and "csrfmiddlewaretoken" not in title
+    assert html.count('name="action" value="detail"') == 1
