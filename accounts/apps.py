@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from privacy.jobs import Job
+from kernel.jobs import Job
 
 
 class AccountsConfig(AppConfig):

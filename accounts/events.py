@@ -1,10 +1,10 @@
-"""What accounts publishes (tilli.events)."""
+"""What accounts publishes (kernel.events)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tilli.events import Event
+from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import TenantModel
+from kernel.registry import (
     PURPOSE_ACCESS_CONTROL,
     PURPOSE_SECURITY,
     RETENTION_INVITATION,
@@ -22,7 +23,6 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import TenantModel
 from tenancy.roles import Role
 
 

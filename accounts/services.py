@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from accounts.events import InvitationCreated
 from accounts.models import Invitation, SecurityEventKind, User
 from accounts.security_log import log_security_event
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
 from tenancy.models import Membership, Organization
 from tenancy.services import membership_add
-from tilli.events import publish
 
 
 def _token_hash(token: str) -> str:

@@ -8,7 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from accounts.models import Invitation, SecurityEvent
-from privacy.registry import RETENTION_INVITATION
+from kernel.registry import RETENTION_INVITATION
 
 
 @task

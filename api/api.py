@@ -13,8 +13,8 @@ from api.auth import TokenAuth, require
 from api.errors import ErrorOut
 from api.pagination import BoundedLimitOffset
 from api.parser import StrictJsonParser
-from privacy.audit import actor_for_request, verify
-from privacy.models import ActorKind, AuditEvent
+from kernel.audit import actor_for_request, verify
+from kernel.models import ActorKind, AuditEvent
 from tenancy.models import Membership
 from tenancy.roles import ROLE_PERMISSIONS, Perm
 from tenancy.services import organization_update

@@ -16,8 +16,8 @@ from booking.models import Appointment, AppointmentState, Channel, Resource, Ser
 from booking.selectors import free_slots
 from booking.services import appointment_book, appointment_move, appointment_transition
 from clients.models import Client
-from privacy.audit import actor_for_request
-from privacy.models import ActorKind
+from kernel.audit import actor_for_request
+from kernel.models import ActorKind
 from tenancy.access import get_for_member, scoped
 from tenancy.roles import Perm
 

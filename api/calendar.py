@@ -28,8 +28,8 @@ from api.errors import ApiError, ErrorOut
 from booking.calendar import CalendarWindow, Shown, calendar_fingerprint, calendar_window, month_load, window_bounds
 from booking.models import Appointment, AppointmentState, Location, Occupancy, Resource, ResourceKind
 from booking.services import SlotTaken, appointment_move, appointment_resize
-from privacy.audit import actor_for_request, record_many
-from privacy.models import ActorKind, AuditAction
+from kernel.audit import actor_for_request, record_many
+from kernel.models import ActorKind, AuditAction
 from tenancy.access import get_for_member, scoped
 from tenancy.roles import Perm
 

@@ -21,8 +21,8 @@ from clients.models import CareAssignment, Client, ClientKind, ClientRecord, Rec
 from clients.permissions import NotTreating, can_write_records, local_today
 from clients.selectors import records_for, search_clients_for
 from clients.services import client_create, client_update, record_create
-from privacy.audit import actor_for_request
-from privacy.models import ActorKind
+from kernel.audit import actor_for_request
+from kernel.models import ActorKind
 from tenancy.access import get_for_member, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm

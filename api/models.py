@@ -7,7 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import TenantModel
+from kernel.registry import (
     PURPOSE_SECURITY,
     RETENTION_MEMBERSHIP,
     Category,
@@ -17,7 +18,7 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import Membership, TenantModel
+from tenancy.models import Membership
 
 
 def default_expiry() -> datetime:

@@ -22,11 +22,11 @@ from api.errors import ApiError, ErrorOut
 from api.pagination import BoundedLimitOffset
 from api.types import Id
 from clients.models import Client
-from privacy.audit import actor_for_request
+from kernel.audit import actor_for_request
+from kernel.models import ActorKind
 from privacy.erasure import erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, open_export, request_export
 from privacy.models import (
-    ActorKind,
     DataExport,
     DataSubjectRequest,
     ExportStatus,

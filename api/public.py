@@ -25,7 +25,7 @@ from booking.models import Resource, ResourceKind, Service
 from booking.notifications import manage_token
 from booking.online import book_online
 from booking.selectors import free_slots
-from privacy.audit import client_ip
+from kernel.audit import client_ip
 from tenancy.models import Organization
 from tenancy.public import public_language
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts.middleware import SECOND_FACTORS
 from api.models import ApiToken
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tenancy.models import Membership
 from tenancy.roles import Perm
 

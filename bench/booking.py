@@ -190,7 +190,7 @@ def booking_benches(make_org, rounds: int) -> None:
                   f"{median / clock_row[1]:>10.2f}{slots:>8}")
 
     from api.services import api_token_create
-    from privacy.audit import Actor
+    from kernel.audit import Actor
 
     print(f"\nConcurrent booking through the HTTP API on {connection.vendor}")
     print(f"{'clients':>8}{'created':>9}{'taken(409)':>12}{'other':>7}{'bookings/s':>12}{'overlaps':>10}")

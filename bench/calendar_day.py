@@ -19,7 +19,7 @@ from tqdm import tqdm
 from api.services import api_token_create
 from booking.models import Appointment, Channel, Location, Occupancy, Resource, ResourceKind, Service, WorkingHours
 from clients.models import Client as Customer
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import UserFactory, add_member, make_client
 
 HEL = ZoneInfo("Europe/Helsinki")

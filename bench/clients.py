@@ -15,7 +15,7 @@ from tqdm import tqdm
 from clients.models import Client, Visit
 from clients.normalise import search_text
 from clients.selectors import search_clients
-from privacy.registry import registry
+from kernel.registry import registry
 from tenancy.models import Membership
 
 FIRST = ["Anna", "Aino", "Eero", "Jukka", "Kaisa", "Laura", "Mikko", "Sanna", "Timo", "Ville", "Zofia", "Piotr"]

@@ -52,7 +52,7 @@ def build(env: dict[str, str], orgs: int, staff_count: int, per_day: int, panel_
     from accounts.models import User
     from api.services import api_token_create
     from booking.models import Appointment, Channel, Location, Occupancy, Resource, ResourceKind, Service, WorkingHours
-    from privacy.audit import Actor
+    from kernel.audit import Actor
     from tenancy.models import Membership
     from tenancy.services import membership_add
     from tilli.test import PASSWORD, make_organization

@@ -14,12 +14,12 @@ from tqdm import tqdm
 
 from billing.services import payment_record
 from booking.models import Appointment, Channel, Location, Resource, ResourceKind, Service
-from privacy.access_log import access_log_entries
-from privacy.audit import Actor, record_many
+from kernel.access_log import access_log_entries
+from kernel.audit import Actor, record_many
+from kernel.models import AuditAction
+from kernel.subjects import client_registrations, rows_of
 from privacy.erasure import erase_client
 from privacy.exports import build_zip
-from privacy.models import AuditAction
-from privacy.subjects import client_registrations, rows_of
 from tilli.test import UserFactory, add_member, make_client
 
 APPOINTMENTS = 2000

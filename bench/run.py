@@ -34,8 +34,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from privacy.audit import GENESIS_HASH, Actor, _rows, record, verify  # noqa: E402
-from privacy.models import AuditAction, AuditEvent  # noqa: E402
+from kernel.audit import GENESIS_HASH, Actor, _rows, record, verify  # noqa: E402
+from kernel.models import AuditAction, AuditEvent  # noqa: E402
 from tilli.test import make_organization  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2000"))

@@ -66,7 +66,7 @@ def prepare(env: dict[str, str], staff_count: int, starts_needed: int) -> tuple[
     call_command("createcachetable", verbosity=0)
     from api.services import api_token_create
     from booking.models import Location, Resource, ResourceKind, Service, WorkingHours
-    from privacy.audit import Actor
+    from kernel.audit import Actor
     from tenancy.models import Membership
     from tilli.test import UserFactory, add_member, make_organization
 

@@ -1,10 +1,10 @@
-"""What billing publishes (tilli.events)."""
+"""What billing publishes (kernel.events)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tilli.events import Event
+from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)

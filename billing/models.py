@@ -13,7 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import TenantModel, TenantQuerySet
+from kernel.registry import (
     Category,
     Erasure,
     LegalBasis,
@@ -23,7 +24,6 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import TenantModel, TenantQuerySet
 
 PURPOSE_ACCOUNTING = Purpose("accounting", _("Bookkeeping and taxation: receipts and invoices"))
 RETENTION_ACCOUNTING = Retention(

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from billing.events import PaymentRecorded
 from billing.models import Payment
 from clients.models import Client
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
 from tenancy.models import Organization
-from tilli.events import publish
 from tilli.lib.addresses import address_of
 
 

@@ -1,4 +1,4 @@
-"""What booking publishes (tilli.events): each appointment change, in the transaction that made it.
+"""What booking publishes (kernel.events): each appointment change, in the transaction that made it.
 
 Ids and codes only; a subscriber reads the appointment for anything else.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tilli.events import Event
+from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)

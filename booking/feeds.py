@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from booking.models import ACTIVE_STATES, Appointment, CalendarFeed, FeedDetail, Resource
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 
 
 def _hash(token: str) -> str:

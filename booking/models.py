@@ -17,7 +17,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from privacy.registry import (
+from kernel.models import TenantModel
+from kernel.registry import (
     Category,
     Erasure,
     LegalBasis,
@@ -27,7 +28,7 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import Membership, TenantModel
+from tenancy.models import Membership
 from tilli.lib.text import validate_clean_text
 
 PURPOSE_BOOKING = Purpose("booking", _("Booking and providing appointments"))

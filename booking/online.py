@@ -17,8 +17,8 @@ from clients.models import Channel as MarketingChannel
 from clients.models import Client, ClientKind, ClientSource, ConsentSource
 from clients.services import client_create, marketing_consent_set
 from clients.validation import clean_client_data
-from privacy.audit import Actor
-from privacy.models import ActorKind
+from kernel.audit import Actor
+from kernel.models import ActorKind
 from tenancy.models import Organization
 
 CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")

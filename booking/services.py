@@ -33,10 +33,10 @@ from booking.models import (
 from booking.selectors import free_slots
 from clients.models import Client
 from clients.services import ensure_not_restricted
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
 from tilli.errors import Conflict, Invalid
-from tilli.events import publish
 from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from django.db import transaction
 
 from booking.models import HolidayOpening, HoursException, Location, Resource, ResourceKind
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tenancy.models import Membership, Organization
 
 

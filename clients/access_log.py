@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from clients.models import Client
-from privacy.models import AuditEvent
+from kernel.models import AuditEvent
 
 
 def client_access_log(client: Client) -> QuerySet[AuditEvent]:

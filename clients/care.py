@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from clients.models import CareAssignment, Client
 from clients.permissions import CareBasis, appointment_care, appointment_care_since, local_today
 from clients.services import ensure_not_restricted
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tenancy.models import Membership
 from tenancy.roles import Role
 

@@ -1,10 +1,10 @@
-"""What the customer register publishes (tilli.events): ids and field names, never values."""
+"""What the customer register publishes (kernel.events): ids and field names, never values."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tilli.events import Event
+from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,8 +19,8 @@ from typing import TextIO
 from django.db import transaction
 
 from clients.models import Client, CustomField
-from privacy.audit import Actor, record_many
-from privacy.models import AuditAction
+from kernel.audit import Actor, record_many
+from kernel.models import AuditAction
 from tenancy.models import Organization
 
 DELIMITER = ";"

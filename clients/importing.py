@@ -33,8 +33,8 @@ from clients.models import Client, ClientKind, ClientSource, CustomField
 from clients.normalise import search_text
 from clients.services import set_search_names
 from clients.validation import _clean_typed, clean_client_data
-from privacy.audit import Actor, record, record_many
-from privacy.models import AuditAction
+from kernel.audit import Actor, record, record_many
+from kernel.models import AuditAction
 from tenancy.fields import blind_index_for
 from tenancy.models import Organization
 from tilli.lib.fields import field_label as model_field_label

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from clients.errors import ClientError
 from clients.models import CareAssignment, Client, ClientKind, PortalLoginToken
 from clients.normalise import search_text
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tenancy.models import Organization
 from tilli.errors import Conflict, Invalid
 

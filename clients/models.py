@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import TenantModel, TenantQuerySet
+from kernel.registry import (
     PURPOSE_ACCESS_CONTROL,
     Category,
     Erasure,
@@ -22,7 +23,7 @@ from privacy.registry import (
     personal_data,
 )
 from tenancy.fields import BlindIndexField, EncryptedTextField
-from tenancy.models import Membership, TenantModel, TenantQuerySet
+from tenancy.models import Membership
 
 PURPOSE_CUSTOMER = Purpose("customer", _("Customer relationship: bookings, visits and the services provided"))
 PURPOSE_IDENTIFICATION = Purpose("identification", _("Unambiguous identification where care or billing needs it"))

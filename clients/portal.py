@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client, ClientSignIn, PortalLoginToken, SignInMethod
-from privacy.audit import Actor, client_ip
-from privacy.models import ActorKind
+from kernel.audit import Actor, client_ip
+from kernel.models import ActorKind
 from tenancy.models import Organization
 from tenancy.ratelimit import over_limit
 
@@ -117,8 +117,8 @@ def set_portal_password(*, client: Client, password: str, actor: Actor) -> None:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.password_validation import validate_password
 
-    from privacy.audit import record
-    from privacy.models import AuditAction
+    from kernel.audit import record
+    from kernel.models import AuditAction
 
     validate_password(password)
     Client.objects.filter(pk=client.pk).update(portal_password=make_password(password))

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from clients.models import Client, ClientRecord
 from clients.normalise import phone_search, search_text, validate_national_id
 from clients.permissions import NotTreating, care_basis
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tenancy.fields import blind_index_for
 from tenancy.models import Membership, Organization
 

@@ -35,11 +35,11 @@ from clients.models import (
 from clients.normalise import search_text
 from clients.permissions import ensure_can_write_records
 from clients.validation import clean_client_data
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
 from tenancy.models import Membership, Organization
 from tilli.errors import Conflict
-from tilli.events import publish
 
 MARKETING_WORDING_VERSION = "marketing-2026-11"
 SPECIAL_WORDING_VERSION = "special-2026-11"

@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from notify.models import Campaign, CampaignStatus, MessageChannel, MessagePurpose
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
 
 REASONS = {
     "no_permission": gettext_lazy("has not allowed this channel"),

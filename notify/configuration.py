@@ -9,11 +9,11 @@ from typing import Any
 
 from django.db import transaction
 
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from notify.models import Campaign, CampaignStatus, MessageChannel, MessageTemplate, NotificationPolicy, ReminderRule
 from notify.services import policy_for
 from notify.wording import check_wording
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
 
 POLICY_FIELDS = ("sms_enabled", "sms_sender", "quiet_start", "quiet_end", "notify_staff_of_online_bookings")
 CAMPAIGN_FIELDS = ("name", "channel", "visited_within_days", "subject", "body")

@@ -16,7 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Channel
-from privacy.registry import (
+from kernel.models import TenantModel
+from kernel.registry import (
     Category,
     Erasure,
     LegalBasis,
@@ -27,7 +28,6 @@ from privacy.registry import (
     personal_data,
 )
 from tenancy.fields import EncryptedTextField
-from tenancy.models import TenantModel
 
 PURPOSE_MESSAGES = Purpose("messages", _("Booking confirmations, reminders and the messages the client allowed"))
 RETENTION_MESSAGES = Retention("messages", _("Messages sent: %(period)s, as a record of what was sent and when"),

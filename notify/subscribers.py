@@ -14,8 +14,8 @@ from booking.events import (
     AppointmentNoShow,
 )
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
+from kernel.events import subscriber
 from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
-from tilli.events import subscriber
 
 MESSAGE_KINDS = {AppointmentBooked: "confirmed", AppointmentMoved: "moved", AppointmentCancelled: "cancelled"}
 
@@ -51,7 +51,7 @@ def invitation_mail(event: InvitationCreated) -> None:
 
 
 def _webhook_event_types():
-    from tilli.events import EVENT_TYPES
+    from kernel.events import EVENT_TYPES
 
     return [EVENT_TYPES[name] for name in WEBHOOK_EVENTS if name in EVENT_TYPES]
 

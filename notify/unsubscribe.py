@@ -46,8 +46,8 @@ def unsubscribe(token: str) -> bool:
     """Withdraw the channel's marketing permission; True if the link was valid (also when already withdrawn)."""
     from clients.models import ConsentSource
     from clients.services import marketing_consent_set
-    from privacy.audit import Actor
-    from privacy.models import ActorKind
+    from kernel.audit import Actor
+    from kernel.models import ActorKind
 
     found = client_for_token(token)
     if found is None:

@@ -43,10 +43,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.audit import Actor, record
+from kernel.events import Event
+from kernel.models import AuditAction
 from notify.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
-from tilli.events import Event
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import personal_data
+from kernel.registry import personal_data
 
 
 @personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["name", "beat_at"])

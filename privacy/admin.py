@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from privacy.models import AuditEvent, PeriodicJob, SubProcessor
+from kernel.models import AuditEvent, PeriodicJob
+from privacy.models import SubProcessor
 from privacy.subprocessors import FIELDS as SUBPROCESSOR_FIELDS
 from privacy.subprocessors import subprocessor_add, subprocessor_remove, subprocessor_update
 

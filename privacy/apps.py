@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from privacy.jobs import Job
+from kernel.jobs import Job
 
 
 class PrivacyConfig(AppConfig):
@@ -15,4 +15,4 @@ class PrivacyConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from privacy import checks, signals  # noqa: F401  (registers the system check and receivers)
+        from privacy import signals  # noqa: F401  (registers the receivers)

@@ -26,11 +26,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.audit import Actor, record
+from kernel.audit import Actor, record
+from kernel.models import AuditAction, AuditEvent
+from kernel.registry import Category
 from privacy.errors import BreachError
 from privacy.information import authority_for, controller_address
-from privacy.models import AuditAction, AuditEvent, Breach, BreachRisk, BreachSubject, ClientDecision
-from privacy.registry import Category
+from privacy.models import Breach, BreachRisk, BreachSubject, ClientDecision
 from tilli.errors import Conflict
 
 DEADLINE = dt.timedelta(hours=72)

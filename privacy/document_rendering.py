@@ -33,7 +33,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.audit import Actor, record
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
+from kernel.registry import Category, LegalBasis, Purpose, Retention, SubjectKind, registry
 from privacy.documents import (
     EEA,
     agreement_facts,
@@ -44,8 +46,7 @@ from privacy.documents import (
     security_measures,
 )
 from privacy.information import authority_for
-from privacy.models import AgreementStatus, AuditAction, ProcessingAgreement, SubProcessor
-from privacy.registry import Category, LegalBasis, Purpose, Retention, SubjectKind, registry
+from privacy.models import AgreementStatus, ProcessingAgreement, SubProcessor
 from tenancy.keyring import decrypt_bytes, encrypt_bytes
 
 SIGNED_MAX_BYTES = 10 * 1024 * 1024

@@ -18,17 +18,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from privacy.audit import Actor, record
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
+from kernel.registry import Category, SubjectKind, registry
 from privacy.information import controller_address
 from privacy.models import (
     AgreementStatus,
-    AuditAction,
     OrganizationRecipient,
     PrivacyNoticeVersion,
     ProcessingAgreement,
     SubProcessor,
 )
-from privacy.registry import Category, SubjectKind, registry
 
 EEA = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
        "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"}

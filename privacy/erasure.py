@@ -28,13 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.events import ClientErased
-from privacy.audit import Actor, record
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
+from kernel.registry import Erasure, Registration
+from kernel.subjects import client_registrations, rows_of
 from privacy.errors import ErasureError
-from privacy.models import AuditAction, DataSubjectRequest, ErasureRecord
-from privacy.registry import Erasure, Registration
-from privacy.subjects import client_registrations, rows_of
+from privacy.models import DataSubjectRequest, ErasureRecord
 from tilli.errors import Conflict
-from tilli.events import publish
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""What the data-subject rights publish (tilli.events): the request's id and kind, nothing of its content."""
+"""What the data-subject rights publish (kernel.events): the request's id and kind, nothing of its content."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tilli.events import Event
+from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)

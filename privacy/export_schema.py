@@ -9,8 +9,8 @@ from typing import Any
 
 from django.db import models
 
-from privacy.registry import Registration
-from privacy.subjects import client_registrations, exported_fields
+from kernel.registry import Registration
+from kernel.subjects import client_registrations, exported_fields
 from tilli.lib.fields import field_label
 
 _TYPES: list[tuple[type[models.Field], dict[str, Any]]] = [

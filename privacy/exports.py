@@ -30,13 +30,14 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from privacy.access_log import access_log_entries
-from privacy.audit import Actor, record
+from kernel.access_log import access_log_entries
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
+from kernel.subjects import client_registrations, exported_fields, row_values, rows_of
 from privacy.errors import RequestError
 from privacy.export_schema import export_schema
 from privacy.information import art15_information
-from privacy.models import AuditAction, DataExport, DataSubjectRequest, ExportStatus
-from privacy.subjects import client_registrations, exported_fields, row_values, rows_of
+from privacy.models import DataExport, DataSubjectRequest, ExportStatus
 from tenancy.keyring import decrypt_bytes, encrypt_bytes
 from tilli.errors import Conflict
 from tilli.lib.fields import field_label

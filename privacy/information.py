@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.registry import Category, SubjectKind, registry
+from kernel.registry import Category, SubjectKind, registry
 from tilli.lib.addresses import one_line
 
 

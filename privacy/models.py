@@ -1,4 +1,6 @@
-"""The audit log (append-only, hash-chained per organization) and periodic-job state."""
+"""Data-subject requests, exports, erasures, recipients, notices, agreements and breaches.
+
+The audit chain and the periodic-job state they record into live in the kernel (kernel.models)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import AuditAction, TenantModel
+from kernel.registry import (
     PURPOSE_ACCOUNTABILITY,
     RETENTION_AUDIT,
     Category,
@@ -20,129 +23,6 @@ from privacy.registry import (
     SubjectKind,
     personal_data,
 )
-from tenancy.models import Organization, TenantModel
-
-
-class AuditAction(models.TextChoices):
-    VIEW = "view", _("Viewed")
-    SEARCH = "search", _("Searched")
-    CREATE = "create", _("Created")
-    UPDATE = "update", _("Changed")
-    DELETE = "delete", _("Deleted")
-    EXPORT = "export", _("Exported")
-    REVEAL = "reveal", _("Revealed a protected value")
-    GRANT = "grant", _("Granted access")
-    REVOKE = "revoke", _("Revoked access")
-
-
-class ActorKind(models.TextChoices):
-    USER = "user", _("Staff member")
-    API = "api", _("Staff member via the API")
-    CLIENT = "client", _("Client")
-    SYSTEM = "system", _("System")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only.")
-
-    def delete(self):
-        raise PermissionError("Audit events are append-only.")
-
-    def for_organization(self, organization: Organization) -> AppendOnlyQuerySet:
-        return self.filter(organization=organization)
-
-
-_AUDIT_USAGE = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION,
-                             RETENTION_AUDIT, Erasure.KEEP_RESTRICTED,
-                             legal_ground=_("GDPR Art. 5(2) and 32: proof of who accessed the data"))
-
-
-@personal_data(
-    subject_kind=SubjectKind.STAFF,
-    subject_path="actor_user_id",
-    fields={"actor_user_id": _AUDIT_USAGE, "ip": _AUDIT_USAGE, "subject_ref": _AUDIT_USAGE,
-            "actor_label": _AUDIT_USAGE},
-    not_personal=["organization", "seq", "created_at", "actor_kind", "actor_role", "action", "object_type",
-                  "object_id", "changed_fields", "detail", "prev_hash", "hash"],
-)
-class AuditEvent(TenantModel):
-    """One access or change. Rows are never updated or deleted (a trigger refuses updates).
-
-    The subject is a pseudonymous reference stored on the client, not a foreign key,
-    so the trail outlives the client's erasure without naming the person.
-    """
-
-    seq = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField()
-    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
-    actor_user_id = models.BigIntegerField(null=True, blank=True)
-    actor_label = models.CharField(max_length=200, blank=True)
-    actor_role = models.CharField(max_length=20, blank=True)
-    subject_ref = models.UUIDField(null=True, blank=True)
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64, blank=True)
-    changed_fields = models.JSONField(default=list)
-    detail = models.JSONField(default=dict)
-    ip = models.CharField(max_length=45, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        constraints = [models.UniqueConstraint(fields=["organization", "seq"], name="audit_unique_seq")]
-        indexes = [
-            models.Index(fields=["organization", "subject_ref", "seq"], name="audit_subject"),
-            models.Index(fields=["organization", "actor_user_id", "seq"], name="audit_actor"),
-        ]
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events are append-only.")
-
-
-@personal_data(subject_kind=None, subject_path=None, fields={},
-               not_personal=["organization", "seq", "hash", "updated_at"])
-class AuditChainHead(TenantModel):
-    """The last sequence number and hash of an organization's chain.
-
-    Writers lock this row, so appends are serialized per organization; a deleted tail
-    shows as a head that points past the last row.
-    """
-
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("access log chain head")
-        verbose_name_plural = _("access log chain heads")
-        constraints = [models.UniqueConstraint(fields=["organization"], name="audit_head_unique_org")]
-
-
-@personal_data(subject_kind=None, subject_path=None, fields={},
-               not_personal=["name", "next_run_at", "last_enqueued_at"])
-class PeriodicJob(models.Model):
-    """When a periodic task is next due; claimed with a conditional update so it runs once."""
-
-    name = models.CharField(max_length=100, unique=True)
-    next_run_at = models.DateTimeField()
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("periodic job")
-        verbose_name_plural = _("periodic jobs")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RequestKind(models.TextChoices):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from privacy.audit import Actor, record
-from privacy.models import AuditAction, OrganizationRecipient
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
+from privacy.models import OrganizationRecipient
 from tenancy.models import Organization
 
 

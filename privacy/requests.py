@@ -23,14 +23,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from privacy.audit import Actor, record
+from kernel.audit import Actor, record
+from kernel.events import publish
+from kernel.models import AuditAction
 from privacy.errors import RequestError
 from privacy.events import PrivacyRequestAnswered, PrivacyRequestReceived
 from privacy.information import authority_for
 from privacy.models import (
     FULL_LISTING_KINDS,
     REQUEST_TRANSITIONS,
-    AuditAction,
     DataExport,
     DataSubjectRequest,
     ExportStatus,
@@ -42,7 +43,6 @@ from privacy.models import (
     RequestTransition,
 )
 from tilli.errors import Conflict, Invalid
-from tilli.events import publish
 
 MAX_EXTENSION_MONTHS = 2
 # When a request arrived: at most a little in the future (clocks differ), at most a year back. A year

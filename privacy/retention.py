@@ -17,9 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from privacy.audit import Actor
+from kernel.audit import Actor
+from kernel.registry import Retention, registry
 from privacy.models import DataExport, DataSubjectRequest, ExportStatus, RequestStatus
-from privacy.registry import Retention, registry
 
 
 @dataclass

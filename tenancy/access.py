@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from privacy.audit import actor_for_request, record
-from privacy.models import AuditAction
-from privacy.registry import registry
+from kernel.audit import actor_for_request, record
+from kernel.models import AuditAction
+from kernel.registry import registry
 from tenancy.roles import Perm
 
 

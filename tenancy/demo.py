@@ -9,7 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 from tenancy.services import membership_add, organization_create

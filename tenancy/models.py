@@ -15,7 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import (
+from kernel.models import TenantModel
+from kernel.registry import (
     PURPOSE_ACCESS_CONTROL,
     PURPOSE_CONTROLLER_INFO,
     RETENTION_MEMBERSHIP,
@@ -131,22 +132,6 @@ class Organization(models.Model):
                 self.business_id = normalise_business_id(self.country, self.business_id)
             except ValidationError as error:
                 raise ValidationError({"business_id": error}) from None
-
-
-class TenantQuerySet(models.QuerySet):
-    def for_organization(self, organization: Organization) -> TenantQuerySet:
-        return self.filter(organization=organization)
-
-
-class TenantModel(models.Model):
-    """Base for every table owned by one organization."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-
-    objects = TenantQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
 
 
 @personal_data(

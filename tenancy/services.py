@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from privacy.audit import Actor, record
-from privacy.models import AuditAction, AuditChainHead
+from kernel.audit import Actor, record
+from kernel.models import AuditAction, AuditChainHead
 from tenancy.errors import TenancyError
 from tenancy.keyring import ensure_keys
 from tenancy.models import Membership, Organization

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from privacy.audit import Actor, record
-from privacy.models import AuditAction
+from kernel.audit import Actor, record
+from kernel.models import AuditAction
 from tests_e2e.conftest import horizontal_overflow, open_menu, shoot, sign_in
 from tilli.test import make_client
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from booking.models import Appointment, AppointmentState, Channel
 from booking.services import appointment_book, appointment_transition
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tests_e2e.conftest import open_menu, shoot, sign_in
 from tilli.test import make_bookable, make_client
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from clients.care import care_assignment_grant
 from clients.services import record_create, special_approval_set, visit_create
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tests_e2e.conftest import shoot, sign_in
 from tilli.test import make_client, run_worker
 

@@ -19,7 +19,7 @@ from booking.models import HolidayOpening
 from booking.services import appointment_book, appointment_transition
 from clients.portal import SESSION_KEY
 from clients.services import visit_create
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tests_e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, horizontal_overflow, serious_axe_violations, shoot, sign_in
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import make_request

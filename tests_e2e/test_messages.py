@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from clients.models import Client
 from clients.services import marketing_consent_set, visit_create
+from kernel.audit import Actor
 from notify.models import Message, MessageStatus, MessageTemplate
 from notify.services import policy_for
-from privacy.audit import Actor
 from tests_e2e.conftest import open_menu, shoot, sign_in
 from tilli.test import make_client
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.documents import publish_notice
 from privacy.models import OrganizationRecipient, SubProcessor
 from tests_e2e.conftest import PHONE, shoot, sign_in

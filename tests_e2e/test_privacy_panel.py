@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.requests import request_create
 from tests_e2e.conftest import PASSWORD, SCREENSHOTS, horizontal_overflow, open_menu, shoot, sign_in
 from tilli.test import make_client, make_full_client

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from booking.models import Appointment, Channel
 from booking.services import appointment_book, appointment_move
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tests_e2e.conftest import serious_axe_violations, sign_in
 from tilli.test import make_bookable, make_client
 

@@ -60,7 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
-    "tilli",  # the domain-event kernel (tilli/events.py)
+    "kernel",  # the bottom layer: registry, audit chain, scheduler, domain events (docs/architecture.md)
+    "tilli",  # the project as an app: its migrations handed its tables to kernel
     "tenancy",
     "accounts",
     "privacy",
@@ -74,7 +75,7 @@ INSTALLED_APPS = [
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops"]
+TILLI_APPS = ["kernel", "tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops"]
 
 MIDDLEWARE = [
     "ops.middleware.RequestMiddleware",  # request id in every log line, latency by route, one access line

@@ -17,7 +17,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.test import Client
 
 from accounts.models import User
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 from tenancy.services import membership_add, organization_create

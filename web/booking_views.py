@@ -42,8 +42,8 @@ from booking.services import (
     cancellation_deadline,
 )
 from clients.portal import client_actor
-from privacy.audit import client_ip, record
-from privacy.models import AuditAction
+from kernel.audit import client_ip, record
+from kernel.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write

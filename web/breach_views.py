@@ -26,10 +26,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from clients.models import Client
 from clients.selectors import search_clients_for
+from kernel.audit import actor_for_request, record_many
+from kernel.models import AuditAction
+from kernel.registry import Category
 from privacy import breaches as svc
-from privacy.audit import actor_for_request, record_many
-from privacy.models import AuditAction, Breach, BreachRisk, BreachSubject, ClientDecision
-from privacy.registry import Category
+from privacy.models import Breach, BreachRisk, BreachSubject, ClientDecision
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm

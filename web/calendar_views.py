@@ -45,8 +45,8 @@ from booking.services import (
 )
 from clients.models import Client
 from clients.selectors import search_clients_for
-from privacy.audit import actor_for_request, record_many
-from privacy.models import ActorKind, AuditAction
+from kernel.audit import actor_for_request, record_many
+from kernel.models import ActorKind, AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm

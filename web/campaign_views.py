@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kernel.audit import actor_for_request
 from notify.campaigns import audience, campaign_send, render_campaign
 from notify.configuration import campaign_save_draft
 from notify.models import Campaign, CampaignStatus, Message, MessageChannel, MessageStatus
 from notify.services import policy_for
 from notify.sms.encoding import sms_parts
-from privacy.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.message_forms import CampaignForm

@@ -20,8 +20,8 @@ from django.utils import timezone
 from billing.models import Payment
 from booking.models import Appointment
 from clients.models import Client, Visit
-from privacy.audit import actor_for_request, record_many
-from privacy.models import AuditAction
+from kernel.audit import actor_for_request, record_many
+from kernel.models import AuditAction
 from tenancy.access import scoped
 from tenancy.roles import Perm
 

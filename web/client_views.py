@@ -34,8 +34,8 @@ from clients.services import (
     special_records_approved,
     visit_create,
 )
+from kernel.audit import actor_for_request
 from notify.models import Message, MessagePurpose
-from privacy.audit import actor_for_request
 from privacy.models import DataSubjectRequest, RequestStatus
 from tenancy.access import PermissionDenied404, get_for_member, require_perm, scoped
 from tenancy.roles import Perm

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from privacy.audit import actor_for_request
+from kernel.audit import actor_for_request
 from privacy.document_rendering import (
     SIGNED_MAX_BYTES,
     agreement_needs_new_version,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from booking.feeds import feed_create, feed_detail_set, feed_for_token, feed_ics, feed_revoke
 from booking.models import CalendarFeed, FeedDetail, Resource
-from privacy.audit import actor_for_request
+from kernel.audit import actor_for_request
 from tenancy.access import require_perm, scoped
 from tenancy.roles import Perm
 

@@ -32,7 +32,7 @@ from clients.importing import (
     run_import,
 )
 from clients.pending_imports import pending_import_discard, pending_import_keep, pending_import_take
-from privacy.audit import actor_for_request
+from kernel.audit import actor_for_request
 from tenancy.access import require_perm
 from tenancy.roles import Perm
 

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kernel.audit import actor_for_request, record
+from kernel.models import AuditAction
 from notify.configuration import policy_update, reminder_rule_add, reminder_rule_remove, template_reset, template_save
 from notify.models import (
     Message,
@@ -33,8 +35,6 @@ from notify.rendering import preview_message, sample_values
 from notify.services import policy_for
 from notify.sms.encoding import sms_parts
 from notify.wording import SLOTS, default_wording, placeholders_for
-from privacy.audit import actor_for_request, record
-from privacy.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Organization
 from tenancy.roles import Perm

@@ -57,13 +57,13 @@ from clients.services import (
     special_approval_set,
     special_records_approved,
 )
+from kernel.audit import record, record_many
+from kernel.models import AuditAction
 from notify.models import Message, MessagePurpose, MessageStatus
 from notify.services import request_portal_link
-from privacy.audit import record, record_many
 from privacy.erasure import KEEP, erase_client, plan_erasure
 from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
 from privacy.models import (
-    AuditAction,
     DataExport,
     DataSubjectRequest,
     ExportStatus,

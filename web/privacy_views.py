@@ -29,12 +29,13 @@ from django.views.decorators.http import require_POST
 from billing.models import Payment
 from clients.models import Client, ConsentSource
 from clients.services import client_lift_restriction, client_object_to_marketing, client_restrict
-from privacy.audit import actor_for_request, record_many
+from kernel.audit import actor_for_request, record_many
+from kernel.models import AuditAction
+from kernel.registry import registry
 from privacy.erasure import ANONYMISE, DELETE, KEEP, ErasurePlan, plan_erasure
 from privacy.erasure import erase_client as erase_client_service
 from privacy.exports import ExportUnavailable, open_export, request_export
-from privacy.models import AuditAction, DataExport, ExportStatus
-from privacy.registry import registry
+from privacy.models import DataExport, ExportStatus
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from tilli.lib.fields import field_label

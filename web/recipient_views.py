@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from privacy.audit import actor_for_request
+from kernel.audit import actor_for_request
 from privacy.documents import EEA  # a recipient elsewhere is a transfer the notice explains (Art. 13(1)(f))
 from privacy.models import OrganizationRecipient
 from privacy.recipients import recipient_add, recipient_remove

@@ -24,18 +24,12 @@ from django.utils.translation import gettext as _
 from clients.models import Client, ConsentSource
 from clients.selectors import search_clients_for
 from clients.services import client_object_to_marketing, client_restrict
-from privacy.audit import actor_for_request, record
+from kernel.audit import actor_for_request, record
+from kernel.models import AuditAction
 from privacy.erasure import erase_client
 from privacy.errors import RequestError
 from privacy.exports import request_export
-from privacy.models import (
-    FULL_LISTING_KINDS,
-    AuditAction,
-    DataSubjectRequest,
-    LimitDecision,
-    RequestKind,
-    RequestStatus,
-)
+from privacy.models import FULL_LISTING_KINDS, DataSubjectRequest, LimitDecision, RequestKind, RequestStatus
 from privacy.requests import (
     open_requests,
     request_complete,

@@ -31,8 +31,8 @@ from booking.setup import (
     room_add,
     staff_make_bookable,
 )
-from privacy.audit import actor_for_request, record
-from privacy.models import AuditAction
+from kernel.audit import actor_for_request, record
+from kernel.models import AuditAction
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm

@@ -19,8 +19,8 @@ from accounts.services import invitation_create, invitation_revoke, sign_out_eve
 from api.models import ApiToken
 from api.services import api_token_create, api_token_revoke, can_export_or_erase, check_token_request
 from clients.selectors import subject_names
-from privacy.audit import actor_for_request, verify
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import actor_for_request, verify
+from kernel.models import AuditAction, AuditEvent
 from privacy.requests import open_requests, overdue_requests
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership

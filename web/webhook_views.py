@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.audit import actor_for_request
 from notify.models import WebhookDelivery, WebhookEndpoint
 from notify.webhooks import EVENT_LABELS, webhook_add, webhook_remove, webhook_replay
-from privacy.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
 from web.form_errors import apply_errors

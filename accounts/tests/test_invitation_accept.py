@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.tests.conftest import accept_path, mail_text, sign_in
-from privacy.audit import verify
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import verify
+from kernel.models import AuditAction, AuditEvent
 from tenancy.models import Membership
 from tenancy.roles import Role
 

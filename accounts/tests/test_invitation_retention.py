@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation
 from accounts.tasks import purge_invitations
-from privacy.scheduling import enqueue_due
+from kernel.scheduling import enqueue_due
 
 DAY = timedelta(days=1)
 

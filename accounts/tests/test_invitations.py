@@ -10,7 +10,7 @@ from django.utils import formats, timezone, translation
 
 from accounts.models import Invitation
 from accounts.tests.conftest import accept_path, mail_text, translated
-from privacy.models import AuditAction, AuditEvent
+from kernel.models import AuditAction, AuditEvent
 from tenancy.roles import Role
 
 

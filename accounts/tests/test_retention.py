@@ -9,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import SecurityEvent, SecurityEventKind
 from accounts.tasks import purge_security_log
-from privacy.models import PeriodicJob
-from privacy.scheduling import enqueue_due
+from kernel.models import PeriodicJob
+from kernel.scheduling import enqueue_due
 from tilli.test import UserFactory
 
 JOB = "accounts.purge_security_log"

@@ -8,8 +8,8 @@ from django.test import Client
 
 from api.models import ApiToken
 from api.services import api_token_create
-from privacy.audit import Actor
-from privacy.models import ActorKind, AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import ActorKind, AuditAction, AuditEvent
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.utils import timezone
 from api.models import ApiToken
 from api.services import api_token_create
 from api.tests.test_api import call
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import enable_totp
 from web.tests.privacy_helpers import english, reauthenticate
 

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 
 from api.services import api_token_create
 from api.tests.test_api import call
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable
 
 EDGES = [("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-02"), ("9999-12-31", "9999-12-31")]

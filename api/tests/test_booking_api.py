@@ -6,7 +6,7 @@ import pytest
 
 from api.services import api_token_create
 from api.tests.test_api import call
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable, make_client
 
 

@@ -11,8 +11,8 @@ from api.services import api_token_create
 from api.tests.test_api import call
 from booking.models import Appointment, HoursException, Resource, ResourceKind, TimeOffKind
 from booking.services import appointment_book
-from privacy.audit import Actor
-from privacy.models import AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditEvent
 from tilli.test import make_bookable, make_client
 
 

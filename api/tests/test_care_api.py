@@ -9,8 +9,8 @@ from django.utils import timezone
 from api.tests.test_api import call
 from clients.models import ClientRecord
 from clients.services import special_approval_set, visit_create
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tenancy.roles import Role
 from tilli.test import add_member, book_appointment, make_client
 

@@ -4,8 +4,8 @@ import pytest
 
 from api.tests.test_api import call
 from clients.services import special_approval_set
-from privacy.audit import Actor
-from privacy.models import ActorKind, AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import ActorKind, AuditAction, AuditEvent
 from tilli.test import HETU, book_appointment, make_client
 
 

@@ -12,7 +12,7 @@ from booking.models import AppointmentState
 from booking.services import appointment_transition
 from clients.errors import ClientError
 from clients.services import client_restrict
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.errors import BreachError, ErasureError, RequestError
 from tenancy.errors import TenancyError
 from tilli.errors import Conflict, Forbidden, Invalid, NotFound

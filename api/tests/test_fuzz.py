@@ -19,7 +19,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from api.services import api_token_create
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable, make_client
 from tilli.wsgi import application
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from api.services import api_token_create
 from api.tests.test_api import call
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from notify.delivery import deliver
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent, DataExport, DataSubjectRequest
+from privacy.models import DataExport, DataSubjectRequest
 from tilli.test import make_client, make_full_client
 
 

@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from billing.models import Payment
 from billing.services import payment_record
 from clients.services import client_restrict
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_client
 
 SYSTEM = Actor.system("test")

@@ -9,7 +9,7 @@ import pytest
 
 from billing.selectors import takings
 from billing.services import payment_record
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_client
 
 SYSTEM = Actor.system("test")

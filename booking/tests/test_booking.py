@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from booking.models import Appointment, AppointmentState, AppointmentTransition, Channel, HolidayOpening, Occupancy
 from booking.selectors import free_slots, free_times
 from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 
 HEL = ZoneInfo("Europe/Helsinki")

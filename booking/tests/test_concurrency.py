@@ -9,7 +9,7 @@ from django.db import connection
 
 from booking.models import Appointment, Channel, Occupancy
 from booking.services import SlotTaken, appointment_book
-from privacy.audit import Actor, verify
+from kernel.audit import Actor, verify
 from tenancy.models import Membership
 from tilli.test import make_bookable, make_organization
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from booking.services import SlotTaken, appointment_book, appointment_move, appointment_transition
-from privacy.audit import Actor
-from tilli.models import EventRecord
+from kernel.audit import Actor
+from kernel.models import EventRecord
 from tilli.test import book_appointment, make_client
 
 pytestmark = pytest.mark.django_db

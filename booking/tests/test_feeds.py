@@ -9,8 +9,8 @@ from icalendar import Calendar
 
 from booking.models import Channel, Resource
 from booking.services import appointment_book
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 
 

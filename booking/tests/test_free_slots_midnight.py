@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 from booking.models import Channel
 from booking.selectors import free_slots, free_times, public_holidays
 from booking.services import appointment_book
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable
 
 HEL = ZoneInfo("Europe/Helsinki")

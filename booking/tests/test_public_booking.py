@@ -21,7 +21,7 @@ from booking.notifications import manage_token
 from booking.selectors import free_slots
 from booking.services import appointment_book
 from clients.models import Client, ClientSource, MarketingConsent
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable, make_client, with_proof, worker_after
 
 SYSTEM = Actor.system("test")

@@ -8,7 +8,7 @@ import pytest
 from booking.models import AppointmentTransition, Channel, HoursException, TimeOffKind
 from booking.reports import staff_figures, total
 from booking.services import appointment_book, appointment_transition
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.test import make_bookable, make_client
 
 HEL = ZoneInfo("Europe/Helsinki")

@@ -15,8 +15,8 @@ from booking.setup import (
     room_add,
     staff_make_bookable,
 )
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 
 ACTOR = Actor(kind="user", user_id=1, label="Owner", role="owner")
 MIDSUMMER = dt.date(2031, 6, 21)

@@ -22,7 +22,7 @@ from booking.services import appointment_book
 from booking.tests.oracle import Interval
 from booking.tests.reference import aligned_starts
 from booking.tests.test_availability_properties import CHANGE_DAYS, FIRST, LAST, PROPERTY_SETTINGS, ZONES
-from privacy.audit import Actor
+from kernel.audit import Actor
 
 MINUTE = 60_000_000
 HEL = ZoneInfo("Europe/Helsinki")

@@ -16,8 +16,8 @@ from clients.models import CareAssignment, ClientRecord
 from clients.permissions import CareBasis, NotTreating, can_see_records, can_write_records, care_basis
 from clients.selectors import records_for
 from clients.services import client_restrict, record_create, special_approval_set, visit_create
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tenancy.roles import Role
 from tilli.test import add_member, book_appointment, make_client
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from clients.care import care_assignment_grant
 from clients.models import CareAssignment
-from privacy.audit import Actor, verify
+from kernel.audit import Actor, verify
 from tenancy.roles import Role
 from tilli.test import add_member, make_client, make_organization
 

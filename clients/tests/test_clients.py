@@ -17,8 +17,8 @@ from clients.services import (
     special_approval_set,
     visit_create,
 )
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import HETU, PESEL, make_client
 
 SYSTEM = Actor.system("test")

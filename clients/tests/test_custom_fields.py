@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from clients.custom_fields import custom_field_add
 from clients.models import CustomField
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 
 ACTOR = Actor(kind="user", user_id=1, label="Owner", role="owner")
 VIDEO = {"label": "Video call", "key": "video", "field_type": "text", "is_active": True}

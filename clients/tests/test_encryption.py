@@ -10,7 +10,7 @@ from django.db import connection
 
 from clients.models import Client, ClientRecord, RecordKind
 from clients.services import record_create, special_approval_set
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.keyring import forget_cached_keys
 from tenancy.models import OrganizationKey
 from tenancy.rotation import rotate_data_key

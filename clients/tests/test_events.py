@@ -3,10 +3,10 @@
 import pytest
 
 from clients.services import client_lift_restriction, client_restrict, client_update
-from privacy.audit import Actor
+from kernel.audit import Actor
+from kernel.models import EventRecord
 from privacy.erasure import erase_client
 from privacy.requests import request_refuse, request_verify_identity
-from tilli.models import EventRecord
 from tilli.test import make_full_client
 
 pytestmark = pytest.mark.django_db

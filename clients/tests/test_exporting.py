@@ -12,8 +12,8 @@ from clients.access_log import client_access_log
 from clients.exporting import export_clients_csv, safe_cell
 from clients.importing import dry_run, run_import
 from clients.models import Client, CustomField, FieldType
-from privacy.audit import Actor, verify
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor, verify
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import HETU, make_client
 
 ACTOR = Actor(kind="user", user_id=9, label="Aino Accountant", role="accountant", ip="192.0.2.20")

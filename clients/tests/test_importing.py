@@ -20,8 +20,8 @@ from clients.importing import (
 )
 from clients.models import Client, ClientKind, ClientSource, CustomField, FieldType
 from clients.selectors import search_clients
-from privacy.audit import Actor, verify
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor, verify
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import HETU, PESEL, make_client
 
 ACTOR = Actor(kind="user", user_id=7, label="Olivia Owner", role="owner", ip="192.0.2.10")

@@ -11,9 +11,10 @@ from booking.models import Appointment
 from clients.merging import PossibleDuplicate, client_merge, possible_duplicates
 from clients.models import CareAssignment, Client, ClientRecord, ClientSignIn, PortalLoginToken, Visit
 from clients.services import client_create, client_restrict
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from notify.models import Message
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent, DataSubjectRequest
+from privacy.models import DataSubjectRequest
 from tilli.test import make_client, make_full_client
 
 SYSTEM = Actor.system("test")

@@ -20,8 +20,8 @@ from clients.services import (
     marketing_consent_set,
     visit_create,
 )
-from privacy.audit import Actor
-from privacy.models import AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditEvent
 from tilli.test import make_bookable, make_client
 
 SYSTEM = Actor.system("test")

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from booking.selectors import free_slots
 from conftest import _Inbox
+from kernel.events import dispatch
+from kernel.models import DeliveryStatus, EventDelivery
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus, ReminderRule
-from tilli.events import dispatch
-from tilli.models import DeliveryStatus, EventDelivery
 from tilli.test import free_port, make_bookable, run_worker, with_proof
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def test_a_booking_committed_before_a_crash_gets_its_confirmation_and_reminders_
         # Dispatch runs again (a second worker, a retried task): nothing is queued or sent twice.
         EventDelivery.objects.update(next_attempt_at=timezone.now())
         assert dispatch()["done"] == 0
-        from tilli.tasks import dispatch_events
+        from kernel.events import dispatch_events
 
         dispatch_events.enqueue()
         _fresh_worker(port)

@@ -18,11 +18,11 @@ from clients.services import (
     marketing_consent_set,
     visit_create,
 )
+from kernel.audit import Actor
 from notify.campaigns import audience, campaign_send
 from notify.delivery import deliver
 from notify.models import Campaign, Message, MessageStatus
 from notify.unsubscribe import unsubscribe_token
-from privacy.audit import Actor
 from tilli.test import make_client
 
 SYSTEM = Actor.system("test")

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from kernel.audit import Actor
+from kernel.models import AuditEvent
 from notify.configuration import campaign_save_draft, policy_update, reminder_rule_add, reminder_rule_remove
 from notify.models import CampaignStatus, ReminderRule
-from privacy.audit import Actor
-from privacy.models import AuditEvent
 
 SYSTEM = Actor.system("test")
 

@@ -14,11 +14,11 @@ from booking.models import AppointmentState
 from booking.selectors import free_slots
 from booking.services import appointment_book, appointment_move, appointment_transition
 from clients.services import client_restrict
+from kernel.audit import Actor
 from notify.delivery import MAX_ATTEMPTS, deliver
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus, NotificationPolicy, ReminderRule
 from notify.services import before_quiet_hours, policy_for
 from notify.sms.encoding import sms_parts
-from privacy.audit import Actor
 from tilli.test import free_port, make_bookable, make_client, worker_after
 
 SYSTEM = Actor.system("test")

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from booking.services import appointment_transition
 from clients.services import special_approval_set
+from kernel.audit import Actor
+from kernel.events import dispatch
+from kernel.models import AuditAction, AuditEvent
 from notify.models import WebhookDelivery, WebhookStatus
 from notify.webhooks import MAX_ATTEMPTS, check_url, deliver, webhook_add, webhook_replay
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
-from tilli.events import dispatch
 from tilli.test import book_appointment, free_port, make_client, run_worker
 
 pytestmark = pytest.mark.django_db

@@ -256,7 +256,7 @@ def verify_restored(*, ledger: Path) -> dict[str, Any]:
     from django.test.utils import override_settings
 
     from clients.models import Client
-    from privacy.audit import verify
+    from kernel.audit import verify
     from privacy.erasure import _file_entries, replay_erasures
     from privacy.models import ErasureRecord
     from tenancy.models import Organization

@@ -26,13 +26,13 @@ from django.test import Client as HttpClient
 from moto.server import ThreadedMotoServer
 
 from clients.models import Client
+from kernel.audit import Actor
+from kernel.scheduling import schedules
 from ops.backup import snapshot
 from ops.backup.service import BackupError, backup_create, fetch
 from ops.backup.stores import DirectoryStore, S3Store
 from ops.models import BackupRun
-from privacy.audit import Actor
 from privacy.erasure import erase_client
-from privacy.scheduling import schedules
 from tilli.test import free_port, make_client
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from kernel.scheduling import enqueue_due
 from notify.models import Message, MessageChannel, MessagePurpose
 from ops.models import BackupRun, Heartbeat
 from ops.tasks import heartbeat
-from privacy.scheduling import enqueue_due
 from tilli.test import make_client
 
 

@@ -11,9 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from booking.selectors import free_slots
 from booking.services import appointment_book
+from kernel.audit import Actor
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
 from ops.tasks import heartbeat
-from privacy.audit import Actor
 from tilli.test import make_bookable, make_client
 
 TOKEN = "m" * 40

@@ -1,6 +1,6 @@
 """The operator's admin shows the audit log read-only."""
 
-from privacy.models import AuditEvent
+from kernel.models import AuditEvent
 from tilli.test import operator_client
 
 

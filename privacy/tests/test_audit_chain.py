@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
-from privacy.audit import Actor, record, verify
-from privacy.models import AuditAction, AuditChainHead, AuditEvent
+from kernel.audit import Actor, record, verify
+from kernel.models import AuditAction, AuditChainHead, AuditEvent
 
 ACTOR = Actor(kind="user", user_id=7, label="Test Person", role="owner", ip="192.0.2.10")
 
@@ -132,7 +132,7 @@ def test_verify_audit_command_reports_ok_and_fails_on_tampering(world, capsys):
 def test_many_events_written_at_once_keep_the_chain_intact(world):
     import uuid
 
-    from privacy.audit import record_many
+    from kernel.audit import record_many
 
     refs = [uuid.uuid4() for _ in range(50)]
     _write(world.org, 1)
@@ -147,7 +147,7 @@ def test_many_events_hash_exactly_as_verify_recomputes_them_whatever_their_text(
     """record_many builds the canonical form from pre-encoded parts; verify rebuilds it from the stored row."""
     import uuid
 
-    from privacy.audit import compute_hash, record_many
+    from kernel.audit import compute_hash, record_many
 
     actor = Actor(kind="user", user_id=9, label='Åsa "Ö" Łukasz\\ 🙂', role="reception", ip="2001:db8::1")
     subjects = [(f'id "{n}" ä\\', uuid.uuid4() if n % 2 else None) for n in range(5)]

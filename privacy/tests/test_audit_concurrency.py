@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import close_old_connections, connection
 
-from privacy.audit import Actor, record, verify
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor, record, verify
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_organization
 
 THREADS, PER_THREAD = 6, 15

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from kernel.audit import Actor, record
+from kernel.models import AuditAction, AuditEvent
 from notify.delivery import deliver
 from notify.models import Message, MessagePurpose, MessageStatus
-from privacy.audit import Actor, record
 from privacy.breaches import (
     NoNoticeGround,
     authority_draft,
@@ -30,7 +31,7 @@ from privacy.breaches import (
     select_subjects_from_audit,
     time_left,
 )
-from privacy.models import AuditAction, AuditEvent, BreachRisk, BreachSubject, ClientDecision
+from privacy.models import BreachRisk, BreachSubject, ClientDecision
 from tilli.test import make_client
 
 SYSTEM = Actor.system("test")

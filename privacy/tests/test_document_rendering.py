@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
-from privacy.audit import Actor
+from kernel.audit import Actor
+from kernel.models import AuditEvent
 from privacy.document_rendering import (
     agreement_open_signed,
     agreement_pdf,
@@ -24,7 +25,7 @@ from privacy.document_rendering import (
     render_notice,
 )
 from privacy.documents import agreement_generate, notice_facts, publish_notice
-from privacy.models import AgreementStatus, AuditEvent, OrganizationRecipient, SubProcessor
+from privacy.models import AgreementStatus, OrganizationRecipient, SubProcessor
 from tenancy.keyring import decrypt_bytes
 
 SYSTEM = Actor.system("test")

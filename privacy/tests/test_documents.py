@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from clients.models import ClientRecord
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.documents import (
     agreement_generate,
     notice_facts,

@@ -15,9 +15,10 @@ from django.utils import timezone
 from billing.models import Payment
 from booking.models import Appointment, Occupancy
 from clients.models import CareAssignment, Client, ClientRecord, ClientSignIn, MarketingConsent, Visit
-from privacy.audit import Actor, verify
+from kernel.audit import Actor, verify
+from kernel.models import AuditAction, AuditEvent
 from privacy.erasure import DELETE, KEEP, erase_client, plan_erasure
-from privacy.models import AuditAction, AuditEvent, DataSubjectRequest, ErasureRecord
+from privacy.models import DataSubjectRequest, ErasureRecord
 from tilli.test import make_full_client
 
 SYSTEM = Actor.system("test")

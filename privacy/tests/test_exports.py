@@ -15,11 +15,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from privacy.audit import Actor
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
+from kernel.subjects import client_registrations
 from privacy.export_schema import export_schema
 from privacy.exports import ExportUnavailable, export_document, open_export, request_export
-from privacy.models import AuditAction, AuditEvent, DataExport, ExportStatus
-from privacy.subjects import client_registrations
+from privacy.models import DataExport, ExportStatus
 from tenancy.models import Membership
 from tilli.test import make_client, make_full_client
 

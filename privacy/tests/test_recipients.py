@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent, OrganizationRecipient
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
+from privacy.models import OrganizationRecipient
 from privacy.recipients import recipient_add, recipient_remove
 
 ACTOR = Actor(kind="user", user_id=1, label="Owner", role="owner")

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.db import models
 from django.test.utils import isolate_apps
 
-from privacy.checks import _check_model, check_personal_data_registry
-from privacy.registry import (
+from kernel.checks import _check_model, check_personal_data_registry
+from kernel.registry import (
     PURPOSE_SECURITY,
     RETENTION_SECURITY_LOG,
     Category,
@@ -83,7 +83,7 @@ def test_the_registry_knows_categories_per_kind_of_data_subject():
 def test_a_period_kept_on_erasure_needs_its_start_date_and_exports_leave_out_only_personal_fields():
     from datetime import date
 
-    from privacy.registry import Retention
+    from kernel.registry import Retention
 
     statutory = Retention("receipts", "receipts", years_after_year_end={"FI": 6})
     kept = PersonalField(Category.FINANCIAL, PURPOSE_SECURITY, LegalBasis.LEGAL_OBLIGATION, statutory,

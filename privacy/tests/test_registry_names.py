@@ -2,7 +2,7 @@
 
 from django.utils.functional import Promise
 
-from privacy.registry import SubjectKind, registry
+from kernel.registry import SubjectKind, registry
 
 
 def test_every_model_and_field_a_client_sees_named_has_a_translated_name():

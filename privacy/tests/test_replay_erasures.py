@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from clients.models import Client
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.erasure import erase_client
 from privacy.models import ErasureRecord
 from tilli.test import make_client, make_full_client

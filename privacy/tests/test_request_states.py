@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.errors import RequestError
 from privacy.models import REQUEST_TRANSITIONS, DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
 from privacy.requests import request_create, request_extend, request_refuse, request_transition

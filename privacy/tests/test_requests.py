@@ -12,11 +12,11 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kernel.audit import Actor
+from kernel.models import ActorKind
 from notify.delivery import deliver
-from privacy.audit import Actor
 from privacy.exports import request_export
 from privacy.models import (
-    ActorKind,
     DataExport,
     ExportStatus,
     IdentityMethod,

@@ -14,12 +14,12 @@ from billing.models import Payment
 from billing.services import payment_record
 from clients.models import Client, ClientSignIn
 from clients.services import client_restrict
+from kernel.audit import Actor
+from kernel.scheduling import schedules
 from notify.models import Message
-from privacy.audit import Actor
 from privacy.models import DataExport, DataSubjectRequest, ExportStatus, RequestChannel, RequestKind, RequestStatus
 from privacy.requests import request_create
 from privacy.retention import run_retention
-from privacy.scheduling import schedules
 from tilli.test import make_client, make_full_client
 
 SYSTEM = Actor.system("test")

@@ -9,12 +9,12 @@ import re
 import pytest
 from django.utils import timezone, translation
 
-from privacy.audit import Actor
+from kernel.audit import Actor
+from kernel.registry import registry
 from privacy.document_rendering import notice_text, record_rows
 from privacy.documents import notice_facts, publish_notice
 from privacy.erasure import plan_erasure
 from privacy.models import RETENTION_REQUEST, DataSubjectRequest, RequestChannel, RequestKind, RequestStatus
-from privacy.registry import registry
 from privacy.requests import request_create
 from privacy.retention import run_retention
 from tilli.test import make_client

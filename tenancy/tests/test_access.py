@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.test import RequestFactory
 
-from privacy.models import AuditAction, AuditEvent
-from privacy.registry import registry
+from kernel.models import AuditAction, AuditEvent
+from kernel.registry import registry
 from tenancy.access import get_for_member
 from tenancy.models import Membership
 from tenancy.roles import Perm

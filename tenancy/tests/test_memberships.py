@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tenancy.models import Membership
 from tenancy.roles import Role
 from tenancy.services import LastOwnerError, membership_change

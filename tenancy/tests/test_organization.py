@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from privacy.models import AuditAction, AuditEvent
+from kernel.models import AuditAction, AuditEvent
 from tenancy.validators import normalise_business_id
 
 

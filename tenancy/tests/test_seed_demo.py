@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 
 from accounts.models import User
 from clients.models import Client
-from privacy.audit import verify
+from kernel.audit import verify
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 

@@ -20,7 +20,7 @@ from accounts.services import invitation_create
 from api.api import api
 from api.services import api_token_create
 from billing.services import payment_record
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.models import DataExport, RequestChannel, RequestKind
 from privacy.requests import request_create
 from tenancy.roles import Role

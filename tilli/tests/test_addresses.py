@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billing.services import payment_record
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.breaches import authority_draft, breach_record
 from privacy.information import controller_address
 from tilli.lib.addresses import address_lines

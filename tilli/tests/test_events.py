@@ -11,9 +11,9 @@ from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 
-from tilli import events
-from tilli.events import Event, dispatch, publish, subscriber
-from tilli.models import DeliveryStatus, EventDelivery, EventRecord
+from kernel import events
+from kernel.events import Event, dispatch, publish, subscriber
+from kernel.models import DeliveryStatus, EventDelivery, EventRecord
 from tilli.test import operator_client, run_worker
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ class Pinged(Event):
 
 
 def record_ping(event: Pinged) -> None:
-    from privacy.models import PeriodicJob
+    from kernel.models import PeriodicJob
 
     PeriodicJob.objects.create(name=f"ping-{event.thing_id}", next_run_at=timezone.now())  # a real write
     if failing["on"]:
@@ -68,7 +68,7 @@ def test_publish_writes_the_event_its_deliveries_and_the_dispatch_task_in_one_tr
     assert (row.name, row.organization_id, row.payload) == ("tests.pinged", 7, {"organization_id": 7, "thing_id": 3})
     assert list(row.deliveries.values_list("subscriber", "status")) == [
         ("tilli.tests.test_events.record_ping", DeliveryStatus.PENDING)]
-    assert DBTaskResult.objects.filter(task_path="tilli.tasks.dispatch_events").count() == 1
+    assert DBTaskResult.objects.filter(task_path="kernel.events.dispatch_events").count() == 1
     assert calls == []  # nothing ran in the publisher's process
     assert default_task_backend is not None
 
@@ -84,7 +84,7 @@ def test_the_worker_runs_each_subscriber_once_even_when_dispatch_runs_twice():
 
 
 def test_a_failing_subscriber_is_retried_with_backoff_and_its_writes_roll_back():
-    from privacy.models import PeriodicJob
+    from kernel.models import PeriodicJob
 
     failing["on"] = True
     with transaction.atomic():
@@ -116,7 +116,7 @@ def test_a_subscriber_that_keeps_failing_is_given_up_and_shown_to_the_operator()
     delivery = EventDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, events.MAX_ATTEMPTS)
     assert events.failing_deliveries() == {"retrying": 0, "failed": 1}
-    page = operator_client().get(reverse("admin:tilli_eventdelivery_changelist") + "?status=failed")
+    page = operator_client().get(reverse("admin:kernel_eventdelivery_changelist") + "?status=failed")
     assert page.status_code == 200
     assert "tilli.tests.test_events.record_ping" in page.content.decode()
 
@@ -155,7 +155,7 @@ def test_no_event_type_carries_more_than_ids_and_codes():
 
 
 def test_the_scheduler_dispatches_retries_every_minute():
-    from privacy.scheduling import schedules
+    from kernel.scheduling import schedules
 
     assert schedules()["tilli.dispatch_events"].every == dt.timedelta(minutes=1)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from api.services import api_token_create
 from booking.notifications import manage_token
 from clients.portal import SESSION_KEY as PORTAL_SESSION_KEY
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.tests.test_tenant_sweep import OBJECT_KWARGS, _walk, build_objects
 from tilli.middleware import NoStoreMiddleware
 from tilli.test import World, operator_client

@@ -13,7 +13,7 @@ from api.services import api_token_create
 from booking.models import Service
 from clients.importing import dry_run
 from clients.models import Client
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tilli.lib.text import text_problem, validate_clean_text
 from tilli.test import make_bookable
 

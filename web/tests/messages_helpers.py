@@ -8,8 +8,8 @@ import itertools
 from django.urls import reverse
 from django.utils import timezone
 
+from kernel.audit import Actor
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
-from privacy.audit import Actor
 
 SYSTEM = Actor.system("test")
 _keys = itertools.count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.models import RequestChannel
 from privacy.requests import request_create
 from tilli.test import PASSWORD

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from privacy.audit import record
-from privacy.models import AuditAction
+from kernel.audit import record
+from kernel.models import AuditAction
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 
@@ -55,7 +55,7 @@ def test_a_role_that_may_not_see_restricted_clients_sees_initials_and_an_erased_
 def test_a_system_row_says_system_in_the_readers_language_and_shows_its_job_only_as_code(world, client_for):
     """A system actor's label is the name of a job or command ("retention"): shown raw it reads as English on
     a Finnish page, so the row says "System" in the reader's language and the job name is marked as code."""
-    from privacy.audit import Actor
+    from kernel.audit import Actor
 
     anna = make_client(world.org, first_name="Anna")
     record(organization=world.org, actor=Actor.system("retention"), action=AuditAction.UPDATE, obj=anna,

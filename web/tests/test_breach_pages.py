@@ -10,10 +10,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from kernel.audit import Actor, record
+from kernel.models import AuditAction, AuditEvent
 from notify.models import Message, MessagePurpose
-from privacy.audit import Actor, record
 from privacy.breaches import breach_decide_clients, breach_record, breach_subject_add
-from privacy.models import AuditAction, AuditEvent, Breach, BreachRisk, ClientDecision
+from privacy.models import Breach, BreachRisk, ClientDecision
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 

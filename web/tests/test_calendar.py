@@ -16,8 +16,8 @@ from booking.models import (
     WorkingHours,
 )
 from booking.services import appointment_book, appointment_transition
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 from web.calendar_views import _hour_rows
 

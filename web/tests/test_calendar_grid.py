@@ -68,7 +68,7 @@ def test_the_accountant_gets_404(world, client_for, setup):
 def test_the_appointment_panel_has_price_history_next_visit_and_contact(world, client_for, setup):
     from booking.models import AppointmentState, AppointmentTransition
     from booking.services import appointment_book
-    from privacy.audit import Actor
+    from kernel.audit import Actor
     from tilli.test import make_client
 
     _, resource, service = setup

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from clients.models import Client, ClientRecord
 from clients.services import record_create, special_approval_set, visit_create
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import HETU, book_appointment, make_client
 
 SYSTEM = Actor.system("test")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from clients.models import Client
 from clients.services import client_restrict
-from privacy.models import AuditAction, AuditEvent, ErasureRecord
+from kernel.models import AuditAction, AuditEvent
+from privacy.models import ErasureRecord
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, reauthenticate, url
 

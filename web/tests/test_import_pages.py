@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clients.models import Client, ClientSource, PendingImport
 from clients.pending_imports import purge_pending_imports
-from privacy.models import AuditAction, AuditEvent
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import HETU, make_client
 
 GOOD = "etunimi;sukunimi;puhelin;sähköposti\nAnna;Aalto;0401234567;anna@example.test\nBo;Berg;0401234568;\n"

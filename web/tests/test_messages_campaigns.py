@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from clients.services import client_object_to_marketing, client_restrict, marketing_consent_set, visit_create
+from kernel.models import AuditAction, AuditEvent
 from notify.delivery import deliver
 from notify.models import Campaign, CampaignStatus, Message, MessagePurpose, MessageStatus
 from notify.services import policy_for
-from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_client
 from web.tests.messages_helpers import SYSTEM, english, url
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from booking.services import appointment_book
 from clients.portal import SESSION_KEY
 from clients.services import client_restrict, client_set_reminder_choices
+from kernel.models import ActorKind, AuditAction, AuditEvent
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus, ReminderRule
-from privacy.models import ActorKind, AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client, worker_after
 from web.tests.messages_helpers import SYSTEM, english, make_message, url
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from kernel.models import AuditAction, AuditEvent
 from notify.models import MessageChannel, MessagePurpose, MessageStatus
-from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_client
 from web.tests.messages_helpers import english, make_message, url
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from kernel.models import AuditAction, AuditEvent
 from notify.models import MessageChannel, MessageTemplate, NotificationPolicy, ReminderRule
 from notify.services import policy_for
-from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_bookable
 from web.tests.messages_helpers import english, url
 

@@ -14,9 +14,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from booking.services import appointment_book
+from kernel.models import AuditAction, AuditEvent
 from notify.configuration import template_save
 from notify.models import MessageTemplate
-from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 from web.tests.messages_helpers import SYSTEM, english, url
 

@@ -162,8 +162,8 @@ def objects(world):
     from api.services import api_token_create
     from billing.services import payment_record
     from booking.models import Location, Service
+    from kernel.audit import Actor
     from notify.models import Campaign, Message, MessageTemplate, ReminderRule
-    from privacy.audit import Actor
     from privacy.breaches import breach_record, breach_subject_add
     from privacy.documents import publish_notice
     from privacy.models import DataExport, OrganizationRecipient, RequestChannel, RequestKind

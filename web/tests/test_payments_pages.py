@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from billing.models import Payment
 from billing.services import payment_record
+from kernel.models import AuditAction, AuditEvent
 from privacy.erasure import erase_client
-from privacy.models import AuditAction, AuditEvent
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 

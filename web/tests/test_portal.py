@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from clients.models import PortalLoginToken
 from clients.services import marketing_allowed
-from privacy.models import ActorKind, AuditAction, AuditEvent
+from kernel.models import ActorKind, AuditAction, AuditEvent
 from tilli.test import make_client, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the task worker runs as in production
@@ -175,7 +175,7 @@ def test_a_client_sets_a_password_and_signs_in_with_it(world, anna, smtp_server,
 
 def test_password_guessing_is_limited(world, anna):
     from clients.portal import set_portal_password
-    from privacy.audit import Actor
+    from kernel.audit import Actor
 
     set_portal_password(client=anna, password="kevät-aurinko-2026!", actor=Actor.system("t"))
     browser = Browser()

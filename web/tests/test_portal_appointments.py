@@ -15,7 +15,7 @@ from django.utils import timezone
 from booking.models import AppointmentState, HolidayOpening
 from booking.services import appointment_book, appointment_transition
 from clients.portal import SESSION_KEY
-from privacy.models import AuditAction, AuditEvent
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import SYSTEM
 

@@ -24,7 +24,7 @@ from billing.models import Payment
 from clients.models import Client, ClientSignIn, MarketingConsent, PortalLoginToken, SpecialCategoryApproval
 from clients.portal import SESSION_KEY, set_portal_password
 from clients.services import marketing_allowed, marketing_consent_set, special_approval_set, special_records_approved
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.erasure import plan_erasure
 from privacy.models import (
     DataExport,

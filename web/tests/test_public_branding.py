@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client as Browser
 from django.urls import reverse
 
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.documents import publish_notice
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from privacy.models import AuditAction, AuditEvent, OrganizationRecipient
+from kernel.models import AuditAction, AuditEvent
+from privacy.models import OrganizationRecipient
 from tilli.test import World
 
 ACCOUNTANT = {"name": "Tilitoimisto Numero Oy", "purpose": "Bookkeeping and the annual accounts",

@@ -8,8 +8,9 @@ import datetime as dt
 from django.utils import timezone
 
 from clients.models import Client
+from kernel.models import AuditAction, AuditEvent
 from notify.delivery import deliver
-from privacy.models import AuditAction, AuditEvent, DataSubjectRequest, LimitDecision, RequestStatus
+from privacy.models import DataSubjectRequest, LimitDecision, RequestStatus
 from privacy.requests import request_verify_identity
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, make_request, reauthenticate, url

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from privacy.models import AuditAction, AuditEvent, DataSubjectRequest, LimitDecision, RequestStatus
+from kernel.models import AuditAction, AuditEvent
+from privacy.models import DataSubjectRequest, LimitDecision, RequestStatus
 from tilli.test import make_client, run_worker
 from web.tests.privacy_helpers import english, make_request, url
 

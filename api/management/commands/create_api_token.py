@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from api.services import api_token_create
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.models import Membership
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from clients.importing import ImportFileError, ImportRefused, ImportReport, decode_upload, dry_run, read_csv, run_import
-from privacy.audit import Actor
+from kernel.audit import Actor
 from tenancy.models import Organization
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy.audit import verify
+from kernel.audit import verify
 from tenancy.models import Organization
 
 

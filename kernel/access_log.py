@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from privacy.models import ActorKind, AuditAction, AuditEvent
+from kernel.models import ActorKind, AuditAction, AuditEvent
 
 
 def access_log_entries(client) -> list[dict[str, Any]]:

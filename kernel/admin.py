@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tilli.models import EventDelivery
+from kernel.models import EventDelivery
 
 
 @admin.register(EventDelivery)

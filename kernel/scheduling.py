@@ -16,7 +16,7 @@ from django.tasks import Task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from privacy.models import PeriodicJob
+from kernel.models import PeriodicJob
 
 
 @dataclass(frozen=True)

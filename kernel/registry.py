@@ -2,7 +2,7 @@
 
 Each model in our apps states, next to its fields, which of them are personal data and,
 for each, its category, purpose, legal basis, retention rule and what erasure does.
-A system check (privacy.checks) refuses a model field that is not classified, so a new
+A system check (kernel.checks) refuses a model field that is not classified, so a new
 column cannot slip past privacy. Exports, erasure plans, retention jobs and the
 generated privacy documents all read this registry instead of keeping lists of their own.
 """

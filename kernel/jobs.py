@@ -1,6 +1,6 @@
 """The declaration of a periodic job, importable from any app's `apps.py` (it loads no models).
 
-`privacy.scheduling` reads these declarations from every app's AppConfig and enqueues each job when due."""
+`kernel.scheduling` reads these declarations from every app's AppConfig and enqueues each job when due."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from privacy.scheduling import enqueue_due
+from kernel.scheduling import enqueue_due
 
 
 class Command(BaseCommand):

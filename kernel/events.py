@@ -31,7 +31,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from django.db import connection, transaction
+from django.tasks import task
 from django.utils import timezone
+
+from kernel.models import DeliveryStatus, EventDelivery, EventRecord
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +118,6 @@ def publish(event: Event) -> None:
     Refuses to run outside a transaction: an event published after its change committed could be
     lost by a crash in between, which is exactly what this module exists to prevent.
     """
-    from tilli.models import EventDelivery, EventRecord
-    from tilli.tasks import dispatch_events
-
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must be called inside the transaction of the change it describes")
     if not event.name:
@@ -139,8 +139,6 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def _deliver(delivery_id: int) -> str:
     """Run one delivery in its own transaction; the subscriber's writes and the mark commit together."""
-    from tilli.models import DeliveryStatus, EventDelivery
-
     with transaction.atomic():
         skip_locked = connection.features.has_select_for_update_skip_locked
         delivery = (EventDelivery.objects.select_for_update(skip_locked=skip_locked).select_related("event")
@@ -173,8 +171,6 @@ def _deliver(delivery_id: int) -> str:
 
 def dispatch(*, event_id: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     """Run the due deliveries (of one event, or all), oldest first; returns counts by outcome."""
-    from tilli.models import DeliveryStatus, EventDelivery
-
     counts = {"done": 0, "retry": 0, "failed": 0, "skipped": 0}
     due = EventDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now or timezone.now())
     if event_id is not None:
@@ -184,10 +180,16 @@ def dispatch(*, event_id: int | None = None, now: dt.datetime | None = None) -> 
     return counts
 
 
+@task
+def dispatch_events(event_id: int | None = None) -> dict[str, int]:
+    """One event's deliveries right after its commit; without an id (every minute), every due retry.
+
+    Defined here, beside `publish` that enqueues it: the worker's entry point is part of the logic."""
+    return dispatch(event_id=event_id)
+
+
 def failing_deliveries() -> dict[str, int]:
     """For the operator: deliveries waiting for a retry after a failure, and those given up."""
-    from tilli.models import DeliveryStatus, EventDelivery
-
     return {"retrying": EventDelivery.objects.filter(status=DeliveryStatus.PENDING, attempts__gt=0).count(),
             "failed": EventDelivery.objects.filter(status=DeliveryStatus.FAILED).count()}
 
@@ -197,10 +199,13 @@ KEEP_DAYS = 30
 
 def purge(now: dt.datetime | None = None) -> int:
     """Delete events older than KEEP_DAYS whose every delivery is done (failed ones stay for the operator)."""
-    from tilli.models import DeliveryStatus, EventRecord
-
     cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_DAYS)
     old = EventRecord.objects.filter(published_at__lt=cutoff).exclude(
         deliveries__status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED))
     deleted, _ = EventRecord.objects.filter(pk__in=list(old.values_list("pk", flat=True)[:10000])).delete()
     return deleted
+
+
+@task
+def purge_events() -> dict[str, int]:
+    return {"deleted": purge()}

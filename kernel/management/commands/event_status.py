@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from tilli.events import failing_deliveries
-from tilli.models import DeliveryStatus, EventDelivery
+from kernel.events import failing_deliveries
+from kernel.models import DeliveryStatus, EventDelivery
 
 
 class Command(BaseCommand):

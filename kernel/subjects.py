@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import models
 
-from privacy.registry import Registration, SubjectKind, registry
+from kernel.registry import Registration, SubjectKind, registry
 
 
 def client_registrations() -> list[Registration]:

@@ -22,8 +22,7 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from privacy.models import ActorKind, AuditAction, AuditChainHead, AuditEvent
-from tenancy.models import Organization
+from kernel.models import ActorKind, AuditAction, AuditChainHead, AuditEvent
 from tilli.lib.client_ip import client_ip as client_ip  # re-exported: callers take the address from here too
 
 GENESIS_HASH = "0" * 64
@@ -97,7 +96,7 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + _canonical(event)).hexdigest()
 
 
-def _event(organization: Organization, actor: Actor, *, seq: int, created_at, prev_hash: str, action: str,
+def _event(organization: models.Model, actor: Actor, *, seq: int, created_at, prev_hash: str, action: str,
            object_type: str, object_id: str, subject_ref: uuid.UUID | None, changed_fields: Iterable[str],
            detail: dict[str, Any] | None) -> AuditEvent:
     """One unsaved event row; the caller computes its hash and saves it under the chain-head lock."""
@@ -109,7 +108,7 @@ def _event(organization: Organization, actor: Actor, *, seq: int, created_at, pr
 
 def record(
     *,
-    organization: Organization,
+    organization: models.Model,
     actor: Actor,
     action: AuditAction | str,
     obj: models.Model | None = None,
@@ -138,7 +137,7 @@ def record(
     return event
 
 
-def record_many(*, organization: Organization, actor: Actor, action: AuditAction | str, object_type: str,
+def record_many(*, organization: models.Model, actor: Actor, action: AuditAction | str, object_type: str,
                 subjects: Iterable[tuple[str, uuid.UUID | None]], detail: dict[str, Any] | None = None,
                 changed_fields: Iterable[str] = ()) -> int:
     """Append one event per (object id, subject ref) in a single chain-head lock and one insert.
@@ -191,7 +190,7 @@ def record_many(*, organization: Organization, actor: Actor, action: AuditAction
 
 @dataclass
 class Verification:
-    organization: Organization
+    organization: models.Model
     checked: int = 0
     problems: list[str] = field(default_factory=list)
     head_seq: int = 0
@@ -202,11 +201,11 @@ class Verification:
         return not self.problems
 
 
-def _rows(organization: Organization) -> Iterator[AuditEvent]:
+def _rows(organization: models.Model) -> Iterator[AuditEvent]:
     return AuditEvent.objects.for_organization(organization).order_by("seq").iterator(chunk_size=2000)
 
 
-def verify(organization: Organization) -> Verification:
+def verify(organization: models.Model) -> Verification:
     """Walk the organization's chain and report every break, by sequence number only."""
     result = Verification(organization=organization)
     expected_seq, prev_hash = 1, GENESIS_HASH

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, register
 
-from privacy.registry import Erasure, registry
+from kernel.registry import Erasure, registry
 
 
 @register()
