@@ -123,6 +123,9 @@ class AuditEvent(TenantModel):
             models.Index(fields=["organization", "actor_user_id", "seq"], name="audit_actor"),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("Audit events are append-only.")
@@ -150,6 +153,9 @@ class AuditChainHead(TenantModel):
         verbose_name = _("access log chain head")
         verbose_name_plural = _("access log chain heads")
         constraints = [models.UniqueConstraint(fields=["organization"], name="audit_head_unique_org")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
 
 
 @personal_data(subject_kind=None, subject_path=None, fields={},

@@ -264,3 +264,15 @@ RETENTION_AUDIT = Retention(
     "audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
 RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted %(period)s after it expires"), days=30)
 RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))
+
+
+def erased_data_gone_within_days() -> int:
+    """The longest an erased client's data can stay in a kept backup.
+
+    Stated once, here below both readers: the backups keep BACKUP_KEEP_DAILY days and BACKUP_KEEP_MONTHLY
+    months (ops.backup prunes by them), and the privacy notice (privacy.documents) tells clients this period."""
+    from django.conf import settings
+
+    if settings.BACKUP_KEEP_MONTHLY:
+        return (settings.BACKUP_KEEP_MONTHLY + 1) * 31
+    return settings.BACKUP_KEEP_DAILY + 1

@@ -10,6 +10,6 @@ class NotifyConfig(AppConfig):
     name = "notify"
     verbose_name = _("Messages")
     periodic_jobs = (
-        Job("notify.deliver_outbox", "notify.tasks.deliver_outbox", timedelta(minutes=1)),
-        Job("notify.deliver_webhooks", "notify.tasks.deliver_webhooks", timedelta(minutes=1)),
+        Job("notify.deliver_outbox", "notify.delivery.deliver_outbox", timedelta(minutes=1)),
+        Job("notify.deliver_webhooks", "notify.webhooks.deliver_webhooks", timedelta(minutes=1)),
     )

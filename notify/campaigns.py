@@ -99,7 +99,8 @@ def render_campaign(campaign: Campaign, client) -> tuple[str, str]:
 def campaign_send(*, campaign: Campaign, actor: Actor, now: dt.datetime | None = None) -> int:
     """Queue one message per recipient (once: sending twice queues nothing more); returns how many."""
     from notify.outbox import deliver_soon, enqueue
-    from notify.services import client_language, policy_for
+    from notify.policy import policy_for
+    from notify.services import client_language
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:

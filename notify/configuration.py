@@ -12,7 +12,7 @@ from django.db import transaction
 from kernel.audit import Actor, record
 from kernel.models import AuditAction
 from notify.models import Campaign, CampaignStatus, MessageChannel, MessageTemplate, NotificationPolicy, ReminderRule
-from notify.services import policy_for
+from notify.policy import policy_for
 from notify.wording import check_wording
 
 POLICY_FIELDS = ("sms_enabled", "sms_sender", "quiet_start", "quiet_end", "notify_staff_of_online_bookings")

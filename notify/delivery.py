@@ -27,9 +27,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.message import make_msgid
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
+from notify.policy import policy_for, reachable
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +68,6 @@ def claim(*, now: dt.datetime, ids: Iterable[int] | None = None, limit: int = BA
 def _skip_reason(message: Message, policies: dict) -> str:
     """Why a claimed message must not go out any more ('' if it may)."""
     from booking.models import AppointmentState
-    from notify.services import policy_for, reachable
 
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
                            MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY, MessagePurpose.INVITATION):
@@ -139,7 +140,6 @@ class _Mailer:
 
 
 def _send_sms(message: Message) -> tuple[str, str]:
-    from notify.services import policy_for
     from notify.sms import get_transport
     from notify.sms.base import TransportError
 
@@ -259,3 +259,10 @@ def deliver(*, ids: Iterable[int] | None = None, now: dt.datetime | None = None,
     finally:
         mailer.close()
     return totals
+
+
+@task
+def deliver_outbox() -> dict[str, int]:
+    """The worker's delivery run: after each enqueue (notify.outbox.deliver_soon) and every minute."""
+    interrupted = recover_interrupted()
+    return {**deliver(), "interrupted": interrupted}

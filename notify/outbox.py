@@ -18,6 +18,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notify.delivery import deliver_outbox
 from notify.models import Message, MessageChannel
 
 
@@ -48,6 +49,4 @@ def enqueue(*, organization, channel: str, purpose: str, kind: str, recipient: s
 
 def deliver_soon() -> None:
     """Enqueue the worker's delivery run in the caller's transaction (durable with the messages)."""
-    from notify.tasks import deliver_outbox
-
     deliver_outbox.enqueue()

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone, translation
 
+from notify.delivery import deliver
 from notify.models import (
     Message,
     MessageChannel,
@@ -26,12 +28,8 @@ from notify.models import (
     TemplateKind,
 )
 from notify.outbox import deliver_soon, enqueue
+from notify.policy import policy_for, reachable
 from notify.rendering import render_message
-
-
-def policy_for(organization) -> NotificationPolicy:
-    policy, _ = NotificationPolicy.objects.get_or_create(organization=organization)
-    return policy
 
 
 def sms_segments(text: str) -> int:
@@ -42,24 +40,6 @@ def sms_segments(text: str) -> int:
 
 def client_language(client) -> str:
     return client.preferred_language or client.organization.default_language
-
-
-def reachable(client, channel: str, *, purpose: str, policy: NotificationPolicy) -> bool:
-    """Whether this client can and may get a message of `purpose` on `channel` now."""
-    from clients.services import marketing_allowed
-
-    if client is None or client.erased_at is not None:
-        return False
-    address = client.email if channel == MessageChannel.EMAIL else client.phone
-    if not address or (channel == MessageChannel.SMS and not policy.sms_enabled):
-        return False
-    if purpose == MessagePurpose.MARKETING:
-        return marketing_allowed(client, channel)
-    if purpose == MessagePurpose.REMINDER:
-        if client.is_restricted:
-            return False
-        return client.reminders_by_email if channel == MessageChannel.EMAIL else client.reminders_by_sms
-    return True
 
 
 def _zone(appointment) -> ZoneInfo:
@@ -242,7 +222,6 @@ def request_portal_link(*, organization, email: str) -> None:
     worker, so the answer's timing cannot tell who is a client (for a rehab clinic, being a
     client is itself health information).
     """
-    from notify.tasks import send_portal_link
     from tenancy.keyring import encrypt_value
 
     sealed = encrypt_value(organization.pk, *_SEALED_EMAIL, email.strip().lower())
@@ -273,6 +252,16 @@ def queue_portal_link(*, organization, sealed_email: str) -> Message | None:
                       language=language, subject=subject, body=body,
                       dedupe_key=f"{PORTAL_LINK_KIND}:{uuid.uuid4().hex}", send_at=timezone.now(),
                        deliver=False)  # send_portal_link delivers it at once
+
+
+@task
+def send_portal_link(organization_id: int, sealed_email: str) -> dict[str, int]:
+    """In the worker: mail a portal sign-in link if the sealed address is a client's (see request_portal_link)."""
+    from tenancy.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    message = queue_portal_link(organization=organization, sealed_email=sealed_email) if organization else None
+    return deliver(ids=[message.pk]) if message else {"sent": 0}
 
 
 INVITATION_KIND = "invitation"

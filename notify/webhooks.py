@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -156,8 +157,6 @@ def _with_id(body: str, delivery_id: uuid.UUID | None) -> str:
 
 
 def _deliver_soon() -> None:
-    from notify.tasks import deliver_webhooks
-
     deliver_webhooks.enqueue()
 
 
@@ -258,3 +257,9 @@ def deliver(*, now: dt.datetime | None = None) -> dict[str, int]:
         if outcome != "sent":
             logger.warning("webhook delivery %s not delivered: %s", delivery.pk, error)
     return counts
+
+
+@task
+def deliver_webhooks() -> dict[str, int]:
+    """POST the due webhook deliveries (after each event, and every minute for retries)."""
+    return deliver()

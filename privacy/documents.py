@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kernel.audit import Actor, record
 from kernel.models import AuditAction
-from kernel.registry import Category, SubjectKind, registry
+from kernel.registry import Category, SubjectKind, erased_data_gone_within_days, registry
 from privacy.information import controller_address
 from privacy.models import (
     AgreementStatus,
@@ -124,7 +124,7 @@ def _cookies() -> list[dict[str, Any]]:
 def notice_facts(organization) -> dict[str, Any]:
     """Everything a privacy notice states about this organization, as it is now."""
     from booking.feeds import feed_details_in_use
-    from notify.services import policy_for
+    from notify.policy import policy_for
 
     recipients = _recipients(organization)
     countries = {r["country"] for r in recipients["subprocessors"]} | {r["country"] for r in recipients["organization"]}
@@ -157,8 +157,6 @@ def notice_facts(organization) -> dict[str, Any]:
         facts["staff_calendar_feeds"] = feed_details
     # Backups (ops.backup): how long an erased client's data can remain in them (only once backups are taken).
     if settings.BACKUP_KEYS:
-        from ops.backup.service import erased_data_gone_within_days
-
         facts["backups"] = {"erased_gone_within_days": erased_data_gone_within_days()}
     return facts
 

@@ -170,7 +170,7 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
     from billing.services import payment_record
     from clients.models import Client
     from notify.models import ReminderRule
-    from notify.services import policy_for
+    from notify.policy import policy_for
     from privacy.documents import latest_notice, publish_notice
     from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
     from privacy.requests import request_create

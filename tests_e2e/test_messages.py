@@ -14,7 +14,7 @@ from clients.models import Client
 from clients.services import marketing_consent_set, visit_create
 from kernel.audit import Actor
 from notify.models import Message, MessageStatus, MessageTemplate
-from notify.services import policy_for
+from notify.policy import policy_for
 from tests_e2e.conftest import open_menu, shoot, sign_in
 from tilli.test import make_client
 

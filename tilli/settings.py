@@ -75,7 +75,9 @@ INSTALLED_APPS = [
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
-TILLI_APPS = ["kernel", "tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops"]
+TILLI_APPS = [
+    "kernel", "tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops",
+]
 
 MIDDLEWARE = [
     "ops.middleware.RequestMiddleware",  # request id in every log line, latency by route, one access line

@@ -18,7 +18,7 @@ from kernel.audit import actor_for_request
 from notify.campaigns import audience, campaign_send, render_campaign
 from notify.configuration import campaign_save_draft
 from notify.models import Campaign, CampaignStatus, Message, MessageChannel, MessageStatus
-from notify.services import policy_for
+from notify.policy import policy_for
 from notify.sms.encoding import sms_parts
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm

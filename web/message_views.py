@@ -31,8 +31,8 @@ from notify.models import (
     ReminderRule,
     TemplateKind,
 )
+from notify.policy import policy_for
 from notify.rendering import preview_message, sample_values
-from notify.services import policy_for
 from notify.sms.encoding import sms_parts
 from notify.wording import SLOTS, default_wording, placeholders_for
 from tenancy.access import get_for_member, require_perm, scoped

@@ -17,7 +17,8 @@ from clients.services import client_restrict
 from kernel.audit import Actor
 from notify.delivery import MAX_ATTEMPTS, deliver
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus, NotificationPolicy, ReminderRule
-from notify.services import before_quiet_hours, policy_for
+from notify.policy import policy_for
+from notify.services import before_quiet_hours
 from notify.sms.encoding import sms_parts
 from tilli.test import free_port, make_bookable, make_client, worker_after
 

@@ -3,7 +3,7 @@
 Policy (docs/backups.md): one backup a day, sealed with BACKUP_KEY (never a data master key), written
 to a directory and to S3-compatible storage; each place keeps every backup of the last
 BACKUP_KEEP_DAILY days and the first backup of each of the last BACKUP_KEEP_MONTHLY months, so an
-erased client's data has left every backup within `erased_data_gone_within_days()` days. A restore
+erased client's data has left every backup within `kernel.registry.erased_data_gone_within_days()` days. A restore
 checks the checksum and the fingerprint, migrates, then erases again everyone in the erasure ledger.
 """
 
@@ -45,13 +45,6 @@ def backup_keys() -> dict[str, bytes]:
         raise ImproperlyConfigured("Set BACKUP_KEY (id:base64 of 32 random bytes, apart from TILLI_MASTER_KEYS); "
                                    "see docs/backups.md.")
     return settings.BACKUP_KEYS
-
-
-def erased_data_gone_within_days() -> int:
-    """The longest an erased client's data can stay in a kept backup (the privacy notice states it)."""
-    if settings.BACKUP_KEEP_MONTHLY:
-        return (settings.BACKUP_KEEP_MONTHLY + 1) * 31
-    return settings.BACKUP_KEEP_DAILY + 1
 
 
 def _sha256(path: Path) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ops.backup.service import NAME_FORMAT, erased_data_gone_within_days, plan_retention
+from kernel.registry import erased_data_gone_within_days
+from ops.backup.service import NAME_FORMAT, plan_retention
 
 NOW = dt.datetime(2026, 12, 6, 3, 0, tzinfo=dt.UTC)
 

@@ -63,7 +63,7 @@ def test_lint_imports_passes():
 
 @pytest.mark.parametrize(("importer", "imported"), [
     ("kernel.registry", "tenancy.models"),  # the registry sits below the models declared with it
-    ("kernel.scheduling", "notify.tasks"),  # the kernel's scheduler reads the apps' jobs, never imports them
+    ("kernel.scheduling", "notify.delivery"),  # the kernel's scheduler reads the apps' jobs, never imports them
     ("tenancy.services", "accounts.models"),  # tenancy stands below accounts
     ("booking.services", "web.views"),  # the domain never reaches the presentation
     ("kernel.audit", "privacy.requests"),  # the audit (kernel) below the rights (reactions)

@@ -12,7 +12,7 @@ from clients.services import client_object_to_marketing, client_restrict, market
 from kernel.models import AuditAction, AuditEvent
 from notify.delivery import deliver
 from notify.models import Campaign, CampaignStatus, Message, MessagePurpose, MessageStatus
-from notify.services import policy_for
+from notify.policy import policy_for
 from tilli.test import make_client
 from web.tests.messages_helpers import SYSTEM, english, url
 

@@ -8,7 +8,7 @@ import pytest
 
 from kernel.models import AuditAction, AuditEvent
 from notify.models import MessageChannel, MessageTemplate, NotificationPolicy, ReminderRule
-from notify.services import policy_for
+from notify.policy import policy_for
 from tilli.test import make_bookable
 from web.tests.messages_helpers import english, url
 
