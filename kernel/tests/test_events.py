@@ -67,7 +67,7 @@ def test_publish_writes_the_event_its_deliveries_and_the_dispatch_task_in_one_tr
     row = EventRecord.objects.get()
     assert (row.name, row.organization_id, row.payload) == ("tests.pinged", 7, {"organization_id": 7, "thing_id": 3})
     assert list(row.deliveries.values_list("subscriber", "status")) == [
-        ("tilli.tests.test_events.record_ping", DeliveryStatus.PENDING)]
+        ("kernel.tests.test_events.record_ping", DeliveryStatus.PENDING)]
     assert DBTaskResult.objects.filter(task_path="kernel.events.dispatch_events").count() == 1
     assert calls == []  # nothing ran in the publisher's process
     assert default_task_backend is not None
@@ -118,7 +118,7 @@ def test_a_subscriber_that_keeps_failing_is_given_up_and_shown_to_the_operator()
     assert events.failing_deliveries() == {"retrying": 0, "failed": 1}
     page = operator_client().get(reverse("admin:kernel_eventdelivery_changelist") + "?status=failed")
     assert page.status_code == 200
-    assert "tilli.tests.test_events.record_ping" in page.content.decode()
+    assert "kernel.tests.test_events.record_ping" in page.content.decode()
 
 
 def test_backoff_grows_and_is_capped():
@@ -172,7 +172,7 @@ def test_the_status_command_names_failing_subscribers_and_fails_when_one_gave_up
     out = StringIO()
     call_command("event_status", stdout=out)
     assert "retrying 1 failed 0" in out.getvalue()
-    assert "tilli.tests.test_events.record_ping pending 1" in out.getvalue()
+    assert "kernel.tests.test_events.record_ping pending 1" in out.getvalue()
     EventDelivery.objects.update(status=DeliveryStatus.FAILED)
     with pytest.raises(CommandError):
         call_command("event_status", stdout=StringIO())
