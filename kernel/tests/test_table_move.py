@@ -1,7 +1,10 @@
 """The kernel's tables moved without losing a row: from the schema before the kernel app, with an audit chain,
 a periodic job, a domain event with its delivery and tasks queued under their old paths in it, migrating
 forward leaves every row readable through the kernel's models, the chain still verifies, and the queued
-tasks still run."""
+tasks still run.
+
+It names the old module paths on purpose (kernel-rewrite: keep).
+"""
 
 from __future__ import annotations
 
