@@ -1,8 +1,8 @@
-"""Organizations (the controllers), their staff memberships, and the tenant base model.
+"""Organizations (the controllers), their staff memberships and keys.
 
-Every tenant-owned table carries `organization` and is reached through
-`Model.objects.for_organization(org)`; its indexes and unique constraints start with the
-organization, so tenants can later be sharded by it.
+Every tenant-owned table stands on the kernel's `TenantModel` (kernel/models.py): it carries
+`organization` and is reached through `Model.objects.for_organization(org)`; its indexes and unique
+constraints start with the organization, so tenants can later be sharded by it.
 """
 
 from __future__ import annotations
