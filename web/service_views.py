@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
@@ -36,6 +37,7 @@ from privacy.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
+from web.form_errors import apply_errors
 from web.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 
 
@@ -162,10 +164,14 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
     service = get_for_member(request, Service, perm=Perm.MANAGE_SERVICES, pk=service_id) if service_id else None
     form = ServiceForm(request.POST or None, instance=service, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        service_save(organization=request.organization, actor=actor_for_request(request), service=service,
-                     **form.cleaned_data)
-        messages.success(request, _("Service saved."))
-        return redirect("web:services", org_slug=request.organization.slug)
+        try:
+            service_save(organization=request.organization, actor=actor_for_request(request), service=service,
+                         **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect("web:services", org_slug=request.organization.slug)
     return render(request, "web/services/form.html", {"form": form, "service": service})
 
 
@@ -196,10 +202,14 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     formset = HoursFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
-        working_hours_save(organization=request.organization, actor=actor_for_request(request), resource=resource,
-                           **_hours_changes(formset))
-        messages.success(request, _("Working hours saved."))
-        return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
+        try:
+            working_hours_save(organization=request.organization, actor=actor_for_request(request),
+                               resource=resource, **_hours_changes(formset))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Working hours saved."))
+            return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     with timezone.override(zone):
         return render(request, "web/services/hours.html", {
             "resource": resource, "formset": formset, "exception_form": exception_form, "zone": str(zone),
