@@ -4,10 +4,12 @@ client, as a visitor, with a token), and every table of the database is compared
 
 A table is compared by its row count and a digest of all its rows (every column, so a changed `updated_at`
 and a changed value alike are seen). What a GET may write, and why:
-- audit rows that record a read (`view`, `search`): the access log is how a read of personal data is shown,
-  and the chain head that orders them; every earlier audit row stays as it was;
+- audit rows that record a read (`view`, `search`, and the `export` row of a copy downloaded): the access log
+  is how a read of personal data is shown, and the chain head that orders them; every earlier audit row stays
+  as it was;
 - the visitor's session, and the database cache and rate counters (throttling of sign-ins and public writes);
-- the "last used" stamp of an API token and of a calendar feed, which the owner reads to find forgotten ones.
+- the "last used" stamp of an API token and of a calendar feed, which the owner reads to find forgotten ones,
+  and a copy's download count, which the owner reads to see whether the client fetched it.
 Anything else written by a GET fails the test with the URL and the table.
 """
 
@@ -29,7 +31,7 @@ from web.tests.test_pages_translated import KWARGS, _browser, routes
 
 pytestmark = [pytest.mark.pagewalk, pytest.mark.django_db]
 
-READS = {AuditAction.VIEW, AuditAction.SEARCH}
+READS = {AuditAction.VIEW, AuditAction.SEARCH, AuditAction.EXPORT}
 ALLOWED_TABLES = {
     "django_session": "the visitor's own session (sign-in, language, messages)",
     "tilli_cache": "the database cache: allauth's sign-in throttle and other short-lived counters",
@@ -42,7 +44,8 @@ ALLOWED_TABLES = {
 # an address row when it has none yet (allauth.account.utils.sync_user_email_addresses); it names no one else.
 ALLOWED_ON = {"/accounts/email/": {"account_emailaddress"}}
 # Columns a GET may stamp: when the token or the feed was last used (shown to the owner).
-STAMPS = {"api_apitoken": {"last_used_at"}, "booking_calendarfeed": {"last_used_at"}}
+STAMPS = {"api_apitoken": {"last_used_at"}, "booking_calendarfeed": {"last_used_at"},
+          "privacy_dataexport": {"downloads"}}
 
 
 def _digest(table: str, where: str = "") -> tuple[int, str]:
@@ -69,18 +72,24 @@ class Snapshot:
     def changes_since(self) -> list[str]:
         now = Snapshot(self.audit_max)
         changed = [table for table, state in self.tables.items() if now.tables.get(table) != state]
-        writes = (AuditEvent.objects.filter(pk__gt=self.audit_max).exclude(action__in=READS)
-                  .values_list("action", "object_type"))
+        later = AuditEvent.objects.filter(pk__gt=self.audit_max)
+        writes = list(later.exclude(action__in=READS).values_list("action", "object_type"))
+        writes += [(AuditAction.EXPORT, object_type) for object_type, detail in
+                   later.filter(action=AuditAction.EXPORT).values_list("object_type", "detail")
+                   if not detail.get("downloaded")]  # a download reads the copy; building one writes it
         return changed + [f"audit {action} {object_type}" for action, object_type in writes]
 
 
 @pytest.fixture
-def objects(world):
-    """One object behind every URL keyword, and a ready copy the portal client asked for, whose request is
-    still open: a GET of the portal's copy pages must leave it open (the export task answers it)."""
+def objects(world, settings, tmp_path):
+    """One object behind every URL keyword, and a ready copy the portal client asked for (its sealed file on
+    disk, so the download answers), whose request is still open: a GET of the portal's copy pages must leave it
+    open (the export task answers it)."""
     from privacy.documents import publish_notice
+    from privacy.exports import _path
     from privacy.models import DataExport, ExportStatus, RequestChannel, RequestKind
     from privacy.requests import request_create
+    from tenancy.keyring import encrypt_bytes
 
     objs = build_objects(world)
     objs["recipient"], objs["breach"] = _recipient(world), _breach(world, objs)
@@ -90,7 +99,10 @@ def objects(world):
     objs["export"] = DataExport.objects.create(
         organization=world.org, client=objs["client"], request=copy, requested_by_client=True,
         status=ExportStatus.READY, progress=100, finished_at=timezone.now(),
-        expires_at=timezone.now() + dt.timedelta(days=7))
+        expires_at=timezone.now() + dt.timedelta(days=7), file_name="walk.zip.sealed")
+    settings.EXPORT_DIR = tmp_path
+    _path(objs["export"]).parent.mkdir(parents=True)
+    _path(objs["export"]).write_bytes(encrypt_bytes(world.org.pk, f"export:{objs['export'].pk}", b"PK zip"))
     objs["copy_request"] = copy
     return objs
 
@@ -173,6 +185,10 @@ def test_no_page_changes_anything_when_read(world, objects, client_for):
     assert not changed, "A GET changed state:\n" + "\n".join(f"{url}: {tables}" for url, tables in changed.items())
     reached = {url.split("/")[1] for url, status in answered if status == 200}
     assert {"o", "p", "b", "u", "feeds", "accounts"} <= reached, reached
+    downloads = [status for url, status in answered if url.endswith(f"/{objects['export'].pk}/download/")]
+    assert downloads == [200, 200], downloads  # the panel's and the portal's download of the copy were read
+    objects["copy_request"].refresh_from_db()
+    assert objects["copy_request"].is_open
     assert sum(status == 200 for _url, status in answered) >= 80, answered
 
 
