@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from api.auth import require
-from api.errors import ApiError, ErrorOut
+from api.errors import ApiError, ErrorOut, PossibleDuplicateOut
 from api.pagination import BoundedLimitOffset
 from api.types import Day, Id
 from clients.access_log import client_access_log
@@ -56,6 +56,9 @@ class ClientIn(Schema):
 class ClientCreateIn(ClientIn):
     kind: ClientKind = ClientKind.PERSON
     company_id: Id | None = None
+    allow_duplicate: bool = Field(False, description=(
+        "Create the person even when a client with the same name and phone number is already in the register "
+        "(the answer was 409 possible_duplicate and the caller checked the candidates)."))
 
 
 class ClientOut(Schema):
@@ -175,14 +178,19 @@ def clients_search(request: HttpRequest, payload: SearchIn):
                               limit=payload.limit)
 
 
-@router.post("", response={201: ClientOut, **ERRORS})
+@router.post("", response={201: ClientOut, **ERRORS, 409: PossibleDuplicateOut})
 def clients_create(request: HttpRequest, payload: ClientCreateIn):
+    """Create a client. A person with the same name (either order, case and accents aside) and the same phone
+    number as a client already in the register is refused, as in the panel: 409 with code `possible_duplicate`
+    and `candidate_ids`, the existing clients. Use one of them, merge later, or send the request again with
+    `allow_duplicate: true`."""
     require(request, Perm.EDIT_CLIENTS)
     data = payload.dict(exclude_unset=True)
     kind, company_id = data.pop("kind", ClientKind.PERSON), data.pop("company_id", None)
+    allow_duplicate = data.pop("allow_duplicate", False)
     company = _client(request, company_id, Perm.EDIT_CLIENTS) if company_id else None
     client = client_create(organization=request.organization, actor=_actor(request), kind=kind, company=company,
-                           source="staff", **data)
+                           source="staff", allow_duplicate=allow_duplicate, **data)
     return Status(201, client)
 
 

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
+from clients.merging import PossibleDuplicate
 from tilli.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 STATUS_BY_KIND: dict[type[DomainError], int] = {Conflict: 409, Invalid: 422, Forbidden: 403, NotFound: 404}
@@ -28,6 +29,12 @@ class ErrorOut(BaseModel):
     code: str
     message: str
     fields: dict[str, list[str]] | None = None
+
+
+class PossibleDuplicateOut(ErrorOut):
+    """409 `possible_duplicate`: the clients a new one would repeat (the same name and phone number)."""
+
+    candidate_ids: list[int]
 
 
 class ApiError(Exception):
@@ -74,6 +81,13 @@ def install(api: NinjaAPI) -> None:
     def _refused_by_a_service(request, exc: DomainError):
         # A refusal named by its code: 409 for a state conflict, 422 for input, 403, 404 (STATUS_BY_KIND).
         return _respond(api, request, status_for(exc), exc.code, exc.message)
+
+    @api.exception_handler(PossibleDuplicate)
+    def _possible_duplicate(request, exc: PossibleDuplicate):
+        # The ids let the caller offer the existing client, merge, or send again with allow_duplicate.
+        return api.create_response(request, {"code": exc.code, "message": str(exc.message),
+                                             "candidate_ids": [client.pk for client in exc.clients]},
+                                   status=status_for(exc))
 
     @api.exception_handler(DjangoValidationError)
     def _rejected_by_a_service(request, exc: DjangoValidationError):

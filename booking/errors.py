@@ -17,6 +17,7 @@ class BookingError(ErrorCode):
     NOT_QUALIFIED = "not_qualified", Conflict  # the staff member does not perform the service
     WRONG_STATE = "wrong_state", Conflict  # the appointment's state does not allow it (see ALLOWED_TRANSITIONS)
     LENGTH_FIXED = "length_fixed", Invalid  # the service's length cannot be changed
+    CHANGE_CLOSED = "change_closed", Conflict  # past the service's deadline for changing a booking online
 
 
 class SlotTaken(Conflict):

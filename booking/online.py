@@ -2,7 +2,8 @@
 
 Finds the organization's client by the same email and phone (or creates one, source "online"),
 records only the marketing channels the visitor ticked, books, and sends the confirmation
-after commit — all or nothing in one transaction.
+after commit — all or nothing in one transaction. The client then moves or cancels through the
+signed manage link, until the service's deadline (`online_move`, `online_cancel`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from booking.models import Appointment, Channel, Resource, Service
-from booking.services import appointment_book
+from booking.errors import BookingError
+from booking.models import Appointment, AppointmentState, Channel, Resource, Service
+from booking.services import appointment_book, appointment_move, appointment_transition, cancellation_deadline
 from clients.models import Channel as MarketingChannel
 from clients.models import Client, ClientKind, ClientSource, ConsentSource
 from clients.services import client_create, marketing_consent_set
@@ -20,6 +24,7 @@ from clients.validation import clean_client_data
 from kernel.audit import Actor
 from kernel.models import ActorKind
 from tenancy.models import Organization
+from tilli.errors import Conflict
 
 CLIENT_FIELDS = ("first_name", "last_name", "email", "phone")
 
@@ -55,3 +60,37 @@ def book_online(*, organization: Organization, service: Service, staff: Resource
         appointment = appointment_book(service=service, start=start, client=client, channel=Channel.ONLINE,
                                        actor=actor, staff=staff, wishes=wishes.strip())
     return appointment
+
+
+CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
+
+
+def changeable_online(appointment: Appointment, now: datetime | None = None) -> bool:
+    """Whether the client may still move or cancel the booking through its manage link."""
+    return appointment.state in CHANGEABLE and (now or timezone.now()) < cancellation_deadline(appointment)
+
+
+def _lock_changeable(appointment: Appointment) -> Appointment:
+    """The appointment locked for the change, or Conflict when it can no longer be changed online: the state
+    and the deadline are read under the lock, so a change that staff made a moment ago is seen."""
+    locked = Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+    if locked.state not in CHANGEABLE:
+        raise Conflict(BookingError.WRONG_STATE, _("This booking can no longer be changed."))
+    if not changeable_online(locked):
+        raise Conflict(BookingError.CHANGE_CLOSED,
+                       _("The time for changing this booking online has passed. Please contact us."))
+    return locked
+
+
+@transaction.atomic
+def online_cancel(*, appointment: Appointment, actor: Actor) -> Appointment:
+    """The client cancels through the manage link, before the service's deadline."""
+    return appointment_transition(appointment=_lock_changeable(appointment), to_state=AppointmentState.CANCELLED,
+                                  actor=actor)
+
+
+@transaction.atomic
+def online_move(*, appointment: Appointment, start: datetime, actor: Actor) -> Appointment:
+    """The client moves the booking to another free time through the manage link, before the deadline;
+    raises SlotTaken when the time is not free."""
+    return appointment_move(appointment=_lock_changeable(appointment), start=start, actor=actor)

@@ -10,7 +10,7 @@ from tilli.errors import Conflict, ErrorCode, Invalid
 
 
 class ClientError(ErrorCode):
-    DUPLICATE = "duplicate", Conflict  # the same name and phone number are already in the register
+    DUPLICATE = "possible_duplicate", Conflict  # the same name and phone number are already in the register
     RESTRICTED = "restricted", Conflict  # processing is restricted (Art. 18); lift the restriction first
     APPROVAL_MISSING = "approval_missing", Conflict  # no approval on record for sensitive entries
     SAME_OR_FOREIGN = "same_or_foreign", Invalid  # a merge needs two different clients of one organization

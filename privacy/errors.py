@@ -22,6 +22,7 @@ class RequestError(ErrorCode):
     NO_DECISION = "no_decision", Conflict  # the request needs no decision on the yearly limit
     NOT_DONE = "not_done", Conflict  # what the client asked for has not been done
     NOT_TOLD = "not_told", Invalid  # no email reached the client; confirm they were told otherwise
+    COPY_IN_PROGRESS = "copy_in_progress", Conflict  # the client's previous copy is still being built
 
 
 class ErasureError(ErrorCode):

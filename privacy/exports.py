@@ -215,9 +215,9 @@ def run_export(export_id: int) -> DataExport:
             actor = Actor(kind="user", user_id=export.requested_by_user_id)
         record(organization=export.organization, actor=actor, action=AuditAction.EXPORT, obj=export.client,
                subject_ref=export.client.subject_ref, detail={"export": export.pk, "format": "zip"})
-    export.refresh_from_db()
-    if export.requested_by_client:
-        answer_copy_request(export)
+        export.refresh_from_db()
+        if export.requested_by_client:
+            answer_copy_request(export)  # in the same transaction: a ready copy never leaves its request open
     return export
 
 
@@ -235,8 +235,9 @@ def answer_copy_request(export: DataExport) -> None:
     The copy is provided when the client can download it, whether or not they do: waiting
     for the download would leave delivered requests overdue in the owner's queue. Closing
     emails the client that the request was answered, which also tells a client who left
-    the page that the copy is waiting. Called by the task and, as a fallback, by the portal;
-    the row lock makes it happen once. A request that cannot be closed yet (e.g. over the
+    the page that the copy is waiting. Called by the task in the transaction that marks the
+    copy ready (the portal only shows it: a GET changes nothing); the row lock makes it
+    happen once. A request that cannot be closed yet (e.g. over the
     yearly limit, awaiting the owner's decision) stays in the owner's queue.
     """
     from privacy.models import RequestStatus

@@ -20,7 +20,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,16 +32,14 @@ from booking.notifications import (
     appointment_id_from_token,
     manage_token,
 )
-from booking.online import book_online
+from booking.online import CHANGEABLE, book_online, changeable_online, online_cancel, online_move
 from booking.selectors import free_slots, qualified_staff
 from booking.services import (
     SlotTaken,
-    appointment_move,
-    appointment_transition,
     cancellation_deadline,
 )
 from clients.portal import client_actor
-from kernel.audit import client_ip, record
+from kernel.audit import client_ip, record_many
 from kernel.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
@@ -53,7 +50,6 @@ from web.form_errors import apply_errors
 
 ANYONE = "any"
 WEEK = 7
-CHANGEABLE = (AppointmentState.BOOKED, AppointmentState.CONFIRMED)
 
 
 # --- the organization, its language, and what the visitor chose -------------------------------------
@@ -308,16 +304,16 @@ def _appointment(organization: Organization, token: str) -> Appointment:
 
 def _view_audited(request, appointment: Appointment) -> None:
     if appointment.client_id:
-        record(organization=appointment.organization, actor=client_actor(request, appointment.client),
-               action=AuditAction.VIEW, obj=appointment, subject_ref=appointment.client.subject_ref,
-               detail={"via": "booking link"})
+        record_many(organization=appointment.organization, actor=client_actor(request, appointment.client),
+                    action=AuditAction.VIEW, object_type=Appointment._meta.label_lower,
+                    subjects=[(appointment.pk, appointment.client.subject_ref)], detail={"via": "booking link"})
 
 
 def _appointment_context(organization: Organization, appointment: Appointment, token: str) -> dict:
     deadline = cancellation_deadline(appointment)
     return {
         "booking_org": organization, "appointment": appointment, "token": token, "deadline": deadline,
-        "changeable": appointment.state in CHANGEABLE and timezone.now() < deadline,
+        "changeable": changeable_online(appointment),
         "active": appointment.state in CHANGEABLE, "cancelled": appointment.state == AppointmentState.CANCELLED,
         "past_deadline": appointment.state in CHANGEABLE and timezone.now() >= deadline,
         "time_zone": appointment.location.time_zone,
@@ -352,17 +348,12 @@ def manage(request, booking_slug: str, token: str):
         return render(request, "booking/manage.html", context)
 
 
-def _change_refused(request, organization: Organization, appointment: Appointment) -> bool:
+def _write_refused(request) -> bool:
+    """The caller's public-write limit; the booking's own state and deadline are the service's to check."""
     try:
         count_public_write(request)
     except WriteRefused as refused:
         messages.error(request, refused.message)
-        return True
-    if appointment.state not in CHANGEABLE:
-        messages.error(request, _("This booking can no longer be changed."))
-        return True
-    if timezone.now() >= cancellation_deadline(appointment):
-        messages.error(request, _("The time for changing this booking online has passed. Please contact us."))
         return True
     return False
 
@@ -383,11 +374,9 @@ def cancel(request, booking_slug: str, token: str):
         _view_audited(request, appointment)
         with timezone.override(ZoneInfo(appointment.location.time_zone)):
             return render(request, "booking/confirm_cancel.html", context)
-    if not _change_refused(request, organization, appointment):
+    if not _write_refused(request):
         try:
-            with transaction.atomic():
-                appointment_transition(appointment=appointment, to_state=AppointmentState.CANCELLED,
-                                       actor=client_actor(request, appointment.client))
+            online_cancel(appointment=appointment, actor=client_actor(request, appointment.client))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -417,11 +406,9 @@ def move(request, booking_slug: str, token: str):
                 **context, "new_start": start.astimezone(zone),
                 "new_end": (start + (appointment.end - appointment.start)).astimezone(zone),
                 "start_value": _start_value(start)})
-    if not _change_refused(request, organization, appointment):
+    if not _write_refused(request):
         try:
-            with transaction.atomic():
-                appointment_move(appointment=appointment, start=start,
-                                 actor=client_actor(request, appointment.client))
+            online_move(appointment=appointment, start=start, actor=client_actor(request, appointment.client))
         except SlotTaken:
             messages.error(request, _("This time was just taken. Please choose another time."))
             local_day = start.astimezone(zone).date().isoformat()

@@ -1,7 +1,7 @@
 """The public contact / quote-request form of an organization, /b/<org-slug>/contact/.
 
 What the privacy notice promises (issue 8, B2): the message reaches the organization's staff
-by email and is not kept. It becomes one outbox row per recipient (purpose CONTACT), delivered
+by email and is not kept. It becomes (notify.contact) one outbox row per recipient (purpose CONTACT), delivered
 at once; delivery deletes the row once sent (notify.delivery._finish), so nothing of the sender
 stays in the database. A temporary SMTP failure leaves the row queued for the worker's retry,
 and a permanent one blanks it.
@@ -15,24 +15,18 @@ details travel only in the POST body; the thanks page has no query string.
 from __future__ import annotations
 
 import time
-import uuid
 
 from django import forms
 from django.core import signing
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
-from notify.models import MessageChannel, MessagePurpose
-from tenancy.models import Membership, Organization
+from notify.contact import contact_message_send, contact_recipients
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, count_public_write
 from tenancy.ratelimit import over_limit
-from tenancy.roles import Role
 from tilli.lib.client_ip import client_network
 
 MIN_FILL_SECONDS = 3
@@ -92,54 +86,6 @@ class ContactForm(forms.Form):
         return super().clean()
 
 
-def contact_recipients(organization: Organization) -> list[tuple[str, str]]:
-    """(email, language) of whoever reads the organization's mail: its privacy contact, else each owner."""
-    if organization.privacy_contact_email:
-        return [(organization.privacy_contact_email, organization.default_language)]
-    owners = User.objects.filter(
-        pk__in=Membership.objects.for_organization(organization).filter(role=Role.OWNER, is_active=True)
-        .values("user_id")).exclude(email="").order_by("pk")
-    return [(user.email, user.preferred_language or organization.default_language) for user in owners]
-
-
-def _body(organization: Organization, data: dict) -> str:
-    lines = [
-        _("A message from the contact form of %(organization)s's booking page.") % {"organization": organization},
-        "",
-        f"{_('Name')}: {data['name']}",
-        f"{_('Email')}: {data['email']}",
-    ]
-    if data["phone"]:
-        lines.append(f"{_('Phone')}: {data['phone']}")
-    lines += ["", data["message"], "", "-- ",
-              _("Answer by replying to this email. Tilli does not keep this message: it was deleted once sent.")]
-    return "\n".join(lines)
-
-
-def contact_message_send(*, organization: Organization, data: dict) -> list[int]:
-    """Queue the message to each recipient (the sender as Reply-To); the worker delivers it after the commit.
-
-    Returns the ids of the queued rows.
-    """
-    from notify.outbox import deliver_soon, enqueue
-
-    ids = []
-    with transaction.atomic():
-        for recipient, language in contact_recipients(organization):
-            with translation.override(language):
-                subject = _("Contact form: %(name)s") % {"name": data["name"]}
-                body = _body(organization, data)
-            message = enqueue(organization=organization, client=None, channel=MessageChannel.EMAIL,
-                              purpose=MessagePurpose.CONTACT, kind="contact_form", recipient=recipient,
-                              language=language, subject=subject, body=body, reply_to=data["email"],
-                              dedupe_key=f"contact:{uuid.uuid4().hex}", send_at=timezone.now(), deliver=False)
-            if message is not None:
-                ids.append(message.pk)
-        if ids:
-            deliver_soon()
-    return ids
-
-
 def _ip_key(request: HttpRequest) -> str:
     return f"contact:ip:{client_network(request)}"
 
@@ -162,7 +108,8 @@ def contact(request: HttpRequest, booking_slug: str) -> HttpResponse:
             form.add_error(None, _("Too many messages were sent from here. Try again in a few minutes."))
         elif form.is_valid():  # errors are shown to anyone; a bot's valid-looking message is dropped quietly
             if not form.looks_like_a_bot():
-                contact_message_send(organization=organization, data=form.cleaned_data)
+                contact_message_send(organization=organization, **{name: form.cleaned_data[name] for name in
+                                                                   ("name", "email", "phone", "message")})
             return redirect("public_booking:contact_sent", booking_slug=organization.slug)
         if form.expired:  # the input is kept, with a fresh time stamp for sending again
             data = request.POST.copy()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kernel.audit import actor_for_request, record
+from kernel.audit import actor_for_request, record_many
 from kernel.models import AuditAction
 from notify.configuration import policy_update, reminder_rule_add, reminder_rule_remove, template_reset, template_save
 from notify.models import (
@@ -206,8 +206,9 @@ def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
     """One message with its recipient and text: a read of the client's data, audited as such."""
     message = get_for_member(request, Message, perm=Perm.MANAGE_MESSAGES, pk=message_id)
     client = message.client if message.client_id else None
-    record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
-           obj=message, subject_ref=client.subject_ref if client else None)
+    record_many(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
+                object_type=message._meta.label_lower,
+                subjects=[(message.pk, client.subject_ref if client else None)])
     return render(request, "web/messages/message.html", {
         "message": message, "kind_label": kind_label(message.kind), "client": client,
         "can_see_client": client is not None and client.erased_at is None

@@ -13,11 +13,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -57,25 +56,25 @@ from clients.services import (
     special_approval_set,
     special_records_approved,
 )
-from kernel.audit import record, record_many
+from kernel.audit import record_many
 from kernel.models import AuditAction
 from notify.models import Message, MessagePurpose, MessageStatus
 from notify.services import request_portal_link
-from privacy.erasure import KEEP, erase_client, plan_erasure
-from privacy.exports import ExportUnavailable, answer_copy_request, open_export, request_export
-from privacy.models import (
-    DataExport,
-    DataSubjectRequest,
-    ExportStatus,
-    LimitDecision,
-    RequestChannel,
-    RequestKind,
-    RequestStatus,
+from privacy.erasure import KEEP, plan_erasure
+from privacy.exports import ExportUnavailable, open_export
+from privacy.models import DataSubjectRequest, RequestChannel, RequestKind
+from privacy.portal import (
+    IN_PROGRESS,
+    own_exports,
+    pending_limit_decision,
+    portal_copy_request,
+    portal_erase_account,
 )
-from privacy.requests import request_complete, request_create
+from privacy.requests import request_create
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, count_public_write
 from tenancy.ratelimit import over_limit
+from tilli.errors import Conflict
 from web.form_errors import apply_errors
 from web.message_views import kind_label
 
@@ -204,8 +203,9 @@ def _upcoming(request, organization, client) -> list[dict]:
 
 @portal_client_required
 def home(request, organization, client):
-    record(organization=organization, actor=client_actor(request, client), action=AuditAction.VIEW, obj=client,
-           subject_ref=client.subject_ref, detail={"via": "portal"})
+    record_many(organization=organization, actor=client_actor(request, client), action=AuditAction.VIEW,
+                object_type=client._meta.label_lower, subjects=[(client.pk, client.subject_ref)],
+                detail={"via": "portal"})
     return render(request, "portal/home.html", {
         "portal_org": organization, "client": client, "upcoming": _upcoming(request, organization, client),
         "visits": Visit.objects.for_organization(organization).filter(client=client)
@@ -317,8 +317,8 @@ def messages_page(request, organization, client):
         else:
             messages.success(request, _("Your choice was saved.") if changed else _("Nothing changed."))
         return redirect("portal:messages", portal_slug=organization.slug)
-    record(organization=organization, actor=actor, action=AuditAction.VIEW, obj=client,
-           subject_ref=client.subject_ref, detail={"via": "portal", "page": "messages"})
+    record_many(organization=organization, actor=actor, action=AuditAction.VIEW, object_type=client._meta.label_lower,
+                subjects=[(client.pk, client.subject_ref)], detail={"via": "portal", "page": "messages"})
     sent = (Message.objects.for_organization(organization).filter(client=client, status__in=SHOWN_TO_CLIENT)
             .exclude(purpose=MessagePurpose.STAFF).order_by("-created_at", "-pk")[:200])
     rows = [{"message": m, "kind": kind_label(m.kind), "pending": m.status != MessageStatus.SENT} for m in sent]
@@ -331,27 +331,14 @@ def messages_page(request, organization, client):
 # My data: a copy of everything, and the client's sign-ins.
 
 COPIES_PER_DAY = 3
-IN_PROGRESS = (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-
-def _own_exports(organization, client):
-    """The copies this client asked for in the portal: nobody else's, and none a staff member made."""
-    return DataExport.objects.for_organization(organization).filter(client=client, requested_by_client=True)
-
-
-def _pending_limit_decision(organization, client) -> DataSubjectRequest | None:
-    """An open copy request over the yearly limit, waiting for the owner's decision (Art. 12(5))."""
-    return DataSubjectRequest.objects.filter(
-        organization=organization, client=client, kind__in=(RequestKind.ACCESS, RequestKind.COPY),
-        limit_decision=LimitDecision.PENDING, status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)).first()
 
 
 def _data_context(organization, client, **extra) -> dict:
-    export = _own_exports(organization, client).select_related("request").order_by("-created_at", "-pk").first()
+    export = own_exports(client).select_related("request").order_by("-created_at", "-pk").first()
     return {
         "portal_org": organization, "client": client, "export": export,
         "polling": export is not None and export.status in IN_PROGRESS,
-        "limit_pending": _pending_limit_decision(organization, client),
+        "limit_pending": pending_limit_decision(client),
         "sign_ins": ClientSignIn.objects.for_organization(organization).filter(client=client).order_by("-at")[:50],
         "now": timezone.now(), "link_days": settings.EXPORT_LINK_DAYS,
         "sign_in_days": settings.SECURITY_LOG_RETENTION_DAYS,
@@ -365,35 +352,21 @@ def data(request, organization, client):
     if request.method == "POST":
         _ask_for_copy(request, organization, client)
         return redirect("portal:data", portal_slug=organization.slug)
-    context = _data_context(organization, client)
-    if context["export"] is not None:
-        answer_copy_request(context["export"])
-    return render(request, "portal/data.html", context)
+    return render(request, "portal/data.html", _data_context(organization, client))
 
 
 def _ask_for_copy(request, organization, client) -> None:
     """A copy request (GDPR Art. 20) from the portal, identity already verified; the copy is built
     in the background. Over the organization's yearly limit the owner decides first (Art. 12(5))."""
-    latest = _own_exports(organization, client).order_by("-created_at", "-pk").first()
-    if latest is not None and latest.status in IN_PROGRESS:
-        messages.info(request, _("Your copy is already being prepared."))
-        return
-    if _pending_limit_decision(organization, client) is not None:
-        messages.info(request, _("You have already asked. We will answer you by the date shown below."))
-        return
     if over_limit(f"portal-copy:{organization.pk}:{client.pk}", COPIES_PER_DAY, 24 * 3600):
         messages.error(request, _("You have asked for several copies today. Please try again tomorrow."))
         return
-    actor = client_actor(request, client)
     try:
-        with transaction.atomic():
-            req = request_create(organization=organization, kind=RequestKind.COPY, channel=RequestChannel.PORTAL,
-                                 actor=actor, client=client)
-            if req.limit_decision != LimitDecision.PENDING:
-                request_export(client=client, actor=actor, request=req, by_client=True)
+        portal_copy_request(client=client, actor=client_actor(request, client))
+    except Conflict as refused:
+        messages.info(request, refused.message)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return
     # The data page shows what happens next: the copy's progress, or that the owner decides first.
 
 
@@ -406,8 +379,7 @@ def _date(day: dt.date) -> str:
 @portal_client_required
 def export_status(request, organization, client, export_id: int):
     """The progress partial the data page polls every 2 s; HTTP 286 tells htmx to stop polling."""
-    export = get_object_or_404(_own_exports(organization, client), pk=export_id)
-    answer_copy_request(export)
+    export = get_object_or_404(own_exports(client), pk=export_id)
     response = render(request, "portal/_export_status.html", {"portal_org": organization, "export": export,
                                                               "now": timezone.now()})
     if export.status not in IN_PROGRESS:
@@ -417,13 +389,12 @@ def export_status(request, organization, client, export_id: int):
 
 @portal_client_required
 def export_download(request, organization, client, export_id: int):
-    export = get_object_or_404(_own_exports(organization, client), pk=export_id)
+    export = get_object_or_404(own_exports(client), pk=export_id)
     try:
         content = open_export(export=export, actor=client_actor(request, client))
     except ExportUnavailable:
         return render(request, "portal/data.html", _data_context(organization, client, unavailable=True),
                       status=410)
-    answer_copy_request(export)
     response = HttpResponse(content, content_type="application/zip")
     name = f"{organization.slug}-my-data-{timezone.localdate():%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -530,15 +501,8 @@ def delete_account(request, organization, client):
         return render(request, "portal/delete_sign_in_again.html", {"portal_org": organization})
     form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        actor = client_actor(request, client)
         try:
-            with transaction.atomic():
-                req = request_create(organization=organization, kind=RequestKind.ERASURE,
-                                     channel=RequestChannel.PORTAL, actor=actor, client=client)
-                erase_client(client=client, actor=actor, request=req)
-                with translation.override(organization.default_language):
-                    outcome = _("The client deleted their account in the client portal.")
-                request_complete(req=DataSubjectRequest.objects.get(pk=req.pk), actor=actor, outcome=outcome)
+            portal_erase_account(client=client, actor=client_actor(request, client))
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from clients.models import Client, ConsentSource
 from clients.selectors import search_clients_for
 from clients.services import client_object_to_marketing, client_restrict
-from kernel.audit import actor_for_request, record
+from kernel.audit import actor_for_request, record_many
 from kernel.models import AuditAction
 from privacy.erasure import erase_client
 from privacy.errors import RequestError
@@ -285,8 +285,8 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         req = get_for_member(request, DataSubjectRequest, perm=Perm.RECORD_REQUESTS, pk=request_id)
     elif req.subject_ref:
         # The page shows who asked and what: a read of the client's data like any other.
-        record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
-               obj=req, subject_ref=req.subject_ref)
+        record_many(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
+                    object_type=req._meta.label_lower, subjects=[(req.pk, req.subject_ref)])
     _flag(req, timezone.localdate())
     can_manage = request.membership.has_perm(Perm.MANAGE_REQUESTS)
     context.update({

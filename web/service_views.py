@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django import forms
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone, translation
@@ -29,13 +29,15 @@ from booking.setup import (
     hours_exception_add,
     hours_exception_remove,
     room_add,
+    service_save,
     staff_make_bookable,
+    working_hours_save,
 )
-from kernel.audit import actor_for_request, record
-from kernel.models import AuditAction
+from kernel.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
+from web.form_errors import apply_errors
 from web.widgets import IsoDateInput, IsoDateTimeInput, IsoTimeInput
 
 
@@ -162,16 +164,14 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
     service = get_for_member(request, Service, perm=Perm.MANAGE_SERVICES, pk=service_id) if service_id else None
     form = ServiceForm(request.POST or None, instance=service, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save(commit=False)
-            saved.organization = request.organization
-            saved.save()
-            form.save_m2m()
-            record(organization=request.organization, actor=actor_for_request(request),
-                   action=AuditAction.UPDATE if service else AuditAction.CREATE, obj=saved,
-                   changed_fields=form.changed_data)
-        messages.success(request, _("Service saved."))
-        return redirect("web:services", org_slug=request.organization.slug)
+        try:
+            service_save(organization=request.organization, actor=actor_for_request(request), service=service,
+                         **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect("web:services", org_slug=request.organization.slug)
     return render(request, "web/services/form.html", {"form": form, "service": service})
 
 
@@ -202,21 +202,36 @@ def staff_hours(request: HttpRequest, resource_id: int) -> HttpResponse:
         return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     formset = HoursFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            for row in formset.save(commit=False):
-                row.organization, row.resource, row.location_id = request.organization, resource, resource.location_id
-                row.save()
-            for row in formset.deleted_objects:
-                row.delete()
-            record(organization=request.organization, actor=actor_for_request(request), action=AuditAction.UPDATE,
-                   obj=resource, changed_fields=["working_hours"])
-        messages.success(request, _("Working hours saved."))
-        return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
+        try:
+            working_hours_save(organization=request.organization, actor=actor_for_request(request),
+                               resource=resource, **_hours_changes(formset))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Working hours saved."))
+            return redirect("web:staff_hours", org_slug=request.organization.slug, resource_id=resource.pk)
     with timezone.override(zone):
         return render(request, "web/services/hours.html", {
             "resource": resource, "formset": formset, "exception_form": exception_form, "zone": str(zone),
             "exceptions": scoped(request, HoursException).filter(resource=resource,
                                                                  end__gte=timezone.now()).order_by("start")})
+
+
+def _hours_changes(formset) -> dict[str, list]:
+    """What the owner changed on the hours page: the edited or new rows (by id), and the rows to delete.
+    The empty extra rows and unchanged rows are left out."""
+    rows, delete = [], []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        existing = form.cleaned_data.get("id")
+        if form.cleaned_data.get("DELETE"):
+            if existing is not None:
+                delete.append(existing.pk)
+            continue
+        rows.append({"id": existing.pk if existing else None,
+                     **{name: form.cleaned_data[name] for name in HoursForm._meta.fields}})
+    return {"rows": rows, "delete": delete}
 
 
 def _exception_post(request: HttpRequest, resource: Resource, zone: ZoneInfo, form: ExceptionForm) -> HttpResponse:
