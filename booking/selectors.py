@@ -78,6 +78,12 @@ def qualified_staff(service: Service, staff: Resource | None = None) -> list[Res
     return list(_qualified(service, staff).select_related("location"))
 
 
+def occupying(organization: Organization, resource_ids: list[int], lo: datetime, hi: datetime) -> QuerySet[Occupancy]:
+    """The active occupancies of the resources that overlap ``[lo, hi)``: one index range per resource."""
+    return Occupancy.objects.for_organization(organization).filter(overlapping(lo, hi), resource_id__in=resource_ids,
+                                                                   active=True)
+
+
 def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tz)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
@@ -127,8 +133,7 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
             Q(valid_until__isnull=True) | Q(valid_until__gte=first_day - timedelta(days=1))).values_list(
             "resource_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"):
         hours_rows[resource_id].append(tuple(row))
-    occupancies = Occupancy.objects.for_organization(organization).filter(
-        overlapping(earliest, latest), resource_id__in=ids, active=True)
+    occupancies = occupying(organization, ids, earliest, latest)
     if ignore_appointment_id is not None:
         occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
     busy_rows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
