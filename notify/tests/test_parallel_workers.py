@@ -8,6 +8,7 @@ SQLite it is skipped. Prints the rate (messages per second) for docs/scaling.md.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def _worker(port: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def test_four_workers_deliver_ten_thousand_messages_each_exactly_once(world):
+def test_four_workers_deliver_ten_thousand_messages_each_exactly_once(world, caplog):
     if connection.vendor != "postgresql":
         pytest.skip("runs once in CI, on PostgreSQL (make test-postgres): several workers on one database")
     client = make_client(world.org, email="many@example.test")
@@ -67,6 +68,7 @@ def test_four_workers_deliver_ten_thousand_messages_each_exactly_once(world):
         batch_size=2000)
     for _ in range(WORKERS):  # one delivery run for each worker: they compete for the same queue
         deliver_outbox.enqueue()
+    caplog.set_level(logging.WARNING, logger="mail.log")  # aiosmtpd logs every command at INFO
     inbox, port = CountingInbox(), free_port()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
