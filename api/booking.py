@@ -106,7 +106,7 @@ def _slots_response(slots: list) -> HttpResponse:
         if moment is not last:
             last, text = moment, DjangoJSONEncoder().default(moment)
         rows.append({"start": text, "staff_id": staff_id})
-    return HttpResponse(json.dumps(rows, separators=(",", ":")), content_type="application/json")
+    return HttpResponse(json.dumps(rows, separators=(",", ":")), content_type="application/json; charset=utf-8")
 
 
 @router.post("/appointments", response={201: AppointmentOut, **ERRORS})

@@ -95,7 +95,7 @@ def test_a_week_of_availability_for_ten_staff_with_a_year_behind_it_takes_7_quer
     with django_assert_max_num_queries(7):  # token, service, staff, rooms, hours, occupancies, time off
         response = call("GET", f"/availability?service={service.pk}&start={first}&end={last}", token)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
     expected = free_slots(service, first, last, apply_limits=False)
     assert len(expected) > 1000 and {s.staff_id for s in expected} == {r.pk for r in staff}
     # Written directly, the answer is what the schema rendered: UTC with a Z, one row per staff and start.
@@ -122,7 +122,7 @@ def test_the_database_refuses_an_appointment_or_occupancy_longer_than_a_week(wor
 
 
 def test_the_overlap_query_reads_an_index_range_bounded_on_both_sides(world):
-    service, staff = _staffed(world.org, 2, per_day=1)
+    _, staff = _staffed(world.org, 2, per_day=1)
     lo = dt.datetime.combine(dt.date.today() + dt.timedelta(days=40), dt.time(0), HEL)
     query = occupying(world.org, [r.pk for r in staff], lo, lo + dt.timedelta(days=7))
     assert query.count() > 0
