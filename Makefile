@@ -74,9 +74,10 @@ bench: install
 	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
 
 # Load at scale against the production server and the development server, on a throwaway PostgreSQL.
+# Smaller runs: make load LOAD_ARGS="--orgs 25 --requests 1500".
 load: install
 	bin/system-deps postgresql
-	bin/with-postgres $(PY) bench/load.py
+	bin/with-postgres $(PY) bench/load.py $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from api.auth import PanelSession, TokenAuth, require
 from api.errors import ApiError, ErrorOut
 from booking.calendar import CalendarWindow, Shown, calendar_fingerprint, calendar_window, month_load, window_bounds
-from booking.models import Appointment, AppointmentState, Location, Occupancy, Resource, ResourceKind
+from booking.models import Appointment, AppointmentState, Location, Occupancy, Resource, ResourceKind, overlapping
 from booking.services import SlotTaken, appointment_move, appointment_resize
 from kernel.audit import actor_for_request, record_many
 from kernel.models import ActorKind, AuditAction
@@ -179,7 +179,7 @@ def _answer(request: HttpRequest, window: CalendarWindow, tz_name: str) -> dict:
     if others:
         lo, hi = window_bounds(tz, window.first_day, window.last_day)
         for resource_id, start, end in (Occupancy.objects.for_organization(request.organization)
-                                        .filter(resource_id__in=others, active=True, start__lt=hi, end__gt=lo)
+                                        .filter(overlapping(lo, hi), resource_id__in=others, active=True)
                                         .values_list("resource_id", "start", "end")):
             unavailable.append({"resource_id": resource_id, "start_local": _local(start, tz),
                                 "end_local": _local(end, tz), "kind": "in_use"})

@@ -18,7 +18,15 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from booking.availability import WeeklyRule, from_micros, merge_spans, subtract_spans, to_micros, working_spans
-from booking.models import Appointment, AppointmentState, HoursException, Resource, TimeOffKind, WorkingHours
+from booking.models import (
+    Appointment,
+    AppointmentState,
+    HoursException,
+    Resource,
+    TimeOffKind,
+    WorkingHours,
+    overlapping,
+)
 from booking.selectors import closed_days
 from clients.models import ClientKind
 from tenancy.models import Organization
@@ -88,7 +96,7 @@ def window_bounds(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[dateti
 def _appointments(organization: Organization, resource_ids: list[int], start: datetime, end: datetime):
     """Every appointment of `resources` in the window, cancelled ones too (the fingerprint counts them)."""
     return (Appointment.objects.for_organization(organization)
-            .filter(staff_id__in=resource_ids, start__lt=end, end__gt=start))
+            .filter(overlapping(start, end), staff_id__in=resource_ids))
 
 
 def _digest(appointments: list[tuple], exceptions: list[tuple]) -> str:

@@ -31,6 +31,17 @@ from kernel.registry import (
 from tenancy.models import Membership
 from tilli.lib.text import validate_clean_text
 
+# The longest one appointment, with its buffers, may hold a resource. The database refuses a longer
+# appointment or occupancy (migration 0013), so the rows that overlap a window are among those that start
+# at most this long before it: `overlapping` reads an index range, however much history lies behind it.
+LONGEST_OCCUPANCY = datetime.timedelta(days=7)
+
+
+def overlapping(lo: datetime.datetime, hi: datetime.datetime) -> models.Q:
+    """Appointments or occupancies that overlap ``[lo, hi)``, bounded on ``start`` from both sides."""
+    return models.Q(start__lt=hi, start__gte=lo - LONGEST_OCCUPANCY, end__gt=lo)
+
+
 PURPOSE_BOOKING = Purpose("booking", _("Booking and providing appointments"))
 PURPOSE_STAFF_PLANNING = Purpose("staff_planning", _("Planning staff working time"))
 RETENTION_APPOINTMENT = Retention(

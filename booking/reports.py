@@ -39,6 +39,7 @@ from booking.models import (
     ResourceKind,
     TimeOffKind,
     WorkingHours,
+    overlapping,
 )
 from booking.selectors import closed_days
 from tenancy.models import Organization
@@ -115,7 +116,7 @@ def staff_figures(organization: Organization, first_day: date, last_day: date, *
         figures[pk].working_minutes = sum(end - start for start, end in working) // MINUTE
 
     appointments = list(Appointment.objects.for_organization(organization)
-                        .filter(staff_id__in=ids, start__lt=latest, end__gt=earliest)
+                        .filter(overlapping(earliest, latest), staff_id__in=ids)
                         .values_list("pk", "staff_id", "state", "start", "end", "service__cancellation_hours"))
     cancelled = [row[0] for row in appointments if row[2] == AppointmentState.CANCELLED]
     cancelled_at = dict(AppointmentTransition.objects.for_organization(organization).filter(

@@ -28,6 +28,7 @@ from booking.availability import (
     working_spans,
 )
 from booking.models import (
+    LONGEST_OCCUPANCY,
     HolidayOpening,
     HoursException,
     Occupancy,
@@ -36,6 +37,7 @@ from booking.models import (
     StartAlignment,
     TimeOffKind,
     WorkingHours,
+    overlapping,
 )
 from tenancy.models import Organization
 from tilli.lib.dates import day_in_range
@@ -76,6 +78,12 @@ def qualified_staff(service: Service, staff: Resource | None = None) -> list[Res
     return list(_qualified(service, staff).select_related("location"))
 
 
+def occupying(organization: Organization, resource_ids: list[int], lo: datetime, hi: datetime) -> QuerySet[Occupancy]:
+    """The active occupancies of the resources that overlap ``[lo, hi)``: one index range per resource."""
+    return Occupancy.objects.for_organization(organization).filter(overlapping(lo, hi), resource_id__in=resource_ids,
+                                                                   active=True)
+
+
 def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(first_day - timedelta(days=1), datetime.min.time(), tz)
     end = datetime.combine(last_day + timedelta(days=2), datetime.min.time(), tz)
@@ -84,7 +92,8 @@ def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, da
 
 def free_slots(service: Service, first_day: date, last_day: date, *, staff: Resource | None = None,
                now: datetime | None = None, apply_limits: bool = True,
-               ignore_appointment_id: int | None = None, at: datetime | None = None) -> list[Slot]:
+               ignore_appointment_id: int | None = None, at: datetime | None = None,
+               required: list[int] | None = None) -> list[Slot]:
     """Free start times for the service, per qualified staff member, sorted by time then staff.
 
     Starts follow each staff member's free time (the first moment a free span holds the service, then
@@ -94,6 +103,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
     appointment's own occupancy out, for moving it. `at` asks about that one start only, wherever the
     free time holds it: staff who pick a time in the calendar are not bound to the starts offered online.
+    `required` is the ids of the active resources the service needs, when the caller (a booking, which
+    locks them) has read them already.
 
     Starts are offered only on the requested local days, but working hours are built for one day more on
     each side: a night shift of the day before reaches into the first day, and a slot that starts on the
@@ -111,7 +122,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     if not tz_of:
         return []
     staff_ids = list(tz_of)  # in key order
-    needed = list(service.required_resources.filter(is_active=True).values_list("pk", flat=True))
+    needed = required if required is not None else list(
+        service.required_resources.filter(is_active=True).values_list("pk", flat=True))
     ids = staff_ids + needed
     earliest = min(_window(tz, first_day, last_day)[0] for tz in tz_of.values())
     latest = max(_window(tz, first_day, last_day)[1] for tz in tz_of.values())
@@ -121,8 +133,7 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
             Q(valid_until__isnull=True) | Q(valid_until__gte=first_day - timedelta(days=1))).values_list(
             "resource_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"):
         hours_rows[resource_id].append(tuple(row))
-    occupancies = Occupancy.objects.for_organization(organization).filter(
-        resource_id__in=ids, active=True, start__lt=latest, end__gt=earliest)
+    occupancies = occupying(organization, ids, earliest, latest)
     if ignore_appointment_id is not None:
         occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
     busy_rows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
@@ -145,6 +156,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     buffer_before = service.buffer_before_minutes * minute
     buffer_after = service.buffer_after_minutes * minute
     granularity = service.granularity_minutes * minute
+    if buffer_before + duration + buffer_after > LONGEST_OCCUPANCY // timedelta(microseconds=1):
+        return []  # no resource may be held that long (the database refuses it)
 
     on_the_clock = service.start_alignment == StartAlignment.CLOCK and at is None
     at_micros = None if at is None else to_micros(at)

@@ -41,25 +41,30 @@ from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
 
 
-def _occupancies(appointment: Appointment, service: Service) -> list[Occupancy]:
+def _required(service: Service) -> list[int]:
+    """The active resources (rooms, equipment) the service needs: read once per write, then the lock,
+    the availability re-check and the occupancies all use the same ids."""
+    return list(service.required_resources.filter(is_active=True).values_list("pk", flat=True))
+
+
+def _occupancies(appointment: Appointment, service: Service, required: list[int]) -> list[Occupancy]:
     span_start = appointment.start - timedelta(minutes=service.buffer_before_minutes)
     span_end = appointment.end + timedelta(minutes=service.buffer_after_minutes)
-    resources = [appointment.staff, *service.required_resources.filter(is_active=True)]
-    return [Occupancy(organization_id=appointment.organization_id, appointment=appointment, resource=r,
-                      start=span_start, end=span_end) for r in resources]
+    return [Occupancy(organization_id=appointment.organization_id, appointment=appointment, resource_id=pk,
+                      start=span_start, end=span_end) for pk in [appointment.staff_id, *required]]
 
 
-def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) -> None:
+def _lock_resources(service: Service, staff: Resource | None, *extra: Resource, required: list[int]) -> None:
     """Lock every resource this booking could occupy, in primary-key order, inside the transaction.
 
     PostgreSQL's exclusion constraint alone would let two overlapping inserts wait on each other
     and end in a deadlock; taking the row locks first, always in the same order, queues them
     instead, so the second sees the first's booking and gets a clean SlotTaken. (SQLite's
-    IMMEDIATE transactions already serialize writers; there this is a no-op.)
+    IMMEDIATE transactions already serialize writers; there this is a no-op.) Only active required
+    resources are occupied, so only they need the lock.
     """
-    ids = {r.pk for r in extra}
+    ids = {r.pk for r in extra} | set(required)
     ids |= {staff.pk} if staff is not None else set(service.staff.values_list("pk", flat=True))
-    ids |= set(service.required_resources.values_list("pk", flat=True))
     list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
@@ -94,19 +99,20 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            _lock_resources(service, staff)
+            required = _required(service)
+            _lock_resources(service, staff, required=required)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
                                now=now, apply_limits=channel == Channel.ONLINE,
-                               at=None if channel == Channel.ONLINE else start)
+                               at=None if channel == Channel.ONLINE else start, required=required)
             staff_ids = [s.staff_id for s in slots if s.start == start]
             if not staff_ids:
                 raise SlotTaken
-            chosen = Resource.objects.get(pk=staff_ids[0])
+            chosen = staff if staff is not None and staff.pk == staff_ids[0] else Resource.objects.get(pk=staff_ids[0])
             appointment = Appointment.objects.create(
                 organization=service.organization, client=client, service=service, staff=chosen,
                 location_id=chosen.location_id, start=start, end=start + timedelta(minutes=service.duration_minutes),
                 channel=channel, wishes=wishes, created_by_user_id=actor.user_id)
-            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
             _log(appointment, "", AppointmentState.BOOKED, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
             publish(about(appointment, AppointmentBooked, channel=channel))
@@ -168,11 +174,13 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            _lock_resources(service, staff or appointment.staff, appointment.staff)
+            required = _required(service)
+            _lock_resources(service, staff or appointment.staff, appointment.staff, required=required)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=staff or appointment.staff, now=now,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
-                               ignore_appointment_id=appointment.pk, at=None if actor.kind == "client" else start)
+                               ignore_appointment_id=appointment.pk, at=None if actor.kind == "client" else start,
+                               required=required)
             if not any(s.start == start for s in slots):
                 raise _refusal(service, staff or appointment.staff, start, start + length)
             appointment.occupancies.all().delete()
@@ -181,7 +189,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
                 appointment.staff, appointment.location_id = staff, staff.location_id
             appointment.revision += 1
             appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
-            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
             publish(about(appointment, AppointmentMoved))
     except IntegrityError:
@@ -211,17 +219,18 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
     local_day = appointment.start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            _lock_resources(service, appointment.staff)
+            required = _required(service)
+            _lock_resources(service, appointment.staff, required=required)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk,
-                               at=appointment.start)
+                               at=appointment.start, required=required)
             if not any(s.start == appointment.start for s in slots):
                 raise _refusal(service, appointment.staff, appointment.start, end)
             appointment.occupancies.all().delete()
             appointment.end = end
             appointment.revision += 1
             appointment.save(update_fields=["end", "revision"])
-            Occupancy.objects.bulk_create(_occupancies(appointment, service))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
             _audit(appointment, actor, AuditAction.UPDATE, ["end"])
             publish(about(appointment, AppointmentMoved))
     except IntegrityError:

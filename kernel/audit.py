@@ -126,7 +126,9 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
+    # No savepoint of its own: a failure here must undo the caller's change too (the chain records every
+    # write), and a write's two round trips for SAVEPOINT and RELEASE are saved.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization=organization)
         event = _event(organization, actor, seq=head.seq + 1, created_at=timezone.now(), prev_hash=head.hash,
                        action=action, object_type=object_type, object_id=object_id, subject_ref=subject_ref,

@@ -42,6 +42,8 @@ def get_for_member[M: models.Model](request: HttpRequest, model: type[M], *, per
         obj = scoped(request, model).get(**lookup)
     except (model.DoesNotExist, ValueError, models.ObjectDoesNotExist):
         raise Http404 from None
+    if getattr(obj, "organization_id", None) == request.organization.pk:
+        obj.organization = request.organization  # the scope it was read in: no second query for it
     registration = registry.get(model)
     if registration is not None and registration.audit_reads:
         actor = actor_for_request(request, kind=actor_kind) if actor_kind else actor_for_request(request)
