@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clients.models import Client
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.erasure import erase_client
 from privacy.errors import RequestError
 from privacy.exports import request_export

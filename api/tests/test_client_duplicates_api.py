@@ -6,8 +6,8 @@ from django.test import Client as Browser
 
 from api.tests.test_api import call
 from clients.models import Client
-from privacy.audit import Actor
-from privacy.models import AuditAction, AuditEvent
+from kernel.audit import Actor
+from kernel.models import AuditAction, AuditEvent
 from tilli.test import make_client
 
 AINO = {"first_name": "Aino", "last_name": "Aalto", "phone": "+358401112233"}

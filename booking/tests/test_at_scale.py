@@ -21,9 +21,8 @@ from booking.models import (
     WorkingHours,
 )
 from booking.selectors import free_slots, occupying
-from privacy.audit import Actor
-from privacy.models import AuditEvent
-from tilli.models import EventDelivery, EventRecord
+from kernel.audit import Actor
+from kernel.models import AuditEvent, EventDelivery, EventRecord
 from tilli.test import UserFactory, add_member, make_bookable
 
 HEL = ZoneInfo("Europe/Helsinki")

@@ -24,8 +24,8 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from notify.delivery import deliver_outbox
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
-from notify.tasks import deliver_outbox
 from notify.tests.test_worker_kill import _database_url
 from tilli.test import free_port, make_client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clients.models import Client
-from privacy.audit import Actor
+from kernel.audit import Actor
 from privacy.models import DataExport, DataSubjectRequest, RequestKind, RequestStatus
 from privacy.portal import portal_copy_request, portal_erase_account
 from tilli.errors import Conflict

@@ -96,7 +96,7 @@ def test_no_module_of_the_panel_or_the_api_writes():
 SYNTHETIC = '''
 from django.db import transaction
 from django.db.transaction import atomic
-from privacy.audit import record, record_many
+from kernel.audit import record, record_many
 
 def view(request, form, client, Client):
     client.save()
@@ -125,7 +125,7 @@ def test_the_check_flags_each_kind_of_write_in_a_module():
 
 def test_the_check_leaves_reading_and_presenting_alone():
     presenting = '''
-from privacy.audit import record_many
+from kernel.audit import record_many
 
 @transaction.non_atomic_requests
 def view(request, context, initial, seen):
