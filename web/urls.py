@@ -22,6 +22,7 @@ app_name = "web"
 
 org_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("setup-checklist/hide/", views.setup_checklist_hide_view, name="setup_checklist_hide"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:membership_id>/", views.staff_member, name="staff_member"),
     path("staff/invitations/<int:invitation_id>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
