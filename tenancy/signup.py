@@ -28,8 +28,8 @@ from privacy.audit import Actor
 from privacy.registry import RETENTION_SIGNUP
 from tenancy.events import SignupInvited, SignupRequested
 from tenancy.models import Membership, Organization, SignupInvitation, SignupRequest
-from tenancy.services import organization_create
 from tenancy.roles import Role
+from tenancy.services import organization_create
 from tenancy.validators import normalise_business_id
 from tilli.events import publish
 
