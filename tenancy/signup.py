@@ -149,8 +149,7 @@ def organization_sign_up(*, token: str, password: str, ip: str) -> Membership:
         raise ValidationError(INVALID_LINK)
     if already_registered(signup):
         raise ValidationError(_("This business or email address has an account already. Sign in instead."))
-    user = get_user_model()(email=signup.email, first_name=signup.first_name, last_name=signup.last_name,
-                            preferred_language=signup.default_language)
+    user = get_user_model()(email=signup.email, first_name=signup.first_name, last_name=signup.last_name)
     try:
         validate_password(password, user)
     except ValidationError as error:
