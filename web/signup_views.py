@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tenancy.public_writes import WriteRefused, count_public_write
@@ -33,8 +34,16 @@ def _refused(request: HttpRequest, email: str) -> str | None:
     return None
 
 
+def _first_guess(language: str) -> dict[str, str]:
+    """Choices the person can change, from the page's language: Polish speakers are likelier in Poland."""
+    if language == "pl":
+        return {"default_language": "pl", "country": "PL", "time_zone": "Europe/Warsaw"}
+    return {"default_language": language, "country": "FI", "time_zone": "Europe/Helsinki"}
+
+
 def _signup_form(request: HttpRequest, *, invitation_token: str = "", invited_email: str | None = None):
-    form = SignupForm(request.POST or None, invited_email=invited_email)
+    form = SignupForm(request.POST or None, invited_email=invited_email,
+                      initial=_first_guess(get_language()))
     if request.method == "POST":
         refusal = _refused(request, invited_email or request.POST.get("email", ""))
         if refusal is not None:
