@@ -10,9 +10,9 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from notify.models import Message
-from tenancy.models import Organization, SignupInvitation, SignupRequest
+from tenancy.models import Membership, Organization, SignupInvitation, SignupRequest
 from tenancy.tests.signup_helpers import FINNISH, GOOD_PASSWORD, link_path, mail_body
-from tilli.test import run_worker
+from tilli.test import enable_totp, run_worker
 
 pytestmark = pytest.mark.django_db
 THROTTLED = "Too many requests"
@@ -113,3 +113,18 @@ def test_in_invitation_mode_only_an_operators_link_signs_up_and_only_once(settin
 def test_an_unknown_confirmation_or_invitation_link_is_not_found():
     assert browser().get(reverse("web:signup_confirm", args=["nope"])).status_code == 404
     assert browser().get(reverse("web:signup_invited", args=["nope"])).status_code == 404
+
+
+def test_a_signed_up_owner_reaches_only_their_own_organization(world, smtp_server):
+    visitor = browser()
+    visitor.post(reverse("web:signup"), FINNISH)
+    path = _confirm_path(smtp_server)
+    visitor.post(path, {"password": GOOD_PASSWORD, "password_again": GOOD_PASSWORD})
+    own = Organization.objects.get(business_id="1572860-0")
+    owner = Membership.objects.get(organization=own).user
+    enable_totp(owner)
+    visitor.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    assert visitor.get(reverse("web:dashboard", kwargs={"org_slug": own.slug})).status_code == 200
+    for name in ("web:dashboard", "web:staff", "web:client_list"):
+        assert visitor.get(reverse(name, kwargs={"org_slug": world.org.slug})).status_code == 404
+    assert visitor.post(reverse("web:setup_checklist_hide", kwargs={"org_slug": world.org.slug})).status_code == 404
