@@ -13,11 +13,13 @@ from tenancy.models import SignupRequest
 from tenancy.validators import normalise_business_id
 
 
+EU_ATLANTIC_ZONES = ("Atlantic/Azores", "Atlantic/Canary", "Atlantic/Madeira")
+
+
 def _time_zones() -> list[tuple[str, str]]:
-    """European zones first (Tilli's businesses are in the EU), then every other one."""
-    zones = sorted(zoneinfo.available_timezones())
-    europe = [zone for zone in zones if zone.startswith("Europe/")]
-    return [(zone, zone) for zone in europe + [zone for zone in zones if zone not in europe and "/" in zone]]
+    """The zones of Europe (Tilli's businesses are in the EU); the organization settings take any zone later."""
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if zone.startswith("Europe/"))
+    return [(zone, zone) for zone in zones + list(EU_ATLANTIC_ZONES)]
 
 
 class SignupForm(forms.ModelForm):

@@ -80,10 +80,10 @@ def test_another_organizations_setup_ticks_nothing_here(world, settings, tmp_pat
 
 def test_the_owner_sees_the_progress_and_each_step_links_to_its_page(world, client_for):
     page = client_for(world.owner).get(reverse("web:dashboard", kwargs={"org_slug": world.org.slug})).content.decode()
-    assert "steps done" in page
+    assert 'class="card setup-checklist"' in page
     assert f'href="{reverse("web:documents_agreement", kwargs={"org_slug": world.org.slug})}"' in page
     reception = client_for(world.reception).get(reverse("web:dashboard", kwargs={"org_slug": world.org.slug}))
-    assert "steps done" not in reception.content.decode()
+    assert "setup-checklist" not in reception.content.decode()
 
 
 def test_an_unfinished_checklist_cannot_be_hidden(world, client_for):
@@ -100,7 +100,7 @@ def test_the_owner_hides_the_completed_checklist_and_only_their_own(world, clien
     client_for(world.owner).post(hide)
     assert SetupChecklistHidden.objects.get().organization == world.org
     page = client_for(world.owner).get(reverse("web:dashboard", kwargs={"org_slug": world.org.slug}))
-    assert "steps done" not in page.content.decode()
+    assert "setup-checklist" not in page.content.decode()
     assert setup_checklist(world.other_org).hidden is False
 
 
