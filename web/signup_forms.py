@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.models import SignupRequest
 from tenancy.validators import normalise_business_id
 
-
 EU_ATLANTIC_ZONES = ("Atlantic/Azores", "Atlantic/Canary", "Atlantic/Madeira")
 
 
