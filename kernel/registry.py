@@ -264,6 +264,7 @@ RETENTION_AUDIT = Retention(
     "audit", _("Access log: kept while the organization uses Tilli, as proof of accountability"))
 RETENTION_INVITATION = Retention("invitation", _("Staff invitation: deleted %(period)s after it expires"), days=30)
 RETENTION_ORGANIZATION = Retention("organization", _("While the organization uses Tilli"))
+RETENTION_SIGNUP = Retention("signup", _("Sign-up request: deleted %(period)s after it was made"), days=7)
 
 
 def erased_data_gone_within_days() -> int:

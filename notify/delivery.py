@@ -96,8 +96,9 @@ class _OutboxEmail(EmailMessage):
 
 def sender_for(organization) -> str:
     """The From of the organization's mail: its own name (the customer booked with it, not with Tilli)
-    at the configured sending address."""
-    return formataddr((organization.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+    at the configured sending address; Tilli's own mail (a sign-up's link) goes out as Tilli."""
+    return formataddr((organization.name if organization is not None else "Tilli",
+                       parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 class _Mailer:

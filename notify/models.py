@@ -28,6 +28,7 @@ from kernel.registry import (
     personal_data,
 )
 from tenancy.fields import EncryptedTextField
+from tenancy.models import Organization
 
 PURPOSE_MESSAGES = Purpose("messages", _("Booking confirmations, reminders and the messages the client allowed"))
 RETENTION_MESSAGES = Retention("messages", _("Messages sent: %(period)s, as a record of what was sent and when"),
@@ -84,8 +85,13 @@ class MessageStatus(models.TextChoices):
     not_exported=["claim_token", "ics", "reply_to"],  # reply_to: only on messages to staff, never to a client
 )
 class Message(TenantModel):
-    """One email or SMS, from queued to sent (or skipped, failed, cancelled, interrupted)."""
+    """One email or SMS, from queued to sent (or skipped, failed, cancelled, interrupted).
 
+    A message without an organization is Tilli's own (a sign-up's confirmation link, an operator's
+    sign-up invitation): it goes to someone who has no organization yet and appears in no outbox page.
+    """
+
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("clients.Client", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="messages", verbose_name=_("client"))
     appointment = models.ForeignKey("booking.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
@@ -119,7 +125,9 @@ class Message(TenantModel):
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        constraints = [models.UniqueConstraint(fields=["organization", "dedupe_key"], name="message_dedupe")]
+        constraints = [models.UniqueConstraint(fields=["organization", "dedupe_key"], name="message_dedupe"),
+                       models.UniqueConstraint(fields=["dedupe_key"], condition=models.Q(organization=None),
+                                               name="message_dedupe_own")]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["organization", "client", "-created_at"], name="message_client_recent"),

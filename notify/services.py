@@ -290,3 +290,56 @@ def queue_invitation(invitation_id: int) -> Message | None:
         return enqueue(organization=organization, channel=MessageChannel.EMAIL, purpose=MessagePurpose.INVITATION,
                        kind=INVITATION_KIND, recipient=invitation.email, language=organization.default_language,
                        subject=subject, body=body, dedupe_key=f"{INVITATION_KIND}:{invitation.pk}")
+
+
+SIGNUP_KIND = "signup_confirm"
+SIGNUP_INVITATION_KIND = "signup_invitation"
+
+
+def queue_signup_confirmation(signup_id: int) -> Message | None:
+    """In the worker: a sign-up's confirmation link, in the language the business chose; nothing when
+    the address or business is registered already (tenancy.signup.signup_issue_link decides)."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from tenancy.models import SignupRequest
+    from tenancy.signup import signup_issue_link
+
+    signup = SignupRequest.objects.filter(pk=signup_id).first()
+    if signup is None:
+        return None
+    with transaction.atomic():
+        link = signup_issue_link(signup=signup)
+        if link is None:
+            return None
+        with translation.override(signup.default_language):
+            body = render_to_string("tenancy/email/signup_confirm.txt", {"signup": signup, "link": link,
+                                                                         "hours": settings.SIGNUP_LINK_HOURS})
+            subject = _("Confirm your email to start %(organization)s on Tilli") % {
+                "organization": signup.organization_name}
+        return enqueue(organization=None, channel=MessageChannel.EMAIL, purpose=MessagePurpose.SIGN_IN,
+                       kind=SIGNUP_KIND, recipient=signup.email, language=signup.default_language,
+                       subject=subject, body=body, dedupe_key=f"{SIGNUP_KIND}:{signup.pk}")
+
+
+def queue_signup_invitation(invitation_id: int) -> Message | None:
+    """In the worker: the operator's sign-up invitation with its single-use link."""
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    from tenancy.models import SignupInvitation
+    from tenancy.signup import signup_invitation_issue_link
+
+    invitation = SignupInvitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        return None
+    with transaction.atomic():
+        link = signup_invitation_issue_link(invitation=invitation)
+        if link is None:
+            return None
+        with translation.override(invitation.language):
+            body = render_to_string("tenancy/email/signup_invitation.txt", {"invitation": invitation, "link": link})
+            subject = _("You are invited to start using Tilli")
+        return enqueue(organization=None, channel=MessageChannel.EMAIL, purpose=MessagePurpose.INVITATION,
+                       kind=SIGNUP_INVITATION_KIND, recipient=invitation.email, language=invitation.language,
+                       subject=subject, body=body, dedupe_key=f"{SIGNUP_INVITATION_KIND}:{invitation.pk}")

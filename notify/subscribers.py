@@ -16,6 +16,7 @@ from booking.events import (
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
 from kernel.events import subscriber
 from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
+from tenancy.events import SignupInvited, SignupRequested
 
 MESSAGE_KINDS = {AppointmentBooked: "confirmed", AppointmentMoved: "moved", AppointmentCancelled: "cancelled"}
 
@@ -48,6 +49,22 @@ def invitation_mail(event: InvitationCreated) -> None:
     from notify.services import queue_invitation
 
     queue_invitation(event.invitation_id)
+
+
+@subscriber(SignupRequested)
+def signup_mail(event: SignupRequested) -> None:
+    """Mail a sign-up's confirmation link, unless its address or business is registered already."""
+    from notify.services import queue_signup_confirmation
+
+    queue_signup_confirmation(event.signup_id)
+
+
+@subscriber(SignupInvited)
+def signup_invitation_mail(event: SignupInvited) -> None:
+    """Mail the operator's sign-up invitation (the link lives only in the mail, wiped once sent)."""
+    from notify.services import queue_signup_invitation
+
+    queue_signup_invitation(event.invitation_id)
 
 
 def _webhook_event_types():

@@ -11,4 +11,5 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Organizations")
     periodic_jobs = (
         Job("tenancy.purge_rate_counters", "tenancy.tasks.purge_rate_counters", timedelta(hours=1)),
+        Job("tenancy.purge_signups", "tenancy.tasks.purge_signups", timedelta(hours=6)),
     )

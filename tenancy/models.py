@@ -21,6 +21,7 @@ from kernel.registry import (
     PURPOSE_CONTROLLER_INFO,
     RETENTION_MEMBERSHIP,
     RETENTION_ORGANIZATION,
+    RETENTION_SIGNUP,
     Category,
     Erasure,
     LegalBasis,
@@ -216,3 +217,92 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_hash[:8]} {self.hits}"
+
+
+_SIGNUP = PersonalField(Category.IDENTITY, PURPOSE_ACCESS_CONTROL, LegalBasis.CONTRACT, RETENTION_SIGNUP,
+                        Erasure.DELETE)
+
+
+@personal_data(
+    subject_kind=SubjectKind.STAFF,
+    subject_path=None,
+    fields={"email": PersonalField(Category.CONTACT, PURPOSE_ACCESS_CONTROL, LegalBasis.CONTRACT, RETENTION_SIGNUP,
+                                   Erasure.DELETE)},
+    not_personal=["language", "token_hash", "created_at", "expires_at", "used_at"],
+)
+class SignupInvitation(models.Model):
+    """The operator's single-use invitation for a business to sign up (SIGNUP_MODE = invitation).
+
+    The token is stored hashed; the link exists in clear only in the email the worker sends.
+    """
+
+    email = models.EmailField(_("email address"))
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up invitation")
+        verbose_name_plural = _("sign-up invitations")
+
+    def __str__(self) -> str:
+        return f"sign-up invitation {self.pk}"
+
+
+@personal_data(
+    subject_kind=SubjectKind.STAFF,
+    subject_path=None,
+    fields={"email": _SIGNUP, "first_name": _SIGNUP, "last_name": _SIGNUP},
+    not_personal=["organization_name", "country", "business_id", "street_address", "postal_code", "city",
+                  "default_language", "time_zone", "invitation", "token_hash", "created_at", "expires_at",
+                  "link_sent_at", "confirmed_at"],
+)
+class SignupRequest(models.Model):
+    """A business's sign-up waiting for its email to be confirmed; nothing of the organization exists yet.
+
+    The organization and its owner are created only when the mailed link is used (tenancy.signup),
+    so an unconfirmed address never owns anything. Rows are deleted RETENTION_SIGNUP after they were made.
+    """
+
+    email = models.EmailField(_("email address"))
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_clean_text])
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_clean_text])
+    organization_name = models.CharField(_("business name"), max_length=200, validators=[validate_clean_text])
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    business_id = models.CharField(_("business ID"), max_length=20)
+    street_address = models.CharField(_("street address"), max_length=200, validators=[validate_clean_text])
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100, validators=[validate_clean_text])
+    default_language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[_validate_time_zone])
+    invitation = models.ForeignKey(SignupInvitation, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up request")
+        verbose_name_plural = _("sign-up requests")
+
+    def __str__(self) -> str:
+        return f"sign-up request {self.pk}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["organization", "hidden_at"])
+class SetupChecklistHidden(TenantModel):
+    """The owner hid the completed setup checklist from the dashboard (web.setup_checklist)."""
+
+    hidden_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hidden setup checklist")
+        verbose_name_plural = _("hidden setup checklists")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="setup_checklist_hidden_unique")]
+
+    def __str__(self) -> str:
+        return f"checklist hidden {self.organization_id}"

@@ -11,7 +11,7 @@ from kernel.audit import Actor, record
 from kernel.models import AuditAction, AuditChainHead
 from tenancy.errors import TenancyError
 from tenancy.keyring import ensure_keys
-from tenancy.models import Membership, Organization
+from tenancy.models import Membership, Organization, SetupChecklistHidden
 from tenancy.roles import Role
 from tilli.errors import Conflict
 
@@ -107,3 +107,11 @@ def membership_change(*, membership: Membership, actor: Actor, role: str | None 
         record(organization=locked.organization, actor=actor, action=action, obj=locked, changed_fields=changed,
                detail={"role": new_role})
     return locked
+
+
+@transaction.atomic
+def setup_checklist_hide(*, organization: Organization, actor: Actor) -> None:
+    """The owner hides the setup checklist from the dashboard (the panel offers it once every step is done)."""
+    hidden, created = SetupChecklistHidden.objects.get_or_create(organization=organization)
+    if created:
+        record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=hidden)

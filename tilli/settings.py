@@ -220,6 +220,14 @@ PUBLIC_BOOKINGS_EMAIL_WINDOW_SECONDS = env_int("PUBLIC_BOOKINGS_EMAIL_WINDOW_SEC
 PUBLIC_WRITES_PROOF_BITS = env_int("PUBLIC_WRITES_PROOF_BITS", 16, minimum=0)
 PUBLIC_WRITES_PROOF_SECONDS = env_int("PUBLIC_WRITES_PROOF_SECONDS", 1800, minimum=60)
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["owner"])
+# Sign-up (docs/signup.md): "open" lets any business create its organization at /signup/, "invitation"
+# only through an operator's single-use link (`manage.py signup_invite`). The confirmation link lasts
+# SIGNUP_LINK_HOURS; each email address may ask for SIGNUP_PER_EMAIL links a day (besides the per-address
+# limit every public write shares).
+SIGNUP_MODE = env_choice("SIGNUP_MODE", "open", ("open", "invitation"))
+SIGNUP_LINK_HOURS = env_int("SIGNUP_LINK_HOURS", 48, minimum=1)
+SIGNUP_INVITATION_DAYS = env_int("SIGNUP_INVITATION_DAYS", 14, minimum=1)
+SIGNUP_PER_EMAIL = env_int("SIGNUP_PER_EMAIL", 3, minimum=1)
 PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 0, minimum=0)  # 0: passwords do not expire
 # A practitioner treats a client (reads and writes their sensitive entries) from the booking of an
 # appointment with them until this many days after it ends; beyond that, only an owner's care assignment.

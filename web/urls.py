@@ -13,6 +13,7 @@ from web import (
     recipient_views,
     request_views,
     service_views,
+    signup_views,
     views,
     webhook_views,
 )
@@ -21,6 +22,7 @@ app_name = "web"
 
 org_patterns = [
     path("", views.dashboard, name="dashboard"),
+    path("setup-checklist/hide/", views.setup_checklist_hide_view, name="setup_checklist_hide"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:membership_id>/", views.staff_member, name="staff_member"),
     path("staff/invitations/<int:invitation_id>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
@@ -111,5 +113,9 @@ urlpatterns = [
     path("account/sign-out-everywhere/", views.sign_out_everywhere_view, name="sign_out_everywhere"),
     path("healthz", views.healthz, name="healthz"),
     path("feeds/<str:token>.ics", feed_views.feed, name="feed"),
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/sent/", signup_views.signup_sent, name="signup_sent"),
+    path("signup/invited/<str:token>/", signup_views.signup_invited, name="signup_invited"),
+    path("signup/confirm/<str:token>/", signup_views.signup_confirm, name="signup_confirm"),
     path("o/<slug:org_slug>/", include(org_patterns)),
 ]

@@ -25,7 +25,7 @@ from privacy.requests import open_requests, overdue_requests
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.models import Membership
 from tenancy.roles import Perm
-from tenancy.services import LastOwnerError, membership_change, organization_update
+from tenancy.services import LastOwnerError, membership_change, organization_update, setup_checklist_hide
 from web.form_errors import apply_errors
 from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
 from web.privacy_views import reauthenticate_first
@@ -56,13 +56,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from web.breach_views import dashboard_breaches
     from web.dashboard import business_overview, requests_by_deadline
     from web.document_views import dashboard_agreement
+    from web.setup_checklist import setup_checklist
+
+    checklist = None
+    if request.membership.has_perm(Perm.MANAGE_ORGANIZATION):
+        checklist = setup_checklist(request.organization)
+        checklist = None if checklist.hidden else checklist
 
     return render(request, "web/dashboard.html", {"staff_count": staff_count, "requests": requests,
                                                   "breaches": dashboard_breaches(request),
                                                   "agreement": dashboard_agreement(request),
                                                   "backup": dashboard_backup(request),
                                                   "business": business_overview(request),
-                                                  "due_requests": requests_by_deadline(request)})
+                                                  "due_requests": requests_by_deadline(request),
+                                                  "checklist": checklist})
+
+
+@require_POST
+def setup_checklist_hide_view(request: HttpRequest) -> HttpResponse:
+    """Hide the completed setup checklist; an unfinished one stays (it would hide what is left to do)."""
+    from web.setup_checklist import setup_checklist
+
+    require_perm(request, Perm.MANAGE_ORGANIZATION)
+    if setup_checklist(request.organization).complete:
+        setup_checklist_hide(organization=request.organization, actor=actor_for_request(request))
+    else:
+        messages.error(request, _("Finish the setup checklist first."))
+    return redirect("web:dashboard", org_slug=request.organization.slug)
 
 
 def staff(request: HttpRequest) -> HttpResponse:
