@@ -16,6 +16,7 @@ from api.services import api_token_authenticate
 from tenancy.language import chosen_language
 from tenancy.models import Membership
 from tenancy.roles import Perm
+from tenancy.status import ensure_open
 
 
 class TokenAuth(HttpBearer):
@@ -24,6 +25,7 @@ class TokenAuth(HttpBearer):
         if api_token is None:
             return None
         membership = api_token.membership
+        ensure_open(membership.organization)  # a suspended organization's API answers 409
         request.user = membership.user
         request.membership = membership
         request.organization = membership.organization
@@ -55,6 +57,7 @@ class PanelSession(APIKeyHeader):
                       .filter(organization__slug=key, user=user, is_active=True).first())
         if membership is None:
             return None
+        ensure_open(membership.organization)
         if membership.role in settings.MFA_REQUIRED_ROLES and not is_mfa_enabled(user, SECOND_FACTORS):
             raise ApiError(403, "mfa_required", _("Your role requires two-factor authentication."))
         if user.password_expired():

@@ -30,6 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
+from tenancy.models import OrganizationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ def _skip_reason(message: Message, policies: dict) -> str:
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
                            MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY, MessagePurpose.INVITATION):
         return ""
+    if message.organization.status != OrganizationStatus.ACTIVE:
+        return "organization_not_active"  # a suspended or ended organization sends no reminders or campaigns
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
     if message.client is None or not reachable(message.client, message.channel, purpose=message.purpose,
