@@ -73,8 +73,9 @@ def _page(request: HttpRequest, org: Organization, status: int = 200, **forms) -
     """The organization's page; after a refused action, with that action's form and its errors."""
     context = {"org": org, "usage": selectors.usage(org), "contract": selectors.contract_end(org),
                "accesses": selectors.support_accesses(org)[:20], "log": selectors.operator_log(org.pk)[:30],
-               "reason_form": ReasonForm(), "end_form": EndContractForm(organization=org),
-               "support_form": SupportAccessForm(), "now": timezone.now(),
+               "reason_form": ReasonForm(auto_id="status_%s"), "end_form": EndContractForm(organization=org,
+                                                                                           auto_id="end_%s"),
+               "support_form": SupportAccessForm(auto_id="support_%s"), "now": timezone.now(),
                "return_days": settings.CONTRACT_RETURN_DAYS, **forms}
     return render(request, "console/organization.html", context, status=status)
 
@@ -83,7 +84,7 @@ def _page(request: HttpRequest, org: Organization, status: int = 200, **forms) -
 @operator_only
 def status_change(request: HttpRequest, organization_id: int, action: str) -> HttpResponse:
     org = _organization(organization_id)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id="status_%s")
     service = {"suspend": organization_suspend, "reactivate": organization_reactivate}[action]
     if form.is_valid():
         try:
@@ -101,7 +102,7 @@ def status_change(request: HttpRequest, organization_id: int, action: str) -> Ht
 @operator_only
 def end_contract(request: HttpRequest, organization_id: int) -> HttpResponse:
     org = _organization(organization_id)
-    form = EndContractForm(request.POST, organization=org)
+    form = EndContractForm(request.POST, organization=org, auto_id="end_%s")
     if form.is_valid():
         try:
             ended, _token = contract_end(organization=org, reason=form.cleaned_data["reason"], actor=_actor(request))
@@ -119,7 +120,7 @@ def end_contract(request: HttpRequest, organization_id: int) -> HttpResponse:
 @operator_only
 def support_grant(request: HttpRequest, organization_id: int) -> HttpResponse:
     org = _organization(organization_id)
-    form = SupportAccessForm(request.POST)
+    form = SupportAccessForm(request.POST, auto_id="support_%s")
     if form.is_valid():
         try:
             support_access_grant(organization=org, operator=request.user, hours=form.cleaned_data["hours"],
