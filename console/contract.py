@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from console.log import record_operator
@@ -142,7 +143,7 @@ def _mail_owners(organization: Organization, ended: ContractEnd, token: str) -> 
                 % {"name": organization.name}, "", link, "",
                 _("The link works once, until %(date)s. After that date the organization and all its data are "
                   "deleted and its encryption keys destroyed; nothing can then be restored.")
-                % {"date": ended.return_until.date().isoformat()},
+                % {"date": date_format(timezone.localtime(ended.return_until), "SHORT_DATE_FORMAT")},
                 "", f"-- {settings.OPERATOR_NAME or 'Tilli'}",
             ])
         enqueue(organization=organization, channel=MessageChannel.EMAIL, purpose=MessagePurpose.STAFF,

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -111,7 +112,7 @@ def end_contract(request: HttpRequest, organization_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The contract has ended. The owners were sent a link to their data; the "
                                         "organization is deleted on %(date)s.")
-                             % {"date": ended.return_until.date().isoformat()})
+                             % {"date": date_format(timezone.localtime(ended.return_until), "SHORT_DATE_FORMAT")})
             return redirect("console:organization", organization_id=org.pk)
     return _page(request, org, 422, end_form=form)
 
