@@ -16,7 +16,7 @@ from api.services import api_token_authenticate
 from tenancy.language import chosen_language
 from tenancy.models import Membership
 from tenancy.roles import Perm
-from tenancy.status import ensure_open
+from tenancy.status import ensure_open, support_membership
 
 
 class TokenAuth(HttpBearer):
@@ -55,6 +55,8 @@ class PanelSession(APIKeyHeader):
             return None
         membership = (Membership.objects.select_related("organization")
                       .filter(organization__slug=key, user=user, is_active=True).first())
+        if membership is None and getattr(request, "is_operator", False):
+            membership = support_membership(key, user)  # the calendar's reads during a support access
         if membership is None:
             return None
         ensure_open(membership.organization)

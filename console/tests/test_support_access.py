@@ -108,3 +108,23 @@ def test_another_organizations_owner_cannot_end_it(world, operator, client_for):
     assert response.status_code == 404
     access.refresh_from_db()
     assert access.ended_at is None
+
+
+def test_the_calendar_reads_through_the_panel_session_during_the_window_but_never_writes(world, operator):
+    from tilli.test import book_appointment
+
+    appointment = book_appointment(world.org, world.practitioner, make_client(world.org))
+    headers = {"X-Tilli-Organization": world.org.slug}
+    day = timezone.localdate(appointment.start).isoformat()
+    path = f"/api/v1/calendar/day?location={appointment.location_id}&date={day}"
+    assert operator.get(path, headers=headers).status_code == 401  # no access yet
+    _grant(operator, world)
+    assert operator.get(path, headers=headers).status_code == 200
+    operator.get(_panel(world.org.slug, "web:calendar"))  # sets the CSRF cookie, as the calendar page does
+    moved = operator.post(f"/api/v1/calendar/appointments/{appointment.pk}/move", {"start": f"{day}T14:00:00"},
+                          content_type="application/json",
+                          headers={**headers, "X-CSRFToken": operator.cookies["csrftoken"].value})
+    assert moved.status_code == 404  # the one door refuses a role without the permission as if nothing were there
+    before = appointment.start
+    appointment.refresh_from_db()
+    assert appointment.start == before
