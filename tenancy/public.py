@@ -32,14 +32,17 @@ def public_language(request: HttpRequest, organization: Organization, client=Non
     return organization.default_language if organization.default_language in offered else offered[0]
 
 
-def public_organization(slug: str, request: HttpRequest | None = None, client=None) -> Organization:
+def public_organization(slug: str, request: HttpRequest | None = None, client=None, *,
+                        while_unavailable: bool = False) -> Organization:
     """The organization with this slug (404 otherwise); with a request, its language is activated.
 
     One that is not served (suspended, contract ended) raises `OrganizationUnavailable`, after its
-    language is activated, so the refusal speaks the visitor's language."""
+    language is activated, so the refusal speaks the visitor's language; only pages a person must
+    reach whatever the organization's standing (its privacy notice, a marketing unsubscribe) pass
+    `while_unavailable`."""
     organization = get_object_or_404(Organization, slug=slug)
     if request is not None:
         language = public_language(request, organization, client)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-    return ensure_open(organization)
+    return organization if while_unavailable else ensure_open(organization)

@@ -128,3 +128,15 @@ def test_reminders_stop_while_the_organization_is_suspended(world, smtp_server):
     reminder.refresh_from_db()
     assert (reminder.status, reminder.error) == (MessageStatus.SKIPPED, "organization_not_active")
     assert smtp_server.messages == []
+
+
+def test_the_privacy_notice_and_a_marketing_unsubscribe_stay_reachable_while_suspended(world):
+    from notify.unsubscribe import unsubscribe_token
+
+    client = make_client(world.org, email="lopetan@example.test")
+    organization_suspend(organization=world.org, reason="Unpaid", actor=SYSTEM)
+
+    notice = Client().get(reverse("public_booking:privacy_notice", kwargs={"booking_slug": world.org.slug}))
+    assert notice.status_code == 404 and notice.templates[0].name == "web/documents/notice_missing.html"
+    token = unsubscribe_token(client, MessageChannel.EMAIL)
+    assert Client().post(reverse("unsubscribe", kwargs={"token": token})).status_code == 200
