@@ -99,7 +99,7 @@ def test_nobody_but_an_owner_of_the_organization_opens_the_link(world, operator,
 def test_an_ended_organizations_pages_refuse(world, operator, client_for):
     _end(operator, world)
     response = client_for(world.owner).get(reverse("web:dashboard", kwargs={"org_slug": world.org.slug}))
-    assert response.status_code == 409 and "no longer uses Tilli" in response.content.decode()
+    assert response.status_code == 409 and "ei enää käytä Tilliä" in response.content.decode()  # in Finnish
     response = Client().get(reverse("public_booking:services", kwargs={"booking_slug": world.org.slug}))
     assert response.status_code == 409
 
