@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
@@ -22,37 +21,19 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts.middleware import SECOND_FACTORS
-
-
-def passed_second_factor(request: HttpRequest) -> bool:
-    """Whether the signed-in person entered a second factor in this session."""
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
+from accounts.middleware import SECOND_FACTORS, is_operator, passed_second_factor
 
 
 class OperatorAdminSite(admin.AdminSite):
     site_header = "Tilli operator"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return (super().has_permission(request) and is_mfa_enabled(request.user, SECOND_FACTORS)
-                and passed_second_factor(request))
+        return is_operator(request)
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponseRedirect:
         """Never checks a password itself: sends the visitor to the step they still miss."""
         next_url = self._next_url(request)
-        user = request.user
-        if not user.is_authenticated:
-            return _with_next(resolve_url(settings.LOGIN_URL), next_url)
-        if not (user.is_active and user.is_staff):
-            raise PermissionDenied
-        if not is_mfa_enabled(user, SECOND_FACTORS):
-            messages.warning(request, _("The operator admin requires two-factor authentication. "
-                                        "Set it up to continue."))
-            return HttpResponseRedirect(reverse("mfa_activate_totp"))
-        if not passed_second_factor(request):
-            return _with_next(reverse("mfa_reauthenticate"), next_url)
-        return HttpResponseRedirect(next_url)
+        return operator_gate(request, next_url) or HttpResponseRedirect(next_url)
 
     def _next_url(self, request: HttpRequest) -> str:
         wanted = request.GET.get(REDIRECT_FIELD_NAME, "")
@@ -60,6 +41,24 @@ class OperatorAdminSite(admin.AdminSite):
                                                       require_https=request.is_secure()):
             return wanted
         return reverse("admin:index", current_app=self.name)
+
+
+def operator_gate(request: HttpRequest, next_url: str) -> HttpResponseRedirect | None:
+    """None for the operator's staff (`is_operator`); else the step they still miss, shared by the admin and
+    the console: sign in, set up a second factor, or enter it again in this session. Anyone else who is
+    signed in is refused (PermissionDenied)."""
+    user = request.user
+    if not user.is_authenticated:
+        return _with_next(resolve_url(settings.LOGIN_URL), next_url)
+    if not (user.is_active and user.is_staff):
+        raise PermissionDenied
+    if not is_mfa_enabled(user, SECOND_FACTORS):
+        messages.warning(request, _("The operator admin requires two-factor authentication. "
+                                    "Set it up to continue."))
+        return HttpResponseRedirect(reverse("mfa_activate_totp"))
+    if not passed_second_factor(request):
+        return _with_next(reverse("mfa_reauthenticate"), next_url)
+    return None
 
 
 def _with_next(url: str, next_url: str) -> HttpResponseRedirect:

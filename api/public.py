@@ -27,7 +27,7 @@ from booking.online import book_online
 from booking.selectors import free_slots
 from kernel.audit import client_ip
 from tenancy.models import Organization
-from tenancy.public import public_language
+from tenancy.public import public_language, public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking
 
 router = Router(tags=["public booking"], auth=None)
@@ -107,14 +107,14 @@ def _staff(organization: Organization, service: Service, staff_id: int | None) -
 
 @router.get("/{booking_slug}/services", response={200: list[PublicServiceOut], **ERRORS})
 def public_services(request: HttpRequest, booking_slug: str):
-    return _services(get_object_or_404(Organization, slug=booking_slug))
+    return _services(public_organization(booking_slug, request))
 
 
 @router.get("/{booking_slug}/availability", response={200: list[PublicSlotOut], **ERRORS})
 def public_availability(request: HttpRequest, booking_slug: str, service: Id, start: Day, end: Day,
                         staff: Id | None = None):
     """Free start times (UTC) that a visitor may book, honouring the service's notice and advance limits."""
-    organization = get_object_or_404(Organization, slug=booking_slug)
+    organization = public_organization(booking_slug, request)
     if end < start or end - start > timedelta(days=MAX_DAYS):
         raise ApiError(422, "invalid", _("Choose at most %(days)d days, the end not before the start.")
                        % {"days": MAX_DAYS})
@@ -125,7 +125,7 @@ def public_availability(request: HttpRequest, booking_slug: str, service: Id, st
 @router.get("/{booking_slug}/challenge", response={200: ChallengeOut, **ERRORS})
 def public_challenge(request: HttpRequest, booking_slug: str):
     """A proof-of-work challenge for one booking (valid for `expires_in` seconds, usable once)."""
-    organization = get_object_or_404(Organization, slug=booking_slug)
+    organization = public_organization(booking_slug, request)
     return {"challenge": booking_challenge(organization), "bits": settings.PUBLIC_WRITES_PROOF_BITS,
             "expires_in": settings.PUBLIC_WRITES_PROOF_SECONDS}
 
@@ -135,7 +135,7 @@ REFUSED_STATUS = {"throttled": 429, "busy": 429, "email_limit": 429, "proof_inva
 
 @router.post("/{booking_slug}/appointments", response={201: PublicBookingOut, **ERRORS})
 def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingIn):
-    organization = get_object_or_404(Organization, slug=booking_slug)
+    organization = public_organization(booking_slug, request)
     ip = client_ip(request)
     try:
         check_public_booking(request=request, organization=organization, email=payload.email,

@@ -62,6 +62,7 @@ class ActorKind(models.TextChoices):
     API = "api", _("Staff member via the API")
     CLIENT = "client", _("Client")
     SYSTEM = "system", _("System")
+    OPERATOR = "operator", _("Tilli's staff (the operator)")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from notify.models import Message, MessageChannel, MessagePurpose, MessageStatus
 from notify.policy import policy_for, reachable
+from tenancy.models import OrganizationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ def _skip_reason(message: Message, policies: dict) -> str:
     if message.purpose in (MessagePurpose.TRANSACTIONAL, MessagePurpose.STAFF, MessagePurpose.CONTACT,
                            MessagePurpose.SIGN_IN, MessagePurpose.PRIVACY, MessagePurpose.INVITATION):
         return ""
+    if message.organization.status != OrganizationStatus.ACTIVE:
+        return "organization_not_active"  # a suspended or ended organization sends no reminders or campaigns
     if message.organization_id not in policies:
         policies[message.organization_id] = policy_for(message.organization)
     if message.client is None or not reachable(message.client, message.channel, purpose=message.purpose,

@@ -3,8 +3,9 @@
 GDPR Art. 28(2): a processor engaging another processor informs the controller of any intended
 addition or replacement, giving the controller the opportunity to object. Each organization
 (the controller) is told through its owners, by email through the outbox (purpose STAFF, no
-client), with what changed and how to object. The admin, the `seed_subprocessors` command and
-anything else change the list only through these functions, so no change goes unannounced.
+client), with what changed and how to object. The operator's console, the `seed_subprocessors` command
+and anything else change the list only through these functions, so no change goes unannounced, and each
+change is written to the operator log with who made it.
 
 A removed sub-processor keeps its row with `removed_at` set: published notices and processing
 agreements that named it stay explainable. Demo organizations are not written to.
@@ -20,6 +21,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from console.log import record_operator
+from console.models import OperatorAction
+from kernel.audit import Actor
 from privacy.models import SubProcessor
 
 DESCRIBED = ["name", "address", "country", "purpose", "location", "data_categories"]
@@ -35,17 +39,19 @@ class Change:
 
 @transaction.atomic
 def subprocessor_add(*, name: str, address: str, country: str, purpose: str, location: str, data_categories: str,
-                     position: int = 0) -> SubProcessor:
+                     actor: Actor, position: int = 0) -> SubProcessor:
     subprocessor = SubProcessor(name=name, address=address, country=country.upper(), purpose=purpose,
                                 location=location, data_categories=data_categories, position=position)
     subprocessor.full_clean()
     subprocessor.save()
+    record_operator(actor=actor, action=OperatorAction.ADD_SUBPROCESSOR, detail={"subprocessor": subprocessor.pk,
+                                                                                 "name": subprocessor.name})
     announce(Change("added", subprocessor))
     return subprocessor
 
 
 @transaction.atomic
-def subprocessor_update(*, subprocessor: SubProcessor, **values) -> list[str]:
+def subprocessor_update(*, subprocessor: SubProcessor, actor: Actor, **values) -> list[str]:
     """Change the given fields; announces the change unless only the list order moved. Returns the changed fields."""
     unknown = set(values) - set(FIELDS)
     if unknown:
@@ -60,6 +66,8 @@ def subprocessor_update(*, subprocessor: SubProcessor, **values) -> list[str]:
         setattr(subprocessor, name, value)
     subprocessor.full_clean()
     subprocessor.save(update_fields=list(changes))
+    record_operator(actor=actor, action=OperatorAction.CHANGE_SUBPROCESSOR,
+                    detail={"subprocessor": subprocessor.pk, "name": subprocessor.name, "fields": sorted(changes)})
     described = {name: change for name, change in changes.items() if name in DESCRIBED}
     if described:
         announce(Change("changed", subprocessor, described))
@@ -67,11 +75,13 @@ def subprocessor_update(*, subprocessor: SubProcessor, **values) -> list[str]:
 
 
 @transaction.atomic
-def subprocessor_remove(*, subprocessor: SubProcessor) -> None:
+def subprocessor_remove(*, subprocessor: SubProcessor, actor: Actor) -> None:
     if subprocessor.removed_at is not None:
         return
     subprocessor.removed_at = timezone.now()
     subprocessor.save(update_fields=["removed_at"])
+    record_operator(actor=actor, action=OperatorAction.REMOVE_SUBPROCESSOR,
+                    detail={"subprocessor": subprocessor.pk, "name": subprocessor.name})
     announce(Change("removed", subprocessor))
 
 

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from kernel.models import TenantModel
 from kernel.registry import (
     PURPOSE_ACCESS_CONTROL,
+    PURPOSE_ACCOUNTABILITY,
     PURPOSE_CONTROLLER_INFO,
+    RETENTION_AUDIT,
     RETENTION_MEMBERSHIP,
     RETENTION_ORGANIZATION,
     RETENTION_SIGNUP,
@@ -37,6 +39,19 @@ from tilli.lib.text import validate_clean_text
 def every_language() -> list[str]:
     """Every language Tilli speaks: the default for what an organization's public pages offer."""
     return [code for code, _name in settings.LANGUAGES]
+
+
+class OrganizationStatus(models.TextChoices):
+    """Where an organization stands with the operator; only an active one is served (tenancy.status)."""
+
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CONTRACT_ENDED = "contract_ended", _("Contract ended")
+
+
+class Plan(models.TextChoices):
+    TRIAL = "trial", _("Trial")
+    STANDARD = "standard", _("Standard")
 
 
 class Country(models.TextChoices):
@@ -66,7 +81,8 @@ _CONTROLLER_CONTACT = PersonalField(
     },
     not_personal=["name", "slug", "business_id", "country", "street_address", "postal_code", "city",
                   "default_language", "time_zone", "national_id_enabled", "is_demo", "created_at",
-                  "keeps_patient_records", "full_listings_per_year", "inactive_client_years", "public_languages"],
+                  "keeps_patient_records", "full_listings_per_year", "inactive_client_years", "public_languages",
+                  "status", "status_reason", "status_changed_at", "plan"],
 )
 class Organization(models.Model):
     """A business using Tilli: the controller of its clients' data (Tilli is its processor)."""
@@ -107,6 +123,11 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)])
     is_demo = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, default=Plan.STANDARD)
+    status = models.CharField(_("status"), max_length=20, choices=OrganizationStatus.choices,
+                              default=OrganizationStatus.ACTIVE, editable=False)
+    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("organization")
@@ -222,6 +243,10 @@ class RateCounter(models.Model):
 _SIGNUP = PersonalField(Category.IDENTITY, PURPOSE_ACCESS_CONTROL, LegalBasis.CONTRACT, RETENTION_SIGNUP,
                         Erasure.DELETE)
 
+_SUPPORT_TRACE = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION, RETENTION_AUDIT,
+                               Erasure.KEEP_RESTRICTED,
+                               legal_ground=_("GDPR Art. 28(3) and 32: proof of when the processor's staff had access"))
+
 
 @personal_data(
     subject_kind=SubjectKind.STAFF,
@@ -306,3 +331,37 @@ class SetupChecklistHidden(TenantModel):
 
     def __str__(self) -> str:
         return f"checklist hidden {self.organization_id}"
+
+
+@personal_data(
+    subject_kind=SubjectKind.STAFF,
+    subject_path="operator",
+    fields={"operator": _SUPPORT_TRACE, "reason": _SUPPORT_TRACE, "ended_by_label": _SUPPORT_TRACE},
+    not_personal=["organization", "starts_at", "ends_at", "ended_at", "created_at"],
+)
+class SupportAccess(TenantModel):
+    """A window in which one of the operator's staff may open this organization's panel (read only).
+
+    Granted with a reason by the operator (tenancy.status.support_access_grant), written to the
+    organization's audit log, shown to its owners, who may end it at once.
+    """
+
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("operator's staff member"))
+    reason = models.CharField(_("reason"), max_length=500, validators=[validate_clean_text])
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by_label = models.CharField(_("ended by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support access")
+        verbose_name_plural = _("support accesses")
+        indexes = [models.Index(fields=["organization", "operator", "ends_at"], name="support_open")]
+
+    def __str__(self) -> str:
+        return f"support {self.pk}"
+
+    def is_open(self, now) -> bool:
+        return self.ended_at is None and self.starts_at <= now < self.ends_at

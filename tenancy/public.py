@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from tenancy.models import Organization
+from tenancy.status import ensure_open
 
 
 def public_language(request: HttpRequest, organization: Organization, client=None) -> str:
@@ -31,11 +32,17 @@ def public_language(request: HttpRequest, organization: Organization, client=Non
     return organization.default_language if organization.default_language in offered else offered[0]
 
 
-def public_organization(slug: str, request: HttpRequest | None = None, client=None) -> Organization:
-    """The organization with this slug (404 otherwise); with a request, its language is activated."""
+def public_organization(slug: str, request: HttpRequest | None = None, client=None, *,
+                        while_unavailable: bool = False) -> Organization:
+    """The organization with this slug (404 otherwise); with a request, its language is activated.
+
+    One that is not served (suspended, contract ended) raises `OrganizationUnavailable`, after its
+    language is activated, so the refusal speaks the visitor's language; only pages a person must
+    reach whatever the organization's standing (its privacy notice, a marketing unsubscribe) pass
+    `while_unavailable`."""
     organization = get_object_or_404(Organization, slug=slug)
     if request is not None:
         language = public_language(request, organization, client)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-    return organization
+    return organization if while_unavailable else ensure_open(organization)

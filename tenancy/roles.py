@@ -17,6 +17,12 @@ class Role(models.TextChoices):
     ACCOUNTANT = "accountant", _("Accountant")
 
 
+# Not a member's role (nobody is invited to it): the operator's staff during a support access
+# (tenancy.status), so an audit row names them as such.
+SUPPORT_ROLE = "support"
+SUPPORT_ROLE_LABEL = _("Operator's support")
+
+
 class Perm(StrEnum):
     VIEW_PANEL = "view_panel"
     VIEW_STAFF = "view_staff"
@@ -79,6 +85,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
                                                 Perm.VIEW_RESTRICTED_RECORDS}),
+    # The operator's staff during a support access the organization can see and end (tenancy.status):
+    # reads only, no API, no exports, no special-category records; every client read is audited.
+    SUPPORT_ROLE: frozenset({Perm.VIEW_PANEL, Perm.VIEW_STAFF, Perm.VIEW_CALENDAR, Perm.VIEW_CLIENTS}),
 }
 
 

@@ -19,7 +19,8 @@ NO_STORE = "no-store, private"
 
 # The staff panel, the portal, the API, sign-in and account pages, the operator admin, calendar
 # feeds and unsubscribe links: personal whatever the view says.
-PERSONAL_PREFIXES = ("/o/", "/p/", "/api/", "/accounts/", "/account/", "/admin/", "/feeds/", "/u/")
+PERSONAL_PREFIXES = ("/o/", "/p/", "/api/", "/accounts/", "/account/", "/admin/", "/feeds/", "/u/", "/operator/",
+                     "/contract-data/")
 
 
 class NoStoreMiddleware:

@@ -72,11 +72,13 @@ INSTALLED_APPS = [
     "web",
     "api",
     "ops",
+    "console",
 ]
 
 # Apps whose models must classify every field in the personal-data registry.
 TILLI_APPS = [
     "kernel", "tenancy", "accounts", "privacy", "clients", "booking", "billing", "notify", "web", "api", "ops",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.OperatorSessionMiddleware",  # the operator's staff, for a support access
     "tenancy.middleware.OrganizationMiddleware",
     "accounts.middleware.OwnerMfaMiddleware",
     "accounts.middleware.PasswordAgeMiddleware",
@@ -205,6 +208,11 @@ OPERATOR_NAME = env_str("OPERATOR_NAME", "Tilli demo operator" if DEBUG else "")
 OPERATOR_BUSINESS_ID = env_str("OPERATOR_BUSINESS_ID", "0000000-0" if DEBUG else "")
 OPERATOR_ADDRESS = env_str("OPERATOR_ADDRESS", "Esimerkkikatu 1, 00100 Helsinki" if DEBUG else "")
 OPERATOR_EMAIL = env_str("OPERATOR_EMAIL", "privacy@tilli.example" if DEBUG else "")
+# The operator's console (docs/operator-console.md): how long a controller has to take its data back
+# after its contract ends before the organization is deleted (GDPR Art. 28(3)(g)), and the longest
+# support access the operator's staff may have to one organization.
+CONTRACT_RETURN_DAYS = env_int("CONTRACT_RETURN_DAYS", 30, minimum=1)
+SUPPORT_ACCESS_MAX_HOURS = env_int("SUPPORT_ACCESS_MAX_HOURS", 8, minimum=1)
 DOCUMENT_DIR = Path(os.environ.get("TILLI_DOCUMENT_DIR", VAR_DIR / "documents"))
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 # Anonymous writes (booking page and API, portal sign-in, contact form, changing a booking): one

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
+from console.views import archive as contract_archive
 from web.unsubscribe_views import unsubscribe_view
 
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("operator/", include("console.urls")),
+    # An ended contract's data, for its owner (not an operator page): a single-use link from the owner's email.
+    path("contract-data/<str:token>/", contract_archive, name="contract_archive"),
     path("api/v1/", api.urls),
     path("p/", include("web.portal_urls")),
     path("b/", include("web.booking_urls")),

@@ -68,8 +68,9 @@ def _published(organization, version: int | None) -> PrivacyNoticeVersion | None
 
 
 def public_notice(request: HttpRequest, booking_slug: str, version: int | None = None) -> HttpResponse:
-    """The latest published notice (or the one asked for), in the visitor's language; no account needed."""
-    organization = public_organization(booking_slug, request)
+    """The latest published notice (or the one asked for), in the visitor's language; no account needed.
+    It stays readable while the organization is suspended: its clients are still owed the information."""
+    organization = public_organization(booking_slug, request, while_unavailable=True)
     notice = _published(organization, version)
     if notice is None:
         return render(request, "web/documents/notice_missing.html", {"booking_org": organization}, status=404)
@@ -84,7 +85,7 @@ def public_notice(request: HttpRequest, booking_slug: str, version: int | None =
 
 
 def public_notice_pdf(request: HttpRequest, booking_slug: str, version: int) -> HttpResponse:
-    organization = public_organization(booking_slug, request)
+    organization = public_organization(booking_slug, request, while_unavailable=True)
     notice = _published(organization, version)
     content = notice_pdf(notice.facts, organization=organization, language=translation.get_language(),
                          published_at=notice.published_at, version=notice.version,

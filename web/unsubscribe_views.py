@@ -16,7 +16,8 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "web/unsubscribe.html", {"invalid": True}, status=404)
     client, channel = found
-    public_organization(client.organization.slug, request, client)  # the client's page, in their language
+    # The client's page, in their language; an objection to marketing is honoured even while suspended.
+    public_organization(client.organization.slug, request, client, while_unavailable=True)
     context = {"portal_org": client.organization, "channel": channel}
     if request.method == "POST":
         unsubscribe(token)

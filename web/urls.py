@@ -28,6 +28,7 @@ org_patterns = [
     path("staff/invitations/<int:invitation_id>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
     path("settings/", views.organization_settings, name="organization_settings"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("support/<int:access_id>/end/", views.support_access_end_view, name="support_access_end"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("webhooks/", webhook_views.webhooks, name="webhooks"),
     path("recipients/", recipient_views.recipients, name="recipients"),

@@ -23,9 +23,10 @@ from kernel.audit import actor_for_request, verify
 from kernel.models import AuditAction, AuditEvent
 from privacy.requests import open_requests, overdue_requests
 from tenancy.access import get_for_member, require_perm, scoped
-from tenancy.models import Membership
+from tenancy.models import Membership, SupportAccess
 from tenancy.roles import Perm
 from tenancy.services import LastOwnerError, membership_change, organization_update, setup_checklist_hide
+from tenancy.status import open_support_accesses, support_access_end
 from web.form_errors import apply_errors
 from web.forms import ApiTokenForm, InvitationForm, MembershipForm, OrganizationForm
 from web.privacy_views import reauthenticate_first
@@ -69,7 +70,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                   "backup": dashboard_backup(request),
                                                   "business": business_overview(request),
                                                   "due_requests": requests_by_deadline(request),
-                                                  "checklist": checklist})
+                                                  "checklist": checklist,
+                                                  "support_accesses": _support_accesses(request)})
 
 
 @require_POST
@@ -82,6 +84,21 @@ def setup_checklist_hide_view(request: HttpRequest) -> HttpResponse:
         setup_checklist_hide(organization=request.organization, actor=actor_for_request(request))
     else:
         messages.error(request, _("Finish the setup checklist first."))
+    return redirect("web:dashboard", org_slug=request.organization.slug)
+
+
+def _support_accesses(request: HttpRequest) -> list[SupportAccess]:
+    """Open support accesses of the operator's staff, for the owner, who can end each at once."""
+    if not request.membership.has_perm(Perm.MANAGE_ORGANIZATION):
+        return []
+    return list(open_support_accesses(request.organization))
+
+
+@require_POST
+def support_access_end_view(request: HttpRequest, access_id: int) -> HttpResponse:
+    access = get_for_member(request, SupportAccess, perm=Perm.MANAGE_ORGANIZATION, pk=access_id)
+    support_access_end(access=access, actor=actor_for_request(request))
+    messages.success(request, _("The operator's support access has ended."))
     return redirect("web:dashboard", org_slug=request.organization.slug)
 
 

@@ -47,6 +47,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "recipient_id": lambda world, objs: _recipient(world).pk,
     "breach_id": lambda world, objs: _breach(world, objs).pk,
     "assignment_id": lambda world, objs: _assignment(world, objs).pk,
+    "access_id": lambda world, objs: _support_access(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -118,6 +119,18 @@ def _messages(world: World, client):
     template = MessageTemplate.objects.create(organization=world.org, kind="reminder", channel="sms",
                                               language="fi", body="Salon Aurora muistuttaa")
     return message, campaign, rule, template
+
+
+def _support_access(world: World, objs: dict):
+    """An open support access of an operator's staff member to the organization."""
+    from tenancy.status import support_access_grant
+    from tilli.test import UserFactory
+
+    if "support_access" not in objs:
+        objs["support_access"] = support_access_grant(
+            organization=world.org, operator=UserFactory(is_staff=True), hours=1, reason="Salon Aurora ticket",
+            actor=Actor.system("test"))
+    return objs["support_access"]
 
 
 def _recipient(world: World):

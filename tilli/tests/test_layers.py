@@ -25,7 +25,7 @@ CONTRACT_TYPES = {"layers": LayersContract, "forbidden": ForbiddenContract, "acy
 # entry points (they import no app), the test base (tests use every layer), and packages' empty `__init__`s.
 OUTSIDE_THE_LAYERS = {
     "tilli", "tilli.settings", "tilli.settings_test", "tilli.asgi", "tilli.wsgi", "tilli.envfile", "tilli.test",
-    "tenancy", "tenancy.management", "tenancy.management.commands", "privacy",
+    "tenancy", "tenancy.management", "tenancy.management.commands", "privacy", "console",
 }
 
 configure()

@@ -30,6 +30,8 @@ PUBLIC_KWARGS = {
     "version": lambda world, objs: 1,
     "key": lambda world, objs: "not-a-key",
     "uidb36": lambda world, objs: "1",
+    "organization_id": lambda world, objs: world.org.pk,  # the operator's console
+    "subprocessor_id": lambda world, objs: 1,
 }
 
 

@@ -4,7 +4,7 @@ from django import template
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.roles import Role
+from tenancy.roles import SUPPORT_ROLE, SUPPORT_ROLE_LABEL, Role
 from tilli.lib.addresses import address_of
 from tilli.lib.fields import field_label
 
@@ -52,4 +52,6 @@ def object_kind(event) -> str:
 
 @register.filter
 def role_label(role: str) -> str:
+    if role == SUPPORT_ROLE:
+        return str(SUPPORT_ROLE_LABEL)
     return str(Role(role).label) if role in Role.values else role

@@ -15,8 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from kernel.audit import Actor
 from privacy.models import SubProcessor
 from privacy.subprocessors import DESCRIBED, FIELDS, subprocessor_add, subprocessor_remove, subprocessor_update
+
+SEEDER = Actor.system("seed_subprocessors")  # who the operator log names for a change made from the file
 
 
 def read_list(path: Path) -> list[dict]:
@@ -68,7 +71,7 @@ class Command(BaseCommand):
                     if existing is None:
                         self._say(f"add {entry['name']}", dry_run)
                         if not dry_run:
-                            subprocessor_add(**entry)
+                            subprocessor_add(**entry, actor=SEEDER)
                         counts["added"] += 1
                         continue
                     differs = [name for name in FIELDS if getattr(existing, name) != entry[name]]
@@ -77,14 +80,15 @@ class Command(BaseCommand):
                         continue
                     self._say(f"update {entry['name']}: {', '.join(differs)}", dry_run)
                     if not dry_run:
-                        subprocessor_update(subprocessor=existing, **{name: entry[name] for name in differs})
+                        subprocessor_update(subprocessor=existing, actor=SEEDER,
+                                            **{name: entry[name] for name in differs})
                     counts["updated"] += 1
                 if remove_missing:
                     for name, subprocessor in current.items():
                         if name not in {entry["name"] for entry in entries}:
                             self._say(f"remove {name}", dry_run)
                             if not dry_run:
-                                subprocessor_remove(subprocessor=subprocessor)
+                                subprocessor_remove(subprocessor=subprocessor, actor=SEEDER)
                             counts["removed"] += 1
         except ValidationError as error:
             raise CommandError(f"{path}: {'; '.join(error.messages)}") from None
