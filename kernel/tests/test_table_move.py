@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Today's schema on main before the kernel app existed (kernel None: none of its migrations applied).
 BEFORE_KERNEL = [("privacy", "0007_request_transitions"), ("tilli", "0001_domain_event_log"),
-                 ("notify", "0010_webhooks"), ("kernel", None)]
+                 ("notify", "0010_webhooks"), ("tenancy", "0008_model_names"), ("kernel", None)]
 OLD_TASK_PATHS = ("tilli.tasks.dispatch_events", "notify.tasks.deliver_outbox")
 
 
