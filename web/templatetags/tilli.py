@@ -4,6 +4,7 @@ from django import template
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import BookingPage
 from tenancy.roles import Role
 from tilli.lib.addresses import address_of
 from tilli.lib.fields import field_label
@@ -53,3 +54,9 @@ def object_kind(event) -> str:
 @register.filter
 def role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
+
+
+@register.simple_tag
+def booking_page_of(organization):
+    """The organization's saved booking page (its logo and colours), or None: public pages carry its face."""
+    return BookingPage.objects.filter(organization=organization).first() if organization else None
