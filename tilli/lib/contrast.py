@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -44,4 +45,4 @@ def check_text_contrast(background: str, text: str) -> None:
         raise ValidationError(
             _("The text colour is too hard to read on the brand colour: the contrast is %(ratio)s:1, at least "
               "%(minimum)s:1 is needed. Choose a darker or a lighter colour.")
-            % {"ratio": f"{ratio:.1f}", "minimum": f"{MINIMUM_TEXT_CONTRAST:g}"}, code="contrast")
+            % {"ratio": number_format(ratio, 1), "minimum": number_format(MINIMUM_TEXT_CONTRAST, 1)}, code="contrast")
