@@ -28,9 +28,18 @@ TEXT_LENGTH = 2000
 KEEP = object()  # a picture argument left as it is
 
 
-def clean_translations(organization: Organization, values: Mapping[str, str], *, max_length: int,
+def clean_translations(organization: Organization, values: Mapping[str, str], *, field: str, max_length: int,
                        required: bool = False) -> dict[str, str]:
-    """{language: text} limited to the organization's customer languages, empty values dropped."""
+    """{language: text} limited to the organization's customer languages, empty values dropped; a refusal
+    names `field`."""
+    try:
+        return _translations(organization, values, max_length=max_length, required=required)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from None
+
+
+def _translations(organization: Organization, values: Mapping[str, str], *, max_length: int,
+                  required: bool) -> dict[str, str]:
     if not isinstance(values, Mapping):
         raise ValidationError(_("Give the text per language, e.g. {\"fi\": \"…\"}."), code="translations")
     offered = organization.public_language_codes
@@ -79,7 +88,8 @@ def booking_page_update(*, organization: Organization, actor: Actor, logo=KEEP, 
     page = (BookingPage.objects.select_for_update().filter(organization=organization).first()
             or BookingPage(organization=organization))
     if "description" in changes:
-        changes["description"] = clean_translations(organization, changes["description"], max_length=TEXT_LENGTH)
+        changes["description"] = clean_translations(organization, changes["description"], field="description",
+                                                    max_length=TEXT_LENGTH)
     editable = ("accent_colour", "accent_text_colour", "description", "embed_origin")
     unknown = set(changes) - set(editable)
     if unknown:
@@ -107,7 +117,7 @@ def booking_page_update(*, organization: Organization, actor: Actor, logo=KEEP, 
 def service_category_save(*, organization: Organization, actor: Actor, name: Mapping[str, str], position: int = 0,
                           category: ServiceCategory | None = None) -> ServiceCategory:
     """Create a category, or rename and reorder one of the organization's."""
-    cleaned = clean_translations(organization, name, max_length=NAME_LENGTH, required=True)
+    cleaned = clean_translations(organization, name, field="name", max_length=NAME_LENGTH, required=True)
     creating = category is None
     if creating:
         category = ServiceCategory(organization=organization)
@@ -136,8 +146,9 @@ def service_page_update(*, service: Service, actor: Actor, category: ServiceCate
     organization = service.organization
     if category is not None and category.organization_id != organization.pk:
         raise ValidationError(_("No such category."), code="not_found")
-    translations = {"name": clean_translations(organization, names, max_length=NAME_LENGTH),
-                    "description": clean_translations(organization, descriptions, max_length=TEXT_LENGTH)}
+    translations = {"name": clean_translations(organization, names, field="name", max_length=NAME_LENGTH),
+                    "description": clean_translations(organization, descriptions, field="description",
+                                                      max_length=TEXT_LENGTH)}
     changed = [field for field, value in (("category_id", category.pk if category else None),
                                           ("translations", translations)) if getattr(service, field) != value]
     if changed:
@@ -152,7 +163,7 @@ def service_page_update(*, service: Service, actor: Actor, category: ServiceCate
 def staff_profile_update(*, resource: Resource, actor: Actor, bio: Mapping[str, str], photo=KEEP) -> list[str]:
     """The photo and introduction the booking page shows of a staff member (shown only with their consent)."""
     organization = resource.organization
-    cleaned = clean_translations(organization, bio, max_length=TEXT_LENGTH)
+    cleaned = clean_translations(organization, bio, field="bio", max_length=TEXT_LENGTH)
     old_photo = resource.photo
     resource.photo = _picture(organization, resource.photo, photo, "staff")
     changed = [name for name, old, new in (("bio", resource.bio, cleaned), ("photo", old_photo, resource.photo))

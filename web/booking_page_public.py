@@ -41,9 +41,8 @@ def brand_stylesheet(page: BookingPage) -> str:
 
 def brand_css(request: HttpRequest, booking_slug: str) -> HttpResponse:
     organization = public_organization(booking_slug)
-    response = HttpResponse(brand_stylesheet(booking_page_for(organization)), content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    # Not cached (tilli.middleware.NoStoreMiddleware): a changed colour shows at once.
+    return HttpResponse(brand_stylesheet(booking_page_for(organization)), content_type="text/css; charset=utf-8")
 
 
 def media(request: HttpRequest, booking_slug: str, name: str) -> FileResponse:
@@ -51,7 +50,6 @@ def media(request: HttpRequest, booking_slug: str, name: str) -> FileResponse:
     if name not in media_names(organization) or not default_storage.exists(name):
         raise Http404
     response = FileResponse(default_storage.open(name, "rb"), content_type=content_type(name))
-    response["Cache-Control"] = "public, max-age=3600"
     response["Content-Disposition"] = "inline"
     return response
 

@@ -30,6 +30,7 @@ PUBLIC_KWARGS = {
     "version": lambda world, objs: 1,
     "key": lambda world, objs: "not-a-key",
     "uidb36": lambda world, objs: "1",
+    "name": lambda world, objs: "booking-page/0/none.png",  # a picture name (web.tests.test_booking_page: real ones)
 }
 
 

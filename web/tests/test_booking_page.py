@@ -177,6 +177,7 @@ def test_pictures_are_served_only_for_their_own_organization(world):
     browser = visitor()
     own = browser.get(reverse("public_booking:media", args=[world.org.slug, logo]))
     assert own.status_code == 200 and own["Content-Type"] == "image/png"
+    assert "no-store" in own["Cache-Control"]  # a staff photo is personal data: no cache keeps a removed one
     assert browser.get(reverse("public_booking:media", args=[world.org.slug, photo])).status_code == 200
     for name in (logo, photo):
         assert browser.get(reverse("public_booking:media", args=[world.other_org.slug, name])).status_code == 404
