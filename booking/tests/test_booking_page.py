@@ -178,7 +178,7 @@ def test_a_description_in_a_language_the_page_does_not_offer_is_refused(world):
 def test_services_are_grouped_and_named_in_the_visitors_language_with_fallbacks(world):
     world.org.default_language = "fi"
     world.org.save()
-    _, resource, cut = make_bookable(world.org, world.practitioner)
+    _, _, cut = make_bookable(world.org, world.practitioner)
     colour = type(cut).objects.create(organization=world.org, name="Colour", duration_minutes=90)
     hair = service_category_save(organization=world.org, actor=ACTOR, name={"fi": "Hiukset", "pl": "Włosy"})
     service_page_update(service=cut, actor=ACTOR, category=hair, names={"fi": "Hiustenleikkuu", "pl": "Strzyżenie"},

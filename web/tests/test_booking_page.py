@@ -3,6 +3,7 @@ pictures served only for it, its colours as a stylesheet, and a framing policy t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,13 +11,17 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.urls import reverse
+from django.utils import timezone, translation
 from PIL import Image
 
 from booking.models import BookingPage, Resource
 from booking.page import booking_page_update, service_category_save, service_page_update, staff_profile_update
+from booking.selectors import free_slots
+from booking.services import appointment_book
+from notify.rendering import message_values
 from privacy.audit import Actor
 from tilli.lib.images import clean_image
-from tilli.test import make_bookable
+from tilli.test import make_bookable, make_client
 
 ACTOR = Actor.system("test")
 
@@ -215,3 +220,20 @@ def test_the_owners_site_may_frame_the_booking_steps_but_not_the_manage_pages(wo
     assert _frame_ancestors(manage) == "frame-ancestors 'none'"
     other = browser.get(reverse("public_booking:services", args=[world.other_org.slug]))
     assert _frame_ancestors(other) == "frame-ancestors 'none'"
+
+
+def test_booking_messages_and_steps_name_the_service_in_the_customers_language(world):
+    resource, service = _branded_salon(world)
+    day = timezone.localdate() + dt.timedelta(days=1)
+    start = free_slots(service, day, day + dt.timedelta(days=7), staff=resource)[0].start
+    appointment = appointment_book(service=service, start=start, client=make_client(world.org), channel="staff",
+                                   actor=ACTOR, staff=resource)
+    context = {"appointment": appointment, "client": appointment.client, "organization": world.org,
+               "start": appointment.start, "end": appointment.end, "deadline": appointment.start,
+               "changeable": True, "time_zone": world.org.time_zone}
+    with translation.override("pl"):
+        assert message_values(context)["service"] == "Strzyżenie"
+    with translation.override("sv"):
+        assert message_values(context)["service"] == "Hiustenleikkuu"  # no Swedish name: the default language's
+    html = visitor("pl").get(reverse("public_booking:staff", args=[world.org.slug]) + f"?service={service.pk}")
+    assert "Strzyżenie" in html.content.decode()
