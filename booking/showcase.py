@@ -98,3 +98,8 @@ def media_names(organization: Organization) -> set[str]:
     page = BookingPage.objects.filter(organization=organization).values_list("logo", "cover").first() or ()
     photos = Resource.objects.for_organization(organization).filter(is_active=True).exclude(photo="")
     return {name for name in (*page, *photos.values_list("photo", flat=True)) if name}
+
+
+def booking_page_saved(organization: Organization) -> bool:
+    """Whether the owner has saved the booking page's settings once (the setup checklist's "booking page" step)."""
+    return BookingPage.objects.filter(organization=organization, saved_at__isnull=False).exists()

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from booking.models import Resource, ResourceKind, Service, ServiceCategory
+from booking.models import BookingPage, Resource, ResourceKind, Service, ServiceCategory
 from booking.page import (
     booking_page_update,
     service_category_delete,
@@ -36,14 +36,15 @@ from web.booking_page_forms import (
 from web.form_errors import apply_errors
 
 
-def _embed_snippets(request: HttpRequest, slug: str) -> dict[str, str]:
-    url = settings.SITE_URL.rstrip("/") + reverse("public_booking:services", args=[slug])
+def _embed_snippets(page: BookingPage) -> dict[str, str]:
+    """Code for the owner's own website, in the page's colours (checked values only: #rrggbb)."""
+    url = settings.SITE_URL.rstrip("/") + reverse("public_booking:services", args=[page.organization.slug])
     label = _("Book a time")
     return {
         "url": url,
         "button": f'<a href="{url}" target="_blank" rel="noopener" style="display:inline-block;padding:.7em 1.2em;'
-                  f'border-radius:.4em;background:#1f5f5b;color:#fff;font-weight:600;text-decoration:none">'
-                  f"{label}</a>",
+                  f"border-radius:.4em;background:{page.accent_colour};color:{page.accent_text_colour};"
+                  f'font-weight:600;text-decoration:none">{label}</a>',
         "frame": f'<iframe src="{url}" title="{label}" style="width:100%;min-height:720px;border:0"></iframe>',
     }
 
@@ -72,7 +73,7 @@ def booking_page_settings(request: HttpRequest) -> HttpResponse:
     staff = scoped(request, Resource).filter(kind=ResourceKind.STAFF, is_active=True).order_by("name")
     return render(request, "web/booking_page/settings.html", {
         "form": form, "page": page, "categories": scoped(request, ServiceCategory), "services": services,
-        "staff": staff, "snippets": _embed_snippets(request, organization.slug)})
+        "staff": staff, "snippets": _embed_snippets(page)})
 
 
 def category_new(request: HttpRequest) -> HttpResponse:
