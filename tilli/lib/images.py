@@ -3,7 +3,9 @@
 An upload is never stored as sent: Pillow must recognise it as a JPEG, PNG or WebP within a size
 and pixel limit (a decompression bomb is refused before it is decoded), and it is re-encoded from
 its pixels, which drops EXIF and every other metadata block (a phone photo's GPS position, the
-camera's serial number) and anything hidden after the image data.
+camera's serial number) and anything hidden after the image data. (WeasyPrint, imported for the PDFs, sets
+Pillow's LOAD_TRUNCATED_IMAGES for the whole process, so a cut-off file may load with its missing part
+blank; it is re-encoded like any other, so nothing of it but pixels is ever stored.)
 """
 
 from __future__ import annotations
