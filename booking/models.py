@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,8 @@ from kernel.registry import (
     personal_data,
 )
 from tenancy.models import Membership
+from tilli.lib.contrast import check_text_contrast, validate_hex_colour
+from tilli.lib.origins import normalise_origin
 from tilli.lib.text import validate_clean_text
 
 # The longest one appointment, with its buffers, may hold a resource. The database refuses a longer
@@ -53,6 +56,12 @@ _BOOKING = PersonalField(Category.USAGE, PURPOSE_BOOKING, LegalBasis.CONTRACT, R
                          Erasure.DELETE)
 _WORK = PersonalField(Category.USAGE, PURPOSE_STAFF_PLANNING, LegalBasis.CONTRACT, RETENTION_WORK_TIME,
                       Erasure.DELETE)
+PURPOSE_BOOKING_PAGE = Purpose("booking_page", _("Introducing the staff on the public booking page"))
+RETENTION_STAFF_PROFILE = Retention("staff_profile", _("Staff photo and introduction: until the person removes them "
+                                                       "or stops working here"))
+# A photo and an introduction are shown to anyone only when the staff member agrees to it.
+_PROFILE = PersonalField(Category.IDENTITY, PURPOSE_BOOKING_PAGE, LegalBasis.CONSENT, RETENTION_STAFF_PROFILE,
+                         Erasure.ANONYMISE)
 
 
 @personal_data(subject_kind=None, subject_path=None, fields={},
@@ -86,7 +95,7 @@ class FeedDetail(models.TextChoices):
 
 
 @personal_data(subject_kind=SubjectKind.STAFF, subject_path="membership__user",
-               fields={"membership": _WORK},
+               fields={"membership": _WORK, "photo": _PROFILE, "bio": _PROFILE},
                not_personal=["organization", "kind", "name", "location", "is_active", "feed_detail"])
 class Resource(TenantModel):
     """Something an appointment occupies: a staff member (through their membership), a room or a device."""
@@ -99,6 +108,9 @@ class Resource(TenantModel):
     is_active = models.BooleanField(_("bookable"), default=True)
     feed_detail = models.CharField(_("the calendar feed shows"), max_length=10, choices=FeedDetail.choices,
                                    default=FeedDetail.INITIAL)
+    # The booking page's introduction: a stored picture's name (booking.page_media) and {language: text}.
+    photo = models.CharField(_("photo"), max_length=200, blank=True, editable=False)
+    bio = models.JSONField(_("introduction"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("resource")
@@ -139,7 +151,7 @@ class StartAlignment(models.TextChoices):
                              "buffer_after_minutes", "price", "currency", "vat_rate", "online_bookable",
                              "min_notice_minutes", "max_advance_days", "cancellation_hours",
                              "granularity_minutes", "start_alignment", "staff", "required_resources", "is_active",
-                             "colour", "length_adjustable"])
+                             "colour", "length_adjustable", "category", "translations"])
 class Service(TenantModel):
     name = models.CharField(_("name"), max_length=120, validators=[validate_clean_text])
     description = models.TextField(_("description"), blank=True, validators=[validate_clean_text])
@@ -170,6 +182,10 @@ class Service(TenantModel):
     length_adjustable = models.BooleanField(
         _("length can be changed in the calendar"), default=False,
         help_text=_("Staff may lengthen or shorten an appointment of this service by dragging its lower edge."))
+    category = models.ForeignKey("ServiceCategory", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="services", verbose_name=_("category"))
+    # The booking page's wording per language: {"name": {language: text}, "description": {language: text}}.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("service")
@@ -177,6 +193,72 @@ class Service(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={}, not_personal=["organization", "name", "position"])
+class ServiceCategory(TenantModel):
+    """A heading on the booking page under which services are listed ("Haircuts", "Nails")."""
+
+    name = models.JSONField(_("name"), default=dict)  # {language: text}
+    position = models.PositiveSmallIntegerField(_("order on the page"), default=0)
+
+    class Meta:
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return next((text for text in self.name.values() if text), "") if isinstance(self.name, dict) else ""
+
+
+def _default_accent() -> str:
+    return "#1f5f5b"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "logo", "cover", "accent_colour", "accent_text_colour", "description",
+                             "embed_origin", "saved_at"])
+class BookingPage(TenantModel):
+    """How the public booking page presents the business: its pictures, colours, words and embedding site."""
+
+    logo = models.CharField(_("logo"), max_length=200, blank=True, editable=False)
+    cover = models.CharField(_("cover image"), max_length=200, blank=True, editable=False)
+    accent_colour = models.CharField(_("brand colour"), max_length=7, default=_default_accent)
+    accent_text_colour = models.CharField(_("text colour on the brand colour"), max_length=7, default="#ffffff")
+    description = models.JSONField(_("description"), default=dict, blank=True)  # {language: text}
+    embed_origin = models.CharField(
+        _("your website's address"), max_length=200, blank=True,
+        help_text=_("The page may be shown inside this website only, e.g. https://www.salon.fi. Leave empty to "
+                    "allow no website to show it inside its own page."))
+    saved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("booking page")
+        verbose_name_plural = _("booking pages")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="one_booking_page")]
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("accent_colour", "accent_text_colour"):
+            try:
+                validate_hex_colour(getattr(self, name))
+            except ValidationError as error:
+                errors[name] = error
+        if not errors:
+            self.accent_colour, self.accent_text_colour = self.accent_colour.lower(), self.accent_text_colour.lower()
+            try:
+                check_text_contrast(self.accent_colour, self.accent_text_colour)
+            except ValidationError as error:
+                errors["accent_text_colour"] = error
+        try:
+            self.embed_origin = normalise_origin(self.embed_origin)
+        except ValidationError as error:
+            errors["embed_origin"] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 @personal_data(subject_kind=SubjectKind.STAFF, subject_path="resource__membership__user",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from booking.showcase import service_name
 from notify.models import MessageChannel, MessageTemplate
 from notify.wording import default_wording, fill, location_text, values_for
 
@@ -28,7 +29,8 @@ def message_values(context: dict) -> dict[str, str]:
     location = appointment.location
     return values_for(
         business_name=organization.name, client_first_name=client.first_name if client else "",
-        client_name=client.display_name if client else "", service=appointment.service.name,
+        client_name=client.display_name if client else "",
+        service=service_name(appointment.service, translation.get_language() or "", organization),
         staff=appointment.staff.name, location=location_text(location.name, location.address),
         start=context["start"], end=context["end"], deadline=context["deadline"], changeable=context["changeable"],
         time_zone=context["time_zone"], manage_link=context.get("manage_url", ""),

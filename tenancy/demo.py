@@ -160,6 +160,56 @@ def _seed_booking(organization: Organization, staff) -> None:
         service.staff.set(resources)
 
 
+# The booking page's face: (colour, description, categories: (names, [service names per language])).
+DEMO_PAGES = {
+    "FI": ("#6e234b", {
+        "fi": "Kauneushoitola Helsingin keskustassa: hiukset, kasvohoidot ja hieronta. Tervetuloa!",
+        "sv": "Skönhetssalong i centrala Helsingfors: hår, ansiktsbehandlingar och massage. Välkommen!",
+        "pl": "Salon urody w centrum Helsinek: włosy, zabiegi na twarz i masaż. Zapraszamy!",
+        "en": "A beauty salon in central Helsinki: hair, facials and massage. Welcome!"}, [
+        ({"fi": "Hiukset", "sv": "Hår", "pl": "Włosy", "en": "Hair"},
+         [{"fi": "Hiusten leikkaus", "sv": "Klippning", "pl": "Strzyżenie", "en": "Haircut"}]),
+        ({"fi": "Hoidot", "sv": "Behandlingar", "pl": "Zabiegi", "en": "Treatments"},
+         [{"fi": "Kasvohoito", "sv": "Ansiktsbehandling", "pl": "Zabieg na twarz", "en": "Facial"},
+          {"fi": "Hieronta", "sv": "Massage", "pl": "Masaż", "en": "Massage"}]),
+    ]),
+    "PL": ("#1f4e79", {
+        "pl": "Gabinet fizjoterapii i rehabilitacji w centrum Warszawy.",
+        "en": "Physiotherapy and rehabilitation in central Warsaw."}, [
+        ({"pl": "Rehabilitacja", "en": "Rehabilitation"},
+         [{"pl": "Fizjoterapia", "en": "Physiotherapy"}, {"pl": "Masaż leczniczy", "en": "Therapeutic massage"},
+          {"pl": "Konsultacja", "en": "Consultation"}]),
+    ]),
+}
+
+
+def _seed_booking_page(organization: Organization, actor: Actor) -> None:
+    """Colours, a description, categories and the services' names in each language of the demo's page."""
+    from booking.models import Service
+    from booking.page import booking_page_update, service_category_save, service_page_update
+    from booking.showcase import booking_page_saved
+
+    if booking_page_saved(organization):
+        return
+    colour, description, categories = DEMO_PAGES[organization.country]
+    offered = organization.public_language_codes
+
+    def only_offered(texts: dict[str, str]) -> dict[str, str]:
+        return {code: text for code, text in texts.items() if code in offered}
+
+    booking_page_update(organization=organization, actor=actor, accent_colour=colour,
+                        description=only_offered(description))
+    services = {s.name: s for s in Service.objects.for_organization(organization)}
+    for position, (names, service_names) in enumerate(categories, start=1):
+        category = service_category_save(organization=organization, actor=actor, name=only_offered(names),
+                                         position=position)
+        for translated in service_names:
+            service = services.get(translated[organization.default_language])
+            if service is not None:
+                service_page_update(service=service, actor=actor, category=category,
+                                    names=only_offered(translated), descriptions={})
+
+
 def _seed_privacy_and_messages(organization: Organization) -> None:
     """Reminder rules (24 h by email, 2 h by SMS), SMS on with the development file gateway, receipts
     for the first clients, an open request and a published privacy notice, once, so every page of the
@@ -340,6 +390,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
         }
         _seed_clients(organization, staff)
         _seed_booking(organization, staff)
+        _seed_booking_page(organization, actor)
         _seed_privacy_and_messages(organization)
         _seed_appointments(organization)
         if with_tokens:

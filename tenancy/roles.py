@@ -58,6 +58,7 @@ class Perm(StrEnum):
     MANAGE_BREACHES = "manage_breaches"
     VIEW_BUSINESS_FIGURES = "view_business_figures"
     VIEW_DAY_FIGURES = "view_day_figures"
+    MANAGE_BOOKING_PAGE = "manage_booking_page"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}

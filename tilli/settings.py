@@ -292,6 +292,10 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/Helsinki")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}.")
 
+# Pictures owners upload for their booking page (logo, cover, staff photos), re-encoded and stored per
+# organization; served only through the booking page's own view (web.booking_page_public), never directly.
+MEDIA_ROOT = Path(os.environ.get("TILLI_MEDIA_ROOT", VAR_DIR / "media"))
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("TILLI_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]

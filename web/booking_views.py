@@ -24,6 +24,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,14 +39,17 @@ from booking.services import (
     SlotTaken,
     cancellation_deadline,
 )
+from booking.showcase import booking_page_for, opening_hours, sections, shown_staff
 from clients.portal import client_actor
 from kernel.audit import client_ip, record_many
 from kernel.models import AuditAction
 from tenancy.models import Organization
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write
+from tilli.lib.addresses import address_of, map_link
 from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.text import validate_clean_text
+from tilli.lib.translated import pick
 from web.form_errors import apply_errors
 
 ANYONE = "any"
@@ -168,19 +172,37 @@ def _calendar(*, service: Service, staff: Resource | None, zone: ZoneInfo, base:
 # --- steps ---------------------------------------------------------------------------------------------
 
 def services(request, booking_slug: str):
+    """The business's front page: who it is, where, when it is open, and its services to book."""
     organization = public_organization(booking_slug, request)
-    rows = []
+    language = request.LANGUAGE_CODE
+    bookable, hrefs = [], {}
     for service in _bookable_services(organization):
         staff = qualified_staff(service)
         if not staff:
             continue
+        bookable.append(service)
         if len(staff) == 1:
-            href = reverse("public_booking:times", args=[organization.slug]) + _query(service=service.pk,
-                                                                                      staff=staff[0].pk)
+            hrefs[service.pk] = reverse("public_booking:times", args=[organization.slug]) + _query(
+                service=service.pk, staff=staff[0].pk)
         else:
-            href = reverse("public_booking:staff", args=[organization.slug]) + _query(service=service.pk)
-        rows.append({"service": service, "href": href})
-    return render(request, "booking/services.html", {"booking_org": organization, "rows": rows})
+            hrefs[service.pk] = reverse("public_booking:staff", args=[organization.slug]) + _query(service=service.pk)
+    shown_sections = sections(organization, bookable, language)
+    for section in shown_sections:
+        for shown in section.services:
+            shown.href = hrefs[shown.service.pk]
+    page = booking_page_for(organization)
+    today = timezone.now().astimezone(ZoneInfo(organization.time_zone)).date()
+    return render(request, "booking/services.html", {
+        "booking_org": organization, "page": page, "sections": shown_sections,
+        "description": pick(page.description, language, organization.default_language),
+        "address": address_of(organization), "map_href": map_link(organization),
+        "opening_hours": _opening_rows(opening_hours(organization, today)),
+        "staff_cards": shown_staff(organization, language)})
+
+
+def _opening_rows(days) -> list[dict]:
+    names = dict(WEEKDAYS)
+    return [{"day": names[day.weekday], "opens": day.opens, "closes": day.closes} for day in days]
 
 
 def staff(request, booking_slug: str):

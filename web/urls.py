@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from web import (
+    booking_page_views,
     breach_views,
     calendar_views,
     campaign_views,
@@ -35,6 +36,12 @@ org_patterns = [
     path("recipients/<int:recipient_id>/remove/", recipient_views.recipient_remove_view, name="recipient_remove"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("calendar/feed/", feed_views.calendar_feed, name="calendar_feed"),
+    path("booking-page/", booking_page_views.booking_page_settings, name="booking_page"),
+    path("booking-page/categories/new/", booking_page_views.category_new, name="booking_page_category_new"),
+    path("booking-page/categories/<int:category_id>/", booking_page_views.category_edit,
+         name="booking_page_category"),
+    path("booking-page/services/<int:service_id>/", booking_page_views.service_page, name="booking_page_service"),
+    path("booking-page/staff/<int:resource_id>/", booking_page_views.staff_profile, name="booking_page_staff"),
     path("services/", service_views.services, name="services"),
     path("services/new/", service_views.service_edit, name="service_new"),
     path("services/<int:service_id>/", service_views.service_edit, name="service_edit"),

@@ -8,8 +8,11 @@ from django.core.management.base import CommandError
 from django.test import Client as HttpClient
 
 from accounts.models import User
+from booking.models import Service, ServiceCategory
+from booking.showcase import booking_page_for, booking_page_saved, service_name
 from clients.models import Client
 from kernel.audit import verify
+from tenancy.demo import seed
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 
@@ -108,3 +111,13 @@ def test_the_demo_has_two_weeks_of_appointments_without_double_booking_and_a_rer
     counts = (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
     _seed_json(capsys, settings)
     assert counts == (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
+
+
+def test_the_demo_booking_pages_have_their_own_face_in_each_language(db):
+    seed(with_tokens=False)
+    seed(with_tokens=False)  # again: nothing doubles
+    kaisla = Organization.objects.get(slug="kaisla")
+    assert booking_page_saved(kaisla) and booking_page_for(kaisla).description["pl"].startswith("Salon urody")
+    assert ServiceCategory.objects.for_organization(kaisla).count() == 2
+    haircut = Service.objects.for_organization(kaisla).get(name="Hiusten leikkaus")
+    assert service_name(haircut, "sv", kaisla) == "Klippning" and haircut.category is not None

@@ -48,6 +48,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "breach_id": lambda world, objs: _breach(world, objs).pk,
     "assignment_id": lambda world, objs: _assignment(world, objs).pk,
     "access_id": lambda world, objs: _support_access(world, objs).pk,
+    "category_id": lambda world, objs: _category(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
 }
@@ -164,6 +165,16 @@ def _assignment(world: World, objs: dict):
         objs["assignment"] = care_assignment_grant(client=objs["client"], practitioner=world.practitioner,
                                                    actor=Actor.system("test"))
     return objs["assignment"]
+
+
+def _category(world: World, objs: dict):
+    """A service category of the booking page."""
+    from booking.page import service_category_save
+
+    if "category" not in objs:
+        objs["category"] = service_category_save(organization=world.org, actor=Actor.system("test"),
+                                                 name={world.org.default_language: "Salon Aurora hair"})
+    return objs["category"]
 
 
 def _appointment(world: World, client):

@@ -9,6 +9,7 @@ here, so no template joins the parts in its own order.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 TOWN_FIRST = {"GB", "IE"}
 
@@ -30,3 +31,10 @@ def address_of(obj: Any, *, country: str = "") -> list[str]:
 def one_line(obj: Any, *, country: str = "") -> str:
     """The address on one line, as documents and lists print it: "Hämeenkatu 1, 33100 Tampere"."""
     return ", ".join(address_of(obj, country=country))
+
+
+def map_link(obj: Any, *, country: str = "") -> str:
+    """A plain link to OpenStreetMap's search for the address (no embed: the page asks no third party
+    for anything; the visitor's browser goes there only if they follow the link); "" without an address."""
+    line = one_line(obj, country=country)
+    return f"https://www.openstreetmap.org/search?query={quote(line)}" if line else ""

@@ -32,6 +32,7 @@ PUBLIC_KWARGS = {
     "uidb36": lambda world, objs: "1",
     "organization_id": lambda world, objs: world.org.pk,  # the operator's console
     "subprocessor_id": lambda world, objs: 1,
+    "name": lambda world, objs: "booking-page/0/none.png",  # a picture name (web.tests.test_booking_page: real ones)
 }
 
 

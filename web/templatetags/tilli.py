@@ -2,8 +2,11 @@
 
 from django import template
 from django.apps import apps
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from booking.models import BookingPage
+from booking.showcase import service_name
 from tenancy.roles import SUPPORT_ROLE, SUPPORT_ROLE_LABEL, Role
 from tilli.lib.addresses import address_of
 from tilli.lib.fields import field_label
@@ -55,3 +58,15 @@ def role_label(role: str) -> str:
     if role == SUPPORT_ROLE:
         return str(SUPPORT_ROLE_LABEL)
     return str(Role(role).label) if role in Role.values else role
+
+
+@register.simple_tag
+def booking_page_of(organization):
+    """The organization's saved booking page (its logo and colours), or None: public pages carry its face."""
+    return BookingPage.objects.filter(organization=organization).first() if organization else None
+
+
+@register.filter
+def shown_name(service) -> str:
+    """A service's name on customers' pages: in the active language, else the default language's, else its own."""
+    return service_name(service, get_language() or "", service.organization)
