@@ -164,9 +164,9 @@ class PreviewRow:
     """A row as it will be imported: (field label, value) in the mapping's order, and its problems."""
 
     row: int
-    values: list[tuple[str, str]]
-    errors: list[str]
-    duplicate: bool
+    values: list[tuple[str, str]] = field(repr=False)  # a report's repr never quotes the file
+    errors: list[str] = field(default_factory=list)
+    duplicate: bool = False
 
 
 @dataclass
@@ -178,6 +178,7 @@ class ImportReport:
     columns: list[tuple[str, str]] = field(default_factory=list)  # (column name in the file, field label)
     ignored_columns: list[str] = field(default_factory=list)
     preview: list[PreviewRow] = field(default_factory=list)
+    delimiter: str = ";"
     committed: bool = False
     created: int = 0
     updated: int = 0
@@ -417,6 +418,8 @@ def _preview_row(number: int, mapping: dict[int, str], cells: list[str], cleaned
             shown = _display(cleaned.get("custom_fields", {}).get(target.removeprefix("custom:"), ""))
         else:
             shown = _display(cleaned.get(target, raw if target == "kind" else ""))
+        if target == "national_id" and shown:
+            shown = "••••••-•••" + shown[-1]  # masked here as everywhere
         values.append((labels[target], shown))
     return PreviewRow(number, values, [message for _column, message in errors], duplicate)
 
@@ -429,7 +432,8 @@ def _analyse(organization: Organization, parsed: ParsedFile, targets: list[str] 
     header_of = {target: parsed.headers[index] or labels[target] for index, target in mapping.items()}
     position = {header: index for index, header in enumerate(parsed.headers)}
     columns = [(parsed.headers[i], labels[target]) for i, target in mapping.items()]
-    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, columns=columns)
+    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, columns=columns,
+                          delimiter=parsed.delimiter)
     existing = _Existing(organization)
     seen: dict[tuple[str, object], int] = {}
     valid: list[_ValidRow] = []

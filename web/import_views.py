@@ -106,7 +106,10 @@ def _upload_page(request: HttpRequest, flow: _Flow, form: ImportUploadForm) -> H
 
 
 def _posted_targets(request: HttpRequest, flow: _Flow, headers: list[str]) -> list[str]:
-    """The mapping sent by the columns form; a saved mapping chosen with "use" replaces it."""
+    """The mapping sent by the columns form; a saved mapping chosen with "use" replaces it, and a form
+    without any column (a script's POST) gets the suggestion."""
+    if not any(key.startswith("col_") for key in request.POST):
+        return _suggested_targets(request, flow, headers)[0]
     if request.POST.get("use_mapping"):
         saved = next((m for m in mappings_for(request.organization, flow.kind)
                       if str(m.pk) == request.POST["use_mapping"]), None)
