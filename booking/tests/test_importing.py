@@ -87,7 +87,7 @@ def test_the_same_file_imported_twice_books_nothing_twice(salon):
 
 
 def test_the_database_guarantee_holds_against_an_existing_booking(salon):
-    world, _location, sari, service, aino = salon
+    world, _location, sari, service, _aino = salon
     from booking.services import appointment_book
 
     start = datetime.datetime(2031, 3, 4, 14, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
