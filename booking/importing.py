@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booking.errors import SlotTaken
+from booking.errors import BookingError, SlotTaken
 from booking.models import Appointment, AppointmentState, Channel, Location, Resource, ResourceKind, Service
 from booking.selectors import free_slots
 from booking.services import appointment_book, appointment_resize
@@ -78,6 +78,13 @@ APPOINTMENT_LABELS = {
     "date": gettext_lazy("Date"),
     "time": gettext_lazy("Start time"),
     "duration": gettext_lazy("Length (minutes)"),
+}
+# The booking's refusals, said for a row of a file rather than for someone choosing a time on a page.
+_REFUSALS = {
+    BookingError.SLOT_TAKEN: gettext_lazy("The time is not free: another appointment holds it, or it is outside "
+                                          "the working hours."),
+    BookingError.NOT_WORKING: gettext_lazy("The staff member does not work then."),
+    BookingError.NOT_QUALIFIED: gettext_lazy("The staff member does not perform this service."),
 }
 _CLIENT_TARGETS = ("client_name", "client_first_name", "client_last_name", "client_email", "client_phone")
 _ALIASES = {search_key(alias): target for target, aliases in APPOINTMENT_ALIASES.items() for alias in aliases}
@@ -269,7 +276,7 @@ def _fits(row: _Row) -> str | None:
     slots = free_slots(row.service, day - datetime.timedelta(days=1), day + datetime.timedelta(days=1),
                        staff=row.staff, apply_limits=False, at=row.start)
     if not any(s.start == row.start for s in slots):
-        return str(SlotTaken.MESSAGES[SlotTaken().code])
+        return str(_REFUSALS[BookingError.SLOT_TAKEN])
     return None
 
 
@@ -335,6 +342,9 @@ def appointments_import(*, organization: Organization, source: ParsedFile | str,
                                        end=row.start + datetime.timedelta(minutes=row.minutes))
         except _RowProblem as error:
             report.errors.append(RowError(number, "", error.message))
+            continue
+        except SlotTaken as error:
+            report.errors.append(RowError(number, "", str(_REFUSALS.get(error.code, error.message))))
             continue
         except ValidationError as error:  # the booking's refusals (SlotTaken and other domain errors) included
             report.errors.append(RowError(number, "", " ".join(error.messages)))

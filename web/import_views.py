@@ -139,11 +139,12 @@ def _columns_page(request: HttpRequest, flow: _Flow, digest: str, parsed: Parsed
     first_cells = parsed.rows[0][1] if parsed.rows else []
     columns = [(index, header, first_cells[index] if index < len(first_cells) else "", targets[index])
                for index, header in enumerate(parsed.headers)]
-    duplicates = []
+    duplicates, more_duplicates = [], 0
     if report is not None and flow.kind == ImportKind.CLIENTS:
         for duplicate in report.duplicates[:SHOWN_ROWS]:
             chosen = (choices or {}).get(duplicate.row, Choice.SKIP)
             duplicates.append((duplicate, chosen, report.updatable(duplicate.row) is not None))
+        more_duplicates = max(0, len(report.duplicates) - SHOWN_ROWS)
     return render(request, "web/clients/import_columns_page.html", {
         "flow": flow, "kind": flow.kind, "digest": digest, "columns": columns, "targets": flow.targets(request),
         "saved_mappings": mappings_for(request.organization, flow.kind), "suggested_from": suggested_from,
@@ -151,7 +152,7 @@ def _columns_page(request: HttpRequest, flow: _Flow, digest: str, parsed: Parsed
         "rows": len(parsed.rows), "preview_url": flow.url + "_preview", "confirm_url": flow.url + "_confirm",
         "errors": report.errors[:SHOWN_ROWS] if report else [],
         "more_errors": max(0, len(report.errors) - SHOWN_ROWS) if report else 0,
-        "duplicates": duplicates, "more_duplicates": max(0, len(report.duplicates) - SHOWN_ROWS) if report else 0,
+        "duplicates": duplicates, "more_duplicates": more_duplicates,
     })
 
 
