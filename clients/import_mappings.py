@@ -2,7 +2,7 @@
 gets the same mapping offered for the next file, and suggested without asking when the column names match.
 
 A mapping is stored by column name, not position, so a file whose columns come in another order still
-matches. Saving under an existing name replaces that mapping; each save and deletion is one audit row.
+matches. Saving under an existing name replaces that mapping; each save is one audit row.
 """
 
 from __future__ import annotations
@@ -53,8 +53,3 @@ def import_mapping_save(*, organization: Organization, actor: Actor, kind: Impor
            obj=mapping, changed_fields=["columns"] if not created else ["name", "columns"])
     return mapping
 
-
-@transaction.atomic
-def import_mapping_delete(*, mapping: ImportMapping, actor: Actor) -> None:
-    record(organization=mapping.organization, actor=actor, action=AuditAction.DELETE, obj=mapping)
-    mapping.delete()
