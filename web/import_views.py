@@ -137,7 +137,7 @@ def _columns_page(request: HttpRequest, flow: _Flow, digest: str, parsed: Parsed
         except ImportFileError as error:
             mapping_error = error.message
     first_cells = parsed.rows[0][1] if parsed.rows else []
-    columns = [(index, header, first_cells[index] if index < len(first_cells) else "", targets[index])
+    columns = [(index, header, _example(first_cells, index, targets[index]), targets[index])
                for index, header in enumerate(parsed.headers)]
     duplicates, more_duplicates = [], 0
     if report is not None and flow.kind == ImportKind.CLIENTS:
@@ -154,6 +154,12 @@ def _columns_page(request: HttpRequest, flow: _Flow, digest: str, parsed: Parsed
         "more_errors": max(0, len(report.errors) - SHOWN_ROWS) if report else 0,
         "duplicates": duplicates, "more_duplicates": more_duplicates,
     })
+
+
+def _example(cells: list[str], index: int, target: str) -> str:
+    """The first row's cell, as a hint of what the column holds; a national ID masked as everywhere."""
+    value = cells[index] if index < len(cells) else ""
+    return "••••••-•••" + value[-1] if target == "national_id" and value else value
 
 
 def _dry_run(request: HttpRequest, flow: _Flow, parsed: ParsedFile, targets: list[str]):

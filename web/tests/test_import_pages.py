@@ -112,6 +112,14 @@ def test_likely_duplicates_link_to_the_client_and_each_row_has_a_choice(world, o
                 .order_by("pk")) == ["Anna", "Bo"]
 
 
+def test_a_national_id_is_masked_on_the_columns_page(world, owner):
+    world.org.national_id_enabled = True
+    world.org.save()
+    response = owner.post(url(world, "web:client_import"), upload(f"etunimi;sukunimi;hetu\nAnna;Aalto;{HETU}\n"))
+    html = response.content.decode()
+    assert response.context["report"].ok and HETU not in html and "••••••-•••T" in html
+
+
 def test_the_same_file_imported_twice_creates_nothing_twice(world, owner):
     for _ in range(2):
         response = owner.post(url(world, "web:client_import"), upload(GOOD))
