@@ -367,6 +367,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("By phone")
     STAFF = "staff", _("By staff")
     WALK_IN = "walk_in", _("Walk-in")
+    IMPORT = "import", _("Imported from another system")
 
 
 @personal_data(subject_kind=SubjectKind.CLIENT, subject_path="client", audit_reads=True,

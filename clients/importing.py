@@ -1,24 +1,25 @@
-"""Importing clients from another booking system's CSV file.
+"""Importing clients from another booking system's CSV file, column by column as the owner maps them.
 
-The file is UTF-8 text (with or without a byte-order mark), comma-, semicolon- or
-tab-separated (sniffed from the first row; Finnish and Polish Excel write semicolons), and
-its first row names the columns. Column names map to client fields in English, Finnish
-or Polish (`HEADER_ALIASES`); custom fields match by key or label; every other column,
-and notes or health information in particular, is not imported: special-category data
-never comes in by file.
+`clients.import_files` reads the file (UTF-8 with or without a byte-order mark, UTF-16, Windows-1252 or
+ISO-8859-1; comma-, semicolon- or tab-separated). Each column is then mapped to a client field or left
+out: `suggest_targets` proposes a mapping from the column names (English, Finnish or Polish,
+`HEADER_ALIASES`; custom fields by key or label), the owner may change it, and `clients.import_mappings`
+keeps it by name for the next file. Notes or health information are never a target: special-category
+data never comes in by file.
 
-Every row goes through `clients.validation.clean_client_data`, the rules of the panel and
-the API. `dry_run` reports what would happen; `run_import` re-checks everything inside
-one transaction and creates all rows or none. Row numbers are those a spreadsheet shows
-(the column names are row 1). Messages never quote a cell's value.
+Every row goes through `clients.validation.clean_client_data`, the rules of the panel and the API. A row
+that looks like a client already in the register (`possible_duplicates`' rule: the same name and phone;
+or the same email or national ID; or, for a row with no contact details, the same name) or like an
+earlier row of the file gets a choice: skip it (the default, so a file imported twice creates nothing
+twice), create it anyway, or update the existing client by filling only its empty fields.
+
+`dry_run` reports what would happen and previews the first rows; `run_import` re-checks everything inside
+one transaction and writes all rows or none. Row numbers are those a spreadsheet shows (the column names
+are row 1). Messages never quote a cell's value.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,42 +30,56 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients.events import ClientChanged
+from clients.import_files import ImportFileError, ParsedFile, parse_date, read_csv
+from clients.merging import FILLED_FIELDS
 from clients.models import Client, ClientKind, ClientSource, CustomField
 from clients.normalise import search_text
 from clients.services import set_search_names
 from clients.validation import _clean_typed, clean_client_data
 from kernel.audit import Actor, record, record_many
+from kernel.events import publish
 from kernel.models import AuditAction
 from tenancy.fields import blind_index_for
 from tenancy.models import Organization
 from tilli.lib.fields import field_label as model_field_label
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 CREATE_BATCH = 500
 MATCHES_PER_ROW = 5
-DELIMITERS = (";", ",", "\t")
+PREVIEW_ROWS = 10
+NAME_TARGETS = frozenset({"first_name", "last_name", "company_name"})
+# What update fills, when empty: the merge's fields (a merge and an import update fill the same way).
+UPDATE_FIELDS = FILLED_FIELDS
 
-# Accepted column names per field, as people write them; compared without case, accents,
-# spaces or punctuation ("E-mail", "sähköposti", "Kod pocztowy:" all match).
+# Accepted column names per field, as people write them (English, Finnish, Polish, Swedish); compared without
+# case, accents, spaces or punctuation ("E-mail", "sähköposti", "Kod pocztowy:" all match).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "kind": ("kind", "type", "client type", "tyyppi", "asiakastyyppi", "typ", "typ klienta"),
-    "first_name": ("first_name", "first name", "given name", "forename", "etunimi", "etunimet", "imię", "imiona"),
-    "last_name": ("last_name", "last name", "surname", "family name", "sukunimi", "nazwisko"),
-    "company_name": ("company_name", "company name", "company", "yritys", "yrityksen nimi", "firma", "nazwa firmy"),
-    "business_id": ("business_id", "business id", "y-tunnus", "nip"),
-    "email": ("email", "e-mail", "email address", "sähköposti", "sähköpostiosoite", "adres e-mail", "mail"),
-    "phone": ("phone", "phone number", "telephone", "mobile", "puhelin", "puhelinnumero", "matkapuhelin", "gsm",
-              "telefon", "numer telefonu", "nr telefonu", "telefon komórkowy", "tel"),
-    "street_address": ("street_address", "street address", "address", "katuosoite", "osoite", "lähiosoite",
-                       "ulica", "adres", "ulica i numer"),
-    "postal_code": ("postal_code", "postal code", "postcode", "zip", "zip code", "postinumero", "kod pocztowy"),
-    "city": ("city", "town", "kaupunki", "postitoimipaikka", "paikkakunta", "miasto", "miejscowość", "poczta"),
-    "gender": ("gender", "sex", "sukupuoli", "płeć"),
-    "birth_year": ("birth_year", "birth year", "year of birth", "syntymävuosi", "rok urodzenia"),
-    "birth_date": ("birth_date", "birth date", "date of birth", "syntymäaika", "syntymäpäivä", "data urodzenia"),
-    "preferred_language": ("preferred_language", "preferred language", "language", "kieli", "asiointikieli", "język"),
-    "national_id": ("national_id", "national id", "national identity number", "personal identity code",
-                    "henkilötunnus", "hetu", "pesel"),
+    "first_name": ("first_name", "first name", "given name", "forename", "etunimi", "etunimet", "imię", "imiona",
+                   "förnamn"),
+    "last_name": ("last_name", "last name", "surname", "family name", "sukunimi", "nazwisko", "efternamn"),
+    "company_name": ("company_name", "company name", "company", "yritys", "yrityksen nimi", "firma", "nazwa firmy",
+                     "företag", "företagets namn"),
+    "business_id": ("business_id", "business id", "y-tunnus", "nip", "fo-nummer"),
+    "email": ("email", "e-mail", "email address", "sähköposti", "sähköpostiosoite", "adres e-mail", "mail", "e-post",
+              "e-postadress"),
+    "phone": ("phone", "phone number", "mobile number", "telephone", "mobile", "puhelin", "puhelinnumero",
+              "matkapuhelin", "gsm", "telefon", "numer telefonu", "nr telefonu", "telefon komórkowy", "tel",
+              "telefonnummer", "mobil", "mobilnummer"),
+    "street_address": ("street_address", "street address", "address", "katuosoite", "osoite", "lähiosoite", "ulica",
+                       "adres", "ulica i numer", "gatuadress"),
+    "postal_code": ("postal_code", "postal code", "postcode", "zip", "zip code", "postinumero", "kod pocztowy",
+                    "postnummer"),
+    "city": ("city", "town", "kaupunki", "postitoimipaikka", "paikkakunta", "miasto", "miejscowość", "poczta",
+             "postort", "stad", "ort"),
+    "gender": ("gender", "sex", "sukupuoli", "płeć", "kön"),
+    "birth_year": ("birth_year", "birth year", "year of birth", "syntymävuosi", "rok urodzenia", "födelseår"),
+    "birth_date": ("birth_date", "birth date", "date of birth", "syntymäaika", "syntymäpäivä", "data urodzenia",
+                   "födelsedatum"),
+    "preferred_language": ("preferred_language", "preferred language", "language", "kieli", "asiointikieli", "język",
+                           "språk"),
+    "national_id": ("national_id", "national id", "national identity number", "personal identity code", "henkilötunnus",
+                    "hetu", "pesel", "personbeteckning"),
     "billing_name": ("billing_name", "billing name", "laskutusnimi", "laskun saaja", "nazwa do faktury", "nabywca"),
     "billing_address": ("billing_address", "billing address", "laskutusosoite", "adres do faktury"),
     "billing_reference": ("billing_reference", "billing reference", "laskutusviite", "viite", "referencja"),
@@ -89,37 +104,29 @@ _LANGUAGE_VALUES = {
 }
 
 DUPLICATE_LABELS = {
+    "name": gettext_lazy("same name"),
     "phone": gettext_lazy("same phone"),
     "email": gettext_lazy("same email"),
     "national_id": gettext_lazy("same national ID"),
 }
 
-_FINNISH_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _LIMITED = {f.name: f.max_length for f in Client._meta.concrete_fields
             if isinstance(f, models.CharField) and f.max_length and f.editable}
 
 
-def _key(text: str) -> str:
+def search_key(text: str) -> str:
     """'Sähköposti:' -> 'sahkoposti', 'Kod pocztowy' -> 'kodpocztowy', 'e-mail' -> 'email'."""
     return "".join(c for c in search_text(text) if c.isalnum())
 
 
 def _value_map(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_key(alias): value for value, aliases in table.items() for alias in aliases}
+    return {search_key(alias): value for value, aliases in table.items() for alias in aliases}
 
 
 _HEADERS = _value_map(HEADER_ALIASES)
 _KINDS = _value_map(_KIND_VALUES)
 _GENDERS = _value_map(_GENDER_VALUES)
 _LANGUAGES = _value_map(_LANGUAGE_VALUES)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; `message` is in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ImportRefused(Exception):
@@ -152,6 +159,24 @@ class LikelyDuplicate:
         return ", ".join(str(DUPLICATE_LABELS[name]) for name in self.fields)
 
 
+class Choice:
+    """What to do with a row that looks like a client already in the register or an earlier row."""
+
+    SKIP = "skip"
+    CREATE = "create"
+    UPDATE = "update"  # fill only the existing client's empty fields
+
+
+@dataclass
+class PreviewRow:
+    """A row as it will be imported: (field label, value) in the mapping's order, and its problems."""
+
+    row: int
+    values: list[tuple[str, str]] = field(repr=False)  # a report's repr never quotes the file
+    errors: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -160,9 +185,11 @@ class ImportReport:
     duplicates: list[LikelyDuplicate] = field(default_factory=list)
     columns: list[tuple[str, str]] = field(default_factory=list)  # (column name in the file, field label)
     ignored_columns: list[str] = field(default_factory=list)
+    preview: list[PreviewRow] = field(default_factory=list)
     delimiter: str = ";"
     committed: bool = False
     created: int = 0
+    updated: int = 0
     skipped: int = 0
 
     @property
@@ -179,19 +206,12 @@ class ImportReport:
 
     @property
     def would_create(self) -> int:
-        """Rows the real run would create: all of them, or none while any row has an error."""
-        return self.valid_rows if self.ok else 0
+        """New clients with every likely duplicate skipped (the default); none while any row has an error."""
+        return self.valid_rows - self.duplicate_rows if self.ok else 0
 
-    @property
-    def would_create_without_duplicates(self) -> int:
-        return self.would_create - self.duplicate_rows if self.ok else 0
-
-
-@dataclass
-class ParsedFile:
-    headers: list[str]
-    rows: list[tuple[int, list[str]]]  # (row number as a spreadsheet shows it, cells); blank rows left out
-    delimiter: str
+    def updatable(self, row: int) -> LikelyDuplicate | None:
+        """The row's match in the register, which "update" would fill, if it has one."""
+        return next((d for d in self.duplicates if d.row == row and d.client_id), None)
 
 
 @dataclass
@@ -200,58 +220,13 @@ class _ValidRow:
     kind: str
     cleaned: dict
     duplicate: bool
+    client_id: int | None  # the first client in the register it looks like
 
 
-def decode_upload(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8” and try again.")) \
-            from None
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first row into the most columns (semicolon on a tie)."""
-    best, best_count = DELIMITERS[0], 0
-    for delimiter in DELIMITERS:
-        try:
-            count = len(next(csv.reader(io.StringIO(text), delimiter=delimiter), []))
-        except csv.Error:
-            continue
-        if count > best_count:
-            best, best_count = delimiter, count
-    return best
-
-
-def _clean_cell(value: str) -> str:
-    """Strip spaces, and the apostrophe that exports (ours too) put before a cell Excel would run as a formula."""
-    value = value.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
-
-
-def read_csv(text: str) -> ParsedFile:
-    """Split the file into the header row and data rows; raises ImportFileError."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ImportFileError(_("The file is empty."))
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        headers = [h.strip() for h in next(reader)]
-        for number, cells in enumerate(reader, start=2):
-            cells = [_clean_cell(c) for c in cells]
-            if any(cells):
-                rows.append((number, cells))
-    except csv.Error:
-        raise ImportFileError(_("The file could not be read as CSV near row %(row)d.")
-                              % {"row": reader.line_num}) from None
-    if not rows:
-        raise ImportFileError(_("The file has no rows of clients below the column names."))
-    return ParsedFile(headers=headers, rows=rows, delimiter=delimiter)
-
+def client_targets(definitions: Iterable[CustomField]) -> list[tuple[str, str]]:
+    """(target, label) of every field a column can be imported into, custom fields last."""
+    return ([(name, model_field_label(Client, name)) for name in HEADER_ALIASES]
+            + [(f"custom:{d.key}", d.label) for d in definitions])
 
 
 def accepted_columns() -> list[tuple[str, tuple[str, ...]]]:
@@ -259,58 +234,98 @@ def accepted_columns() -> list[tuple[str, tuple[str, ...]]]:
     return [(model_field_label(Client, name), aliases) for name, aliases in HEADER_ALIASES.items()]
 
 
-def map_columns(headers: list[str], definitions: Iterable[CustomField]) -> tuple[dict[int, str], list[str]]:
-    """Column index -> field name (custom fields as 'custom:<key>'), and the columns not imported."""
+def suggest_targets(headers: list[str], definitions: Iterable[CustomField]) -> list[str]:
+    """A target for each column whose name is a known alias (the first column wins a field), else ""."""
     custom: dict[str, str] = {}
     for definition in definitions:
-        custom.setdefault(_key(definition.label), definition.key)
-        custom[_key(definition.key)] = definition.key
+        custom.setdefault(search_key(definition.label), definition.key)
+        custom[search_key(definition.key)] = definition.key
+    targets: list[str] = []
+    for header in headers:
+        key = search_key(header)
+        target = _HEADERS.get(key) or (f"custom:{custom[key]}" if key in custom else "")
+        targets.append("" if target in targets else target)
+    return targets
+
+
+def map_columns(headers: list[str], definitions: Iterable[CustomField],
+                targets: list[str] | None = None) -> tuple[dict[int, str], list[str]]:
+    """Column index -> target (custom fields as 'custom:<key>'), and the columns left out.
+
+    Without `targets` the suggestion from the column names is taken. Raises ImportFileError when two
+    columns go to one field, a target is unknown, or no column holds a name."""
+    definitions = list(definitions)
+    if targets is None:
+        targets = suggest_targets(headers, definitions)
+    if len(targets) != len(headers):
+        raise ImportFileError(_("Choose a field or “leave out” for every column."))
+    known = dict(client_targets(definitions))
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     used: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        key = _key(header)
-        target = _HEADERS.get(key) or (f"custom:{custom[key]}" if key in custom else None)
-        if target is None:
+    for index, (header, target) in enumerate(zip(headers, targets, strict=True)):
+        if not target:
             if header:
                 ignored.append(header)
             continue
+        if target not in known:
+            raise ImportFileError(_("Choose a field or “leave out” for every column."))
         if target in used:
             raise ImportFileError(
                 _("The columns “%(first)s” and “%(second)s” both mean %(field)s. Keep one of them and try again.")
-                % {"first": headers[used[target]], "second": header, "field": _target_label(target, definitions)})
+                % {"first": headers[used[target]], "second": header, "field": known[target]})
         used[target] = index
         mapping[index] = target
-    if not {"first_name", "last_name", "company_name"} & set(mapping.values()):
-        raise ImportFileError(_("No column for the name was found. The first row must name the columns, "
-                                "for example first_name;last_name;phone;email."))
+    if not NAME_TARGETS & set(mapping.values()):
+        raise ImportFileError(_("No column holds the name. Map a column to the first name, the last name or "
+                                "the company's name."))
     return mapping, ignored
 
 
 def _target_label(target: str, definitions: Iterable[CustomField]) -> str:
-    if target.startswith("custom:"):
-        key = target.removeprefix("custom:")
-        return next((d.label for d in definitions if d.key == key), key)
-    return model_field_label(Client, target)
+    return dict(client_targets(definitions)).get(target, target)
 
 
 class _Existing:
-    """The organization's clients by phone, email and national-ID index, for duplicate checks."""
+    """The organization's clients by name and phone (the panel's duplicate rule), email, national-ID index
+    and, for rows without any of those, by name alone."""
 
     def __init__(self, organization: Organization) -> None:
-        self.by: dict[str, dict[str, list[int]]] = {"phone": defaultdict(list), "email": defaultdict(list),
-                                                    "national_id": defaultdict(list)}
+        self.by: dict[str, dict[object, list[int]]] = {
+            key: defaultdict(list) for key in ("name_phone", "email", "national_id", "name")}
         self.names: dict[int, str] = {}
         rows = (Client.objects.for_organization(organization)
                 .values_list("pk", "kind", "first_name", "last_name", "company_name", "phone", "email",
-                             "national_id_index"))
-        for pk, kind, first, last, company, phone, email, national_index in rows.iterator(chunk_size=5000):
-            if not (phone or email or national_index):
-                continue
+                             "national_id_index", "search_name", "search_name_alt"))
+        for pk, kind, first, last, company, phone, email, national_index, name, alt in rows.iterator(chunk_size=5000):
             self.names[pk] = company if kind == ClientKind.COMPANY else f"{first} {last}".strip()
-            for name, value in (("phone", phone), ("email", email), ("national_id", national_index)):
+            for key, value in (("email", email), ("national_id", national_index)):
                 if value:
-                    self.by[name][value].append(pk)
+                    self.by[key][value].append(pk)
+            for spelling in {name, alt} - {""}:
+                self.by["name"][spelling].append(pk)
+                if phone:
+                    self.by["name_phone"][(spelling, phone)].append(pk)
+
+
+_MATCH_FIELDS = {"name_phone": ("name", "phone"), "email": ("email",), "national_id": ("national_id",),
+                 "name": ("name",)}
+
+
+def _match_keys(organization: Organization, kind: str, cleaned: dict) -> list[tuple[str, object]]:
+    """The keys by which a row can repeat a client: see the module's docstring."""
+    name = (search_text(cleaned.get("company_name", "")) if kind == ClientKind.COMPANY
+            else search_text(f"{cleaned.get('last_name', '')} {cleaned.get('first_name', '')}"))
+    keys: list[tuple[str, object]] = []
+    if cleaned.get("phone") and name:
+        keys.append(("name_phone", (name, cleaned["phone"])))
+    if cleaned.get("email"):
+        keys.append(("email", cleaned["email"]))
+    if cleaned.get("national_id"):
+        keys.append(("national_id", blind_index_for(Client, "national_id", organization.pk, cleaned["national_id"])))
+    if not keys and name:
+        keys.append(("name", name))
+    return keys
 
 
 def _prepare(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
@@ -322,15 +337,11 @@ def _prepare(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
             if value:
                 custom[target.removeprefix("custom:")] = value
         elif target == "gender" and value:
-            data["gender"] = _GENDERS.get(_key(value), value)
+            data["gender"] = _GENDERS.get(search_key(value), value)
         elif target == "preferred_language" and value:
-            data["preferred_language"] = _LANGUAGES.get(_key(value), value)
-        elif target == "birth_date" and (match := _FINNISH_DATE.fullmatch(value)):
-            day, month, year = (int(part) for part in match.groups())
-            try:
-                data["birth_date"] = datetime.date(year, month, day).isoformat()
-            except ValueError:
-                data["birth_date"] = value
+            data["preferred_language"] = _LANGUAGES.get(search_key(value), value)
+        elif target == "birth_date" and (day := parse_date(value)):
+            data["birth_date"] = day.isoformat()
         elif target != "kind":
             data[target] = value
     if data.get("birth_date") and not data.get("birth_year"):
@@ -341,7 +352,7 @@ def _prepare(values: dict[str, str]) -> tuple[dict, dict[str, str]]:
 def _row_kind(values: dict[str, str], header_of: dict[str, str], errors: list[tuple[str, str]]) -> str:
     raw = values.get("kind", "")
     if raw:
-        kind = _KINDS.get(_key(raw))
+        kind = _KINDS.get(search_key(raw))
         if kind is None:
             errors.append((header_of["kind"], _("Choose one of the listed options.")))
             return ClientKind.PERSON
@@ -396,16 +407,43 @@ def _validate(organization: Organization, kind: str, prepared: tuple[dict, dict[
     return None if errors else cleaned
 
 
-def _analyse(organization: Organization, parsed: ParsedFile,
+def _display(value: object) -> str:
+    if value in ("", None):
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _preview_row(number: int, mapping: dict[int, str], cells: list[str], cleaned: dict | None,
+                 errors: list[tuple[str, str]], duplicate: bool, labels: dict[str, str]) -> PreviewRow:
+    values = []
+    for index, target in mapping.items():
+        raw = cells[index] if index < len(cells) else ""
+        if cleaned is None:
+            shown = raw
+        elif target.startswith("custom:"):
+            shown = _display(cleaned.get("custom_fields", {}).get(target.removeprefix("custom:"), ""))
+        else:
+            shown = _display(cleaned.get(target, raw if target == "kind" else ""))
+        if target == "national_id" and shown:
+            shown = "••••••-•••" + shown[-1]  # masked here as everywhere
+        values.append((labels[target], shown))
+    return PreviewRow(number, values, [message for _column, message in errors], duplicate)
+
+
+def _analyse(organization: Organization, parsed: ParsedFile, targets: list[str] | None = None,
              progress: Callable[[int], object] | None = None) -> tuple[ImportReport, list[_ValidRow]]:
     definitions = {d.key: d for d in CustomField.objects.for_organization(organization).filter(is_active=True)}
-    mapping, ignored = map_columns(parsed.headers, definitions.values())
-    header_of = {target: parsed.headers[index] for index, target in mapping.items()}
+    mapping, ignored = map_columns(parsed.headers, definitions.values(), targets)
+    labels = dict(client_targets(definitions.values()))
+    header_of = {target: parsed.headers[index] or labels[target] for index, target in mapping.items()}
     position = {header: index for index, header in enumerate(parsed.headers)}
-    columns = [(parsed.headers[i], _target_label(target, definitions.values())) for i, target in mapping.items()]
-    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, delimiter=parsed.delimiter, columns=columns)
+    columns = [(parsed.headers[i], labels[target]) for i, target in mapping.items()]
+    report = ImportReport(rows=len(parsed.rows), ignored_columns=ignored, columns=columns,
+                          delimiter=parsed.delimiter)
     existing = _Existing(organization)
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, object], int] = {}
     valid: list[_ValidRow] = []
     for number, cells in parsed.rows:
         errors: list[tuple[str, str]] = []
@@ -419,28 +457,28 @@ def _analyse(organization: Organization, parsed: ParsedFile,
         if cleaned is None:
             errors.sort(key=lambda error: position.get(error[0], -1))  # in the order of the file's columns
             report.errors.extend(RowError(number, column, message) for column, message in errors)
+            if len(report.preview) < PREVIEW_ROWS:
+                report.preview.append(_preview_row(number, mapping, cells, None, errors, False, labels))
             continue
-        keys = [("phone", cleaned.get("phone")), ("email", cleaned.get("email"))]
-        if cleaned.get("national_id"):
-            keys.append(("national_id",
-                         blind_index_for(Client, "national_id", organization.pk, cleaned["national_id"])))
         matches: dict[tuple[str, int], list[str]] = defaultdict(list)  # ("client"|"row", id) -> fields
-        for name, value in keys:
-            if not value:
-                continue
-            for pk in existing.by[name].get(value, ())[:MATCHES_PER_ROW]:
-                matches[("client", pk)].append(name)
-            if (name, value) in seen:
-                matches[("row", seen[(name, value)])].append(name)
+        for key, value in _match_keys(organization, kind, cleaned):
+            for pk in existing.by[key].get(value, ())[:MATCHES_PER_ROW]:
+                matches[("client", pk)].extend(_MATCH_FIELDS[key])
+            if (key, value) in seen:
+                matches[("row", seen[(key, value)])].extend(_MATCH_FIELDS[key])
             else:
-                seen[(name, value)] = number
+                seen[(key, value)] = number
         for (what, ident), fields in list(matches.items())[:MATCHES_PER_ROW]:
+            fields = tuple(dict.fromkeys(fields))
             if what == "client":
-                report.duplicates.append(LikelyDuplicate(number, tuple(fields), client_id=ident,
+                report.duplicates.append(LikelyDuplicate(number, fields, client_id=ident,
                                                          client_name=existing.names[ident]))
             else:
-                report.duplicates.append(LikelyDuplicate(number, tuple(fields), other_row=ident))
-        valid.append(_ValidRow(number, kind, cleaned, duplicate=bool(matches)))
+                report.duplicates.append(LikelyDuplicate(number, fields, other_row=ident))
+        first_client = next((ident for what, ident in matches if what == "client"), None)
+        valid.append(_ValidRow(number, kind, cleaned, duplicate=bool(matches), client_id=first_client))
+        if len(report.preview) < PREVIEW_ROWS:
+            report.preview.append(_preview_row(number, mapping, cells, cleaned, [], bool(matches), labels))
     report.valid_rows = len(valid)
     return report, valid
 
@@ -450,13 +488,13 @@ def _parsed(source: ParsedFile | str) -> ParsedFile:
 
 
 def dry_run(organization: Organization, source: ParsedFile | str, *, actor: Actor | None = None,
-            progress: Callable[[int], object] | None = None) -> ImportReport:
-    """Check every row and look for likely duplicates; writes no client.
+            targets: list[str] | None = None, progress: Callable[[int], object] | None = None) -> ImportReport:
+    """Check every row, look for likely duplicates and preview the first rows; writes no client.
 
     With an actor, the check is recorded like a search: it compares the file with the
     register and the report names the clients it matched.
     """
-    report, _valid = _analyse(organization, _parsed(source), progress)
+    report, _valid = _analyse(organization, _parsed(source), targets, progress)
     if actor is not None:
         record(organization=organization, actor=actor, action=AuditAction.SEARCH, object_type="clients.client",
                detail={"import_check_rows": report.rows,
@@ -465,37 +503,69 @@ def dry_run(organization: Organization, source: ParsedFile | str, *, actor: Acto
 
 
 def run_import(organization: Organization, source: ParsedFile | str, *, actor: Actor,
-               skip_duplicates: bool = False, progress: Callable[[int], object] | None = None) -> ImportReport:
-    """Create every row in one transaction, or none: raises ImportRefused while any row has an error.
+               targets: list[str] | None = None, choices: dict[int, str] | None = None,
+               default_choice: str = Choice.SKIP, progress: Callable[[int], object] | None = None) -> ImportReport:
+    """Write every row in one transaction, or none: raises ImportRefused while any row has an error.
 
-    Each client gets its own CREATE audit event (source: import). With `skip_duplicates`,
-    rows that look like an existing client or an earlier row are left out.
+    A row that looks like an existing client or an earlier row follows `choices[row]` (else
+    `default_choice`): skipped, created anyway, or used to fill the existing client's empty fields
+    (a row matching only an earlier row of the file cannot update and is skipped). Each new client
+    gets its own CREATE audit event (source: import), each updated one an UPDATE event.
     """
     parsed = _parsed(source)
+    choices = choices or {}
     with transaction.atomic():
-        report, valid = _analyse(organization, parsed, progress)
+        report, valid = _analyse(organization, parsed, targets, progress)
         if not report.ok:
             raise ImportRefused(report)
-        clients = []
+        clients: list[Client] = []
         for row in valid:
-            if skip_duplicates and row.duplicate:
-                continue
-            client = Client(organization=organization, kind=row.kind, source=ClientSource.IMPORT,
-                            created_by_user_id=actor.user_id, **row.cleaned)
-            set_search_names(client)
-            clients.append(client)
-        if progress is not None and len(valid) > len(clients):
-            progress(len(valid) - len(clients))
+            choice = choices.get(row.row, default_choice) if row.duplicate else Choice.CREATE
+            if choice == Choice.UPDATE and row.client_id is not None:
+                report.updated += _fill_empty(organization, row, actor)
+            elif choice == Choice.CREATE:
+                client = Client(organization=organization, kind=row.kind, source=ClientSource.IMPORT,
+                                created_by_user_id=actor.user_id, **row.cleaned)
+                set_search_names(client)
+                clients.append(client)
+            else:
+                report.skipped += 1
         for start in range(0, len(clients), CREATE_BATCH):
             batch = clients[start:start + CREATE_BATCH]
             Client.objects.bulk_create(batch)
             if progress is not None:
                 progress(len(batch))
+        if progress is not None and len(valid) > len(clients):
+            progress(len(valid) - len(clients))
         _ensure_pks(organization, clients)
         record_many(organization=organization, actor=actor, action=AuditAction.CREATE, object_type="clients.client",
                     subjects=((c.pk, c.subject_ref) for c in clients), detail={"source": ClientSource.IMPORT.value})
-    report.committed, report.created, report.skipped = True, len(clients), len(valid) - len(clients)
+    report.committed, report.created = True, len(clients)
     return report
+
+
+def _fill_empty(organization: Organization, row: _ValidRow, actor: Actor) -> int:
+    """Fill the existing client's empty fields from the row (never overwrite); 1 if anything changed.
+
+    A client whose processing is restricted is left as it is, as every other write does."""
+    client = Client.objects.for_organization(organization).select_for_update().get(pk=row.client_id)
+    if client.is_restricted:
+        return 0
+    filled = [name for name in UPDATE_FIELDS
+              if getattr(client, name) in ("", None) and row.cleaned.get(name) not in ("", None)]
+    for name in filled:
+        setattr(client, name, row.cleaned[name])
+    custom = {**row.cleaned.get("custom_fields", {}), **client.custom_fields}
+    if custom != client.custom_fields:
+        client.custom_fields = custom
+        filled.append("custom_fields")
+    if not filled:
+        return 0
+    client.save()
+    record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=client,
+           subject_ref=client.subject_ref, changed_fields=filled, detail={"source": ClientSource.IMPORT.value})
+    publish(ClientChanged(organization_id=organization.pk, client_id=client.pk, fields=tuple(filled)))
+    return 1
 
 
 def _ensure_pks(organization: Organization, clients: list[Client]) -> None:

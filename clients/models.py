@@ -461,11 +461,16 @@ RETENTION_PENDING_IMPORT = Retention(
     "pending_import", _("Until the checked import file is confirmed or cancelled, at most 30 minutes"))
 
 
+class ImportKind(models.TextChoices):
+    CLIENTS = "clients", _("Clients")
+    APPOINTMENTS = "appointments", _("Appointments")
+
+
 @personal_data(
     subject_kind=None, subject_path=None,
     fields={"text": PersonalField(Category.CONTACT, PURPOSE_CUSTOMER, LegalBasis.CONTRACT, RETENTION_PENDING_IMPORT,
                                   Erasure.DELETE)},
-    not_personal=["organization", "uploaded_by", "digest", "created_at", "expires_at"],
+    not_personal=["organization", "uploaded_by", "kind", "digest", "created_at", "expires_at"],
     not_exported=["text"],
 )
 class PendingImport(TenantModel):
@@ -477,6 +482,8 @@ class PendingImport(TenantModel):
 
     uploaded_by = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+",
                                     verbose_name=_("uploaded by"))
+    kind = models.CharField(_("what is imported"), max_length=12, choices=ImportKind.choices,
+                            default=ImportKind.CLIENTS)
     text = EncryptedTextField(_("file content"))
     digest = models.CharField(_("checksum"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -490,3 +497,28 @@ class PendingImport(TenantModel):
 
     def __str__(self) -> str:
         return f"pending import {self.pk}"
+
+
+@personal_data(subject_kind=None, subject_path=None, fields={},
+               not_personal=["organization", "kind", "name", "columns", "created_at", "updated_at"])
+class ImportMapping(TenantModel):
+    """How the columns of another system's export map to Tilli's fields, saved by the owner under a name.
+
+    `columns` maps each column name of the file to a field (or "" to leave the column out); the next
+    file with the same column names gets this mapping suggested. Column names are not personal data."""
+
+    kind = models.CharField(_("what is imported"), max_length=12, choices=ImportKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    columns = models.JSONField(_("columns"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "name"],
+                                               name="importmapping_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from clients.models import PendingImport
+from clients.models import ImportKind, PendingImport
 from tenancy.models import Membership, Organization
 
 PENDING_MINUTES = 30
@@ -25,24 +25,35 @@ def _digest(text: str) -> str:
 
 
 @transaction.atomic
-def pending_import_keep(*, organization: Organization, member: Membership, text: str) -> str:
-    """Keep the file for the member (replacing any earlier one); returns the digest the confirm form carries."""
+def pending_import_keep(*, organization: Organization, member: Membership, text: str,
+                        kind: ImportKind | str = ImportKind.CLIENTS) -> str:
+    """Keep the file for the member (replacing any earlier one); returns the digest the next forms carry."""
     digest = _digest(text)
     PendingImport.objects.for_organization(organization).filter(uploaded_by=member).delete()
-    PendingImport.objects.create(organization=organization, uploaded_by=member, text=text, digest=digest,
+    PendingImport.objects.create(organization=organization, uploaded_by=member, kind=kind, text=text, digest=digest,
                                  expires_at=timezone.now() + timedelta(minutes=PENDING_MINUTES))
     return digest
 
 
+def pending_import_read(*, organization: Organization, member: Membership, digest: str | None,
+                        kind: ImportKind | str = ImportKind.CLIENTS) -> str | None:
+    """The member's waiting file, left waiting, while the owner maps its columns and previews it."""
+    pending = PendingImport.objects.for_organization(organization).filter(uploaded_by=member).first()
+    if pending is None or pending.digest != digest or pending.kind != kind or pending.expires_at <= timezone.now():
+        return None
+    return pending.text
+
+
 @transaction.atomic
-def pending_import_take(*, organization: Organization, member: Membership, digest: str | None) -> str | None:
+def pending_import_take(*, organization: Organization, member: Membership, digest: str | None,
+                        kind: ImportKind | str = ImportKind.CLIENTS) -> str | None:
     """The member's waiting file if it is the one confirmed and still in time; gone afterwards either way."""
     pending = (PendingImport.objects.for_organization(organization).select_for_update()
                .filter(uploaded_by=member).first())
     if pending is None:
         return None
     pending.delete()
-    if pending.digest != digest or pending.expires_at <= timezone.now():
+    if pending.digest != digest or pending.kind != kind or pending.expires_at <= timezone.now():
         return None
     return pending.text
 

@@ -13,6 +13,7 @@ from booking.events import (
     AppointmentMoved,
     AppointmentNoShow,
 )
+from booking.models import Channel
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
 from kernel.events import subscriber
 from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
@@ -24,10 +25,14 @@ MESSAGE_KINDS = {AppointmentBooked: "confirmed", AppointmentMoved: "moved", Appo
 @subscriber(AppointmentBooked, AppointmentMoved, AppointmentConfirmed, AppointmentArrived, AppointmentCompleted,
             AppointmentCancelled, AppointmentNoShow)
 def appointment_messages(event) -> None:
-    """Queue the client's confirmation, change or cancellation and bring the reminders in step."""
+    """Queue the client's confirmation, change or cancellation and bring the reminders in step.
+
+    An appointment imported from another system gets no confirmation (the old system sent one), only
+    its reminders."""
     from notify.services import appointment_changed
 
-    appointment_changed(event.appointment_id, MESSAGE_KINDS.get(type(event)))
+    imported = isinstance(event, AppointmentBooked) and event.channel == Channel.IMPORT
+    appointment_changed(event.appointment_id, None if imported else MESSAGE_KINDS.get(type(event)))
 
 
 REMINDER_FIELDS = {"reminders_by_email", "reminders_by_sms"}

@@ -10,14 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from clients.importing import (
-    ImportFileError,
-    ImportRefused,
-    decode_upload,
-    dry_run,
-    read_csv,
-    run_import,
-)
+from clients.import_files import ImportFileError, decode_upload, read_csv
+from clients.importing import Choice, ImportRefused, dry_run, run_import, suggest_targets
 from clients.models import Client, ClientKind, ClientSource, CustomField, FieldType
 from clients.selectors import search_clients
 from kernel.audit import Actor, verify
@@ -73,25 +67,26 @@ def test_a_dry_run_finds_likely_duplicates_in_the_register_and_within_the_file(w
     anna = make_client(world.org, phone="0401234567", email="anna@example.test")
     ville = make_client(world.org, first_name="Ville", last_name="Virta", national_id=HETU)
     text = ("etunimi;sukunimi;puhelin;sähköposti;henkilötunnus\n"
-            "Anna;Aalto;+358 40 123 4567;;\n"               # 2: Anna's phone, written another way
+            "VIRTANEN;anna;+358 40 123 4567;;\n"           # 2: Anna's name (either order) and phone
             "Anni;Aalto;;ANNA@example.test;\n"             # 3: Anna's email, in capitals
             "Ville;Virta;;;" + HETU.lower() + "\n"          # 4: Ville's national ID, via the blind index
             "Uusi;Asiakas;0509998877;uusi@example.test;\n"  # 5: new
-            "Uusi;Toinen;050 999 8877;;\n")                 # 6: the same phone as row 5
+            "uusi;asiakas;050 999 8877;;\n"                 # 6: the same name and phone as row 5
+            "Pekka;Virtanen;0401234567;;\n")                # 7: only Anna's phone: a family member, new
     before = events_of(world.org).count()
     report = dry_run(world.org, text, actor=ACTOR)
-    assert report.ok and report.rows == 5 and report.would_create == 5
+    assert report.ok and report.rows == 6
     found = {(d.row, d.fields, d.client_id, d.other_row) for d in report.duplicates}
-    assert found == {(2, ("phone",), anna.pk, None), (3, ("email",), anna.pk, None),
-                     (4, ("national_id",), ville.pk, None), (6, ("phone",), None, 5)}
-    assert report.duplicate_rows == 4 and report.would_create_without_duplicates == 1
+    assert found == {(2, ("name", "phone"), anna.pk, None), (3, ("email",), anna.pk, None),
+                     (4, ("national_id",), ville.pk, None), (6, ("name", "phone"), None, 5)}
+    assert report.duplicate_rows == 4 and report.would_create == 2  # duplicates are skipped unless chosen
     assert {d.client_name for d in report.duplicates if d.client_id} == {"Anna Virtanen", "Ville Virta"}
     assert "same national ID" in next(d for d in report.duplicates if d.row == 4).reason
     assert not clients_of(world.org).exclude(pk__in=[anna.pk, ville.pk]).exists()
     # The check compares the file with the register: it is recorded like a search, without values.
     check = events_of(world.org).order_by("-seq").first()
     assert events_of(world.org).count() == before + 1 and check.action == AuditAction.SEARCH
-    assert check.detail == {"import_check_rows": 5, "results": 2}
+    assert check.detail == {"import_check_rows": 6, "results": 2}
 
 
 def test_national_ids_are_validated_and_never_quoted_in_messages(world, english):
@@ -180,12 +175,54 @@ def test_companies_custom_fields_and_their_errors(world, english):
     assert report.created == 2
 
 
-def test_leaving_out_likely_duplicates(world):
+def test_likely_duplicates_are_skipped_unless_the_owner_chooses_otherwise(world):
     make_client(world.org, phone="0401234567")
     text = "first_name;last_name;phone\nAnna;Virtanen;0401234567\nBo;Berg;0401234568\nBo;Berg;0401234568\n"
-    report = run_import(world.org, text, actor=ACTOR, skip_duplicates=True)
-    assert (report.created, report.skipped) == (1, 2)
+    report = run_import(world.org, text, actor=ACTOR)
+    assert (report.created, report.updated, report.skipped) == (1, 0, 2)
     assert clients_of(world.org).count() == 2
+    # The same file again creates nothing twice.
+    report = run_import(world.org, text, actor=ACTOR)
+    assert (report.created, report.skipped) == (0, 3) and clients_of(world.org).count() == 2
+
+
+def test_a_duplicate_row_is_created_anyway_when_chosen(world):
+    make_client(world.org, phone="0401234567")
+    text = "first_name;last_name;phone\nAnna;Virtanen;0401234567\nBo;Berg;0401234568\n"
+    report = run_import(world.org, text, actor=ACTOR, choices={2: Choice.CREATE})
+    assert (report.created, report.skipped) == (2, 0)
+    assert clients_of(world.org).filter(first_name="Anna").count() == 2
+
+
+def test_update_fills_only_the_existing_clients_empty_fields(world, english):
+    anna = make_client(world.org, phone="0401234567", email="anna@example.test", city="")
+    text = ("first_name;last_name;phone;email;city\n"
+            "Anna;Virtanen;040 123 4567;other@example.test;Tampere\n")
+    before = events_of(world.org).count()
+    report = run_import(world.org, text, actor=ACTOR, choices={2: Choice.UPDATE})
+    assert (report.created, report.updated, report.skipped) == (0, 1, 0)
+    anna.refresh_from_db()
+    assert anna.email == "anna@example.test" and anna.city == "Tampere"  # never overwritten, only filled
+    change = events_of(world.org).order_by("-seq").first()
+    assert events_of(world.org).count() == before + 1
+    assert (change.action, change.subject_ref, change.changed_fields) == (AuditAction.UPDATE, anna.subject_ref,
+                                                                         ["city"])
+    assert verify(world.org).ok
+
+
+def test_a_mapping_chosen_by_the_owner_replaces_the_suggestion(world, english):
+    text = "Asiakas;Sukunimi;Kännykkä;Huom\nAnna;Aalto;0401234567;VIP\n"
+    assert suggest_targets(["Asiakas", "Sukunimi", "Kännykkä", "Huom"], []) == ["", "last_name", "", ""]
+    report = run_import(world.org, text, actor=ACTOR, targets=["first_name", "last_name", "phone", ""])
+    assert report.created == 1 and report.ignored_columns == ["Huom"]
+    anna = clients_of(world.org).get()
+    assert (anna.first_name, anna.phone) == ("Anna", "+358401234567")
+    with pytest.raises(ImportFileError) as caught:
+        dry_run(world.org, text, targets=["first_name", "phone", "phone", ""])
+    assert "both mean" in caught.value.message
+    with pytest.raises(ImportFileError) as caught:
+        dry_run(world.org, text, targets=["", "", "phone", "notes"])
+    assert "every column" in caught.value.message
 
 
 def test_overlong_values_and_extra_cells_are_row_errors(world, english):
@@ -196,11 +233,10 @@ def test_overlong_values_and_extra_cells_are_row_errors(world, english):
 
 
 @pytest.mark.parametrize(("data", "expected"), [
-    ("Etunimi;Sukunimi\nMäkinen;Matti\n".encode("cp1252"), "not UTF-8"),
+    (b"\x00\x01\x02PK\x03\x04binary", "not a text file"),
     (b"", "empty"),
     (b"first_name;last_name\n", "no rows"),
-    (b"phone;email\n0401234567;a@example.test\n", "No column for the name"),
-    (b"etunimi;puhelin;matkapuhelin\nAnna;040;050\n", "both mean"),
+    (b"phone;email\n0401234567;a@example.test\n", "No column holds the name"),
 ])
 def test_files_that_cannot_be_read_are_refused_as_a_whole(world, english, data, expected):
     with pytest.raises(ImportFileError) as caught:
@@ -247,7 +283,7 @@ def test_the_command_refuses_a_file_with_errors_and_names_the_rows(world, tmp_pa
 def test_the_command_names_a_missing_name_column_instead_of_a_traceback(world, tmp_path: Path, commit):
     path = tmp_path / "clients.csv"
     path.write_text("email;phone\naino@example.test;0401234567\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="No column for the name was found"):
+    with pytest.raises(CommandError, match="No column holds the name"):
         call_command("import_clients", "--organization", world.org.slug, str(path), *commit, "--language", "en",
                      stdout=io.StringIO(), stderr=io.StringIO())
     assert not clients_of(world.org).exists()

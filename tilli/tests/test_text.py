@@ -12,7 +12,7 @@ from django.urls import reverse
 from api.services import api_token_create
 from booking.models import Service
 from clients.importing import dry_run
-from clients.models import Client
+from clients.models import Client, PendingImport
 from kernel.audit import Actor
 from tilli.lib.text import text_problem, validate_clean_text
 from tilli.test import make_bookable
@@ -86,4 +86,6 @@ def test_the_service_form_refuses_a_name_with_a_direction_override(world, client
 def test_an_upload_of_the_import_page_with_a_nul_is_refused(world, client_for):
     response = client_for(world.owner).post(reverse("web:client_import", kwargs={"org_slug": world.org.slug}), {
         "file": SimpleUploadedFile("c.csv", b"etunimi;sukunimi\nAi\x00no;Aalto\n", content_type="text/csv")})
-    assert response.context["digest"] is None and not Client.objects.exists()
+    # Refused as a whole (a NUL means binary, not text): nothing waits, nothing is created.
+    assert response.context.get("digest") is None and response.context["form"].errors["file"]
+    assert not Client.objects.exists() and not PendingImport.objects.exists()

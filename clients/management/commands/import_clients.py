@@ -1,6 +1,7 @@
 """Check a CSV file of clients against an organization, or import it with --commit.
 
-    python manage.py import_clients --organization SLUG FILE [--commit] [--skip-duplicates]
+    python manage.py import_clients --organization SLUG FILE [--commit] [--duplicates skip|create|update]
+                                    [--mapping NAME]
 
 Without --commit nothing is written except one audit entry for the check. Messages are
 in the organization's language unless --language says otherwise.
@@ -14,7 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from clients.importing import ImportFileError, ImportRefused, ImportReport, decode_upload, dry_run, read_csv, run_import
+from clients.import_files import ImportFileError, decode_upload, read_csv
+from clients.import_mappings import apply_mapping, mappings_for, matching_mapping
+from clients.importing import Choice, ImportRefused, ImportReport, dry_run, run_import
+from clients.models import ImportKind
 from kernel.audit import Actor
 from tenancy.models import Organization
 
@@ -27,12 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--organization", required=True, help="The organization's slug.")
         parser.add_argument("file", help="The CSV file: UTF-8, comma- or semicolon-separated, column names first.")
         parser.add_argument("--commit", action="store_true", help="Import for real (default: only check).")
-        parser.add_argument("--skip-duplicates", action="store_true",
-                            help="With --commit, leave out rows that look like existing clients or earlier rows.")
+        parser.add_argument("--duplicates", choices=[Choice.SKIP, Choice.CREATE, Choice.UPDATE], default=Choice.SKIP,
+                            help="With --commit, what to do with rows that look like existing clients or earlier "
+                                 "rows: skip them (default), create them anyway, or fill the existing client's "
+                                 "empty fields.")
+        parser.add_argument("--mapping", help="A column mapping saved in the panel, by name (default: the one "
+                                              "saved for these column names, else the column names' meaning).")
         parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES],
                             help="Language of the report (default: the organization's).")
 
-    def handle(self, *args, organization: str, file: str, commit: bool, skip_duplicates: bool,
+    def handle(self, *args, organization: str, file: str, commit: bool, duplicates: str, mapping: str | None,
                language: str | None, **options):
         org = Organization.objects.filter(slug=organization).first()
         if org is None:
@@ -46,13 +54,14 @@ class Command(BaseCommand):
             refused = False
             try:  # a file that cannot be read, or whose columns cannot be mapped, is one clear message
                 parsed = read_csv(decode_upload(data))
+                targets = self._targets(org, parsed.headers, mapping)
                 total = len(parsed.rows) * (2 if commit else 1)
                 with tqdm(total=total, desc=org.slug, unit="row", file=self.stderr) as bar:
                     if commit:
-                        report = run_import(org, parsed, actor=actor, skip_duplicates=skip_duplicates,
+                        report = run_import(org, parsed, actor=actor, targets=targets, default_choice=duplicates,
                                             progress=bar.update)
                     else:
-                        report = dry_run(org, parsed, actor=actor, progress=bar.update)
+                        report = dry_run(org, parsed, actor=actor, targets=targets, progress=bar.update)
             except ImportFileError as error:
                 raise CommandError(error.message) from None
             except ImportRefused as error:
@@ -63,6 +72,15 @@ class Command(BaseCommand):
             if not commit:
                 self.stdout.write(_("Dry run: nothing was imported. Run again with --commit to import."))
 
+    def _targets(self, org: Organization, headers: list[str], name: str | None) -> list[str] | None:
+        if name is None:
+            saved = matching_mapping(org, ImportKind.CLIENTS, headers)
+        else:
+            saved = next((m for m in mappings_for(org, ImportKind.CLIENTS) if m.name == name), None)
+            if saved is None:
+                raise CommandError(f"No saved client mapping named {name!r}.")
+        return apply_mapping(saved, headers) if saved else None
+
     def _print(self, report: ImportReport) -> None:
         write = self.stdout.write
         write(_("Rows in the file: %(count)d") % {"count": report.rows})
@@ -71,6 +89,7 @@ class Command(BaseCommand):
             write(_("Columns not imported: %(columns)s") % {"columns": ", ".join(report.ignored_columns)})
         if report.committed:
             write(_("Clients created: %(count)d") % {"count": report.created})
+            write(_("Clients updated: %(count)d") % {"count": report.updated})
             if report.skipped:
                 write(_("Likely duplicates left out: %(count)d") % {"count": report.skipped})
         else:
