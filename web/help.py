@@ -158,6 +158,6 @@ def search(audience: Audience, language: str, query: str, *, excerpt_chars: int 
         if all(word in folded for word in words):
             at = text.casefold().find(words[0])
             start = max(0, at - excerpt_chars // 3) if at >= 0 else 0
-            excerpt = text[start:start + excerpt_chars]
-            hits.append(Hit(topic, ("…" if start else "") + excerpt + ("…" if start + excerpt_chars < len(text) else "")))
+            end = start + excerpt_chars
+            hits.append(Hit(topic, ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")))
     return hits

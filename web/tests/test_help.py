@@ -17,8 +17,8 @@ from django.utils import translation
 from web.help import CLIENT_TOPICS, LANGUAGES, STAFF_TOPICS, Audience, search
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
-# Words of English that are no word of Finnish, Swedish or Polish (unlike "guide" or "data"): one of them on a translated page is
-# English left behind (an untranslated template, a string outside gettext, a catalog gap).
+# Words of English that are no word of Finnish, Swedish or Polish (unlike "guide" or "data"): one of them on
+# a translated page is English left behind (an untranslated template, a string outside gettext, a catalog gap).
 ENGLISH = {"the", "and", "your", "you", "with", "this", "that", "which", "when", "what", "from", "have",
            "will", "client", "clients", "booking", "request", "requests", "staff", "owner", "page", "help",
            "topics", "search", "print", "breach", "privacy"}
