@@ -134,3 +134,11 @@ def test_the_whole_guide_prints_on_one_page(world, client_for, language):
     assert english_words(html) == set()
     client_html = _in(Client(), language).get(f"/b/{world.org.slug}/help/print/").content.decode()
     assert all(title_in(topic, language) in client_html for topic in CLIENT_TOPICS)
+
+
+@pytest.mark.parametrize("path", ["/b/{slug}/", "/b/{slug}/contact/", "/p/{slug}/", "/b/{slug}/help/portal/"])
+def test_the_customers_pages_lead_to_the_clients_guide_and_the_portal(world, path):
+    html = _in(Client(), "fi").get(path.format(slug=world.org.slug)).content.decode()
+    footer = re.search(r'<footer class="footer">(.*?)</footer>', html, re.S).group(1)
+    assert f'href="/b/{world.org.slug}/help/">Ohjeet asiakkaille</a>' in footer
+    assert f'href="/p/{world.org.slug}/"' in footer
