@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
+from tenancy.models import Membership
 from tenancy.public import public_organization
 from web.help import TOPICS, Audience, Topic, search, topic_text
 
@@ -48,7 +49,11 @@ def _print(request: HttpRequest, audience: Audience, root: str, context: dict) -
 
 @login_required
 def staff_index(request: HttpRequest) -> HttpResponse:
-    return _index(request, Audience.STAFF, reverse("help:index"), STAFF_CONTEXT)
+    """The staff guide's topics, and the clients' guide of each organization the person works for, so
+    staff can read what their clients are told."""
+    organizations = [m.organization for m in Membership.objects.filter(user=request.user, is_active=True)
+                     .select_related("organization").order_by("organization__name")]
+    return _index(request, Audience.STAFF, reverse("help:index"), {**STAFF_CONTEXT, "organizations": organizations})
 
 
 @login_required

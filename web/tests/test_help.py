@@ -142,3 +142,9 @@ def test_the_customers_pages_lead_to_the_clients_guide_and_the_portal(world, pat
     footer = re.search(r'<footer class="footer">(.*?)</footer>', html, re.S).group(1)
     assert f'href="/b/{world.org.slug}/help/">Ohjeet asiakkaille</a>' in footer
     assert f'href="/p/{world.org.slug}/"' in footer
+
+
+def test_staff_see_the_clients_guide_of_their_own_organizations_only(world, client_for):
+    html = _in(client_for(world.reception), "fi").get("/help/").content.decode()
+    assert f'href="/b/{world.org.slug}/help/"' in html
+    assert f'/b/{world.other_org.slug}/' not in html and world.other_org.name not in html
