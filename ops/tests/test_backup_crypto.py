@@ -28,7 +28,8 @@ def _open(sealed: bytes, keys=KEY) -> bytes:
 def test_a_sealed_backup_opens_to_the_same_bytes(size):
     data = os.urandom(size)
     sealed = _seal(data)
-    assert data[:64] not in sealed or size == 0
+    if size >= 16:  # a shorter probe could turn up in random ciphertext by chance (1 byte: often)
+        assert data[:64] not in sealed
     assert _open(sealed) == data
 
 
