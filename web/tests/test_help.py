@@ -148,3 +148,8 @@ def test_staff_see_the_clients_guide_of_their_own_organizations_only(world, clie
     html = _in(client_for(world.reception), "fi").get("/help/").content.decode()
     assert f'href="/b/{world.org.slug}/help/"' in html
     assert f'/b/{world.other_org.slug}/' not in html and world.other_org.name not in html
+
+
+def test_the_search_words_are_shown_as_text_not_markup(world):
+    html = _in(Client(), "en").get(f"/b/{world.org.slug}/help/", {"q": "<b>cancel</b>"}).content.decode()
+    assert "&lt;b&gt;cancel&lt;/b&gt;" in html and "<b>cancel</b>" not in html
