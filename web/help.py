@@ -107,8 +107,12 @@ _BOOKING = {
     "changes": ["manage", "cancel", "move"],
     "rights": ["privacy_notice", "privacy_notice_version"],
 }
+# The signed-in person's own account pages (django-allauth's URL names, which have no namespace).
+_ACCOUNT = ["mfa_index", "mfa_activate_totp", "mfa_view_recovery_codes", "usersessions_list",
+            "account_change_password"]
 PAGE_TOPICS: dict[str, Topic] = {
     **{f"web:{name}": TOPICS[Audience.STAFF][slug] for slug, names in _PANEL.items() for name in names},
+    **{name: TOPICS[Audience.STAFF]["organization"] for name in _ACCOUNT},
     **{f"portal:{name}": TOPICS[Audience.CLIENT][slug] for slug, names in _PORTAL.items() for name in names},
     **{f"public_booking:{name}": TOPICS[Audience.CLIENT][slug] for slug, names in _BOOKING.items() for name in names},
 }
