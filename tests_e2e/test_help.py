@@ -77,7 +77,7 @@ def test_clients_open_help_from_the_booking_page_and_the_portal(page: Page, live
     page.get_by_role("link", name="Pomoc", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Twoje strony")
     problems += shoot(page, "help-pl-client-portal")
-    page.get_by_role("link", name="Pomoc dla klientów").click()
+    page.locator("footer").get_by_role("link", name="Pomoc dla klientów").click()
     expect(page.get_by_role("link", name="Przełożenie lub odwołanie rezerwacji")).to_be_visible()
     problems += shoot(page, "help-pl-client-index")
     assert problems == []
