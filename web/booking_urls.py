@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import booking_page_public, booking_views, contact_views, document_views
+from web import booking_page_public, booking_views, contact_views, document_views, help_views
 from web.booking_page_public import embeddable
 
 app_name = "public_booking"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<slug:booking_slug>/manage/<str:token>/", booking_views.manage, name="manage"),
     path("<slug:booking_slug>/manage/<str:token>/cancel/", booking_views.cancel, name="cancel"),
     path("<slug:booking_slug>/manage/<str:token>/move/", booking_views.move, name="move"),
+    path("<slug:booking_slug>/help/", help_views.client_index, name="help"),
+    path("<slug:booking_slug>/help/print/", help_views.client_print, name="help_print"),
+    path("<slug:booking_slug>/help/<slug:client_topic>/", help_views.client_topic, name="help_topic"),
     path("<slug:booking_slug>/privacy/", embeddable(document_views.public_notice), name="privacy_notice"),
     path("<slug:booking_slug>/privacy/v<int:version>/", embeddable(document_views.public_notice),
          name="privacy_notice_version"),

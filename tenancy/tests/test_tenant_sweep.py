@@ -51,6 +51,9 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "category_id": lambda world, objs: _category(world, objs).pk,
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
+    # The guide's topics (web/help.py) are the same for every organization.
+    "topic": lambda world, objs: "requests",
+    "client_topic": lambda world, objs: "rights",
 }
 PUBLIC_API = "/api/v1/public/"
 
