@@ -77,16 +77,20 @@ TOPICS = {Audience.STAFF: {t.slug: t for t in STAFF_TOPICS}, Audience.CLIENT: {t
 
 # The panel's pages (namespace "web") open a staff topic; the portal's and the booking pages' a client topic.
 _PANEL = {
-    "start": ["home", "dashboard"],
+    "start": ["home", "dashboard", "setup_checklist_hide", "support_access_end", "signup", "signup_sent",
+              "signup_invited", "signup_confirm"],
     "organization": ["staff", "staff_member", "invitation_revoke", "organization_settings", "api_tokens",
                      "api_token_revoke", "webhooks", "account_security", "sign_out_everywhere"],
     "access-log": ["audit_log"],
     "calendar": ["calendar", "calendar_list", "calendar_new", "calendar_appointment", "calendar_move",
                  "calendar_state", "calendar_feed"],
-    "services": ["services", "service_new", "service_edit", "staff_bookable", "staff_hours"],
+    "services": ["services", "service_new", "service_edit", "staff_bookable", "staff_hours", "booking_page",
+                 "booking_page_category_new", "booking_page_category", "booking_page_service", "booking_page_staff"],
     "clients": ["client_list", "custom_fields", "client_new", "client_import", "client_import_confirm",
                 "client_detail", "client_edit", "client_reveal", "client_marketing", "client_approval",
-                "client_record_new", "client_care_grant", "client_care_revoke", "client_visit_new", "client_merge"],
+                "client_record_new", "client_care_grant", "client_care_revoke", "client_visit_new", "client_merge",
+                "client_import_preview", "appointment_import", "appointment_import_preview",
+                "appointment_import_confirm"],
     "requests": ["requests", "request_detail", "request_erase", "client_export_start", "client_erase",
                  "client_restrict", "client_lift_restriction", "client_object", "export_status"],
     "payments": ["client_payment_new", "restricted_payments"],
@@ -122,6 +126,7 @@ NO_HELP = frozenset({
     "web:documents_record_csv", "web:documents_agreement_pdf", "web:documents_agreement_signed",
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
+    "public_booking:brand_css", "public_booking:media",
 })
 
 
