@@ -42,7 +42,7 @@ def test_screenshots_of_every_page(page: Page, live_server, e2e_world, english, 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Salon Aurora")
     problems += shoot(page, "03-overview")
-    for _ in range(3):  # skip link, Tilli, Menu
+    for _ in range(4):  # skip link, Tilli, Help, Menu
         page.keyboard.press("Tab")
     expect(page.locator("details.menu summary")).to_be_focused()
     problems += shoot(page, "03-overview-menu-focused")

@@ -213,6 +213,8 @@ KWARGS = {**OBJECT_KWARGS,
           "breach_id": lambda world, objs: objs["breach"].pk,
           "portal_slug": lambda world, objs: world.org.slug,
           "version": lambda world, objs: objs["notice"].version,
+          "organization_id": lambda world, objs: world.org.pk,  # the operator's console
+          "subprocessor_id": lambda world, objs: 1,
           "token": None}  # tokens (sign-in links, calendar feeds, unsubscribing) are filled per route below
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/", "static/")
 # Pages that need a query to answer at all.
