@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models import TenantModel
+from kernel.models import AppendOnlyQuerySet, TenantModel
 from kernel.registry import (
     PURPOSE_ACCOUNTABILITY,
     RETENTION_AUDIT,
@@ -36,12 +36,8 @@ class OperatorAction(models.TextChoices):
     REMOVE_SUBPROCESSOR = "remove_subprocessor", _("Removed a sub-processor")
 
 
-class AppendOnly(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The operator log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The operator log is append-only.")
+class AppendOnly(AppendOnlyQuerySet):
+    refusal = "The operator log is append-only."
 
 
 _OPERATOR_TRACE = PersonalField(Category.USAGE, PURPOSE_ACCOUNTABILITY, LegalBasis.LEGAL_OBLIGATION, RETENTION_AUDIT,

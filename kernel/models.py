@@ -66,11 +66,15 @@ class ActorKind(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    """A log whose rows are never changed or removed through the ORM; subclasses name their log."""
+
+    refusal = "Audit events are append-only."
+
     def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(self.refusal)
 
     def delete(self):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(self.refusal)
 
     def for_organization(self, organization) -> AppendOnlyQuerySet:
         return self.filter(organization=organization)
