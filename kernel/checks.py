@@ -46,7 +46,8 @@ def _check_model(model) -> list[Error]:
                                 "ground there.", obj=model, id="privacy.E008"))
         has_period = pf.retention.years_after_year_end is not None or pf.retention.period_days() is not None
         if (pf.erasure == Erasure.KEEP_RESTRICTED and has_period and registration.subject_path
-                and registration.subject_path != "self" and registration.kept_since not in names):
+                and registration.subject_path != "self"
+                and (registration.kept_since or "").split("__")[0] not in names):
             errors.append(Error(f"{label}.{name} is kept for a period but the model names no date it counts from.",
                                 hint="Pass kept_since= to @personal_data.", obj=model, id="privacy.E006"))
     for name in sorted(registration.not_exported - names):

@@ -227,7 +227,8 @@ def personal_data(
 
     `subject_path` leads from a row to its data subject ("self", or a field path such as
     "user" or "client"), so the registry can find every row of one person. `kept_since`
-    names the date field from which a keep-on-erasure period counts (e.g. a payment's date).
+    names the date field from which a keep-on-erasure period counts (e.g. a payment's date), or a path to
+    it through the parent row ("sale__completed_at": a receipt line counts from its receipt's time).
     `not_exported` lists fields left out of exports because they are derived from other
     fields (search keys, blind indexes) or are secrets (password and token hashes); erasure
     still clears the personal ones.

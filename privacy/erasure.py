@@ -95,7 +95,11 @@ def cleared_value(model_field: models.Field, now: dt.datetime) -> Any:
 
 
 def _since_day(row: models.Model, reg: Registration) -> dt.date | None:
-    value = getattr(row, reg.kept_since) if reg.kept_since else None
+    value = None
+    if reg.kept_since:  # a field of the row, or a path through its parent ("sale__completed_at")
+        value = row
+        for part in reg.kept_since.split("__"):
+            value = getattr(value, part)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value, timezone.get_fixed_timezone(0)).date()
     return value

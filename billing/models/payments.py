@@ -1,4 +1,4 @@
-"""Payments taken at the counter or invoiced: the accounting records the law makes us keep.
+"""Payments recorded by hand before the counter existed: kept as the accounting law requires.
 
 A payment keeps a snapshot of the payer as the receipt showed it, so erasing the client
 leaves the receipt intact: restricted (hidden from normal views, readable by the accountant)
@@ -13,28 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from billing.models.accounting import KEPT as _KEPT
 from kernel.models import TenantModel, TenantQuerySet
-from kernel.registry import (
-    Category,
-    Erasure,
-    LegalBasis,
-    PersonalField,
-    Purpose,
-    Retention,
-    SubjectKind,
-    personal_data,
-)
-
-PURPOSE_ACCOUNTING = Purpose("accounting", _("Bookkeeping and taxation: receipts and invoices"))
-RETENTION_ACCOUNTING = Retention(
-    "accounting",
-    _("Receipts and invoices: for the period the accounting law sets, from the end of the year of payment"),
-    years_after_year_end={"FI": 6, "PL": 5},
-)
-ACCOUNTING_GROUND = {"FI": _("Finnish Accounting Act 2:10"), "PL": _("Polish Tax Ordinance art. 70 §1")}
-
-_KEPT = PersonalField(Category.FINANCIAL, PURPOSE_ACCOUNTING, LegalBasis.LEGAL_OBLIGATION, RETENTION_ACCOUNTING,
-                      Erasure.KEEP_RESTRICTED, legal_ground=ACCOUNTING_GROUND)
+from kernel.registry import SubjectKind, personal_data
 
 
 class PaymentMethod(models.TextChoices):
