@@ -54,8 +54,8 @@ def _staffed(organization, count: int, *, per_day: int = 2) -> tuple[Service, li
     return service, staff
 
 
-def test_a_booking_through_the_api_takes_at_most_18_queries(world, django_assert_max_num_queries):
-    """Token, service, staff; required resources, their lock, the re-check (qualified staff; then hours,
+def test_a_booking_through_the_api_takes_at_most_17_queries(world, django_assert_max_num_queries):
+    """Token, service, staff; the locks, which also read the required resources; the re-check (qualified staff; then hours,
     occupancies and exceptions in one UNION ALL); appointment, occupancies, state log; audit (head lock,
     row, head); event, its deliveries, the dispatch task; and the transaction around it. A room the
     service needs costs no extra query."""
@@ -69,7 +69,7 @@ def test_a_booking_through_the_api_takes_at_most_18_queries(world, django_assert
     assert call("POST", "/appointments", token, {**body, "start": slots[0]["start"]}).status_code == 201
     events, audited = EventRecord.objects.count(), AuditEvent.objects.filter(organization=world.org).count()
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(17):
         response = call("POST", "/appointments", token, {**body, "start": slots[8]["start"]})
 
     assert response.status_code == 201
