@@ -55,10 +55,10 @@ def _staffed(organization, count: int, *, per_day: int = 2) -> tuple[Service, li
 
 
 def test_a_booking_through_the_api_takes_at_most_17_queries(world, django_assert_max_num_queries):
-    """Token, service, staff; the locks, which also read the required resources; the re-check (qualified staff; then hours,
-    occupancies and exceptions in one UNION ALL); appointment, occupancies, state log; audit (head lock,
-    row, head); event, its deliveries, the dispatch task; and the transaction around it. A room the
-    service needs costs no extra query."""
+    """Token, service, staff; the locks, which also read the required resources; the re-check (qualified
+    staff; then hours, occupancies and exceptions in one UNION ALL); appointment, occupancies, state log;
+    audit (head lock, row, head); event, its deliveries, the dispatch task; and the transaction around it.
+    A room the service needs costs no extra query."""
     location, staff, service = make_bookable(world.org, world.practitioner)
     room = Resource.objects.create(organization=world.org, kind=ResourceKind.ROOM, name="Room", location=location)
     service.required_resources.add(room)
