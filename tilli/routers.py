@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import connections
 
 REPLICA = "replica"
 _reading_from_replica: ContextVar[bool] = ContextVar("reading_from_replica", default=False)
@@ -42,10 +43,19 @@ def on_replica[**P, R](function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _replica_is_another_database() -> bool:
+    """A `replica` alias that names the primary's own database (a test mirror, or a URL equal to
+    DATABASE_URL) is read through the default connection, which also sees the current transaction."""
+    if REPLICA not in settings.DATABASES:
+        return False
+    replica, primary = connections[REPLICA].settings_dict, connections["default"].settings_dict
+    return any(replica.get(key) != primary.get(key) for key in ("HOST", "PORT", "NAME"))
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str | None:
-        if (_reading_from_replica.get() and REPLICA in settings.DATABASES
-                and model._meta.label_lower not in NEVER_ON_REPLICA):
+        if (_reading_from_replica.get() and model._meta.label_lower not in NEVER_ON_REPLICA
+                and _replica_is_another_database()):
             return REPLICA
         return None  # default
 

@@ -1,6 +1,7 @@
 """Read-only reports go to a streaming replica, writes never: against a real PostgreSQL standby.
 
-Runs only where DATABASE_REPLICA_URL names one (bin/with-postgres-replica, `pytest -m replica`).
+Runs only where DATABASE_REPLICA_URL names one and TILLI_TEST_REPLICA=1:
+`TILLI_TEST_REPLICA=1 bin/with-postgres-replica .venv/bin/python -m pytest -m replica tilli/tests/test_replica.py`.
 """
 
 import datetime as dt
@@ -22,7 +23,8 @@ from tilli.test import build_world, make_bookable
 
 pytestmark = [
     pytest.mark.replica,
-    pytest.mark.skipif("replica" not in settings.DATABASES, reason="needs DATABASE_REPLICA_URL (a streaming replica)"),
+    pytest.mark.skipif("replica" not in settings.DATABASES,
+                       reason="needs DATABASE_REPLICA_URL and TILLI_TEST_REPLICA=1 (a streaming replica)"),
     pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
 ]
 DAY = dt.date(2030, 6, 12)
