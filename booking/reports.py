@@ -43,6 +43,7 @@ from booking.models import (
 )
 from booking.selectors import closed_days
 from tenancy.models import Organization
+from tilli.routers import on_replica
 
 MINUTE = 60_000_000  # microseconds
 
@@ -79,6 +80,7 @@ def period_window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[dateti
     return (datetime.combine(first_day, time.min, tz), datetime.combine(last_day + timedelta(days=1), time.min, tz))
 
 
+@on_replica
 def staff_figures(organization: Organization, first_day: date, last_day: date, *,
                   staff_ids: Iterable[int] | None = None) -> list[StaffFigures]:
     """Figures per active bookable staff member (all of them, or those in `staff_ids`), ordered by name."""

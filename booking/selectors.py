@@ -11,7 +11,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, Q, QuerySet, TimeField, Value
 from django.utils import timezone
 
 from booking.availability import (
@@ -90,6 +90,69 @@ def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, da
     return start, end
 
 
+
+def _staff_and_required(service: Service, staff: Resource | None,
+                        required: list[int] | None) -> tuple[dict[int, ZoneInfo], list[int]]:
+    """The qualified staff (in key order) with their locations' time zones, and the active resources the
+    service needs: one round trip (the required ones are skipped when the caller has read them)."""
+    people = _qualified(service, staff).order_by().annotate(
+        row_kind=Value(0, output_field=IntegerField()), zone=F("location__time_zone")).values_list(
+        "row_kind", "pk", "zone")
+    if required is None:
+        people = people.union(service.required_resources.filter(is_active=True).annotate(
+            row_kind=Value(1, output_field=IntegerField()), zone=Value("", output_field=CharField())).values_list(
+            "row_kind", "pk", "zone"), all=True)
+    tz_of: dict[int, ZoneInfo] = {}
+    needed: list[int] = []
+    for row_kind, pk, zone in sorted(people):
+        if row_kind == 0:
+            tz_of[pk] = ZoneInfo(zone)
+        else:
+            needed.append(pk)
+    return tz_of, needed if required is None else list(required)
+
+
+_HOURS, _BUSY, _EXCEPTION = 0, 1, 2
+
+
+def _rows(queryset: QuerySet, row_kind: int, **columns) -> QuerySet:
+    """One branch of the union below: every branch has the same ten columns, NULL where it has none."""
+    nulls = {"t_start": DateTimeField(), "t_end": DateTimeField(), "weekday_": IntegerField(),
+             "wall_start": TimeField(), "wall_end": TimeField(), "day_from": DateField(), "day_until": DateField(),
+             "kind_": CharField()}
+    values = {name: columns.get(name, Value(None, output_field=field)) for name, field in nulls.items()}
+    return queryset.annotate(row_kind=Value(row_kind, output_field=IntegerField()), rid=F("resource_id"),
+                             **values).values_list("row_kind", "rid", *nulls)
+
+
+def _hours_busy_and_exceptions(organization: Organization, ids: list[int], hours_from: date, earliest: datetime,
+                               latest: datetime, ignore_appointment_id: int | None) -> tuple[dict, dict, dict, dict]:
+    """Working hours, busy time and exceptions of the resources, in one round trip (UNION ALL): per
+    resource, the weekly rules, the occupied ``(start, end)`` pairs, and extra and off spans."""
+    hours = _rows(WorkingHours.objects.for_organization(organization).filter(resource_id__in=ids).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=hours_from)), _HOURS, weekday_=F("weekday"),
+        wall_start=F("start_time"), wall_end=F("end_time"), day_from=F("valid_from"), day_until=F("valid_until"))
+    occupancies = occupying(organization, ids, earliest, latest)
+    if ignore_appointment_id is not None:
+        occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
+    busy = _rows(occupancies, _BUSY, t_start=F("start"), t_end=F("end"))
+    exceptions = _rows(HoursException.objects.for_organization(organization).filter(
+        resource_id__in=ids, start__lt=latest, end__gt=earliest), _EXCEPTION, t_start=F("start"), t_end=F("end"),
+        kind_=F("kind"))
+    hours_rows: dict[int, list[tuple]] = defaultdict(list)
+    busy_rows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    extra: dict[int, list[Span]] = defaultdict(list)
+    off: dict[int, list[Span]] = defaultdict(list)
+    for row_kind, resource_id, start, end, *rule, kind in hours.union(busy, exceptions, all=True):
+        if row_kind == _HOURS:
+            hours_rows[resource_id].append(tuple(rule))
+        elif row_kind == _BUSY:
+            busy_rows[resource_id].append((start, end))
+        else:
+            (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
+    return hours_rows, busy_rows, extra, off
+
+
 def free_slots(service: Service, first_day: date, last_day: date, *, staff: Resource | None = None,
                now: datetime | None = None, apply_limits: bool = True,
                ignore_appointment_id: int | None = None, at: datetime | None = None,
@@ -118,33 +181,16 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     now = now or timezone.now()
     if not (day_in_range(first_day) and day_in_range(last_day)):  # nothing is bookable there, and the
         return []  # calendar arithmetic around the edges of Python's dates would overflow
-    tz_of = {pk: ZoneInfo(key) for pk, key in _qualified(service, staff).values_list("pk", "location__time_zone")}
+    tz_of, needed = _staff_and_required(service, staff, required)
     if not tz_of:
         return []
     staff_ids = list(tz_of)  # in key order
-    needed = required if required is not None else list(
-        service.required_resources.filter(is_active=True).values_list("pk", flat=True))
     ids = staff_ids + needed
     earliest = min(_window(tz, first_day, last_day)[0] for tz in tz_of.values())
     latest = max(_window(tz, first_day, last_day)[1] for tz in tz_of.values())
-
-    hours_rows: dict[int, list[tuple]] = defaultdict(list)
-    for resource_id, *row in WorkingHours.objects.for_organization(organization).filter(resource_id__in=ids).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=first_day - timedelta(days=1))).values_list(
-            "resource_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"):
-        hours_rows[resource_id].append(tuple(row))
-    occupancies = occupying(organization, ids, earliest, latest)
-    if ignore_appointment_id is not None:
-        occupancies = occupancies.exclude(appointment_id=ignore_appointment_id)
-    busy_rows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for resource_id, start, end in occupancies.values_list("resource_id", "start", "end"):
-        busy_rows[resource_id].append((start, end))
+    hours_rows, busy_rows, extra, off = _hours_busy_and_exceptions(organization, ids, first_day - timedelta(days=1),
+                                                                   earliest, latest, ignore_appointment_id)
     busy = {pk: to_spans(pairs) for pk, pairs in busy_rows.items()}
-    extra: dict[int, list[Span]] = defaultdict(list)
-    off: dict[int, list[Span]] = defaultdict(list)
-    for resource_id, kind, start, end in HoursException.objects.for_organization(organization).filter(
-            resource_id__in=ids, start__lt=latest, end__gt=earliest).values_list("resource_id", "kind", "start", "end"):
-        (extra if kind == TimeOffKind.EXTRA else off)[resource_id].append((to_micros(start), to_micros(end)))
 
     hours_first, hours_last = first_day - timedelta(days=1), last_day + timedelta(days=1)
     closed = closed_days(organization, hours_first, hours_last)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,12 +42,6 @@ from tilli.lib.dates import check_instant
 from tilli.lib.text import validate_clean_text
 
 
-def _required(service: Service) -> list[int]:
-    """The active resources (rooms, equipment) the service needs: read once per write, then the lock,
-    the availability re-check and the occupancies all use the same ids."""
-    return list(service.required_resources.filter(is_active=True).values_list("pk", flat=True))
-
-
 def _occupancies(appointment: Appointment, service: Service, required: list[int]) -> list[Occupancy]:
     span_start = appointment.start - timedelta(minutes=service.buffer_before_minutes)
     span_end = appointment.end + timedelta(minutes=service.buffer_after_minutes)
@@ -54,8 +49,10 @@ def _occupancies(appointment: Appointment, service: Service, required: list[int]
                       start=span_start, end=span_end) for pk in [appointment.staff_id, *required]]
 
 
-def _lock_resources(service: Service, staff: Resource | None, *extra: Resource, required: list[int]) -> None:
-    """Lock every resource this booking could occupy, in primary-key order, inside the transaction.
+def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) -> list[int]:
+    """Lock every resource this booking could occupy, in primary-key order, inside the transaction, and
+    return the active resources (rooms, equipment) the service needs: one round trip for both, and then
+    the availability re-check and the occupancies use the same ids.
 
     PostgreSQL's exclusion constraint alone would let two overlapping inserts wait on each other
     and end in a deadlock; taking the row locks first, always in the same order, queues them
@@ -63,9 +60,13 @@ def _lock_resources(service: Service, staff: Resource | None, *extra: Resource, 
     IMMEDIATE transactions already serialize writers; there this is a no-op.) Only active required
     resources are occupied, so only they need the lock.
     """
-    ids = {r.pk for r in extra} | set(required)
-    ids |= {staff.pk} if staff is not None else set(service.staff.values_list("pk", flat=True))
-    list(Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    needs = Service.required_resources.through.objects.filter(service_id=service.pk, resource_id=OuterRef("pk"))
+    people = Q(pk__in={r.pk for r in extra} | ({staff.pk} if staff is not None else set()))
+    if staff is None:
+        people |= Q(pk__in=service.staff.values("pk"))
+    rows = Resource.objects.select_for_update().filter(people | Q(Exists(needs), is_active=True)).annotate(
+        needed=Exists(needs)).order_by("pk").values_list("pk", "needed", "is_active")
+    return [pk for pk, needed, active in rows if needed and active]
 
 
 def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor, reason: str = "") -> None:
@@ -99,8 +100,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _required(service)
-            _lock_resources(service, staff, required=required)
+            required = _lock_resources(service, staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
                                now=now, apply_limits=channel == Channel.ONLINE,
                                at=None if channel == Channel.ONLINE else start, required=required)
@@ -174,8 +174,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _required(service)
-            _lock_resources(service, staff or appointment.staff, appointment.staff, required=required)
+            required = _lock_resources(service, staff or appointment.staff, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=staff or appointment.staff, now=now,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
@@ -219,8 +218,7 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
     local_day = appointment.start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _required(service)
-            _lock_resources(service, appointment.staff, required=required)
+            required = _lock_resources(service, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk,
                                at=appointment.start, required=required)

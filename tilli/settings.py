@@ -149,6 +149,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A streaming replica for read-only reports (tilli.routers): only reads inside reading_from_replica() go
+# there. In tests the alias mirrors the default database unless a replica test re-points it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_url("DATABASE_REPLICA_URL", schemes=("postgres", "postgresql")),
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0), conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["tilli.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

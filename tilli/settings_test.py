@@ -21,3 +21,7 @@ ERASURE_LEDGER_PATH = VAR_DIR / f"test-{os.getpid()}-erasure-ledger.jsonl"  # no
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The replica alias only for the replica tests (TILLI_TEST_REPLICA=1 bin/with-postgres-replica ...): pytest-django
+# keeps a mirror's own host and port, so report tests elsewhere would read a database outside their transaction.
+if os.environ.get("TILLI_TEST_REPLICA") != "1":
+    DATABASES.pop("replica", None)  # noqa: F405

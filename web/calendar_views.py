@@ -34,6 +34,7 @@ from booking.models import (
     ResourceKind,
     Service,
     WorkingHours,
+    overlapping,
 )
 from booking.selectors import free_slots
 from booking.services import (
@@ -148,7 +149,9 @@ def _list_url(request: HttpRequest, *, day: date, staff: Resource | None, view: 
 
 
 def _appointments(request: HttpRequest, resource: Resource, start: datetime, end: datetime) -> list[Appointment]:
-    appointments = list(scoped(request, Appointment).filter(staff=resource, start__lt=end, end__gt=start)
+    # Bounded on both sides of `start` (no appointment is longer than LONGEST_OCCUPANCY): an index range on
+    # (organization, staff, start), not every appointment of the staff member before the day's end.
+    appointments = list(scoped(request, Appointment).filter(overlapping(start, end), staff=resource)
                         .select_related("service", "client").order_by("start", "pk"))
     if appointments:
         # The calendar shows appointments (audit_reads): one access-log event per appointment shown,
