@@ -59,6 +59,10 @@ class Perm(StrEnum):
     VIEW_BUSINESS_FIGURES = "view_business_figures"
     VIEW_DAY_FIGURES = "view_day_figures"
     MANAGE_BOOKING_PAGE = "manage_booking_page"
+    OPERATE_TILL = "operate_till"
+    VIEW_SALES_REPORTS = "view_sales_reports"
+    MANAGE_INVOICES = "manage_invoices"
+    MANAGE_CATALOG = "manage_catalog"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
@@ -72,6 +76,10 @@ _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 # The dashboard's figures: the owner sees the whole business today and this week with its takings
 # (business figures); reception sees everyone's work today and today's takings (day figures); a
 # practitioner, with neither, sees only their own appointments.
+# At the counter (billing): whoever records payments sells (checkout, gift and series cards); the owner
+# and reception open, count and close the till; the owner and the accountant read the sales reports,
+# the Z reports and the accounting export; invoices are written by the owner and reception and marked
+# paid by the accountant too; only the owner sets products, prices, VAT and commission (catalog).
 # Any client-facing role records a data-subject request that arrives; only the owner
 # (the controller) answers, extends, refuses, exports, erases and restricts.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -83,9 +91,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_CALENDAR,
         Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS,
-        Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES}),
+        Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES, Perm.OPERATE_TILL, Perm.MANAGE_INVOICES}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
-                                                Perm.VIEW_RESTRICTED_RECORDS}),
+                                                Perm.VIEW_RESTRICTED_RECORDS, Perm.VIEW_SALES_REPORTS,
+                                                Perm.MANAGE_INVOICES}),
     # The operator's staff during a support access the organization can see and end (tenancy.status):
     # reads only, no API, no exports, no special-category records; every client read is audited.
     SUPPORT_ROLE: frozenset({Perm.VIEW_PANEL, Perm.VIEW_STAFF, Perm.VIEW_CALENDAR, Perm.VIEW_CLIENTS}),
