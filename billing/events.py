@@ -13,3 +13,24 @@ class PaymentRecorded(Event):
     payment_id: int
     client_id: int
     appointment_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaleCompleted(Event):
+    """A receipt was written at the counter; `email` says whether a copy is to be emailed (to `Sale.email_to`)."""
+
+    name = "billing.sale_completed"
+    sale_id: int
+    client_id: int | None
+    appointment_id: int | None
+    email: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaleRefunded(Event):
+    """A credit receipt (`sale_id`) was written for the receipt `refers_to_id`."""
+
+    name = "billing.sale_refunded"
+    sale_id: int
+    refers_to_id: int
+    client_id: int | None

@@ -99,7 +99,7 @@ class LineKind(models.TextChoices):
     FREE = "free", _("Other")
 
 
-_LINE_PERSONAL = ("sale", "description", "staff", "appointment")
+_LINE_PERSONAL = ("sale", "description", "staff", "appointment", "credited_line")
 
 
 @personal_data(
@@ -131,6 +131,9 @@ class SaleLine(TenantModel):
                               related_name="+", verbose_name=_("staff member"))  # for commission
     appointment = models.ForeignKey("booking.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("appointment"))
+    # On a credit receipt: the original line this one gives back (what is left to return is checked on it).
+    credited_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="credits", verbose_name=_("returned line"))
 
     class Meta:
         verbose_name = _("receipt line")
