@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils import timezone
 from tqdm import tqdm
 
-from billing.services import payment_record
 from booking.models import Appointment, Channel, Location, Resource, ResourceKind, Service
 from kernel.access_log import access_log_entries
 from kernel.audit import Actor, record_many
@@ -21,6 +20,7 @@ from kernel.subjects import client_registrations, rows_of
 from privacy.erasure import erase_client
 from privacy.exports import build_zip
 from tilli.test import UserFactory, add_member, make_client
+from tilli.test import legacy_payment as payment_record
 
 APPOINTMENTS = 2000
 AUDIT_EVENTS = 10_000

@@ -8,14 +8,6 @@ from kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class PaymentRecorded(Event):
-    name = "billing.payment_recorded"
-    payment_id: int
-    client_id: int
-    appointment_id: int | None
-
-
-@dataclass(frozen=True, kw_only=True)
 class SaleCompleted(Event):
     """A receipt was written at the counter; `email` says whether a copy is to be emailed (to `Sale.email_to`)."""
 
@@ -34,3 +26,12 @@ class SaleRefunded(Event):
     sale_id: int
     refers_to_id: int
     client_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiptEmailRequested(Event):
+    """A copy of the receipt is to be emailed to `Sale.email_to` (the address itself is not in the event)."""
+
+    name = "billing.receipt_email_requested"
+    sale_id: int
+    requested_at: str

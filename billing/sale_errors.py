@@ -19,4 +19,5 @@ class SaleError(ErrorCode):
     CLIENT = "client_restricted", Conflict  # the client's data is restricted or erased
     REFUND_TOO_MUCH = "refund_exceeds_sale", Conflict  # more than was sold minus earlier credits
     REFUND_OF_CREDIT = "refund_of_credit", Conflict  # a credit receipt cannot itself be refunded
+    EMAIL = "bad_email", Invalid
     CARD_USED = "card_used", Conflict  # a sold card that was already used cannot be returned

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing import money, vat
-from billing.events import SaleCompleted, SaleRefunded
+from billing.events import ReceiptEmailRequested, SaleCompleted, SaleRefunded
 from billing.models import (
     DocumentSeries,
     LineKind,
@@ -428,3 +428,24 @@ def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[Te
     publish(SaleRefunded(organization_id=organization.pk, sale_id=credit.pk, refers_to_id=original.pk,
                          client_id=client.pk if client else None))
     return credit
+
+
+@transaction.atomic
+def receipt_send(*, sale: Sale, email_to: str, actor: Actor) -> Sale:
+    """Email a copy of a receipt (through the outbox, by notify) to `email_to`."""
+    from django.core.validators import validate_email
+
+    email_to = (email_to or "").strip()
+    try:
+        validate_email(email_to)
+    except ValidationError as error:
+        raise _invalid(_("Enter a valid email address."), SaleError.EMAIL) from error
+    if sale.restricted_until is not None:
+        raise Conflict(SaleError.CLIENT, _("This receipt is kept only for accounting and cannot be sent."))
+    Sale.objects.filter(organization_id=sale.organization_id, pk=sale.pk).update(email_to=email_to)
+    sale.email_to = email_to
+    record(organization=sale.organization, actor=actor, action=AuditAction.UPDATE, obj=sale,
+           subject_ref=sale.client.subject_ref if sale.client_id else None, changed_fields=["email_to"])
+    publish(ReceiptEmailRequested(organization_id=sale.organization_id, sale_id=sale.pk,
+                                  requested_at=timezone.now().isoformat()))
+    return sale

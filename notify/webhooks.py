@@ -71,7 +71,8 @@ EVENT_LABELS: dict[str, object] = {
     "clients.client_restriction_lifted": gettext_lazy("Restriction lifted"),
     "clients.client_erased": gettext_lazy("Client erased"),
     "clients.consent_changed": gettext_lazy("Marketing permission granted or withdrawn"),
-    "billing.payment_recorded": gettext_lazy("Payment recorded"),
+    "billing.sale_completed": gettext_lazy("Sale completed (receipt written)"),
+    "billing.sale_refunded": gettext_lazy("Refund made (credit receipt written)"),
     "privacy.request_received": gettext_lazy("Data-subject request received"),
     "privacy.request_answered": gettext_lazy("Data-subject request answered"),
 }

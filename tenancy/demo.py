@@ -216,8 +216,9 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
     demo has something to show."""
     from decimal import Decimal
 
-    from billing.models import Payment
-    from billing.services import payment_record
+    from billing.models import Sale
+    from billing.sales import LineInput, TenderInput, sale_complete
+    from booking.models import Location
     from clients.models import Client
     from notify.models import ReminderRule
     from notify.policy import policy_for
@@ -233,10 +234,14 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
         policy.sms_enabled, policy.sms_sender = True, organization.name.split()[0][:11]
         policy.save()
     clients = list(Client.objects.for_organization(organization).order_by("pk")[:3])
-    if clients and not Payment.objects.filter(organization=organization).exists():
+    location = Location.objects.for_organization(organization).order_by("pk").first()
+    if clients and location and not Sale.objects.filter(organization=organization, appointment=None).exists():
+        rate = Decimal("25.5") if organization.country == "FI" else Decimal("23")
         for client in clients:
-            payment_record(organization=organization, client=client, amount=Decimal("49.00"), method="card",
-                           actor=actor, description="Demo")
+            sale_complete(organization=organization, location=location, client=client, actor=actor,
+                          lines=[LineInput(kind="free", description="Demo", unit_price=Decimal("49.00"),
+                                           vat_percent=rate)],
+                          tenders=[TenderInput(method="card", amount=Decimal("49.00"))])
     if clients and not DataSubjectRequest.objects.filter(organization=organization).exists():
         request_create(organization=organization, kind=RequestKind.ACCESS, channel=RequestChannel.EMAIL,
                        actor=actor, client=clients[-1], details="Demo: a copy of my data, please.")
@@ -276,8 +281,8 @@ def _seed_appointments(organization: Organization) -> int:
     """Two weeks of appointments around today for every bookable staff member, through the booking service.
 
     Each staff member gets three to five appointments a working day at free times, so nothing is
-    double-booked (the service and the database refuse it anyway). Past ones are completed (with a
-    card or cash payment) or, one in ten, a no-show; later ones stay booked. A day on which the staff
+    double-booked (the service and the database refuse it anyway). Past ones are completed (sold at
+    the counter, paid by card or MobilePay) or, one in ten, a no-show; later ones stay booked. A day on which the staff
     member already has an appointment is left alone, so a re-run adds nothing and a run a week later
     fills only the new days. Returns how many appointments were booked.
     """
@@ -287,7 +292,7 @@ def _seed_appointments(organization: Organization) -> int:
 
     from django.utils import timezone
 
-    from billing.services import payment_record
+    from billing.sales import LineInput, TenderInput, sale_complete
     from booking.models import Appointment, AppointmentState, Channel, Resource, ResourceKind, Service
     from booking.selectors import free_slots
     from booking.services import SlotTaken, appointment_book, appointment_transition
@@ -330,10 +335,11 @@ def _seed_appointments(organization: Organization) -> int:
                     continue
                 appointment_transition(appointment=appointment, to_state=AppointmentState.COMPLETED, actor=actor)
                 if service.price > 0:
-                    payment_record(organization=organization, client=appointment.client, amount=service.price,
-                                   method=rng.choice(["card", "card", "cash", "mobile"]), actor=actor,
-                                   description=service.name, vat_rate=service.vat_rate, currency=service.currency,
-                                   paid_at=appointment.end, appointment=appointment)
+                    sale_complete(organization=organization, location=appointment.location,
+                                  client=appointment.client, appointment=appointment, actor=actor,
+                                  lines=[LineInput(kind="service", service=service)],
+                                  tenders=[TenderInput(method=rng.choice(["card", "card", "mobilepay"]),
+                                                       amount=service.price)])
     return booked + _seed_portal_booking(organization)
 
 

@@ -14,13 +14,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from billing.services import payment_record
 from booking.models import HolidayOpening
 from booking.services import appointment_book, appointment_transition
 from clients.portal import SESSION_KEY
 from clients.services import visit_create
 from kernel.audit import Actor
 from tests_e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, horizontal_overflow, serious_axe_violations, shoot, sign_in
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import make_request
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Payment
+from billing.sale_selectors import ReceiptRow, client_receipts
 from booking.models import Appointment
 from clients.models import Client, Visit
 from kernel.audit import actor_for_request, record_many
@@ -31,9 +32,9 @@ UPCOMING_SHOWN = 20
 
 @dataclass
 class Entry:
-    kind: str  # "appointment", "visit" or "payment"
+    kind: str  # "appointment", "visit", "payment" (recorded by hand before the counter) or "sale" (a receipt)
     at: datetime
-    item: Appointment | Visit | Payment
+    item: Appointment | Visit | Payment | ReceiptRow
     book_again_url: str = ""
 
 
@@ -68,8 +69,8 @@ def client_timeline(request: HttpRequest, client: Client, *, now: datetime | Non
     history += [Entry("visit", v.visited_at, v) for v in scoped(request, Visit).filter(client=client)
                 .select_related("practitioner__user").order_by("-visited_at", "-pk")[:HISTORY_SHOWN]]
     if membership.has_perm(Perm.VIEW_PAYMENTS):
-        history += [Entry("payment", p.paid_at, p) for p in scoped(request, Payment).unrestricted()
-                    .filter(client=client).order_by("-paid_at", "-pk")[:HISTORY_SHOWN]]
+        history += [Entry("payment", r.at, r.payment) if r.payment else Entry("sale", r.at, r)
+                    for r in client_receipts(request.organization, client, limit=HISTORY_SHOWN)]
     history.sort(key=lambda entry: entry.at, reverse=True)
     return {"upcoming": upcoming, "history": history[:HISTORY_SHOWN],
             "book_url": book_url(request, client) if can_book else "",

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from billing.models import Payment
-from billing.services import payment_record
+from billing.sale_selectors import client_receipts
 from clients.access_log import client_access_log
 from clients.care import care_assignment_grant, care_assignment_revoke, care_team
 from clients.custom_fields import custom_field_add
@@ -53,7 +52,7 @@ from web.form_errors import apply_errors
 from web.message_forms import ReminderChoicesForm
 from web.message_views import kind_label
 from web.privacy_views import latest_export
-from web.request_forms import PaymentForm, RestrictForm
+from web.request_forms import RestrictForm
 
 
 def _custom_fields(request):
@@ -106,7 +105,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     return render_client_detail(request, client)
 
 
-def render_client_detail(request: HttpRequest, client: Client, *, payment_form: PaymentForm | None = None,
+def render_client_detail(request: HttpRequest, client: Client, *,
                          care_form: CareAssignmentForm | None = None, status: int = 200) -> HttpResponse:
     """The client page; a form that failed (e.g. a payment) is passed in bound, so no input is lost."""
     membership = request.membership
@@ -120,9 +119,8 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
     editable = membership.has_perm(Perm.EDIT_CLIENTS) and not client.is_restricted
     payments = None
     if membership.has_perm(Perm.VIEW_PAYMENTS):
-        payments = scoped(request, Payment).unrestricted().filter(client=client).order_by("-paid_at", "-pk")[:50]
-    if payment_form is None and membership.has_perm(Perm.RECORD_PAYMENTS) and not client.is_restricted:
-        payment_form = PaymentForm(prefix="payment")
+        payments = client_receipts(request.organization, client)
+    can_sell = membership.has_perm(Perm.RECORD_PAYMENTS) and not client.is_restricted
     privacy = None
     if membership.has_perm(Perm.MANAGE_REQUESTS):
         privacy = {"export": latest_export(request, client=client), "restrict_form": RestrictForm(prefix="restrict"),
@@ -141,7 +139,7 @@ def render_client_detail(request: HttpRequest, client: Client, *, payment_form: 
         "record_form": RecordForm() if can_write_records(membership, client) and not client.is_restricted else None,
         "care": _care(request, client, care_form),
         "contact_persons": client.contact_persons.all() if client.kind == ClientKind.COMPANY else [],
-        "payments": payments, "payment_form": payment_form, "privacy": privacy,
+        "payments": payments, "can_sell": can_sell, "privacy": privacy,
         "duplicates": [] if client.is_restricted or client.kind != ClientKind.PERSON else list(possible_duplicates(
             request.organization, first_name=client.first_name, last_name=client.last_name, phone=client.phone,
             exclude=client)),
@@ -343,24 +341,3 @@ def custom_fields(request: HttpRequest) -> HttpResponse:
         "form": form, "definitions": scoped(request, CustomField).order_by("position", "label")})
 
 
-# --- payments ---------------------------------------------------------------------------------------
-
-@require_POST
-def client_payment_new(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = get_for_member(request, Client, perm=Perm.RECORD_PAYMENTS, pk=client_id)
-    form = PaymentForm(request.POST, prefix="payment")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            payment = payment_record(organization=request.organization, client=client, amount=data["amount"],
-                                     method=data["method"], actor=actor_for_request(request),
-                                     description=data["description"], vat_rate=data["vat_rate"],
-                                     paid_at=data["paid_at"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Payment recorded with receipt number %(number)s.") % {
-                "number": payment.receipt_number})
-            return redirect(reverse("web:client_detail", kwargs={"org_slug": request.organization.slug,
-                                                                 "client_id": client.pk}) + "#payments")
-    return render_client_detail(request, client, payment_form=form)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import Payment
+from billing.sale_selectors import restricted_receipts
 from clients.models import Client, ConsentSource
 from clients.services import client_lift_restriction, client_object_to_marketing, client_restrict
 from kernel.audit import actor_for_request, record_many
@@ -191,16 +192,17 @@ def client_object_view(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def restricted_payments(request: HttpRequest) -> HttpResponse:
-    """Receipts kept after their client was erased, for the accountant and the owner; each listing
-    is one audited read per receipt, so the erased person's access trail shows it."""
+    """Receipts kept after their client was erased (the counter's and those recorded by hand before it), for
+    the accountant and the owner; each listing is one audited read per receipt, so the erased person's access
+    trail shows it."""
     require_perm(request, Perm.VIEW_RESTRICTED_RECORDS)
-    payments = (scoped(request, Payment).exclude(restricted_until=None).select_related("client")
-                .order_by("-paid_at", "-pk"))
-    page = Paginator(payments, 50).get_page(request.GET.get("page"))
-    if page.object_list:
-        record_many(organization=request.organization, actor=actor_for_request(request), action=AuditAction.VIEW,
-                    object_type="billing.payment",
-                    subjects=[(p.pk, p.client.subject_ref) for p in page.object_list],
-                    detail={"restricted": True})
+    page = Paginator(restricted_receipts(request.organization), 50).get_page(request.GET.get("page"))
+    for label, attr in (("billing.payment", "payment"), ("billing.sale", "sale")):
+        shown = [getattr(row, attr) for row in page.object_list if getattr(row, attr) is not None]
+        if shown:
+            record_many(organization=request.organization, actor=actor_for_request(request),
+                        action=AuditAction.VIEW, object_type=label,
+                        subjects=[(obj.pk, obj.client.subject_ref if obj.client else None) for obj in shown],
+                        detail={"restricted": True})
     law = registry.get(Payment).fields["amount"].ground_for(request.organization.country)
     return render(request, "web/payments/restricted.html", {"page": page, "law": law})

@@ -7,13 +7,10 @@ field of the same name (see `web.form_errors.apply_errors`).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import PaymentMethod
 from privacy.models import RequestKind
 from privacy.requests import RECEIVED_MAX_AGE, STAFF_CHANNELS, STAFF_IDENTITY_METHODS
 from web.widgets import ISO_DATETIME_LOCAL, IsoDateTimeInput
@@ -93,14 +90,3 @@ class RefuseForm(forms.Form):
 class RestrictForm(forms.Form):
     reason = forms.CharField(label=_("Why processing is restricted"), required=False, max_length=300,
                              help_text=_("For example: the client contests the accuracy of the data."))
-
-
-class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2)
-    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
-    description = forms.CharField(label=_("What was paid for"), required=False, max_length=300)
-    vat_rate = forms.DecimalField(label=_("VAT (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
-                                  max_digits=5, decimal_places=2, initial=Decimal("0"))
-    paid_at = forms.DateTimeField(label=_("Paid"), required=False, input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
-                                  widget=IsoDateTimeInput(),
-                                  help_text=_("Leave empty for now."))

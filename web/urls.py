@@ -76,7 +76,6 @@ org_patterns = [
     path("clients/<int:client_id>/lift-restriction/", privacy_views.client_lift_restriction_view,
          name="client_lift_restriction"),
     path("clients/<int:client_id>/object/", privacy_views.client_object_view, name="client_object"),
-    path("clients/<int:client_id>/payments/", client_views.client_payment_new, name="client_payment_new"),
     path("clients/<int:client_id>/reminders/", client_views.client_reminders, name="client_reminders"),
     path("requests/", request_views.requests_queue, name="requests"),
     path("requests/<int:request_id>/", request_views.request_detail, name="request_detail"),

@@ -48,3 +48,4 @@ def sell(counter: Counter, lines=None, tenders=None, **kwargs):
     tenders = tenders if tenders is not None else [TenderInput(method="card", amount=Decimal("49.00"))]
     return sale_complete(organization=counter.org, location=counter.location, lines=lines, tenders=tenders,
                          actor=counter.actor, **kwargs)
+

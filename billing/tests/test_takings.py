@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from billing.selectors import takings
-from billing.services import payment_record
 from kernel.audit import Actor
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_client
 
 SYSTEM = Actor.system("test")

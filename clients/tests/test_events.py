@@ -25,10 +25,9 @@ def test_each_write_of_a_client_publishes_its_event_with_ids_and_field_names_onl
     assert published("clients.client_created") == [{**ids, "source": "staff"}]
     assert published("clients.consent_changed") == [{**ids, "consent": "marketing_email", "granted": True},
                                                     {**ids, "consent": "special_category", "granted": True}]
-    payment = client.payments.get()
-    assert published("billing.payment_recorded") == [{"organization_id": world.org.pk, "payment_id": payment.pk,
-                                                      "client_id": client.pk,
-                                                      "appointment_id": payment.appointment_id}]
+    sale = client.sales.get()
+    assert published("billing.sale_completed") == [{"organization_id": world.org.pk, "sale_id": sale.pk,
+                                                    "client_id": client.pk, "appointment_id": None, "email": False}]
     req = client.requests.get()
     assert published("privacy.request_received") == [{"organization_id": world.org.pk, "request_id": req.pk,
                                                       "kind": "access"}]

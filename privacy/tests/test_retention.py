@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from billing.models import Payment
-from billing.services import payment_record
 from clients.models import Client, ClientSignIn
 from clients.services import client_restrict
 from kernel.audit import Actor
@@ -20,6 +19,7 @@ from notify.models import Message
 from privacy.models import DataExport, DataSubjectRequest, ExportStatus, RequestChannel, RequestKind, RequestStatus
 from privacy.requests import request_create
 from privacy.retention import run_retention
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_client, make_full_client
 
 SYSTEM = Actor.system("test")

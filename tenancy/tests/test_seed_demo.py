@@ -84,7 +84,7 @@ def test_the_demo_has_two_weeks_of_appointments_without_double_booking_and_a_rer
 
     from django.utils import timezone
 
-    from billing.models import Payment
+    from billing.models import Sale
     from booking.models import ACTIVE_STATES, Appointment, AppointmentState, Occupancy
 
     _seed_json(capsys, settings)
@@ -98,7 +98,7 @@ def test_the_demo_has_two_weeks_of_appointments_without_double_booking_and_a_rer
         assert max(a.start for a in appointments) > now + dt.timedelta(days=5)
         assert {a.state for a in past} == {AppointmentState.COMPLETED, AppointmentState.NO_SHOW}
         assert {a.state for a in future} == {AppointmentState.BOOKED}
-        assert Payment.objects.for_organization(org).filter(appointment__state=AppointmentState.COMPLETED).count() \
+        assert Sale.objects.for_organization(org).filter(appointment__state=AppointmentState.COMPLETED).count() \
             == sum(a.state == AppointmentState.COMPLETED for a in past)
         spans: dict[int, list] = {}
         for o in Occupancy.objects.for_organization(org).filter(active=True):
@@ -108,9 +108,9 @@ def test_the_demo_has_two_weeks_of_appointments_without_double_booking_and_a_rer
             assert all(end <= next_start for (_s, end), (next_start, _e) in itertools.pairwise(pairs))
         assert all(a.state in ACTIVE_STATES or not a.occupancies.filter(active=True).exists() for a in appointments)
         assert verify(org).ok
-    counts = (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
+    counts = (Appointment.objects.count(), Sale.objects.count(), Client.objects.count())
     _seed_json(capsys, settings)
-    assert counts == (Appointment.objects.count(), Payment.objects.count(), Client.objects.count())
+    assert counts == (Appointment.objects.count(), Sale.objects.count(), Client.objects.count())
 
 
 def test_the_demo_booking_pages_have_their_own_face_in_each_language(db):

@@ -19,12 +19,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.services import invitation_create
 from api.api import api
 from api.services import api_token_create
-from billing.services import payment_record
 from kernel.audit import Actor
 from privacy.models import DataExport, RequestChannel, RequestKind
 from privacy.requests import request_create
 from tenancy.roles import Role
 from tilli.test import World, make_client
+from tilli.test import legacy_payment as payment_record
 
 ORG_PREFIX = "o/<slug:org_slug>/"
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from billing.services import payment_record
+from billing.sales import LineInput, TenderInput, sale_complete
+from booking.models import Location
 from kernel.audit import Actor
 from privacy.breaches import authority_draft, breach_record
 from privacy.information import controller_address
@@ -42,8 +43,13 @@ def test_documents_the_breach_draft_and_receipts_use_the_countrys_order(world):
                            noticed_at=timezone.now() - dt.timedelta(hours=1))
     assert "Hämeenkatu 1, 33100 Tampere" in authority_draft(breach, "en")
     anna = make_client(org, street_address="Kuusitie 7", postal_code="33720", city="Tampere")
-    payment = payment_record(organization=org, client=anna, amount=Decimal("10.00"), method="card", actor=SYSTEM)
-    assert payment.payer_address == "Kuusitie 7\n33720 Tampere"
+    location = Location.objects.create(organization=org, name="Main", time_zone=org.time_zone)
+    sale = sale_complete(organization=org, location=location, client=anna, actor=SYSTEM,
+                         lines=[LineInput(kind="free", description="Comb", unit_price=Decimal("10.00"),
+                                          vat_percent=Decimal("25.5"))],
+                         tenders=[TenderInput(method="card", amount=Decimal("10.00"))])
+    assert sale.payer_address == "Kuusitie 7\n33720 Tampere"
+    assert sale.seller_address == "Hämeenkatu 1\n33100 Tampere"
 
 
 def test_the_client_page_shows_the_address_in_the_countrys_order(world, client_for):

@@ -69,7 +69,7 @@ def test_lint_imports_passes():
     ("kernel.audit", "privacy.requests"),  # the audit (kernel) below the rights (reactions)
     ("tilli.lib.text", "tenancy.models"),  # the helpers below everything
     ("clients.selectors", "booking.selectors"),  # the register below booking
-    ("billing.services", "booking.models"),  # booking and billing independent of each other
+    ("billing.sales", "booking.models"),  # booking and billing independent of each other
     ("notify.services", "privacy.requests"),  # the outbox below the reactions that use it
     ("kernel.models", "tenancy.models"),  # the kernel names the organization by its label, never imports it
     ("kernel.audit", "privacy.models"),  # the audit chain below the rights that record into it

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from billing.services import payment_record
 from booking.models import HolidayOpening
 from booking.services import appointment_book, appointment_transition
 from clients.services import client_restrict, visit_create
 from kernel.models import AuditAction, AuditEvent
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from billing.services import payment_record
 from booking.models import HolidayOpening
 from booking.services import appointment_book, appointment_transition
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_bookable, make_client
 from web.tests.privacy_helpers import SYSTEM, english, make_request, url
 

@@ -160,7 +160,6 @@ def objects(world):
 
     from accounts.services import invitation_create
     from api.services import api_token_create
-    from billing.services import payment_record
     from booking.models import Location, Service
     from kernel.audit import Actor
     from notify.models import Campaign, Message, MessageTemplate, ReminderRule
@@ -170,6 +169,7 @@ def objects(world):
     from privacy.requests import request_create
     from tenancy.roles import Role
     from tenancy.tests.test_tenant_sweep import _appointment
+    from tilli.test import legacy_payment as payment_record
     from tilli.test import make_client
 
     system = Actor.system("test")

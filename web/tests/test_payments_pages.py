@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from billing.models import Payment
-from billing.services import payment_record
 from kernel.models import AuditAction, AuditEvent
 from privacy.erasure import erase_client
+from tilli.test import legacy_payment as payment_record
 from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 
