@@ -449,3 +449,56 @@ def receipt_send(*, sale: Sale, email_to: str, actor: Actor) -> Sale:
     publish(ReceiptEmailRequested(organization_id=sale.organization_id, sale_id=sale.pk,
                                   requested_at=timezone.now().isoformat()))
     return sale
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the checkout page shows while the basket is filled in: nothing is written or locked."""
+
+    total: Decimal = ZERO
+    discount: Decimal = ZERO
+    vat: Decimal = ZERO
+    paid: Decimal = ZERO  # by the payments entered so far (cash as handed over)
+    left: Decimal = ZERO  # still to pay (cash: rounded as cash is)
+    change: Decimal = ZERO
+    rounding: Decimal = ZERO
+    message: str = ""  # why the basket cannot be priced yet
+
+
+def sale_preview(*, organization: Organization, lines: Sequence[LineInput], tenders: Sequence[TenderInput],
+                 sale_discount: Discount | None = None) -> Preview:
+    """The totals of a basket and what is left to pay after the payments entered so far."""
+    from billing.models import Voucher
+    from billing.vouchers import normalise_code
+
+    if not lines:
+        return Preview()
+    try:
+        prepared = _prepare(organization, lines, timezone.localdate())
+        priced = _price(prepared, sale_discount)
+    except ValidationError as error:
+        return Preview(message=error.messages[0])
+    other = ZERO
+    cash = ZERO
+    for tender in tenders:
+        amount = Decimal(tender.amount or 0)
+        if tender.method == TenderMethod.SERIES_CARD:
+            card = Voucher.objects.filter(organization=organization, code=normalise_code(tender.code),
+                                          kind=VoucherKind.SERIES_CARD).first()
+            try:
+                amount = _series_amount(card, priced, prepared, tender.visits) if card else ZERO
+            except ValidationError:
+                amount = ZERO
+        if tender.method == TenderMethod.CASH:
+            cash += amount
+        else:
+            other += amount
+    left = max(priced.total - other, ZERO)
+    rounding = ZERO
+    change = ZERO
+    if cash and left:
+        due = money.round_cash(left, organization.country)
+        rounding, change = due - left, max(cash - due, ZERO)
+        left = max(due - cash, ZERO)
+    return Preview(total=priced.total, discount=priced.discount, vat=priced.vat, paid=other + cash,
+                   left=left, change=change, rounding=rounding)
