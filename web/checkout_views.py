@@ -126,7 +126,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     status = 200
     if action == "complete" and not draft.has_errors:
         if location is None:
-            draft.errors["__all__"] = _("Add a location before selling.")
+            draft.errors["form"] = _("Add a location before selling.")
         else:
             try:
                 sale = sale_complete(organization=request.organization, location=location, lines=lines,
@@ -134,7 +134,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                                      appointment=appointment, sale_discount=discount, email_to=draft.email_to,
                                      note=draft.note)
             except ValidationError as error:
-                draft.errors["__all__"] = " ".join(error.messages)
+                draft.errors["form"] = " ".join(error.messages)
             else:
                 messages.success(request, _("Sale completed: receipt %(number)s.") % {"number": sale.receipt_number})
                 return redirect(_receipt_url(request, sale))
@@ -269,7 +269,7 @@ def receipt_refund(request: HttpRequest, sale_id: int) -> HttpResponse:
         if amount is None:
             errors["amount"] = _("Enter the amount as a number, e.g. 20.00.")
         if not chosen and not errors:
-            errors["__all__"] = _("Choose what is returned.")
+            errors["form"] = _("Choose what is returned.")
         if not errors:
             try:
                 credit = sale_refund(sale=sale, lines=chosen, actor=actor_for_request(request),
@@ -277,7 +277,7 @@ def receipt_refund(request: HttpRequest, sale_id: int) -> HttpResponse:
                                      tenders=[TenderInput(method=method, amount=amount[0],
                                                           code=request.POST.get("code", "")[:30])])
             except ValidationError as error:
-                errors["__all__"] = " ".join(error.messages)
+                errors["form"] = " ".join(error.messages)
             else:
                 messages.success(request, _("Refund made: credit receipt %(number)s.") % {
                     "number": credit.receipt_number})
