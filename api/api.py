@@ -27,6 +27,7 @@ api.add_router("", "api.booking.router")
 api.add_router("", "api.calendar.router")
 api.add_router("", "api.privacy.router")
 api.add_router("", "api.booking_page.router")
+api.add_router("", "api.sales.router")
 api.add_router("/public", "api.public.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
