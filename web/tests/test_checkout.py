@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from billing.models import Sale, SaleKind, Voucher
 from billing.sales import LineInput, TenderInput
@@ -119,6 +121,11 @@ def test_receipt_pdf_email_and_refund(world, client_for, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "25,80" in text and world.org.business_id in text
+    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp_path / "r.pdf"),
+                    str(shots / "receipt-pdf")],
+                   check=True)  # var/screenshots/receipt-pdf.png: looked at by a person
     assert reception.post(url(world, "web:receipt_email", sale_id=sale.pk), {"email_to": "not-an-address"}
                           ).status_code == 302
     assert not Message.objects.filter(kind="receipt").exists()

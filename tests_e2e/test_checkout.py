@@ -1,0 +1,58 @@
+"""The checkout in Chromium: a split payment (card and cash with change) and a gift card redeemed, the live
+amount left to pay, the receipt page; screenshots of both at phone and desktop width."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from billing.models import Sale, Voucher
+from billing.sales import LineInput, TenderInput
+from billing.tests.checkout_kit import make_counter, sell
+from tests_e2e.conftest import SCREENSHOTS, shoot, sign_in
+from tilli.test import make_client
+
+pytestmark = pytest.mark.e2e
+
+
+def test_checkout_with_a_split_payment_and_a_gift_card(page: Page, live_server, e2e_world, english, csp_violations):
+    world = e2e_world
+    counter = make_counter(world)
+    sell(counter, lines=[LineInput(kind="gift_card", unit_price=Decimal("20.00"))],
+         tenders=[TenderInput(method="card", amount=Decimal("20.00"))])
+    code = Voucher.objects.get().code
+    anna = make_client(world.org, email="anna@example.test")
+    base = live_server.url
+    sign_in(page, base, world.reception.user.email)
+    page.goto(base + reverse("web:checkout", kwargs={"org_slug": world.org.slug}) + f"?client={anna.pk}")
+    page.get_by_label("Add a service").select_option(str(counter.service.pk))
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_label("Find a product (name, SKU or EAN)").fill("SH-1")
+    page.get_by_role("button", name="Shampoo").click()
+    expect(page.locator("#total")).to_have_text("61.90")
+    # 61.90: 20.00 on the gift card, 25.00 by card, the rest in cash from a 20 note
+    page.locator("[name=t0-amount]").fill("25.00")
+    page.get_by_role("button", name="Pay with a gift card").click()
+    page.locator("[name=t1-code]").fill(code.lower())
+    page.locator("[name=t1-amount]").fill("20.00")
+    page.locator("[name=t1-amount]").press("Tab")
+    expect(page.locator("#card-1")).to_contain_text("20.00")
+    page.get_by_role("button", name="Add cash").click()
+    expect(page.locator("#left-to-pay")).to_have_text("16.90")
+    page.locator("[name=t2-amount]").fill("20.00")
+    expect(page.locator("#left-to-pay")).to_have_text("0.00")  # live: HTMX swaps the totals while typing
+    expect(page.locator("#change")).to_have_text("3.10")
+    problems = shoot(page, "checkout")
+    page.get_by_role("button", name="Complete the sale").click()
+    expect(page.get_by_role("heading", name="Receipt 2", level=1)).to_be_visible()
+    sale = Sale.objects.get(receipt_number=2)
+    assert (sale.total, sale.change, sale.client) == (Decimal("61.90"), Decimal("3.10"), anna)
+    assert Voucher.objects.get().balance == 0
+    expect(page.locator(".receipt")).to_contain_text(world.org.business_id)
+    problems += shoot(page, "receipt")
+    page.emulate_media(media="print")
+    page.screenshot(path=SCREENSHOTS / "receipt-print.png", full_page=True)
+    assert problems == [] and csp_violations == []
