@@ -9,13 +9,12 @@ from kernel.events import Event
 
 @dataclass(frozen=True, kw_only=True)
 class SaleCompleted(Event):
-    """A receipt was written at the counter; `email` says whether a copy is to be emailed (to `Sale.email_to`)."""
+    """A receipt was written at the counter (emailed if `Sale.email_to` is set)."""
 
     name = "billing.sale_completed"
     sale_id: int
     client_id: int | None
     appointment_id: int | None
-    email: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,4 +33,4 @@ class ReceiptEmailRequested(Event):
 
     name = "billing.receipt_email_requested"
     sale_id: int
-    requested_at: str
+    audit_event_id: int  # the audit row of the request: each request is its own email

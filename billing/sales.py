@@ -322,7 +322,7 @@ def sale_complete(*, organization: Organization, location, lines: Sequence[LineI
            changed_fields=["total", "lines", "tenders"],
            detail={"receipt": sale.receipt_number, "lines": len(prepared.inputs), "tenders": len(tenders)})
     publish(SaleCompleted(organization_id=organization.pk, sale_id=sale.pk, client_id=client.pk if client else None,
-                          appointment_id=appointment.pk if appointment else None, email=bool(email_to)))
+                          appointment_id=appointment.pk if appointment else None))
     return sale
 
 
@@ -444,10 +444,9 @@ def receipt_send(*, sale: Sale, email_to: str, actor: Actor) -> Sale:
         raise Conflict(SaleError.CLIENT, _("This receipt is kept only for accounting and cannot be sent."))
     Sale.objects.filter(organization_id=sale.organization_id, pk=sale.pk).update(email_to=email_to)
     sale.email_to = email_to
-    record(organization=sale.organization, actor=actor, action=AuditAction.UPDATE, obj=sale,
-           subject_ref=sale.client.subject_ref if sale.client_id else None, changed_fields=["email_to"])
-    publish(ReceiptEmailRequested(organization_id=sale.organization_id, sale_id=sale.pk,
-                                  requested_at=timezone.now().isoformat()))
+    audit = record(organization=sale.organization, actor=actor, action=AuditAction.UPDATE, obj=sale,
+                   subject_ref=sale.client.subject_ref if sale.client_id else None, changed_fields=["email_to"])
+    publish(ReceiptEmailRequested(organization_id=sale.organization_id, sale_id=sale.pk, audit_event_id=audit.pk))
     return sale
 
 

@@ -31,13 +31,12 @@ def complete_the_appointment(event: SaleCompleted) -> None:
 
 @subscriber(SaleCompleted)
 def email_the_receipt(event: SaleCompleted) -> None:
-    if event.email:
-        queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}")
+    queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}")  # nothing when no address was given
 
 
 @subscriber(ReceiptEmailRequested)
 def email_the_receipt_again(event: ReceiptEmailRequested) -> None:
-    queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}:{event.requested_at}")
+    queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}:{event.audit_event_id}")
 
 
 def queue_receipt_email(sale_id: int, dedupe_key: str):

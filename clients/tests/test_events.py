@@ -27,7 +27,7 @@ def test_each_write_of_a_client_publishes_its_event_with_ids_and_field_names_onl
                                                     {**ids, "consent": "special_category", "granted": True}]
     sale = client.sales.get()
     assert published("billing.sale_completed") == [{"organization_id": world.org.pk, "sale_id": sale.pk,
-                                                    "client_id": client.pk, "appointment_id": None, "email": False}]
+                                                    "client_id": client.pk, "appointment_id": None}]
     req = client.requests.get()
     assert published("privacy.request_received") == [{"organization_id": world.org.pk, "request_id": req.pk,
                                                       "kind": "access"}]

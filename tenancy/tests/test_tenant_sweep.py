@@ -40,6 +40,8 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "request_id": lambda world, objs: objs["request"].pk,
     "export_id": lambda world, objs: objs["export"].pk,
     "payment_id": lambda world, objs: objs["payment"].pk,
+    "sale_id": lambda world, objs: objs["sale"].pk,
+    "card_id": lambda world, objs: objs["card"].pk,
     "message_id": lambda world, objs: objs["message"].pk,
     "campaign_id": lambda world, objs: objs["campaign"].pk,
     "rule_id": lambda world, objs: objs["rule"].pk,
@@ -101,9 +103,18 @@ def build_objects(world: World) -> dict:
     export = DataExport.objects.create(organization=world.org, client=client, request=request)
     payment = payment_record(organization=world.org, client=client, amount=Decimal("30.00"), method="cash",
                              actor=Actor.system("test"))
+    from billing.sales import LineInput, TenderInput, sale_complete
+
+    sale = sale_complete(organization=world.org, location=appointment.location, client=client,
+                         actor=Actor.system("test"),
+                         lines=[LineInput(kind="free", description="Comb", unit_price=Decimal("5.00"),
+                                          vat_percent=Decimal("25.5")),
+                                LineInput(kind="gift_card", unit_price=Decimal("20.00"))],
+                         tenders=[TenderInput(method="card", amount=Decimal("25.00"))])
     message, campaign, rule, template = _messages(world, client)
     return {"invitation": invitation, "token": token, "secret": secret, "client": client,
-            "appointment": appointment, "request": request, "export": export, "payment": payment,
+            "appointment": appointment, "request": request, "export": export, "payment": payment, "sale": sale,
+            "card": sale.lines.get(kind="gift_card").voucher,
             "message": message, "campaign": campaign, "rule": rule, "template": template}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from billing.models import Payment
+from billing.sales import LineInput, TenderInput
+from billing.tests.checkout_kit import make_counter, sell
 from kernel.models import AuditAction, AuditEvent
 from privacy.erasure import erase_client
 from tilli.test import legacy_payment as payment_record
@@ -12,34 +14,42 @@ from tilli.test import make_client
 from web.tests.privacy_helpers import SYSTEM, english, url
 
 
-def test_reception_records_a_payment_and_sees_it_on_the_client_page(world, client_for):
+def test_the_client_page_lists_legacy_payments_and_receipts_and_offers_the_checkout(world, client_for):
     anna = make_client(world.org)
-    reception = english(client_for(world.reception))
-    response = reception.post(url(world, "web:client_payment_new", client_id=anna.pk), {
-        "payment-amount": "45.50", "payment-method": "card", "payment-vat_rate": "25.5",
-        "payment-description": "Haircut"})
-    assert response.status_code == 302
-    payment = Payment.objects.for_organization(world.org).get()
-    assert payment.amount == Decimal("45.50") and payment.receipt_number == 1 and payment.payer_name
-    html = reception.get(url(world, "web:client_detail", client_id=anna.pk)).content.decode()
-    assert "45.50" in html and "Haircut" in html
+    payment_record(organization=world.org, client=anna, amount=Decimal("45.50"), method="card",
+                   description="Haircut")  # recorded by hand before the counter
+    counter = make_counter(world)
+    sale = sell(counter, client=anna, lines=[LineInput(kind="free", description="Hair oil",
+                                                       unit_price=Decimal("19.90"), vat_percent=Decimal("25.5"))],
+                tenders=[TenderInput(method="card", amount=Decimal("19.90"))])
+    assert sale.receipt_number == 2  # the counter continues the legacy numbers
+    html = english(client_for(world.reception)).get(url(world, "web:client_detail", client_id=anna.pk)).content.decode()
+    assert "45.50" in html and "Haircut" in html and "19.90" in html and "Hair oil" in html
+    assert url(world, "web:checkout") + f"?client={anna.pk}" in html
+    assert url(world, "web:receipt_detail", sale_id=sale.pk) in html
 
 
-def test_bad_payment_input_is_kept_with_the_error(world, client_for):
+def test_the_accountant_sees_receipts_but_is_not_offered_the_checkout(world, client_for):
     anna = make_client(world.org)
-    response = english(client_for(world.reception)).post(url(world, "web:client_payment_new", client_id=anna.pk), {
-        "payment-amount": "-3", "payment-method": "card", "payment-vat_rate": "0",
-        "payment-description": "Shampoo"})
-    html = response.content.decode()
-    assert response.status_code == 200 and "Shampoo" in html and "greater than or equal to 0.01" in html
-    assert not Payment.objects.exists()
+    html = client_for(world.accountant).get(url(world, "web:client_detail", client_id=anna.pk)).content.decode()
+    assert url(world, "web:checkout") not in html
 
 
-def test_the_accountant_cannot_record_payments(world, client_for):
-    anna = make_client(world.org)
-    response = client_for(world.accountant).post(url(world, "web:client_payment_new", client_id=anna.pk),
-                                                 {"payment-amount": "5", "payment-method": "cash"})
-    assert response.status_code == 404 and not Payment.objects.exists()
+def test_kept_sales_are_on_the_restricted_page_too(world, client_for):
+    anna = make_client(world.org, billing_name="Anna Virtanen")
+    sale = sell(make_counter(world), client=anna)
+    erase_client(client=anna, actor=SYSTEM)
+    sale.refresh_from_db()
+    assert sale.restricted_until is not None
+    accountant = english(client_for(world.accountant))
+    html = accountant.get(url(world, "web:restricted_payments")).content.decode()
+    assert "Anna Virtanen" in html and "49.00" in html
+    assert AuditEvent.objects.for_organization(world.org).filter(
+        action=AuditAction.VIEW, object_type="billing.sale", object_id=str(sale.pk), subject_ref=anna.subject_ref,
+        actor_user_id=world.accountant.user.pk).exists()
+    assert accountant.get(url(world, "web:receipt_detail", sale_id=sale.pk)).status_code == 404
+    reception = client_for(world.reception)
+    assert "49.00" not in reception.get(url(world, "web:receipts")).content.decode()
 
 
 def test_kept_receipts_are_only_on_the_restricted_page_and_each_view_is_audited(world, client_for):
