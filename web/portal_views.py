@@ -467,6 +467,11 @@ PLAN_LABELS = {
     "booking.Appointment": gettext_lazy("Your bookings, past and upcoming"),
     "booking.AppointmentTransition": gettext_lazy("The history of your bookings"),
     "billing.Payment": gettext_lazy("Receipts of your payments"),
+    "billing.Sale": gettext_lazy("Receipts of your purchases"),
+    "billing.SaleLine": gettext_lazy("What your receipts list"),
+    "billing.SaleTender": gettext_lazy("How you paid"),
+    "billing.Voucher": gettext_lazy("Gift and series cards in your name"),
+    "billing.VoucherUse": gettext_lazy("Uses of your gift and series cards"),
     "privacy.DataSubjectRequest": gettext_lazy("A note of your requests to us and when we answered them"),
     "privacy.DataExport": gettext_lazy("Copies of your data made for you"),
 }
