@@ -31,7 +31,7 @@ def bought(world):
 
 
 def test_the_export_holds_the_receipts_their_lines_payments_and_cards(bought):
-    anna, sale = bought
+    anna, _sale = bought
     data = export_document(anna)["data"]
     for label in ("billing.Sale", "billing.SaleLine", "billing.SaleTender", "billing.Voucher", "billing.VoucherUse"):
         assert label in data, label

@@ -186,6 +186,13 @@ def objects(world):
     export = DataExport.objects.create(organization=world.org, client=client, request=request)
     payment = payment_record(organization=world.org, client=client, amount=Decimal("30.00"), method="cash",
                              actor=system, description="Leikkaus")
+    from billing.sales import LineInput, TenderInput, sale_complete
+
+    sale = sale_complete(organization=world.org, location=appointment.location, client=client, actor=system,
+                         lines=[LineInput(kind="free", description="Hiusöljy", unit_price=Decimal("19.90"),
+                                          vat_percent=Decimal("25.5")),
+                                LineInput(kind="gift_card", description="Lahjakortti", unit_price=Decimal("20"))],
+                         tenders=[TenderInput(method="card", amount=Decimal("39.90"))])
     message = Message.objects.create(organization=world.org, client=client, purpose="reminder", kind="reminder",
                                      channel="email", recipient=client.email, language="fi", subject="Muistutus",
                                      body="Hei Sylvi", next_attempt_at=timezone.now(), dedupe_key="walk",
@@ -204,7 +211,8 @@ def objects(world):
         notice = publish_notice(organization=world.org, actor=system)
     return {"notice": notice, "invitation": invitation, "token": token, "secret": secret, "client": client,
             "appointment": appointment, "request": request, "export": export, "payment": payment,
-            "message": message, "campaign": campaign, "rule": rule, "template": template, "breach": breach,
+            "sale": sale, "card": sale.lines.get(kind="gift_card").voucher, "message": message,
+            "campaign": campaign, "rule": rule, "template": template, "breach": breach,
             "recipient": recipient}
 
 
