@@ -224,8 +224,19 @@ def organization_delete(*, organization: Organization, actor: Actor) -> dict[str
 
 
 def _protected_targets(model) -> set:
+    """The other tables `model` protects (a table protecting its own rows, like a credit receipt its original
+    receipt, is handled by `_delete_table`)."""
     return {f.related_model for f in model._meta.concrete_fields
-            if f.is_relation and f.remote_field.on_delete is models.PROTECT}
+            if f.is_relation and f.remote_field.on_delete is models.PROTECT and f.related_model is not model}
+
+
+def _delete_table(model, organization: Organization) -> None:
+    rows = model._default_manager.filter(organization=organization)
+    own = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is model
+           and f.remote_field.on_delete is models.PROTECT and f.null]
+    if own:  # rows that protect rows of the same table (a credit receipt its original) let go first
+        rows.update(**dict.fromkeys(own))
+    rows.delete()
 
 
 def _delete_rows(organization: Organization) -> None:
@@ -235,7 +246,7 @@ def _delete_rows(organization: Organization) -> None:
     pending = [reg.model for reg in _tenant_registrations() if _protected_targets(reg.model)]
     while pending:
         model = next(m for m in pending if not any(m in _protected_targets(other) for other in pending))
-        model._default_manager.filter(organization=organization).delete()
+        _delete_table(model, organization)
         pending.remove(model)
     Organization.objects.filter(pk=organization.pk).delete()
 
