@@ -317,12 +317,14 @@ def sale_complete(*, organization: Organization, location, lines: Sequence[LineI
         elif tender.method == TenderMethod.SERIES_CARD:
             redeem_visits(card=card, visits=tender.visits, tender=row, appointment=appointment)
 
-    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=sale,
-           subject_ref=client.subject_ref if client else None,
-           changed_fields=["total", "lines", "tenders"],
-           detail={"receipt": sale.receipt_number, "lines": len(prepared.inputs), "tenders": len(tenders)})
+    audit = record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=sale,
+                   subject_ref=client.subject_ref if client else None,
+                   changed_fields=["total", "lines", "tenders"],
+                   detail={"receipt": sale.receipt_number, "lines": len(prepared.inputs), "tenders": len(tenders)})
     publish(SaleCompleted(organization_id=organization.pk, sale_id=sale.pk, client_id=client.pk if client else None,
                           appointment_id=appointment.pk if appointment else None))
+    if email_to:
+        publish(ReceiptEmailRequested(organization_id=organization.pk, sale_id=sale.pk, audit_event_id=audit.pk))
     return sale
 
 

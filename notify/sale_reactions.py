@@ -1,5 +1,5 @@
 """What follows a sale at the counter, in the worker: the appointment it settles is completed, and the
-receipt is emailed when the customer asked for it (through the outbox, like every email).
+receipt is emailed whenever it is asked for (at the sale or later) (through the outbox, like every email).
 
 Billing and booking do not know each other; this reaction layer is where the two meet. Both reactions
 are idempotent: a completed appointment stays as it is, and a receipt's email has a dedupe key."""
@@ -29,13 +29,8 @@ def complete_the_appointment(event: SaleCompleted) -> None:
                            actor=Actor.system("checkout"), reason="")
 
 
-@subscriber(SaleCompleted)
-def email_the_receipt(event: SaleCompleted) -> None:
-    queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}")  # nothing when no address was given
-
-
 @subscriber(ReceiptEmailRequested)
-def email_the_receipt_again(event: ReceiptEmailRequested) -> None:
+def email_the_receipt(event: ReceiptEmailRequested) -> None:
     queue_receipt_email(event.sale_id, f"{RECEIPT_KIND}:{event.sale_id}:{event.audit_event_id}")
 
 

@@ -93,7 +93,7 @@ _PANEL = {
                 "appointment_import_confirm"],
     "requests": ["requests", "request_detail", "request_erase", "client_export_start", "client_erase",
                  "client_restrict", "client_lift_restriction", "client_object", "export_status"],
-    "payments": ["client_payment_new", "restricted_payments"],
+    "payments": ["restricted_payments", "checkout", "receipts", "receipt_detail", "receipt_refund"],
     "messages": ["client_reminders", "message_settings", "reminder_rule_delete", "message_templates",
                  "message_template_edit", "message_template_reset", "outbox", "outbox_message", "campaigns",
                  "campaign_new", "campaign", "campaign_preview", "campaign_send", "campaign_status"],
@@ -127,6 +127,7 @@ NO_HELP = frozenset({
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
     "public_booking:brand_css", "public_booking:media",
+    "web:checkout_card", "web:checkout_products", "web:receipt_pdf", "web:receipt_email",
 })
 
 
