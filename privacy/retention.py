@@ -39,8 +39,9 @@ class RetentionReport:
 
 
 def _inactive_clients(now: dt.datetime):
-    """Clients with no visit, booking, payment, sign-in, change or open request within their organization's period."""
-    from billing.models import Payment
+    """Clients with no visit, booking, payment or purchase, sign-in, change or open request within their
+    organization's period (a gift or series card still valid counts as a current relationship)."""
+    from billing.models import Payment, Sale, Voucher
     from booking.models import Appointment
     from clients.models import RETENTION_CUSTOMER, Client, Visit
     from tenancy.models import Organization
@@ -51,6 +52,8 @@ def _inactive_clients(now: dt.datetime):
             "appointment": Appointment.objects.filter(client=OuterRef("pk"), start__gte=cutoff),
             "visit": Visit.objects.filter(client=OuterRef("pk"), visited_at__gte=cutoff),
             "payment": Payment.objects.filter(client=OuterRef("pk"), paid_at__gte=cutoff),
+            "sale": Sale.objects.filter(client=OuterRef("pk"), completed_at__gte=cutoff),
+            "card": Voucher.objects.filter(client=OuterRef("pk"), voided_at=None, expires_on__gte=now.date()),
             "request": DataSubjectRequest.objects.filter(client=OuterRef("pk"),
                                                          status__in=(RequestStatus.OPEN, RequestStatus.EXTENDED)),
         }
@@ -125,6 +128,26 @@ def _statutory(model, date_field: str, now: dt.datetime) -> QuerySet:
     return model._default_manager.filter(q)
 
 
+def _expired_receipts(now: dt.datetime, dry_run: bool) -> int:
+    """Receipts past the accounting period (from the end of the year of the sale, per country) or past the day an
+    erasure set. A credit receipt goes first (it points at its original); an original whose credit receipt is
+    still kept waits for it. Their lines and payments go with them."""
+    from billing.models import Sale, SaleKind
+
+    old = _statutory(Sale, "completed_at", now)
+    kept = Sale.objects.exclude(pk__in=old.values("pk"))
+    count = _delete(old.filter(kind=SaleKind.CREDIT), dry_run)
+    return count + _delete(old.filter(kind=SaleKind.SALE).exclude(credits__in=kept), dry_run)
+
+
+def _expired_cards(now: dt.datetime) -> QuerySet:
+    """Gift and series cards past the accounting period of their sale, once no kept receipt names them."""
+    from billing.models import Voucher
+
+    return (_statutory(Voucher, "issued_at", now).filter(expires_on__lt=now.date())
+            .exclude(sale_lines__isnull=False).exclude(tenders__isnull=False))
+
+
 def _expired_exports(now: dt.datetime) -> QuerySet:
     """Exports whose link has expired, and ones that never became ready within the link's period."""
     stale = _older_than(DataExport, "created_at", now, status__in=(ExportStatus.FAILED, ExportStatus.QUEUED))
@@ -139,7 +162,7 @@ class Rule:
 
 
 def _rules() -> list[Rule]:
-    from billing.models import Payment
+    from billing.models import Payment, Sale, Voucher
     from clients.models import Client, ClientRecord, ClientSignIn, PortalLoginToken
     from notify.models import Message
 
@@ -151,6 +174,8 @@ def _rules() -> list[Rule]:
              lambda now, dry, tick: _delete(_older_than(PortalLoginToken, "expires_at", now), dry)),
         Rule("expired_exports", DataExport, lambda now, dry, tick: _delete(_expired_exports(now), dry)),
         Rule("accounting_records", Payment, lambda now, dry, tick: _delete(_statutory(Payment, "paid_at", now), dry)),
+        Rule("receipts", Sale, lambda now, dry, tick: _expired_receipts(now, dry)),
+        Rule("cards", Voucher, lambda now, dry, tick: _delete(_expired_cards(now), dry)),
         Rule("patient_records", ClientRecord,
              lambda now, dry, tick: _delete(ClientRecord.objects.filter(restricted_until__lt=timezone.localdate(now)),
                                             dry)),

@@ -48,3 +48,34 @@ def test_erasure_keeps_receipts_and_cards_restricted_until_the_accounting_period
     assert sale.payer_name == "Anna Virtanen"  # the receipt reads as printed
     assert not Sale.objects.for_organization(sale.organization).unrestricted().exists()
     assert SaleLine.objects.filter(sale=sale).count() == 1
+
+
+def test_the_retention_job_deletes_receipts_and_cards_after_the_accounting_period(
+        world, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from billing.sales import RefundLine, sale_refund
+    from privacy.retention import run_retention
+
+    counter = make_counter(world)
+    old = sell(counter, lines=[LineInput(kind="gift_card", unit_price=Decimal("30.00"))],
+               tenders=[TenderInput(method="card", amount=Decimal("30.00"))])
+    card = old.lines.get().voucher
+    paid = sell(counter, tenders=[TenderInput(method="gift_card", amount=Decimal("30.00"), code=card.code),
+                                  TenderInput(method="card", amount=Decimal("19.00"))])
+    credit = sale_refund(sale=paid, lines=[RefundLine(paid.lines.get(), Decimal(1))], reason="Cancelled",
+                         actor=counter.actor, tenders=[TenderInput(method="card", amount=Decimal("49.00"))])
+    waiting = sell(counter)  # old, but its credit receipt is recent: it waits for it
+    recent_credit = sale_refund(sale=waiting, lines=[RefundLine(waiting.lines.get(), Decimal(1))], reason="No",
+                                actor=counter.actor, tenders=[TenderInput(method="card", amount=Decimal("49.00"))])
+    today = sell(counter)
+    eight_years = timezone.now() - dt.timedelta(days=8 * 366)
+    Sale.objects.filter(pk__in=[old.pk, paid.pk, credit.pk, waiting.pk]).update(completed_at=eight_years)
+    Voucher.objects.filter(pk=card.pk).update(issued_at=eight_years, expires_on=eight_years.date())
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = run_retention(now=timezone.now(), dry_run=False).counts()
+    assert counts["receipts"] == 3 and counts["cards"] == 1
+    assert set(Sale.objects.values_list("pk", flat=True)) == {waiting.pk, recent_credit.pk, today.pk}
+    assert not Voucher.objects.exists()
