@@ -13,3 +13,47 @@ class PaymentRecorded(Event):
     payment_id: int
     client_id: int
     appointment_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TillOpened(Event):
+    name = "billing.till_opened"
+    till_id: int
+    session_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CashMoved(Event):
+    name = "billing.cash_moved"
+    session_id: int
+    movement_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TillClosed(Event):
+    name = "billing.till_closed"
+    till_id: int
+    session_id: int
+    z_number: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductSaved(Event):
+    name = "billing.product_saved"
+    product_id: int
+    created: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockChanged(Event):
+    name = "billing.stock_changed"
+    product_id: int
+    movement_id: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommissionRateSet(Event):
+    name = "billing.commission_rate_set"
+    membership_id: int
