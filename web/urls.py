@@ -6,6 +6,7 @@ from web import (
     calendar_views,
     campaign_views,
     client_views,
+    counter_urls,
     document_views,
     feed_views,
     import_views,
@@ -120,6 +121,7 @@ org_patterns = [
     path("calendar/appointments/<int:appointment_id>/state/", calendar_views.appointment_state,
          name="calendar_state"),
 ]
+org_patterns += counter_urls.patterns  # till, products, sales reports (web/counter_urls.py)
 
 urlpatterns = [
     path("", views.home, name="home"),
