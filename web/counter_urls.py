@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web import till_views
+from web import product_views, report_views, till_views
 
 patterns = [
     path("till/", till_views.tills, name="tills"),
@@ -12,4 +12,11 @@ patterns = [
     path("till/<int:location_id>/close/", till_views.till_close_view, name="till_close"),
     path("till/reports/<int:session_id>/", till_views.z_report, name="z_report"),
     path("till/reports/<int:session_id>/pdf/", till_views.z_report_pdf, name="z_report_pdf"),
+    path("products/", product_views.products, name="products"),
+    path("products/new/", product_views.product_edit, name="product_new"),
+    path("products/<int:product_id>/", product_views.product_edit, name="product_edit"),
+    path("products/<int:product_id>/stock/", product_views.product_stock, name="product_stock"),
+    path("products/commission/", product_views.commissions, name="commissions"),
+    path("reports/", report_views.sales_reports, name="sales_reports"),
+    path("reports/<str:kind>.csv", report_views.report_csv, name="report_csv"),
 ]

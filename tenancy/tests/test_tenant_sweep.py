@@ -54,6 +54,11 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     # The guide's topics (web/help.py) are the same for every organization.
     "topic": lambda world, objs: "requests",
     "client_topic": lambda world, objs: "rights",
+    # The counter: a location with a closed till session (a Z report), a product, a report's kind.
+    "location_id": lambda world, objs: _counter(world, objs)["location"].pk,
+    "session_id": lambda world, objs: _counter(world, objs)["session"].pk,
+    "product_id": lambda world, objs: _counter(world, objs)["product"].pk,
+    "kind": lambda world, objs: "day",
 }
 PUBLIC_API = "/api/v1/public/"
 
@@ -178,6 +183,24 @@ def _category(world: World, objs: dict):
         objs["category"] = service_category_save(organization=world.org, actor=Actor.system("test"),
                                                  name={world.org.default_language: "Salon Aurora hair"})
     return objs["category"]
+
+
+def _counter(world: World, objs: dict) -> dict:
+    """A location whose till was opened and closed (a Z report), and a product."""
+    from billing.products import product_save
+    from billing.till import till_close, till_open
+    from booking.models import Location
+
+    if "counter" not in objs:
+        location, _ = Location.objects.get_or_create(organization=world.org, name="Main",
+                                                     defaults={"time_zone": world.org.time_zone})
+        session = till_open(organization=world.org, location=location, opening_float=Decimal("100"),
+                            actor=Actor.system("test"))
+        till_close(organization=world.org, session=session, counted_cash=Decimal("100"), actor=Actor.system("test"))
+        product = product_save(organization=world.org, actor=Actor.system("test"), name="Salon Aurora shampoo",
+                               price=Decimal("12.90"), vat_rate=Decimal("25.5"))
+        objs["counter"] = {"location": location, "session": session, "product": product}
+    return objs["counter"]
 
 
 def _appointment(world: World, client):
