@@ -179,7 +179,8 @@ def liability(organization: Organization, today: dt.date) -> dict[str, Any]:
         bucket["value"] += value
         bucket["visits"] += visits
         bucket["count"] += 1
-        rows.append({"code": card.code, "kind": card.kind, "service": card.service.name if card.service else "",
+        rows.append({"id": card.pk, "code": card.code, "kind": card.kind,
+                     "service": card.service.name if card.service else "",
                      "issued": card.issued_at, "expires_on": card.expires_on, "expired": expired,
                      "initial_value": _money(card.initial_value), "value": value, "visits_left": visits,
                      "currency": card.currency})

@@ -18,5 +18,6 @@ patterns = [
     path("products/<int:product_id>/stock/", product_views.product_stock, name="product_stock"),
     path("products/commission/", product_views.commissions, name="commissions"),
     path("reports/", report_views.sales_reports, name="sales_reports"),
+    path("cards/<int:voucher_id>/card.pdf", report_views.voucher_card, name="voucher_card"),
     path("reports/<str:kind>.csv", report_views.report_csv, name="report_csv"),
 ]

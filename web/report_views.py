@@ -8,13 +8,14 @@ import datetime as dt
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 from billing import reports
-from billing.models import TenderMethod, VoucherKind
-from tenancy.access import require_perm
+from billing.models import TenderMethod, Voucher, VoucherKind
+from tenancy.access import get_for_member, require_perm
 from tenancy.roles import Perm
 from web.widgets import IsoDateInput
 
@@ -90,7 +91,9 @@ def sales_reports(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/reports/sales.html", context, status=422)
     rows, totals = _rows(request, kind, form.cleaned_data["first"], form.cleaned_data["last"])
-    table = [[(_display(c, row.get(c)), c in NUMERIC, HEADINGS[c]) for c in COLUMNS[kind]] for row in rows]
+    table = [([(_display(c, row.get(c)), c in NUMERIC, HEADINGS[c]) for c in COLUMNS[kind]],
+              reverse("web:voucher_card", kwargs={"org_slug": request.organization.slug, "voucher_id": row["id"]})
+              if kind == "liability" else "") for row in rows]
     query = request.GET.copy()
     query.setdefault("first", form.cleaned_data["first"].isoformat())
     query.setdefault("last", form.cleaned_data["last"].isoformat())
@@ -121,4 +124,21 @@ def report_csv(request: HttpRequest, kind: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{kind}-{first:%Y%m%d}-{last:%Y%m%d}.csv"'
     add_never_cache_headers(response)
     reports.write_csv(response, COLUMNS[kind], rows)
+    return response
+
+
+def voucher_card(request: HttpRequest, voucher_id: int) -> HttpResponse:
+    """The printable card of a gift or series card (PDF), for those who sell them and those who report."""
+    from billing.voucher_cards import voucher_card_pdf
+
+    membership = getattr(request, "membership", None)
+    if membership is None or not (membership.has_perm(Perm.RECORD_PAYMENTS)
+                                  or membership.has_perm(Perm.VIEW_SALES_REPORTS)):
+        raise Http404
+    perm = Perm.RECORD_PAYMENTS if membership.has_perm(Perm.RECORD_PAYMENTS) else Perm.VIEW_SALES_REPORTS
+    voucher = get_for_member(request, Voucher, perm=perm, pk=voucher_id)
+    response = HttpResponse(voucher_card_pdf(voucher, language=translation.get_language()),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="card-{voucher.pk}.pdf"'
+    add_never_cache_headers(response)
     return response

@@ -59,6 +59,7 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "session_id": lambda world, objs: _counter(world, objs)["session"].pk,
     "product_id": lambda world, objs: _counter(world, objs)["product"].pk,
     "kind": lambda world, objs: "day",
+    "voucher_id": lambda world, objs: _counter(world, objs)["voucher"].pk,
 }
 PUBLIC_API = "/api/v1/public/"
 
@@ -199,7 +200,10 @@ def _counter(world: World, objs: dict) -> dict:
         till_close(organization=world.org, session=session, counted_cash=Decimal("100"), actor=Actor.system("test"))
         product = product_save(organization=world.org, actor=Actor.system("test"), name="Salon Aurora shampoo",
                                price=Decimal("12.90"), vat_rate=Decimal("25.5"))
-        objs["counter"] = {"location": location, "session": session, "product": product}
+        from billing.tests.counter_factories import make_voucher
+
+        voucher = make_voucher(world.org, code="SWEEP-0001", client=objs["client"])
+        objs["counter"] = {"location": location, "session": session, "product": product, "voucher": voucher}
     return objs["counter"]
 
 
