@@ -28,6 +28,9 @@ api.add_router("", "api.calendar.router")
 api.add_router("", "api.privacy.router")
 api.add_router("", "api.booking_page.router")
 api.add_router("/public", "api.public.router")
+api.add_router("", "api.till.router")
+api.add_router("", "api.products.router")
+api.add_router("", "api.reports.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
