@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,6 @@ from billing import vat
 from billing.events import CommissionRateSet, ProductSaved, StockChanged
 from billing.models import CommissionRate, Product, StockMovement, StockReason
 from billing.stock import move_stock
-from booking.models import Service
 from kernel.audit import Actor, record
 from kernel.events import publish
 from kernel.models import AuditAction
@@ -156,7 +155,7 @@ def stock_count(*, organization: Organization, product: Product, counted: int, a
 
 @transaction.atomic
 def commission_rate_set(*, organization: Organization, actor: Actor, membership: Membership,
-                        percent: Decimal | None, service: Service | None = None,
+                        percent: Decimal | None, service: models.Model | None = None,
                         product: Product | None = None) -> CommissionRate | None:
     """Set a staff member's commission on a service, a product, or (neither) their default; None removes it."""
     for obj in (membership, service, product):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,6 @@ from billing.models import (
     TillSession,
 )
 from billing.numbering import next_number
-from booking.models import Location
 from kernel.audit import Actor, record
 from kernel.events import publish
 from kernel.models import AuditAction
@@ -71,7 +70,7 @@ def _amount(value: Decimal, *, allow_zero: bool) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def till_for_location(organization: Organization, location: Location) -> Till | None:
+def till_for_location(organization: Organization, location: models.Model) -> Till | None:
     """The location's till (the first in use), or None before it was first opened."""
     return (Till.objects.for_organization(organization).filter(location=location, is_active=True)
             .order_by("pk").first())
@@ -84,7 +83,7 @@ def open_session(till: Till | None) -> TillSession | None:
 
 
 @transaction.atomic
-def till_open(*, organization: Organization, location: Location, opening_float: Decimal, actor: Actor,
+def till_open(*, organization: Organization, location: models.Model, opening_float: Decimal, actor: Actor,
               note: str = "") -> TillSession:
     """Open the location's till (created on first use) with the float in the drawer."""
     if location.organization_id != organization.pk:
