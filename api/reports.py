@@ -18,7 +18,6 @@ from tenancy.roles import Perm
 
 router = Router(tags=["reports"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-Kind = Literal["day", "staff", "service", "product", "commission", "liability", "journal"]
 COLUMNS = {
     "day": ["day", "receipts", "credits", "net", "vat", "gross", "discounts", "rounding"],
     "staff": ["staff_id", "name", "lines", "net", "vat", "gross"],
@@ -40,12 +39,7 @@ class ReportOut(Schema):
     totals: dict[str, Any] | None = None
 
 
-@router.get("/reports/{kind}", response={200: ReportOut, **ERRORS})
-def reports_read(request: HttpRequest, kind: Kind, first: Day | None = None, last: Day | None = None,
-                 format: Literal["json", "csv"] = "json"):
-    """A report for the local days [first, last] (default: this month so far). Money as decimal strings.
-
-    liability ignores the period (it is the state today)."""
+def _report(request: HttpRequest, kind: str, first: date | None, last: date | None, format: str):
     require(request, Perm.VIEW_SALES_REPORTS)
     today = timezone.localdate()
     first, last = first or today.replace(day=1), last or today
@@ -68,3 +62,31 @@ def reports_read(request: HttpRequest, kind: Kind, first: Day | None = None, las
         return response
     return {"kind": kind, "first": first, "last": last, "columns": columns,
             "rows": [{c: row.get(c) for c in columns} for row in rows], "totals": totals}
+
+
+DESCRIPTIONS = {
+    "day": "Per local day: receipts, credit receipts, net, VAT, gross, discounts, cash rounding.",
+    "staff": "Per staff member named on the lines: lines, net, VAT, gross (gift cards excluded).",
+    "service": "Per service: quantity, net, VAT, gross.",
+    "product": "Per product: quantity, net, VAT, gross.",
+    "commission": "Per staff member: net sales and commission (the service's or product's rate, else the default).",
+    "liability": "Gift and series cards with value or visits left, per card; totals valid and expired. "
+                 "The state today: the period is ignored.",
+    "journal": "The accounting journal by day x VAT rate x payment method (docs/accounting-export.md).",
+}
+
+
+def _route(kind: str) -> None:
+    def read(request: HttpRequest, first: Day | None = None, last: Day | None = None,
+             format: Literal["json", "csv"] = "json"):
+        return _report(request, kind, first, last, format)
+
+    read.__name__ = f"reports_{kind}"
+    router.get(f"/reports/{kind}", response={200: ReportOut, **ERRORS}, operation_id=f"reports_{kind}",
+               summary=f"Report: {kind}",
+               description=DESCRIPTIONS[kind] + " Local days [first, last] (default: this month so far); "
+                                                "`format=csv` for the CSV the panel downloads.")(read)
+
+
+for _kind in COLUMNS:
+    _route(_kind)

@@ -127,4 +127,5 @@ def test_reports_as_json_and_csv(world, token_for):
     assert csv_response.content.decode().splitlines()[0].startswith("date,entry,vat_rate")
     bad = call("GET", "/reports/day?first=2030-02-01&last=2030-01-01", accountant)
     assert bad.status_code == 422 and bad.json()["code"] == "bad_period"
-    assert call("GET", "/reports/nope", accountant).status_code == 422
+    assert call("GET", "/reports/nope", accountant).status_code == 404
+    assert call("GET", "/reports/day?format=xml", accountant).status_code == 422
