@@ -89,10 +89,12 @@ def till_open(*, organization: Organization, location: models.Model, opening_flo
     if location.organization_id != organization.pk:
         raise NotFound(TillError.NO_TILL, _("Not found."))
     opening_float = _amount(opening_float, allow_zero=True)
+    # Two openings of one location's till wait for each other here, also the very first (which creates the
+    # till): otherwise both could create a till and each open its own.
+    type(location).objects.select_for_update().filter(pk=location.pk).first()
     till = till_for_location(organization, location)
     if till is None:
         till = Till.objects.create(organization=organization, location=location, name=location.name[:100])
-    Till.objects.select_for_update().filter(pk=till.pk).get()  # two openings of one till wait for each other
     if open_session(till) is not None:
         raise Conflict(TillError.ALREADY_OPEN, _("The till is already open."))
     try:

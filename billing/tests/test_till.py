@@ -164,3 +164,29 @@ def test_two_closes_of_one_session_one_wins(world):
     assert sorted(results) == ["closed", "till_not_open"]
     closed = TillSession.objects.get(pk=session.pk)
     assert closed.z_number == 1 and closed.counted_cash in (Decimal("10"), Decimal("11"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_openings_of_a_location_make_one_till_and_one_session(world):
+    location = make_location(world.org)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def open_till() -> None:
+        try:
+            barrier.wait()
+            till_open(organization=world.org, location=location, opening_float=Decimal("10"), actor=SYSTEM)
+            results.append("opened")
+        except Conflict as refused:
+            results.append(refused.code)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=open_till) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["opened", "till_already_open"]
+    assert TillSession.objects.filter(organization=world.org).count() == 1
+    assert location.tills.count() == 1
