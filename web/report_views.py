@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
 from billing import reports
-from billing.models import TenderMethod, Voucher, VoucherKind
+from billing.models import TenderMethod, TillSession, Voucher, VoucherKind
 from tenancy.access import get_for_member, require_perm
 from tenancy.roles import Perm
 from web.widgets import IsoDateInput
@@ -98,8 +98,11 @@ def sales_reports(request: HttpRequest) -> HttpResponse:
     query.setdefault("first", form.cleaned_data["first"].isoformat())
     query.setdefault("last", form.cleaned_data["last"].isoformat())
     query.pop("kind", None)
+    p = reports.period(request.organization, form.cleaned_data["first"], form.cleaned_data["last"])
+    z_reports = (TillSession.objects.for_organization(request.organization).select_related("till__location")
+                 .filter(closed_at__gte=p.start, closed_at__lt=p.end).order_by("-closed_at")[:100])
     return render(request, "web/reports/sales.html", context | {"table": table, "totals": totals,
-                                                                 "query": query.urlencode()})
+                                                                 "query": query.urlencode(), "z_reports": z_reports})
 
 
 def _display(column: str, value):

@@ -107,3 +107,16 @@ def qr_modules(pdf, tmp_path) -> list[list[bool]]:
     step = (right - left) / size
     return [[area.getpixel((int(left + (x + 0.5) * step), int(top + (y + 0.5) * step))) < 128
              for x in range(size)] for y in range(size)]
+
+
+def test_the_accountant_finds_the_z_reports_of_the_period(world, client_for):
+    from decimal import Decimal
+
+    from billing.till import till_close, till_open
+    from web.tests.privacy_helpers import SYSTEM
+
+    session = till_open(organization=world.org, location=make_location(world.org), opening_float=Decimal("0"),
+                        actor=SYSTEM)
+    till_close(organization=world.org, session=session, counted_cash=Decimal("0"), actor=SYSTEM)
+    html = english(client_for(world.accountant)).get(url(world, "web:sales_reports")).content.decode()
+    assert url(world, "web:z_report", session_id=session.pk) in html and "Z report 1" in html
