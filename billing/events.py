@@ -35,14 +35,13 @@ class TillClosed(Event):
     name = "billing.till_closed"
     till_id: int
     session_id: int
-    z_number: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProductSaved(Event):
     name = "billing.product_saved"
     product_id: int
-    created: bool
+    kind: str  # "created" or "changed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +49,7 @@ class StockChanged(Event):
     name = "billing.stock_changed"
     product_id: int
     movement_id: int
-    reason: str
+    kind: str  # the StockReason
 
 
 @dataclass(frozen=True, kw_only=True)

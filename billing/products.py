@@ -104,7 +104,8 @@ def product_save(*, organization: Organization, actor: Actor, product: Product |
     changed = [f for f, old in before.items() if created or getattr(product, f) != old]
     record(organization=organization, actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
            obj=product, changed_fields=changed)
-    publish(ProductSaved(organization_id=organization.pk, product_id=product.pk, created=created))
+    publish(ProductSaved(organization_id=organization.pk, product_id=product.pk,
+                         kind="created" if created else "changed"))
     return product
 
 
@@ -117,7 +118,7 @@ def _move(*, organization: Organization, product: Product, change: int, reason: 
     record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=product,
            changed_fields=["stock"], detail={"reason": reason, "change": change})
     publish(StockChanged(organization_id=organization.pk, product_id=product.pk, movement_id=movement.pk,
-                         reason=reason))
+                         kind=reason))
     return movement
 
 

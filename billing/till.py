@@ -225,6 +225,5 @@ def till_close(*, organization: Organization, session: TillSession, counted_cash
     record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=session,
            changed_fields=["closed_at", "counted_cash", "z_number"],
            detail={"z_number": session.z_number, "difference": str(session.difference)})
-    publish(TillClosed(organization_id=organization.pk, till_id=session.till_id, session_id=session.pk,
-                       z_number=session.z_number))
+    publish(TillClosed(organization_id=organization.pk, till_id=session.till_id, session_id=session.pk))
     return session

@@ -93,7 +93,10 @@ _PANEL = {
                 "appointment_import_confirm"],
     "requests": ["requests", "request_detail", "request_erase", "client_export_start", "client_erase",
                  "client_restrict", "client_lift_restriction", "client_object", "export_status"],
-    "payments": ["client_payment_new", "restricted_payments"],
+    "payments": ["client_payment_new", "restricted_payments",
+                 # the counter: till, Z reports, products and stock, commission, sales reports
+                 "tills", "till", "till_open", "till_cash", "till_close", "z_report", "products", "product_new",
+                 "product_edit", "product_stock", "commissions", "sales_reports"],
     "messages": ["client_reminders", "message_settings", "reminder_rule_delete", "message_templates",
                  "message_template_edit", "message_template_reset", "outbox", "outbox_message", "campaigns",
                  "campaign_new", "campaign", "campaign_preview", "campaign_send", "campaign_status"],
@@ -122,7 +125,8 @@ PAGE_TOPICS: dict[str, Topic] = {
 }
 # Addresses that show no page of their own (files, feeds, health checks) or are the guide itself.
 NO_HELP = frozenset({
-    "web:healthz", "web:feed", "web:client_export", "web:export_download", "web:documents_record_pdf",
+    "web:healthz", "web:feed", "web:client_export", "web:z_report_pdf", "web:report_csv", "web:voucher_card",
+    "web:export_download", "web:documents_record_pdf",
     "web:documents_record_csv", "web:documents_agreement_pdf", "web:documents_agreement_signed",
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
