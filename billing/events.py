@@ -13,3 +13,24 @@ class PaymentRecorded(Event):
     payment_id: int
     client_id: int
     appointment_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssued(Event):
+    name = "billing.invoice_issued"
+    invoice_id: int
+    client_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoicePaid(Event):
+    name = "billing.invoice_paid"
+    invoice_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceReminded(Event):
+    name = "billing.invoice_reminded"
+    invoice_id: int
+    reminders_sent: int
