@@ -170,7 +170,7 @@ def buyer_vat_id_for(client: Client, country: str) -> str:
     return ""
 
 
-def _language(client: Client, organization: Organization, language: str) -> str:
+def invoice_language(client: Client, organization: Organization, language: str) -> str:
     for candidate in (language, client.preferred_language, organization.default_language, "en"):
         if candidate in LANGUAGES:
             return candidate
@@ -248,7 +248,7 @@ def invoice_create(*, organization: Organization, actor: Actor, client: Client, 
     number = next_number(organization, DocumentSeries.INVOICE, year)
     invoice = Invoice(
         organization=organization, kind=InvoiceKind.INVOICE, number=number, year=year, client=client,
-        contact_person=contact_person, sale=sale, language=_language(client, organization, language),
+        contact_person=contact_person, sale=sale, language=invoice_language(client, organization, language),
         currency=CURRENCY.get(country, "EUR"), seller_name=organization.name,
         seller_business_id=organization.business_id, seller_vat_id=profile.vat_id,
         seller_address=_seller_address(organization), seller_iban=profile.iban, seller_bic=profile.bic,
