@@ -80,7 +80,9 @@ class InvoiceLineForm(forms.Form):
 
     def __init__(self, *args, country: str = "FI", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vat"].choices = vat_choices(country)
+        choices = vat_choices(country)
+        self.fields["vat"].choices = choices
+        self.fields["vat"].initial = choices[0][0] if choices else None  # an untouched extra row is left out
 
 
 InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=4, max_num=50, min_num=1, validate_min=True)
