@@ -77,6 +77,13 @@ def money_text(value: Decimal, currency: str) -> str:
     return f"{amount} €" if currency == "EUR" else f"{amount} {currency}"
 
 
+def rate_text(code: str) -> str:
+    """A rate as printed in the active language: "25,5 %" or "zw"."""
+    if code == "zw":
+        return "zw"
+    return f"{formats.number_format(Decimal(code), use_l10n=True)} %"
+
+
 def title(invoice: Invoice) -> str:
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
         return pgettext("document title", "Credit note")
@@ -92,9 +99,11 @@ def document_context(invoice: Invoice) -> dict:
     return {
         "invoice": invoice, "title": title(invoice), "number": str(invoice), "lines": [
             {"line": line, "code": rate_code(line.vat_rate, line.vat_exempt),
+             "rate": rate_text(rate_code(line.vat_rate, line.vat_exempt)),
              "unit_net": (line.total - line.vat) / line.quantity if line.quantity else Decimal(0),
              "net": line.total - line.vat} for line in lines],
-        "rates": rows, "net": sum((r.net for r in rows), Decimal(0)), "payment": payment,
+        "rates": [{"code": r.code, "rate": rate_text(r.code), "net": r.net, "vat": r.vat, "gross": r.gross}
+                  for r in rows], "net": sum((r.net for r in rows), Decimal(0)), "payment": payment,
         "barcode_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else "",
         "polish": invoice.currency == "PLN", "credited": invoice.credits,
         "exempt": any(r.code in ("zw", "0") for r in rows),
