@@ -33,4 +33,3 @@ class InvoicePaid(Event):
 class InvoiceReminded(Event):
     name = "billing.invoice_reminded"
     invoice_id: int
-    reminders_sent: int

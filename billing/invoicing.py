@@ -19,8 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -54,7 +53,6 @@ from tilli.lib.addresses import address_of
 
 LANGUAGES = ("fi", "sv", "pl", "en")
 CURRENCY = {"FI": "EUR", "PL": "PLN"}
-REMINDER_KIND = "invoice_reminder"
 MAX_REMINDER_FEE = Decimal("100")
 
 
@@ -360,12 +358,11 @@ def overdue(organization: Organization, *, today: dt.date | None = None):
 
 
 @transaction.atomic
-def invoice_remind(*, organization: Organization, actor: Actor, invoice: Invoice, fee: Decimal = Decimal(0)):
-    """Queue a payment reminder by email (in the invoice's language) and count it; an optional reminder fee
-    is added to what is owed. Returns the outbox message."""
-    from notify.models import MessageChannel, MessagePurpose
-    from notify.outbox import enqueue
+def invoice_remind(*, organization: Organization, actor: Actor, invoice: Invoice, fee: Decimal = Decimal(0)) -> Invoice:
+    """Count a payment reminder of an overdue invoice, with an optional reminder fee added to what is owed.
 
+    The email itself (in the invoice's language, with the payment details) is queued by notify when it
+    handles the InvoiceReminded event (notify.invoice_mail), as every message goes through the outbox."""
     invoice = Invoice.objects.for_organization(organization).select_for_update().select_related("client").get(
         pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN:
@@ -384,21 +381,8 @@ def invoice_remind(*, organization: Organization, actor: Actor, invoice: Invoice
     invoice.reminder_fees += fee
     invoice.last_reminded_at = timezone.now()
     invoice.save(update_fields=["reminders_sent", "reminder_fees", "last_reminded_at"])
-    with translation.override(invoice.language), timezone.override(organization.time_zone):
-        from billing.invoice_pdf import payment_details
-
-        body = render_to_string("billing/email/invoice_reminder.txt", {
-            "invoice": invoice, "organization": organization, "fee": fee, "payment": payment_details(invoice)})
-        subject = _("Payment reminder: invoice %(number)s from %(organization)s") % {
-            "number": str(invoice), "organization": organization.name}
-    message = enqueue(organization=organization, client=invoice.client, channel=MessageChannel.EMAIL,
-                      purpose=MessagePurpose.TRANSACTIONAL, kind=REMINDER_KIND, recipient=invoice.buyer_email,
-                      language=invoice.language, subject=subject, body=body,
-                      dedupe_key=f"{REMINDER_KIND}:{invoice.pk}:{invoice.reminders_sent}")
     record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=invoice,
            subject_ref=invoice.client.subject_ref, changed_fields=["reminders_sent", "reminder_fees"],
            detail={"reminder": invoice.reminders_sent})
-    publish(InvoiceReminded(organization_id=organization.pk, invoice_id=invoice.pk,
-                            reminders_sent=invoice.reminders_sent))
-    return message
-
+    publish(InvoiceReminded(organization_id=organization.pk, invoice_id=invoice.pk))
+    return invoice

@@ -19,8 +19,9 @@ from billing.reference import is_valid_national
 from kernel.audit import Actor
 from kernel.models import AuditEvent
 from notify.delivery import deliver
+from notify.invoice_mail import REMINDER_KIND
 from notify.models import Message
-from tilli.test import make_client
+from tilli.test import make_client, worker_after
 
 ACTOR = Actor.system("test")
 D = Decimal
@@ -165,13 +166,18 @@ def test_paid_overdue_and_reminders_through_the_outbox(world, smtp_server, setti
         invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=current)
     with pytest.raises(ValidationError):
         invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=late, fee=D("-1"))
-    invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=late, fee=D("5.00"))
-    message = invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=late)
+    with worker_after():
+        invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=late, fee=D("5.00"))
+    with worker_after():
+        invoicing.invoice_remind(organization=world.org, actor=ACTOR, invoice=late)
     late.refresh_from_db()
     assert late.reminders_sent == 2 and late.reminder_fees == D("5.00")
-    assert Message.objects.filter(kind=invoicing.REMINDER_KIND).count() == 2
+    messages = list(Message.objects.filter(kind=REMINDER_KIND).order_by("pk"))
+    assert len(messages) == 2
+    message = messages[1]
     assert message.language == "fi" and "Maksumuistutus" in message.subject
     assert "130,50" in message.body and late.reference[-4:] in message.body.replace(" ", "")
+    assert barcode_digits(late) in message.body  # the barcode carries the fee too
     deliver()
     mails = smtp_server.wait_for(2)
     assert {m["To"] for m in mails} == {"aino@yritys.test"}
