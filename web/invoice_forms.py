@@ -80,6 +80,8 @@ class InvoiceLineForm(forms.Form):
 
     def __init__(self, *args, country: str = "FI", **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the fields stand in a table: each is named for screen readers
+            field.widget.attrs["aria-label"] = str(field.label)
         choices = vat_choices(country)
         self.fields["vat"].choices = choices
         self.fields["vat"].initial = choices[0][0] if choices else None  # an untouched extra row is left out
