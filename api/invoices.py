@@ -186,6 +186,37 @@ def invoices_create(request: HttpRequest, payload: InvoiceIn):
     return Status(201, invoice)
 
 
+class FromSaleIn(Schema):
+    sale_id: Id
+    client_id: Id | None = Field(None, description="the customer to invoice; default: the receipt's client")
+    contact_person_id: Id | None = None
+    buyer_reference: str = Field("", max_length=100)
+
+
+@router.post("/from-sale", response={201: InvoiceDetailOut, **ERRORS})
+def invoices_from_sale(request: HttpRequest, payload: FromSaleIn):
+    """An invoice of a completed receipt: its lines and totals copied; issued as paid when the receipt was paid
+    at the counter, open when it is paid by bank transfer."""
+    from billing.models import Sale
+
+    require(request, Perm.MANAGE_INVOICES)
+    sale = get_for_member(request, Sale, perm=Perm.MANAGE_INVOICES, actor_kind=ActorKind.API, pk=payload.sale_id)
+    client = contact = None
+    if payload.client_id:
+        client = get_for_member(request, Client, perm=Perm.MANAGE_INVOICES, actor_kind=ActorKind.API,
+                                pk=payload.client_id)
+    if payload.contact_person_id:
+        contact = get_for_member(request, Client, perm=Perm.MANAGE_INVOICES, actor_kind=ActorKind.API,
+                                 pk=payload.contact_person_id)
+    try:
+        invoice = invoicing.invoice_from_sale(organization=request.organization, actor=_actor(request), sale=sale,
+                                              client=client, contact_person=contact,
+                                              buyer_reference=payload.buyer_reference)
+    except ValidationError as error:
+        raise _refused(error) from None
+    return Status(201, invoice)
+
+
 @router.get("/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS})
 def invoices_read(request: HttpRequest, invoice_id: int):
     return _invoice(request, invoice_id)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from billing.barcode import BarcodeError, bank_barcode, code128c_svg
-from billing.models import Invoice, InvoiceKind
+from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.reference import grouped
 
 
@@ -49,7 +49,8 @@ def vat_breakdown(invoice: Invoice) -> list[RateRow]:
 
 def barcode_digits(invoice: Invoice) -> str:
     """The bank barcode of a Finnish invoice in euros to a Finnish account; "" where there is none."""
-    if (invoice.kind != InvoiceKind.INVOICE or invoice.currency != "EUR" or not invoice.seller_iban.startswith("FI")
+    if (invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN or invoice.currency != "EUR"
+            or not invoice.seller_iban.startswith("FI")
             or invoice.total <= 0):
         return ""
     try:

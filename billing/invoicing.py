@@ -195,6 +195,26 @@ def _buyer_address(client: Client, country: str) -> str:
     return client.billing_address or "\n".join(address_of(client, country=country))
 
 
+def _parties(organization: Organization, profile: BillingProfile, client: Client, contact_person: Client | None, *,
+             language: str, buyer_vat_id: str, buyer_reference: str, buyer_einvoice_address: str,
+             buyer_einvoice_operator: str) -> dict:
+    """The seller and the buyer as the invoice prints them (copied: the invoice must read the same later)."""
+    country = organization.country
+    return {
+        "client": client, "contact_person": contact_person,
+        "language": invoice_language(client, organization, language), "currency": CURRENCY.get(country, "EUR"),
+        "seller_name": organization.name, "seller_business_id": organization.business_id,
+        "seller_vat_id": profile.vat_id, "seller_address": _seller_address(organization),
+        "seller_iban": profile.iban, "seller_bic": profile.bic,
+        "buyer_name": client.billing_name or client.display_name, "buyer_address": _buyer_address(client, country),
+        "buyer_business_id": client.business_id if client.kind == ClientKind.COMPANY else "",
+        "buyer_vat_id": buyer_vat_id or "", "buyer_reference": (buyer_reference or client.billing_reference)[:100],
+        "buyer_email": contact_person.email if contact_person and contact_person.email else client.email,
+        "buyer_einvoice_address": buyer_einvoice_address.strip(),
+        "buyer_einvoice_operator": buyer_einvoice_operator.strip(),
+    }
+
+
 @transaction.atomic
 def invoice_create(*, organization: Organization, actor: Actor, client: Client, lines: list[LineInput],
                    contact_person: Client | None = None, issue_date: dt.date | None = None,
@@ -245,16 +265,10 @@ def invoice_create(*, organization: Organization, actor: Actor, client: Client, 
     year = issue_date.year
     number = next_number(organization, DocumentSeries.INVOICE, year)
     invoice = Invoice(
-        organization=organization, kind=InvoiceKind.INVOICE, number=number, year=year, client=client,
-        contact_person=contact_person, sale=sale, language=invoice_language(client, organization, language),
-        currency=CURRENCY.get(country, "EUR"), seller_name=organization.name,
-        seller_business_id=organization.business_id, seller_vat_id=profile.vat_id,
-        seller_address=_seller_address(organization), seller_iban=profile.iban, seller_bic=profile.bic,
-        buyer_name=client.billing_name or client.display_name, buyer_address=_buyer_address(client, country),
-        buyer_business_id=client.business_id if client.kind == ClientKind.COMPANY else "",
-        buyer_vat_id=buyer_vat_id or "", buyer_reference=(buyer_reference or client.billing_reference)[:100],
-        buyer_email=(contact_person.email if contact_person and contact_person.email else client.email),
-        buyer_einvoice_address=buyer_einvoice_address.strip(), buyer_einvoice_operator=buyer_einvoice_operator.strip(),
+        organization=organization, kind=InvoiceKind.INVOICE, number=number, year=year, sale=sale,
+        **_parties(organization, profile, client, contact_person, language=language, buyer_vat_id=buyer_vat_id,
+                   buyer_reference=buyer_reference, buyer_einvoice_address=buyer_einvoice_address,
+                   buyer_einvoice_operator=buyer_einvoice_operator),
         issue_date=issue_date, sale_date=sale_date, due_date=issue_date + dt.timedelta(days=terms),
         payment_terms_days=terms, penalty_interest=profile.penalty_interest,
         reference=national_reference(number, prefix=str(year)), total=priced.total, vat=priced.vat,
@@ -273,6 +287,68 @@ def invoice_create(*, organization: Organization, actor: Actor, client: Client, 
                        reason=StockReason.SALE, by_user_id=actor.user_id, note=f"invoice {invoice}")
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=invoice,
            subject_ref=client.subject_ref, changed_fields=["number", "total", "due_date"])
+    publish(InvoiceIssued(organization_id=organization.pk, invoice_id=invoice.pk, client_id=client.pk,
+                          kind=invoice.kind))
+    return invoice
+
+
+@transaction.atomic
+def invoice_from_sale(*, organization: Organization, actor: Actor, sale, client: Client | None = None,
+                      contact_person: Client | None = None, buyer_reference: str = "",
+                      buyer_einvoice_address: str = "", buyer_einvoice_operator: str = "") -> Invoice:
+    """An invoice of a completed receipt, for a customer who needs one (a company paying for the visit, or
+    one paying later by transfer). The lines, discounts, VAT and total are the receipt's, copied as they
+    are; the stock moved with the sale. Paid at the counter, the invoice is issued as paid; paid (or to be
+    paid) by bank transfer, it stays open until paid."""
+    from billing.models import Sale, SaleKind, TenderMethod
+
+    sale = Sale.objects.for_organization(organization).select_for_update().filter(pk=sale.pk).first()
+    if sale is None:
+        raise _error("sale", _("Choose a receipt of this organization."), "sale")
+    client = client or sale.client
+    if sale.kind != SaleKind.SALE:
+        raise ValidationError(_("Only a receipt of a sale can be invoiced."), code="not_a_sale")
+    if client is None:
+        raise _error("client", _("Choose the customer to invoice."), "client")
+    _check_buyer(organization, client, contact_person)
+    if Invoice.objects.for_organization(organization).filter(sale=sale).exclude(
+            status=InvoiceStatus.CREDITED).exists():
+        raise ValidationError(_("This receipt has been invoiced already."), code="invoiced")
+    profile = profile_for(organization)
+    if not profile.iban:
+        raise ValidationError(_("Enter the bank account in the billing details before issuing invoices."),
+                              code="no_bank_account")
+    lines = list(sale.lines.all())
+    needs_basis = any(line.vat_exempt or line.vat_rate == 0 for line in lines)
+    if needs_basis and not profile.exemption_basis:
+        raise ValidationError(_("A line without VAT needs the legal basis of the exemption: enter it in the billing "
+                                "details."), code="exemption_basis")
+    today = timezone.localdate()
+    sold_on = timezone.localtime(sale.completed_at).date()
+    tenders = list(sale.tenders.all())
+    open_ = any(t.method == TenderMethod.TRANSFER for t in tenders) or not tenders
+    number = next_number(organization, DocumentSeries.INVOICE, today.year)
+    invoice = Invoice(
+        organization=organization, kind=InvoiceKind.INVOICE, number=number, year=today.year, sale=sale,
+        **_parties(organization, profile, client, contact_person, language="", buyer_vat_id=buyer_vat_id_for(
+            client, organization.country), buyer_reference=buyer_reference,
+            buyer_einvoice_address=buyer_einvoice_address, buyer_einvoice_operator=buyer_einvoice_operator),
+        issue_date=today, sale_date=sold_on,
+        due_date=today + dt.timedelta(days=profile.payment_terms_days) if open_ else today,
+        payment_terms_days=profile.payment_terms_days if open_ else 0, penalty_interest=profile.penalty_interest,
+        reference=national_reference(number, prefix=str(today.year)), total=sale.total, vat=sale.vat,
+        exemption_basis=profile.exemption_basis if needs_basis else "",
+        status=InvoiceStatus.OPEN if open_ else InvoiceStatus.PAID, paid_at=None if open_ else sold_on,
+        issued_by_user_id=actor.user_id)
+    invoice.save()
+    for line in lines:
+        InvoiceLine.objects.create(
+            organization=organization, invoice=invoice, position=line.position, description=line.description,
+            quantity=line.quantity, unit_price=line.unit_price, discount=line.discount, total=line.total,
+            vat_rate=line.vat_rate, vat_exempt=line.vat_exempt, vat=line.vat, service_id=line.service_id,
+            product_id=line.product_id)
+    record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=invoice,
+           subject_ref=client.subject_ref, changed_fields=["number", "total", "sale"], detail={"sale": sale.pk})
     publish(InvoiceIssued(organization_id=organization.pk, invoice_id=invoice.pk, client_id=client.pk,
                           kind=invoice.kind))
     return invoice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -92,3 +93,20 @@ def test_roles_and_other_organizations(world, token_for):  # noqa: F811
         assert call(method, path, outsider, body).status_code == 404
     assert call("GET", "/invoices", outsider).json()["items"] == []
     assert call("POST", "/invoices", outsider, {"client_id": company.pk, "lines": [LINE]}).status_code == 404
+
+
+def test_an_invoice_of_a_receipt(world, token_for):  # noqa: F811
+    from billing.tests.test_fiscal import _sale
+
+    company = _setup(world)
+    sale = _sale(world.org, lines=[("Hieronta", Decimal(1), Decimal("62.75"), Decimal("25.5"), False, Decimal(0),
+                                    Decimal("62.75"))], tenders=[("transfer", Decimal("62.75"))])
+    token = token_for(world.reception)
+    no_client = call("POST", "/invoices/from-sale", token, {"sale_id": sale.pk})
+    assert no_client.status_code == 422 and no_client.json()["code"] == "client"
+    made = call("POST", "/invoices/from-sale", token, {"sale_id": sale.pk, "client_id": company.pk})
+    assert made.status_code == 201 and made.json()["total"] == "62.75" and made.json()["status"] == "open"
+    again = call("POST", "/invoices/from-sale", token, {"sale_id": sale.pk, "client_id": company.pk})
+    assert again.status_code == 422 and again.json()["code"] == "invoiced"
+    outsider = call("POST", "/invoices/from-sale", token_for(world.outsider), {"sale_id": sale.pk})
+    assert outsider.status_code == 404

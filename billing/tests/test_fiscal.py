@@ -15,8 +15,10 @@ D = Decimal
 
 
 def _sale(organization, *, lines, tenders):
-    location = Location.objects.create(organization=organization, name="Główna", time_zone="Europe/Warsaw")
-    sale = Sale.objects.create(organization=organization, receipt_number=1, location=location, currency="PLN",
+    location, _created = Location.objects.get_or_create(organization=organization, name="Główna",
+                                                       defaults={"time_zone": organization.time_zone})
+    number = Sale.objects.filter(organization=organization).count() + 1
+    sale = Sale.objects.create(organization=organization, receipt_number=number, location=location, currency="PLN",
                                language="pl", seller_name="Klinika", seller_business_id="5261045122",
                                payer_business_id="7680002466", total=sum(t for *_x, t in lines),
                                discount=sum(d for *_x, d, _t in lines), vat=D("0"), completed_at=timezone.now())

@@ -215,3 +215,31 @@ def test_parallel_invoices_get_gapless_numbers(world):
     assert errors == []
     numbers = sorted(Invoice.objects.filter(organization=world.org).values_list("number", flat=True))
     assert numbers == list(range(1, threads_n * 3 + 1))
+
+
+@pytest.mark.django_db
+def test_an_invoice_of_a_receipt_copies_its_lines(world):
+    from billing.tests.test_fiscal import _sale
+
+    company, person = fi_setup(world)
+    paid = _sale(world.org, lines=[("Hieronta", D(1), D("62.75"), D("25.5"), False, D("2.75"), D("60.00"))],
+                 tenders=[("card", D("60.00"))])
+    SaleLine = paid.lines.model
+    SaleLine.objects.filter(sale=paid).update(vat=D("12.19"))
+    type(paid).objects.filter(pk=paid.pk).update(vat=D("12.19"), client=person)
+    with pytest.raises(ValidationError) as error:
+        invoicing.invoice_from_sale(organization=world.other_org, actor=ACTOR, sale=paid, client=company)
+    invoice = invoicing.invoice_from_sale(organization=world.org, actor=ACTOR, sale=paid, client=company,
+                                          contact_person=person)
+    assert invoice.status == InvoiceStatus.PAID and invoice.total == D("60.00") and invoice.vat == D("12.19")
+    assert invoice.sale_id == paid.pk and invoice.buyer_name == "Yritys Oy" and barcode_digits(invoice) == ""
+    line = invoice.lines.get()
+    assert (line.description, line.discount, line.total, line.vat) == ("Hieronta", D("2.75"), D("60.00"), D("12.19"))
+    with pytest.raises(ValidationError) as error:
+        invoicing.invoice_from_sale(organization=world.org, actor=ACTOR, sale=paid, client=company)
+    assert error.value.code == "invoiced"
+    later = _sale(world.org, lines=[("Hieronta", D(1), D("62.75"), D("25.5"), False, D("0"), D("62.75"))],
+                  tenders=[("transfer", D("62.75"))])
+    open_invoice = invoicing.invoice_from_sale(organization=world.org, actor=ACTOR, sale=later, client=person)
+    assert open_invoice.status == InvoiceStatus.OPEN and open_invoice.due_date > open_invoice.issue_date
+    assert barcode_digits(open_invoice)
