@@ -108,10 +108,10 @@ def build(invoice: Invoice) -> bytes:
     _el(details, "InvoiceTypeCode", "INV02" if credit else "INV01", CodeListAgencyIdentifier="SPY")
     _el(details, "InvoiceTypeText", "HYVITYSLASKU" if credit else "LASKU")
     _el(details, "OriginCode", "Cancel" if credit else "Original")
-    _el(details, "InvoiceNumber", str(invoice))
-    _date(details, "InvoiceDate", invoice.issue_date)
     if credit and invoice.credits_id:
         _el(details, "OriginalInvoiceNumber", str(invoice.credits))
+    _el(details, "InvoiceNumber", str(invoice))
+    _date(details, "InvoiceDate", invoice.issue_date)
     if invoice.buyer_reference:
         _el(details, "OrderIdentifier", invoice.buyer_reference)
     net = sum((r.net for r in rows), Decimal(0))
