@@ -61,3 +61,14 @@ def test_a_polish_invoice_pdf(world, tmp_path):
     assert "Faktura VAT" in text and "NIP: 5261045122" in text and "NIP: 7680002466" in text
     assert "Data sprzedaży" in text and "zw" in text and "art. 43" in text
     assert "273,00" in text and "Przelew" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "words"), [("sv", ["Faktura", "Förfallodag", "Referensnummer", "Momssats"]),
+                                                 ("en", ["Invoice", "Due date", "Reference number", "VAT rate"])])
+def test_the_pdf_is_in_the_invoices_language(world, tmp_path, language, words):
+    company, _person = fi_setup(world)
+    invoice = invoice_create(organization=world.org, actor=ACTOR, client=company, lines=[massage()],
+                             language=language)
+    text = _text_and_png(invoice_pdf(invoice), tmp_path, f"invoice-{language}")
+    assert all(word in text for word in words), text
