@@ -47,21 +47,22 @@ def vat_breakdown(invoice: Invoice) -> list[RateRow]:
                                                        reverse=True)]
 
 
-def barcode_digits(invoice: Invoice) -> str:
-    """The bank barcode of a Finnish invoice in euros to a Finnish account; "" where there is none."""
+def barcode_digits(invoice: Invoice, *, overdue: bool = False) -> str:
+    """The bank barcode of a Finnish invoice in euros to a Finnish account; "" where there is none.
+    `overdue` (a reminder): without the passed due date, so the bank pays it at once."""
     if (invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN or invoice.currency != "EUR"
             or not invoice.seller_iban.startswith("FI")
             or invoice.total <= 0):
         return ""
     try:
         return bank_barcode(iban=invoice.seller_iban, amount=invoice.total + invoice.reminder_fees,
-                            reference=invoice.reference, due=invoice.due_date)
+                            reference=invoice.reference, due=None if overdue else invoice.due_date)
     except BarcodeError:
         return ""
 
 
-def payment_details(invoice: Invoice) -> dict:
-    digits = barcode_digits(invoice)
+def payment_details(invoice: Invoice, *, overdue: bool = False) -> dict:
+    digits = barcode_digits(invoice, overdue=overdue)
     iban = invoice.seller_iban
     return {
         "iban": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),

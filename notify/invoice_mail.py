@@ -30,7 +30,7 @@ def queue_invoice_reminder(invoice_id: int) -> Message | None:
     with translation.override(invoice.language), timezone.override(organization.time_zone):
         body = render_to_string("billing/email/invoice_reminder.txt", {
             "invoice": invoice, "organization": organization, "fee": invoice.reminder_fees,
-            "payment": payment_details(invoice)})
+            "payment": payment_details(invoice, overdue=True)})
         subject = _("Payment reminder: invoice %(number)s from %(organization)s") % {
             "number": str(invoice), "organization": organization.name}
     with transaction.atomic():
