@@ -23,6 +23,7 @@ api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=Tok
                description="Booking and customer register with privacy by construction.")
 errors.install(api)
 api.add_router("/clients", "api.clients.router")
+api.add_router("/invoices", "api.invoices.router")
 api.add_router("", "api.booking.router")
 api.add_router("", "api.calendar.router")
 api.add_router("", "api.privacy.router")

@@ -56,3 +56,23 @@ class StockChanged(Event):
 class CommissionRateSet(Event):
     name = "billing.commission_rate_set"
     membership_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssued(Event):
+    name = "billing.invoice_issued"
+    invoice_id: int
+    client_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoicePaid(Event):
+    name = "billing.invoice_paid"
+    invoice_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceReminded(Event):
+    name = "billing.invoice_reminded"
+    invoice_id: int

@@ -96,7 +96,10 @@ _PANEL = {
     "payments": ["client_payment_new", "restricted_payments",
                  # the counter: till, Z reports, products and stock, commission, sales reports
                  "tills", "till", "till_open", "till_cash", "till_close", "z_report", "products", "product_new",
-                 "product_edit", "product_stock", "commissions", "sales_reports"],
+                 "product_edit", "product_stock", "commissions", "sales_reports",
+                 # invoices and the billing details they print
+                 "billing_profile", "invoices", "invoice_new", "invoice_new_for", "invoice_detail", "invoice_credit",
+                 "invoice_paid", "invoice_remind"],
     "messages": ["client_reminders", "message_settings", "reminder_rule_delete", "message_templates",
                  "message_template_edit", "message_template_reset", "outbox", "outbox_message", "campaigns",
                  "campaign_new", "campaign", "campaign_preview", "campaign_send", "campaign_status"],
@@ -128,6 +131,7 @@ NO_HELP = frozenset({
     "web:healthz", "web:feed", "web:client_export", "web:z_report_pdf", "web:report_csv", "web:voucher_card",
     "web:export_download", "web:documents_record_pdf",
     "web:documents_record_csv", "web:documents_agreement_pdf", "web:documents_agreement_signed",
+    "web:invoice_pdf", "web:invoice_xml",
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
     "public_booking:brand_css", "public_booking:media",

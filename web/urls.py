@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from web import (
+    billing_profile_views,
     booking_page_views,
     breach_views,
     calendar_views,
@@ -10,6 +11,7 @@ from web import (
     document_views,
     feed_views,
     import_views,
+    invoice_views,
     message_views,
     privacy_views,
     recipient_views,
@@ -89,6 +91,16 @@ org_patterns = [
     path("exports/<int:export_id>/", privacy_views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", privacy_views.export_download, name="export_download"),
     path("payments/restricted/", privacy_views.restricted_payments, name="restricted_payments"),
+    path("billing/", billing_profile_views.billing_profile, name="billing_profile"),
+    path("invoices/", invoice_views.invoice_list, name="invoices"),
+    path("invoices/new/", invoice_views.invoice_new, name="invoice_new"),
+    path("invoices/new/<int:client_id>/", invoice_views.invoice_new_for, name="invoice_new_for"),
+    path("invoices/<int:invoice_id>/", invoice_views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:invoice_id>/credit/", invoice_views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:invoice_id>/paid/", invoice_views.invoice_paid, name="invoice_paid"),
+    path("invoices/<int:invoice_id>/remind/", invoice_views.invoice_remind, name="invoice_remind"),
+    path("invoices/<int:invoice_id>/pdf/", invoice_views.invoice_pdf_view, name="invoice_pdf"),
+    path("invoices/<int:invoice_id>/xml/<str:standard>/", invoice_views.invoice_xml_view, name="invoice_xml"),
     path("documents/", document_views.documents, name="documents"),
     path("documents/preview/", document_views.documents_preview, name="documents_preview"),
     path("documents/record/", document_views.documents_record, name="documents_record"),

@@ -49,6 +49,8 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "assignment_id": lambda world, objs: _assignment(world, objs).pk,
     "access_id": lambda world, objs: _support_access(world, objs).pk,
     "category_id": lambda world, objs: _category(world, objs).pk,
+    "invoice_id": lambda world, objs: _invoice(world, objs).pk,
+    "standard": lambda world, objs: "finvoice",
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
     # The guide's topics (web/help.py) are the same for every organization.
@@ -205,6 +207,19 @@ def _counter(world: World, objs: dict) -> dict:
         voucher = make_voucher(world.org, code="SWEEP-0001", client=objs["client"])
         objs["counter"] = {"location": location, "session": session, "product": product, "voucher": voucher}
     return objs["counter"]
+
+
+def _invoice(world: World, objs: dict):
+    """An invoice of the organization to the sweep's client."""
+    from billing.invoicing import LineInput, billing_profile_save, invoice_create
+
+    if "invoice" not in objs:
+        billing_profile_save(organization=world.org, actor=Actor.system("test"), iban="FI7944052020036082",
+                             bic="OKOYFIHH")
+        objs["invoice"] = invoice_create(organization=world.org, actor=Actor.system("test"), client=objs["client"],
+                                         lines=[LineInput(description="Salon Aurora haircut", quantity=Decimal(1),
+                                                          unit_price=Decimal("50"), vat_percent=Decimal("25.5"))])
+    return objs["invoice"]
 
 
 def _appointment(world: World, client):
