@@ -72,6 +72,7 @@ e2e: install
 bench: install
 	$(PY) bench/run.py
 	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
+	BENCH_ONLY=counter bin/with-postgres $(PY) bench/run.py
 
 # Load at scale against the production server and the development server, on a throwaway PostgreSQL.
 # Smaller runs: make load LOAD_ARGS="--orgs 25 --requests 1500".

@@ -23,12 +23,16 @@ api = NinjaAPI(title="Tilli API", version="1", urls_namespace="api-v1", auth=Tok
                description="Booking and customer register with privacy by construction.")
 errors.install(api)
 api.add_router("/clients", "api.clients.router")
+api.add_router("/invoices", "api.invoices.router")
 api.add_router("", "api.booking.router")
 api.add_router("", "api.calendar.router")
 api.add_router("", "api.privacy.router")
 api.add_router("", "api.booking_page.router")
 api.add_router("", "api.sales.router")
 api.add_router("/public", "api.public.router")
+api.add_router("", "api.till.router")
+api.add_router("", "api.products.router")
+api.add_router("", "api.reports.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 

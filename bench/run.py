@@ -75,6 +75,11 @@ def main() -> None:
 
         dashboard_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 20))
         return
+    if os.environ.get("BENCH_ONLY") == "counter":
+        from bench.counter import counter_benches
+
+        counter_benches(lambda name: make_organization(name=name))
+        return
     if os.environ.get("BENCH_ONLY") == "notify":
         from bench.notify import notify_benches
 
@@ -151,6 +156,10 @@ def main() -> None:
     from bench.dashboard import dashboard_benches
 
     dashboard_benches(lambda name: make_organization(name=name), rounds=max(20, ROUNDS // 20))
+
+    from bench.counter import counter_benches
+
+    counter_benches(lambda name: make_organization(name=name))
 
 
 if __name__ == "__main__":

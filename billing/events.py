@@ -34,3 +34,66 @@ class ReceiptEmailRequested(Event):
     name = "billing.receipt_email_requested"
     sale_id: int
     audit_event_id: int  # the audit row of the request: each request is its own email
+
+
+@dataclass(frozen=True, kw_only=True)
+class TillOpened(Event):
+    name = "billing.till_opened"
+    till_id: int
+    session_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CashMoved(Event):
+    name = "billing.cash_moved"
+    session_id: int
+    movement_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TillClosed(Event):
+    name = "billing.till_closed"
+    till_id: int
+    session_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductSaved(Event):
+    name = "billing.product_saved"
+    product_id: int
+    kind: str  # "created" or "changed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockChanged(Event):
+    name = "billing.stock_changed"
+    product_id: int
+    movement_id: int
+    kind: str  # the StockReason
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommissionRateSet(Event):
+    name = "billing.commission_rate_set"
+    membership_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssued(Event):
+    name = "billing.invoice_issued"
+    invoice_id: int
+    client_id: int
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoicePaid(Event):
+    name = "billing.invoice_paid"
+    invoice_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceReminded(Event):
+    name = "billing.invoice_reminded"
+    invoice_id: int

@@ -4,6 +4,7 @@ appointment, and reminders follow the client's choices and restriction. Runs in 
 from __future__ import annotations
 
 from accounts.events import InvitationCreated
+from billing.events import InvoiceReminded
 from booking.events import (
     AppointmentArrived,
     AppointmentBooked,
@@ -85,3 +86,11 @@ def webhook_deliveries(event) -> None:
     from notify.webhooks import queue_for_event
 
     queue_for_event(event)
+
+
+@subscriber(InvoiceReminded)
+def invoice_reminder_mail(event: InvoiceReminded) -> None:
+    """Queue the payment reminder's email that billing counted."""
+    from notify.invoice_mail import queue_invoice_reminder
+
+    queue_invoice_reminder(event.invoice_id)

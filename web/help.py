@@ -93,7 +93,13 @@ _PANEL = {
                 "appointment_import_confirm"],
     "requests": ["requests", "request_detail", "request_erase", "client_export_start", "client_erase",
                  "client_restrict", "client_lift_restriction", "client_object", "export_status"],
-    "payments": ["restricted_payments", "checkout", "receipts", "receipt_detail", "receipt_refund"],
+    "payments": ["restricted_payments", "checkout", "receipts", "receipt_detail", "receipt_refund",
+                 # the counter: till, Z reports, products and stock, commission, sales reports
+                 "tills", "till", "till_open", "till_cash", "till_close", "z_report", "products", "product_new",
+                 "product_edit", "product_stock", "commissions", "sales_reports",
+                 # invoices and the billing details they print
+                 "billing_profile", "invoices", "invoice_new", "invoice_new_for", "invoice_detail", "invoice_credit",
+                 "invoice_paid", "invoice_remind"],
     "messages": ["client_reminders", "message_settings", "reminder_rule_delete", "message_templates",
                  "message_template_edit", "message_template_reset", "outbox", "outbox_message", "campaigns",
                  "campaign_new", "campaign", "campaign_preview", "campaign_send", "campaign_status"],
@@ -122,8 +128,10 @@ PAGE_TOPICS: dict[str, Topic] = {
 }
 # Addresses that show no page of their own (files, feeds, health checks) or are the guide itself.
 NO_HELP = frozenset({
-    "web:healthz", "web:feed", "web:client_export", "web:export_download", "web:documents_record_pdf",
+    "web:healthz", "web:feed", "web:client_export", "web:z_report_pdf", "web:report_csv", "web:voucher_card",
+    "web:export_download", "web:documents_record_pdf",
     "web:documents_record_csv", "web:documents_agreement_pdf", "web:documents_agreement_signed",
+    "web:invoice_pdf", "web:invoice_xml",
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
     "public_booking:brand_css", "public_booking:media",

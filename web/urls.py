@@ -1,15 +1,18 @@
 from django.urls import include, path
 
 from web import (
+    billing_profile_views,
     booking_page_views,
     breach_views,
     calendar_views,
     campaign_views,
     checkout_views,
     client_views,
+    counter_urls,
     document_views,
     feed_views,
     import_views,
+    invoice_views,
     message_views,
     privacy_views,
     recipient_views,
@@ -96,6 +99,16 @@ org_patterns = [
     path("counter/receipts/<int:sale_id>/email/", checkout_views.receipt_email_view, name="receipt_email"),
     path("counter/receipts/<int:sale_id>/refund/", checkout_views.receipt_refund, name="receipt_refund"),
     path("payments/restricted/", privacy_views.restricted_payments, name="restricted_payments"),
+    path("billing/", billing_profile_views.billing_profile, name="billing_profile"),
+    path("invoices/", invoice_views.invoice_list, name="invoices"),
+    path("invoices/new/", invoice_views.invoice_new, name="invoice_new"),
+    path("invoices/new/<int:client_id>/", invoice_views.invoice_new_for, name="invoice_new_for"),
+    path("invoices/<int:invoice_id>/", invoice_views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:invoice_id>/credit/", invoice_views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:invoice_id>/paid/", invoice_views.invoice_paid, name="invoice_paid"),
+    path("invoices/<int:invoice_id>/remind/", invoice_views.invoice_remind, name="invoice_remind"),
+    path("invoices/<int:invoice_id>/pdf/", invoice_views.invoice_pdf_view, name="invoice_pdf"),
+    path("invoices/<int:invoice_id>/xml/<str:standard>/", invoice_views.invoice_xml_view, name="invoice_xml"),
     path("documents/", document_views.documents, name="documents"),
     path("documents/preview/", document_views.documents_preview, name="documents_preview"),
     path("documents/record/", document_views.documents_record, name="documents_record"),
@@ -128,6 +141,7 @@ org_patterns = [
     path("calendar/appointments/<int:appointment_id>/state/", calendar_views.appointment_state,
          name="calendar_state"),
 ]
+org_patterns += counter_urls.patterns  # till, products, sales reports (web/counter_urls.py)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -32,7 +32,7 @@ class InvoiceQuerySet(TenantQuerySet):
 
 _INVOICE_PERSONAL = ("client", "contact_person", "buyer_name", "buyer_address", "buyer_business_id", "buyer_vat_id",
                      "buyer_reference", "buyer_email", "buyer_einvoice_address", "buyer_einvoice_operator", "notes",
-                     "issued_by_user_id", "sale")
+                     "issued_by_user_id", "sale", "credit_reason")
 
 
 @personal_data(
@@ -42,7 +42,7 @@ _INVOICE_PERSONAL = ("client", "contact_person", "buyer_name", "buyer_address", 
                   "seller_business_id", "seller_vat_id", "seller_address", "seller_iban", "seller_bic",
                   "issue_date", "sale_date", "due_date", "payment_terms_days", "penalty_interest", "reference",
                   "total", "vat", "status", "paid_at", "reminders_sent", "last_reminded_at", "exemption_basis",
-                  "restricted_until", "created_at"],
+                  "restricted_until", "created_at", "reminder_fees"],
 )
 class Invoice(TenantModel):
     kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
@@ -86,6 +86,8 @@ class Invoice(TenantModel):
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN)
     paid_at = models.DateField(_("paid"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    reminder_fees = models.DecimalField(_("reminder fees"), max_digits=8, decimal_places=2, default=0)
+    credit_reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     issued_by_user_id = models.BigIntegerField(_("issued by (account number)"), null=True, blank=True)
     restricted_until = models.DateField(null=True, blank=True, editable=False)

@@ -51,11 +51,19 @@ OBJECT_KWARGS: dict[str, Callable[[World, dict], int]] = {
     "assignment_id": lambda world, objs: _assignment(world, objs).pk,
     "access_id": lambda world, objs: _support_access(world, objs).pk,
     "category_id": lambda world, objs: _category(world, objs).pk,
+    "invoice_id": lambda world, objs: _invoice(world, objs).pk,
+    "standard": lambda world, objs: "finvoice",
     # Public booking operations are addressed by the organization's slug and need no account.
     "booking_slug": lambda world, objs: world.org.slug,
     # The guide's topics (web/help.py) are the same for every organization.
     "topic": lambda world, objs: "requests",
     "client_topic": lambda world, objs: "rights",
+    # The counter: a location with a closed till session (a Z report), a product, a report's kind.
+    "location_id": lambda world, objs: _counter(world, objs)["location"].pk,
+    "session_id": lambda world, objs: _counter(world, objs)["session"].pk,
+    "product_id": lambda world, objs: _counter(world, objs)["product"].pk,
+    "kind": lambda world, objs: "day",
+    "voucher_id": lambda world, objs: _counter(world, objs)["voucher"].pk,
 }
 PUBLIC_API = "/api/v1/public/"
 
@@ -189,6 +197,40 @@ def _category(world: World, objs: dict):
         objs["category"] = service_category_save(organization=world.org, actor=Actor.system("test"),
                                                  name={world.org.default_language: "Salon Aurora hair"})
     return objs["category"]
+
+
+def _counter(world: World, objs: dict) -> dict:
+    """A location whose till was opened and closed (a Z report), and a product."""
+    from billing.products import product_save
+    from billing.till import till_close, till_open
+    from booking.models import Location
+
+    if "counter" not in objs:
+        location, _ = Location.objects.get_or_create(organization=world.org, name="Main",
+                                                     defaults={"time_zone": world.org.time_zone})
+        session = till_open(organization=world.org, location=location, opening_float=Decimal("100"),
+                            actor=Actor.system("test"))
+        till_close(organization=world.org, session=session, counted_cash=Decimal("100"), actor=Actor.system("test"))
+        product = product_save(organization=world.org, actor=Actor.system("test"), name="Salon Aurora shampoo",
+                               price=Decimal("12.90"), vat_rate=Decimal("25.5"))
+        from billing.tests.counter_factories import make_voucher
+
+        voucher = make_voucher(world.org, code="SWEEP-0001", client=objs["client"])
+        objs["counter"] = {"location": location, "session": session, "product": product, "voucher": voucher}
+    return objs["counter"]
+
+
+def _invoice(world: World, objs: dict):
+    """An invoice of the organization to the sweep's client."""
+    from billing.invoicing import LineInput, billing_profile_save, invoice_create
+
+    if "invoice" not in objs:
+        billing_profile_save(organization=world.org, actor=Actor.system("test"), iban="FI7944052020036082",
+                             bic="OKOYFIHH")
+        objs["invoice"] = invoice_create(organization=world.org, actor=Actor.system("test"), client=objs["client"],
+                                         lines=[LineInput(description="Salon Aurora haircut", quantity=Decimal(1),
+                                                          unit_price=Decimal("50"), vat_percent=Decimal("25.5"))])
+    return objs["invoice"]
 
 
 def _appointment(world: World, client):
