@@ -20,6 +20,6 @@ def continue_after_payments(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("billing", "0004_checkout_credited_line")]
+    dependencies = [("billing", "0005_checkout_credited_line")]
 
     operations = [migrations.RunPython(continue_after_payments, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0003_counter'),
+        ('billing', '0004_invoices_reminder_fees_credit_reason'),
     ]
 
     operations = [
