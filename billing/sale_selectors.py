@@ -1,8 +1,8 @@
 """Reading receipts: the counter's sales and the payments recorded by hand before it, as one list.
 
 The legacy `Payment` rows stay as they were written (the accounting law keeps them unchanged); the
-receipts the counter writes continue their number series (migration 0005). Pages that listed payments
-list `ReceiptRow`s, which read the same for both.
+receipts the counter writes continue their number series (migration 0006_checkout_receipt_counter).
+Pages that listed payments list `ReceiptRow`s, which read the same for both.
 """
 
 from __future__ import annotations
