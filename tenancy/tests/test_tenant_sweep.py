@@ -206,8 +206,8 @@ def _counter(world: World, objs: dict) -> dict:
     from booking.models import Location
 
     if "counter" not in objs:
-        location, _ = Location.objects.get_or_create(organization=world.org, name="Main",
-                                                     defaults={"time_zone": world.org.time_zone})
+        location = (Location.objects.filter(organization=world.org).order_by("pk").first()  # the salon's own
+                    or Location.objects.create(organization=world.org, name="Main", time_zone=world.org.time_zone))
         session = till_open(organization=world.org, location=location, opening_float=Decimal("100"),
                             actor=Actor.system("test"))
         till_close(organization=world.org, session=session, counted_cash=Decimal("100"), actor=Actor.system("test"))

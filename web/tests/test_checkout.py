@@ -100,6 +100,8 @@ def test_a_gift_card_is_sold_and_redeemed_through_the_page(world, client_for):
         "tenders": "1", "t0-method": "card", "t0-amount": "30.00", "action": "complete"})
     assert response.status_code == 302
     card = Voucher.objects.get()
+    receipt = reception.get(response["Location"]).content.decode()
+    assert url(world, "web:voucher_card", voucher_id=card.pk) in receipt  # print the card with its QR code
     lookup = reception.get(url(world, "web:checkout_card") + f"?t0-code={card.code}").content.decode()
     assert "30" in lookup
     response = reception.post(url(world, "web:checkout"), basket(**{
