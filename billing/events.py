@@ -97,3 +97,21 @@ class InvoicePaid(Event):
 class InvoiceReminded(Event):
     name = "billing.invoice_reminded"
     invoice_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesVisitTaken(Event):
+    """A visit of a series card is held by an appointment booked online with it."""
+
+    name = "billing.series_visit_taken"
+    voucher_id: int
+    appointment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesVisitReleased(Event):
+    """The held visit was given back to the card (the appointment was cancelled)."""
+
+    name = "billing.series_visit_released"
+    voucher_id: int
+    appointment_id: int

@@ -40,6 +40,7 @@ from billing.models import (
 )
 from billing.numbering import next_number
 from billing.sale_errors import SaleError
+from billing.series_booking import consume_hold
 from billing.stock import move_stock
 from billing.vouchers import give_back, locked_voucher, redeem_value, redeem_visits, void_unused, voucher_issue
 from kernel.audit import Actor, record
@@ -315,7 +316,10 @@ def sale_complete(*, organization: Organization, location, lines: Sequence[LineI
         if tender.method == TenderMethod.GIFT_CARD:
             redeem_value(card=card, amount=amount, tender=row, appointment=appointment)
         elif tender.method == TenderMethod.SERIES_CARD:
-            redeem_visits(card=card, visits=tender.visits, tender=row, appointment=appointment)
+            # a visit held when the appointment was booked online with this card pays now: not taken twice
+            held = consume_hold(card=card, appointment_id=appointment.pk, tender=row) if appointment else 0
+            if tender.visits > held:
+                redeem_visits(card=card, visits=tender.visits - held, tender=row, appointment=appointment)
 
     audit = record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=sale,
                    subject_ref=client.subject_ref if client else None,

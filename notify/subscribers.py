@@ -17,7 +17,10 @@ from booking.events import (
 from booking.models import Channel
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
 from kernel.events import subscriber
-from notify import sale_reactions  # noqa: F401 (registers the counter's reactions)
+from notify import (
+    sale_reactions,  # noqa: F401 (registers the counter's reactions)
+    series_reactions,  # noqa: F401 (a cancelled booking gives its series-card visit back)
+)
 from notify.webhooks import EVENT_LABELS as WEBHOOK_EVENTS
 from tenancy.events import SignupInvited, SignupRequested
 

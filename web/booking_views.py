@@ -28,6 +28,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.series_booking import series_cards_for
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
     appointment_id_from_token,
@@ -43,9 +44,11 @@ from booking.showcase import booking_page_for, opening_hours, sections, shown_st
 from clients.portal import client_actor
 from kernel.audit import client_ip, record_many
 from kernel.models import AuditAction
+from notify.series_reactions import book_online_with_card
 from tenancy.models import Organization
 from tenancy.public import public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking, count_public_write
+from tilli.errors import DomainError
 from tilli.lib.addresses import address_of, map_link
 from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.text import validate_clean_text
@@ -251,6 +254,18 @@ class DetailsForm(forms.Form):
     marketing_sms = forms.BooleanField(label=gettext_lazy("Send me offers and news by text message (SMS)"),
                                        required=False)
 
+    def __init__(self, *args, series_card: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if series_card:  # the service has series cards: the visit may be paid with one (its code is a secret:
+            # it travels only in this POST body, never in a URL or a log)
+            self.fields["card_code"] = forms.CharField(
+                label=gettext_lazy("Series card code (optional)"), required=False, max_length=30,
+                help_text=gettext_lazy("Have a series card for this service? Type its code and the visit is paid "
+                                       "with it."),
+                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                              "spellcheck": "false"}))
+            self.order_fields(["first_name", "last_name", "email", "phone", "wishes", "card_code"])
+
 
 
 def details(request, booking_slug: str):
@@ -262,7 +277,8 @@ def details(request, booking_slug: str):
     start = parse_instant(source.get("start"))
     if start is None:
         raise Http404
-    form = DetailsForm(request.POST or None)
+    form = DetailsForm(request.POST or None,
+                       series_card=series_cards_for(organization=organization, service_id=service.pk))
     taken = False
     if request.method == "POST":
         try:
@@ -279,13 +295,19 @@ def details(request, booking_slug: str):
             form.add_error(None, refused.message)
         else:
             data = form.cleaned_data
+            booking = dict(organization=organization, service=service, staff=chosen, start=start, person=data,
+                           wishes=data["wishes"], marketing_email=data["marketing_email"],
+                           marketing_sms=data["marketing_sms"], ip=client_ip(request), language=request.LANGUAGE_CODE)
             try:
-                appointment = book_online(organization=organization, service=service, staff=chosen, start=start,
-                                          person=data, wishes=data["wishes"], marketing_email=data["marketing_email"],
-                                          marketing_sms=data["marketing_sms"], ip=client_ip(request),
-                                          language=request.LANGUAGE_CODE)
+                if data.get("card_code", "").strip():
+                    appointment = book_online_with_card(**booking, card_code=data["card_code"])
+                else:
+                    appointment = book_online(**booking)
             except SlotTaken:  # before ValidationError: a taken time shows the day's other times, not a form error
                 taken = True
+            except DomainError as error:  # a series card that cannot pay: said beside its field
+                form.add_error("card_code" if "card_code" in form.fields and str(error.code).startswith("series_card")
+                               else None, error.message)
             except ValidationError as error:
                 apply_errors(form, error)
             else:

@@ -22,6 +22,7 @@ from billing.models import LineKind, Product, Sale, SaleKind, TenderMethod, Vouc
 from billing.receipts import receipt_context, receipt_pdf, receipt_title
 from billing.sale_selectors import receipt_search, refundable, sale_with_details
 from billing.sales import RefundLine, TenderInput, receipt_send, sale_complete, sale_preview, sale_refund
+from billing.series_booking import held_card
 from billing.vouchers import normalise_code
 from booking.models import Appointment, Location, Service
 from clients.models import Client
@@ -47,6 +48,9 @@ def _initial(request: HttpRequest) -> Draft:
         draft.client_id = str(appointment.client_id or "")
         draft.lines.append(DraftLine(kind=LineKind.SERVICE, ref=str(appointment.service_id),
                                      price=str(appointment.service.price), obj=appointment.service))
+        card = held_card(organization_id=appointment.organization_id, appointment_id=appointment.pk)
+        if card is not None:  # booked online with a series card: its held visit pays the service
+            draft.tenders = [DraftTender(method=TenderMethod.SERIES_CARD, code=card.code)]
     elif client_id.isdigit():
         client = scoped(request, Client).filter(pk=int(client_id)).first()
         if client is None:
