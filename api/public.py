@@ -26,6 +26,7 @@ from booking.notifications import manage_token
 from booking.online import book_online
 from booking.selectors import free_slots
 from kernel.audit import client_ip
+from notify.series_reactions import book_online_with_card
 from tenancy.models import Organization
 from tenancy.public import public_language, public_organization
 from tenancy.public_writes import WriteRefused, booking_challenge, check_public_booking
@@ -70,6 +71,10 @@ class PublicBookingIn(Schema):
     wishes: str = ""
     marketing_email: bool = False
     marketing_sms: bool = False
+    series_card_code: str = Field("", max_length=30, description=(
+        "The code of the visitor's series card for this service: the visit is prepaid by one of its visits, "
+        "given back if the booking is cancelled (refusals: 422 series_card_unknown/void/expired/service, "
+        "409 series_card_used_up). A secret: send it only in this body."))
     challenge: str = Field("", description="A challenge from GET /{booking_slug}/challenge, used once.")
     proof: str = Field("", description='A decimal nonce such that SHA-256 of "<challenge>:<proof>" starts with '
                                        "`bits` zero bits.")
@@ -143,11 +148,14 @@ def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingI
     except WriteRefused as refused:
         raise ApiError(REFUSED_STATUS[refused.code], refused.code, refused.message) from None
     service = _service(organization, payload.service_id)
-    appointment = book_online(organization=organization, service=service,
-                              staff=_staff(organization, service, payload.staff_id), start=payload.start,
-                              person=payload.dict(), wishes=payload.wishes,
-                              marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
-                              language=public_language(request, organization))  # a taken time: 409 (api.errors)
+    booking = dict(organization=organization, service=service, staff=_staff(organization, service, payload.staff_id),
+                   start=payload.start, person=payload.dict(), wishes=payload.wishes,
+                   marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
+                   language=public_language(request, organization))
+    if payload.series_card_code.strip():  # nothing booked when the card cannot pay (api.errors: 422 / 409)
+        appointment = book_online_with_card(**booking, card_code=payload.series_card_code)
+    else:
+        appointment = book_online(**booking)  # a taken time: 409 (api.errors)
     manage = request.build_absolute_uri(reverse("public_booking:manage",
                                                 args=[organization.slug, manage_token(appointment)]))
     return Status(201, {"id": appointment.pk, "start": appointment.start, "end": appointment.end,
