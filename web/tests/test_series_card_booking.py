@@ -103,7 +103,7 @@ def test_booking_with_the_card_holds_a_visit_and_cancelling_by_the_link_gives_it
 @pytest.mark.parametrize(("language", "message"), [
     ("en", "This series card has no visits left."),
     ("fi", "Tällä sarjakortilla ei ole käyntejä jäljellä."),
-    ("sv", "Det finns inga besök kvar på det här seriekortet."),
+    ("sv", "Det finns inga besök kvar på det här klippkortet."),
     ("pl", "Na tym karnecie nie zostały już żadne wizyty."),
 ])
 def test_a_used_up_card_shows_a_translated_error_and_books_nothing(world, salon, language, message):
