@@ -40,7 +40,7 @@ from billing.models import (
 )
 from billing.numbering import next_number
 from billing.sale_errors import SaleError
-from billing.series_booking import consume_hold
+from billing.series_booking import consume_hold, release_paid_otherwise
 from billing.stock import move_stock
 from billing.vouchers import give_back, locked_voucher, redeem_value, redeem_visits, void_unused, voucher_issue
 from kernel.audit import Actor, record
@@ -321,6 +321,9 @@ def sale_complete(*, organization: Organization, location, lines: Sequence[LineI
             if tender.visits > held:
                 redeem_visits(card=card, visits=tender.visits - held, tender=row, appointment=appointment)
 
+    if appointment is not None:  # the service paid otherwise than by the card that holds its visit: given back
+        release_paid_otherwise(organization_id=organization.pk, appointment_id=appointment.pk, service_ids={
+            i.service.pk for i in prepared.inputs if i.kind == LineKind.SERVICE and i.service is not None})
     audit = record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=sale,
                    subject_ref=client.subject_ref if client else None,
                    changed_fields=["total", "lines", "tenders"],

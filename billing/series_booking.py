@@ -101,28 +101,41 @@ def voucher_take_visit(*, voucher: Voucher, appointment_id: int, service_id: int
     return use
 
 
-@transaction.atomic
-def voucher_release_visit(*, organization_id: int, appointment_id: int, actor: Actor) -> list[VoucherUse]:
-    """Give back the visits the appointment holds (it was cancelled); nothing when none is held any more."""
-    given: list[VoucherUse] = []
+def _give_back_holds(organization_id: int, appointment_id: int, service_ids=None) -> list[tuple[Voucher, VoucherUse]]:
+    given = []
     for voucher_id in sorted(_holds(organization_id, appointment_id)):
         card = (Voucher.objects.select_for_update().select_related("client")
                 .get(organization_id=organization_id, pk=voucher_id))
         visits = _holds(organization_id, appointment_id).get(voucher_id, 0)  # again, under the card's lock
-        if visits < 1:
+        if visits < 1 or (service_ids is not None and card.service_id not in service_ids):
             continue
         card.visits_left += visits
         card.save(update_fields=["visits_left"])
         use = VoucherUse.objects.create(organization_id=organization_id, voucher=card, visits=visits,
                                         amount=card.visit_value * visits, appointment_id=appointment_id,
                                         at=timezone.now())
-        record(organization=card.organization, actor=actor, action=AuditAction.UPDATE, obj=card,
-               subject_ref=card.client.subject_ref if card.client_id else None, changed_fields=["visits_left"],
-               detail={"appointment": appointment_id, "visits": visits, "use": use.pk})
         publish(SeriesVisitReleased(organization_id=organization_id, voucher_id=card.pk,
                                     appointment_id=appointment_id))
-        given.append(use)
+        given.append((card, use))
     return given
+
+
+@transaction.atomic
+def voucher_release_visit(*, organization_id: int, appointment_id: int, actor: Actor) -> list[VoucherUse]:
+    """Give back the visits the appointment holds (it was cancelled); nothing when none is held any more."""
+    given = _give_back_holds(organization_id, appointment_id)
+    for card, use in given:
+        record(organization=card.organization, actor=actor, action=AuditAction.UPDATE, obj=card,
+               subject_ref=card.client.subject_ref if card.client_id else None, changed_fields=["visits_left"],
+               detail={"appointment": appointment_id, "visits": use.visits, "use": use.pk})
+    return [use for _card, use in given]
+
+
+def release_paid_otherwise(*, organization_id: int, appointment_id: int, service_ids: set[int]) -> int:
+    """At checkout (inside the sale's transaction, after `consume_hold`): the sale pays the appointment's
+    service with something else than the held card, so the held visit goes back onto the card (the sale's
+    audit row covers it). Returns the visits given back."""
+    return sum(use.visits for _card, use in _give_back_holds(organization_id, appointment_id, service_ids))
 
 
 def consume_hold(*, card: Voucher, appointment_id: int, tender) -> int:

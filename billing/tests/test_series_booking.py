@@ -189,3 +189,17 @@ def test_two_bookings_race_for_the_last_visit_one_wins_the_other_books_nothing(w
     assert card.visits_left == 0
     assert list(VoucherUse.objects.filter(voucher=card).values_list("visits", "appointment_id")) == [
         (-1, results[0].pk)]
+
+
+def test_a_checkout_paid_otherwise_gives_the_held_visit_back_but_a_products_only_sale_does_not(world, counter):
+    card = series_card(world.org, counter.service)
+    appointment = book(counter, card.code, free_starts(counter.service)[0])
+    sell(counter, lines=[LineInput(kind="product", product=counter.product)],
+         tenders=[TenderInput(method="card", amount=Decimal("12.90"))], appointment=appointment)
+    card.refresh_from_db()
+    assert card.visits_left == 9  # the service is not on this sale: the visit stays held
+    sell(counter, tenders=[TenderInput(method="card", amount=Decimal("49.00"))], appointment=appointment)
+    card.refresh_from_db()
+    assert card.visits_left == 10  # the service was paid by card: the card's visit is back
+    assert held_card(organization_id=world.org.pk, appointment_id=appointment.pk) is None
+    assert EventRecord.objects.filter(name="billing.series_visit_released").count() == 1
