@@ -87,7 +87,7 @@ def held_card(*, organization_id: int, appointment_id: int) -> Voucher | None:
 @transaction.atomic
 def voucher_take_visit(*, voucher: Voucher, appointment_id: int, service_id: int, actor: Actor) -> VoucherUse:
     """Hold one visit of `voucher` for the appointment just booked; refused when the card cannot pay for it."""
-    card = (Voucher.objects.select_for_update().select_related("service", "client")
+    card = (Voucher.objects.select_for_update(of=("self",)).select_related("service", "client")
             .filter(organization_id=voucher.organization_id, pk=voucher.pk).first())
     card = _check(card, service_id)
     card.visits_left -= 1
@@ -104,7 +104,7 @@ def voucher_take_visit(*, voucher: Voucher, appointment_id: int, service_id: int
 def _give_back_holds(organization_id: int, appointment_id: int, service_ids=None) -> list[tuple[Voucher, VoucherUse]]:
     given = []
     for voucher_id in sorted(_holds(organization_id, appointment_id)):
-        card = (Voucher.objects.select_for_update().select_related("client")
+        card = (Voucher.objects.select_for_update(of=("self",)).select_related("client")
                 .get(organization_id=organization_id, pk=voucher_id))
         visits = _holds(organization_id, appointment_id).get(voucher_id, 0)  # again, under the card's lock
         if visits < 1 or (service_ids is not None and card.service_id not in service_ids):
