@@ -28,7 +28,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.series_booking import series_cards_for
+from billing.series_booking import held_card, series_cards_for
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
     appointment_id_from_token,
@@ -370,8 +370,10 @@ def booked(request, booking_slug: str, token: str):
     appointment = _appointment(organization, token)
     public_organization(booking_slug, request, appointment.client)
     _view_audited(request, appointment)
+    context = _appointment_context(organization, appointment, token)
+    context["series_card"] = held_card(organization_id=organization.pk, appointment_id=appointment.pk)
     with timezone.override(ZoneInfo(appointment.location.time_zone)):
-        return render(request, "booking/booked.html", _appointment_context(organization, appointment, token))
+        return render(request, "booking/booked.html", context)
 
 
 def manage(request, booking_slug: str, token: str):

@@ -79,6 +79,8 @@ def test_booking_with_the_card_holds_a_visit_and_cancelling_by_the_link_gives_it
     response = post_details(browser, world.org, service, staff, slot_start(service), card_code=card.code.lower())
     assert response.status_code == 302
     assert card.code.lower() not in response["Location"].lower()
+    booked = unescape(browser.get(response["Location"]).content.decode())
+    assert "Paid with one visit of your series card: 9 visits left on it." in booked and card.code not in booked
     appointment = Appointment.objects.get(organization=world.org)
     card.refresh_from_db()
     assert card.visits_left == 9
@@ -172,3 +174,14 @@ def test_the_public_api_books_with_the_card_and_refuses_a_bad_one_with_a_code(wo
     assert again.status_code == 409 and again.json()["code"] == "series_card_used_up"
     assert Appointment.objects.count() == 1
     assert re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", json.dumps(again.json())) is None
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("fi", "kortilla on jäljellä 9 käyntiä"), ("sv", "9 besök kvar på det"), ("pl", "zostało na nim 9 wizyt")])
+def test_the_confirmation_says_the_visit_was_paid_by_the_card_in_the_visitors_language(world, salon, language, text):
+    staff, service = salon
+    card = series_card(world.org, service)
+    browser = visitor(language)
+    response = post_details(browser, world.org, service, staff, slot_start(service), card_code=card.code)
+    assert response.status_code == 302
+    assert text in unescape(browser.get(response["Location"]).content.decode())
