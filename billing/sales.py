@@ -196,8 +196,10 @@ def _series_amount(card, priced: money.Priced, prepared: _Prepared, visits: int)
 
 
 def _open_session(organization: Organization, location) -> TillSession | None:
-    return (TillSession.objects.filter(organization=organization, till__location=location, closed_at=None)
-            .order_by("pk").first())
+    """The location's open till session, locked until the sale commits: closing takes the same lock, so no
+    sale slips in between the Z report's figures and the close."""
+    return (TillSession.objects.select_for_update(of=("self",))
+            .filter(organization=organization, till__location=location, closed_at=None).order_by("pk").first())
 
 
 def _settle(total: Decimal, tenders: Sequence[money.Tender], country: str) -> money.Settlement:
