@@ -359,7 +359,7 @@ def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[Te
         left = line.quantity - done_q
         if quantity <= 0 or quantity > left:
             raise Conflict(SaleError.REFUND_TOO_MUCH, _("At most %(left)s of “%(line)s” can still be returned.") % {
-                "left": left.normalize(), "line": line.description})
+                "left": money.plain(left), "line": line.description})
         if line.kind in (LineKind.GIFT_CARD, LineKind.SERIES_CARD) and line.voucher_id:
             void_unused(card=line.voucher)
         if quantity == left:  # the last part takes exactly what is left, so the credits add up to the line
