@@ -1,8 +1,9 @@
 """The counter at scale: a location with 50,000 receipts in one till session.
 
 Measured: the Z report's figures (what closing computes), one real close, and the sales reports over
-the whole period, each against only reading the rows its figures are made of. `seed_counter` is kept
-separate so the checkout's timing can be added on the same data.
+the whole period, each against only reading the rows its figures are made of; then the checkout itself
+(billing.sales.sale_complete: a service and a product paid by card) on top of those 50,000 receipts,
+against writing the same receipt's rows with no arithmetic, numbering, stock, audit or event.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from billing.models import (
     TillSession,
 )
 from billing.money import Line, Tender, price, settle
+from billing.sales import LineInput, TenderInput, sale_complete
 from billing.till import session_figures, till_close
 from booking.models import Location, Service
 from kernel.audit import Actor
@@ -167,10 +169,47 @@ def counter_benches(make_org, rounds: int = 5) -> dict:
                         actor=ACTOR)
     close_s = time.perf_counter() - start
     assert closed.z_number == 1 and closed.difference == 0
+    checkout_s, raw_s = _checkout_bench(org, seeded, rounds=max(rounds * 20, 50))
     print(f"\nCounter: one till session with {SALES} receipts on {connection.vendor} ({rounds} rounds; medians)")
     print(f"{'what':<44}{'median':>12}{'baseline':>12}{'ratio':>8}")
     for label, median, baseline in rows:
         print(f"{label:<44}{median * 1e3:>10.1f}ms{baseline * 1e3:>10.1f}ms{median / baseline:>8.2f}")
     print(f"{'close the till (Z report, once)':<44}{close_s * 1e3:>10.1f}ms{rows[0][2] * 1e3:>10.1f}ms"
           f"{close_s / rows[0][2]:>8.2f}")
+    print(f"{'checkout: service + product, card':<44}{checkout_s * 1e3:>10.1f}ms{raw_s * 1e3:>10.1f}ms"
+          f"{checkout_s / raw_s:>8.2f}")
     return seeded
+
+
+def _checkout_bench(org, seeded: dict, rounds: int) -> tuple[float, float]:
+    """Median time of a real checkout after the seeded receipts, and of writing its rows bare."""
+    service, product, location = seeded["service"], seeded["products"][0], seeded["location"]
+    lines = [LineInput(kind=LineKind.SERVICE, service=service), LineInput(kind=LineKind.PRODUCT, product=product)]
+    total = service.price + product.price
+    first = sale_complete(organization=org, location=location, lines=lines, actor=ACTOR,
+                          tenders=[TenderInput(method="card", amount=total)])
+    assert first.receipt_number == SALES + 1 and first.total == total
+    template_lines = list(first.lines.order_by("position"))
+    template_tender = first.tenders.get()
+    samples = []
+    for _ in tqdm(range(rounds), desc="checkout", unit="sale", leave=False, file=sys.stderr):
+        start = time.perf_counter()
+        sale_complete(organization=org, location=location, lines=lines, actor=ACTOR,
+                      tenders=[TenderInput(method="card", amount=total)])
+        samples.append(time.perf_counter() - start)
+    raw = []
+    for i in range(rounds):
+        start = time.perf_counter()
+        with transaction.atomic():
+            sale = Sale.objects.create(**{f.attname: getattr(first, f.attname) for f in Sale._meta.concrete_fields
+                                          if f.attname not in ("id", "receipt_number")},
+                                       receipt_number=10_000_000 + i)
+            SaleLine.objects.bulk_create([SaleLine(**{f.attname: getattr(line, f.attname)
+                                                      for f in SaleLine._meta.concrete_fields
+                                                      if f.attname not in ("id", "sale_id")}, sale=sale)
+                                          for line in template_lines])
+            SaleTender.objects.create(**{f.attname: getattr(template_tender, f.attname)
+                                         for f in SaleTender._meta.concrete_fields
+                                         if f.attname not in ("id", "sale_id")}, sale=sale)
+        raw.append(time.perf_counter() - start)
+    return statistics.median(samples), statistics.median(raw)

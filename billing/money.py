@@ -29,6 +29,13 @@ CASH_STEP = {"FI": Decimal("0.05")}
 CASH = "cash"
 
 
+def plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros and never in exponent form (Decimal("10.00").normalize() is 1E+1,
+    which would print as "1E+1" on a page, in a CSV or in a message)."""
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

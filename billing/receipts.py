@@ -30,10 +30,6 @@ class VatRow:
     def net(self) -> Decimal:
         return self.gross - self.vat
 
-    @property
-    def code(self) -> str:
-        return "zw" if self.exempt else format(self.rate.normalize(), "f")
-
 
 def vat_breakdown(sale: Sale) -> list[VatRow]:
     """The receipt's VAT per rate, summed from its lines (which money.price already made add up)."""

@@ -33,6 +33,7 @@ from billing.models import (
     Voucher,
     VoucherKind,
 )
+from billing.money import plain
 from tenancy.models import Membership, Organization
 
 ZERO = Decimal("0.00")
@@ -118,7 +119,7 @@ def _by_item(organization: Organization, p: Period, kind: str, key: str) -> list
         row["quantity"] += r["quantity"] or 0
         row["gross"] += _money(r["gross"])
         row["vat"] += _money(r["vat_sum"])
-    out = [row | {"net": row["gross"] - row["vat"], "quantity": row["quantity"].normalize()}
+    out = [row | {"net": row["gross"] - row["vat"], "quantity": plain(row["quantity"])}
            for row in merged.values()]
     return sorted(out, key=lambda r: (-r["gross"], str(r["name"]).casefold()))
 

@@ -197,8 +197,10 @@ def _series_amount(card, priced: money.Priced, prepared: _Prepared, visits: int)
 
 
 def _open_session(organization: Organization, location) -> TillSession | None:
-    return (TillSession.objects.filter(organization=organization, till__location=location, closed_at=None)
-            .order_by("pk").first())
+    """The location's open till session, locked until the sale commits: closing takes the same lock, so no
+    sale slips in between the Z report's figures and the close."""
+    return (TillSession.objects.select_for_update(of=("self",))
+            .filter(organization=organization, till__location=location, closed_at=None).order_by("pk").first())
 
 
 def _settle(total: Decimal, tenders: Sequence[money.Tender], country: str) -> money.Settlement:
@@ -364,7 +366,7 @@ def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[Te
         left = line.quantity - done_q
         if quantity <= 0 or quantity > left:
             raise Conflict(SaleError.REFUND_TOO_MUCH, _("At most %(left)s of “%(line)s” can still be returned.") % {
-                "left": left.normalize(), "line": line.description})
+                "left": money.plain(left), "line": line.description})
         if line.kind in (LineKind.GIFT_CARD, LineKind.SERIES_CARD) and line.voucher_id:
             void_unused(card=line.voucher)
         if quantity == left:  # the last part takes exactly what is left, so the credits add up to the line

@@ -337,6 +337,10 @@ if _mail_backend == "smtp":
 else:
     MAILERS = {"default": {"BACKEND": "tilli.lib.console_mail.EmailBackend"}}  # decoded, so links copy whole
 
+# Fiscal register (Polish sellers' kasa fiskalna online; billing/fiscal.py, docs/fiscal-registers.md):
+# "none" registers nothing, "recording" is the test double, else a dotted path to a FiscalGateway.
+FISCAL_REGISTER = env_str("FISCAL_REGISTER", "none")
+
 # SMS gateway (used by notifications; notify/sms): "disabled" sends nothing, "file" writes each
 # message as a JSON line (development), "http" is a generic gateway, "smsapi" (Poland) and
 # "gatewayapi" (Finland and the Nordics) are providers' own APIs.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.models import LineKind, Product, Sale, SaleKind, TenderMethod, Voucher
+from billing.money import plain
 from billing.receipts import receipt_context, receipt_pdf, receipt_title
 from billing.sale_selectors import receipt_search, refundable, sale_with_details
 from billing.sales import RefundLine, TenderInput, receipt_send, sale_complete, sale_preview, sale_refund
@@ -113,7 +114,7 @@ def _apply_action(request: HttpRequest, draft: Draft, action: str, client) -> No
     elif name == "client_email" and client is not None and client.email:
         draft.email_to = client.email
     elif name == "standing_discount" and client is not None and client.standing_discount_percent:
-        draft.discount = f"{client.standing_discount_percent.normalize()} %"
+        draft.discount = f"{plain(client.standing_discount_percent)} %"
 
 
 def checkout(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from billing.models.accounting import (
     DocumentSeries,
 )
 from billing.models.catalog import Product, StockMovement, StockReason
+from billing.models.fiscal import FiscalRegistration
 from billing.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from billing.models.payments import Payment, PaymentMethod
 from billing.models.profile import BillingProfile, CommissionRate
@@ -27,6 +28,7 @@ __all__ = [
     "CommissionRate",
     "DocumentCounter",
     "DocumentSeries",
+    "FiscalRegistration",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",

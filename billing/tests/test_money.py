@@ -115,3 +115,11 @@ def test_a_receipt_example_adds_up_by_hand():
     assert priced.total == Decimal("92.52")
     assert [(g.percent, g.gross, g.vat) for g in priced.groups] == [
         (Decimal("25.5"), Decimal("88.25"), Decimal("17.93")), (Decimal("13.5"), Decimal("4.27"), Decimal("0.51"))]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("10.00", "10"), ("25.50", "25.5"), ("0.000", "0"), ("1.250", "1.25"),
+                                              ("100", "100")])
+def test_plain_never_shows_an_exponent(value, shown):
+    from billing.money import plain
+
+    assert str(plain(Decimal(value))) == shown
