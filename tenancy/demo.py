@@ -249,6 +249,39 @@ def _seed_privacy_and_messages(organization: Organization) -> None:
         publish_notice(organization=organization, actor=actor)  # the booking page links to a real notice
 
 
+
+# The counter's demo: a few products on the shelf and the billing details invoices print.
+DEMO_PRODUCTS = {
+    "FI": [("Shampoo 250 ml", "SH-250", "6430000000016", "18.90", 12),
+           ("Hiusöljy 50 ml", "OIL-50", "6430000000023", "24.50", 3),
+           ("Lahjapakkaus", "GIFT-1", "", "39.00", 5)],
+    "PL": [("Szampon 250 ml", "SH-250", "5900000000015", "49.00", 12),
+           ("Olejek do włosów 50 ml", "OIL-50", "5900000000022", "69.00", 3),
+           ("Zestaw prezentowy", "GIFT-1", "", "119.00", 5)],
+}
+DEMO_BANK = {"FI": ("FI7944052020036082", "OKOYFIHH"), "PL": ("PL61109010140000071219812874", "")}
+
+
+def _seed_counter(organization: Organization, actor: Actor) -> None:
+    """Products with stock (one of them low) and the billing details, once: the checkout, the products and
+    the invoice pages of the demo have something to show."""
+    from decimal import Decimal
+
+    from billing.invoicing import billing_profile_save
+    from billing.models import BillingProfile, Product
+    from billing.products import product_save, stock_delivery
+
+    if not Product.objects.filter(organization=organization).exists():
+        rate = Decimal("25.5") if organization.country == "FI" else Decimal("23")
+        for name, sku, ean, price, stock in DEMO_PRODUCTS[organization.country]:
+            product = product_save(organization=organization, actor=actor, name=name, sku=sku, ean=ean,
+                                   price=Decimal(price), vat_rate=rate, low_stock_at=3)
+            stock_delivery(organization=organization, product=product, quantity=stock, actor=actor)
+    if not BillingProfile.objects.filter(organization=organization).exists():
+        iban, bic = DEMO_BANK[organization.country]
+        billing_profile_save(organization=organization, actor=actor, iban=iban, bic=bic,
+                             penalty_interest=Decimal("11.5") if organization.country == "FI" else Decimal("0"))
+
 # Regular clients who book by phone; no email address, so the demo's bookings send SMS to the
 # development file instead of flooding the console with confirmation emails.
 DEMO_REGULARS = {
@@ -398,6 +431,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
         _seed_booking(organization, staff)
         _seed_booking_page(organization, actor)
         _seed_privacy_and_messages(organization)
+        _seed_counter(organization, actor)
         _seed_appointments(organization)
         if with_tokens:
             membership = Membership.objects.for_organization(organization).get(user=owner)

@@ -121,3 +121,16 @@ def test_the_demo_booking_pages_have_their_own_face_in_each_language(db):
     assert ServiceCategory.objects.for_organization(kaisla).count() == 2
     haircut = Service.objects.for_organization(kaisla).get(name="Hiusten leikkaus")
     assert service_name(haircut, "sv", kaisla) == "Klippning" and haircut.category is not None
+
+
+def test_the_demo_counter_has_products_with_stock_and_billing_details_once(db, capsys, settings):
+    from billing.models import BillingProfile, Product, StockMovement
+
+    _seed_json(capsys, settings)
+    _seed_json(capsys, settings)
+    for organization in Organization.objects.all():
+        products = Product.objects.filter(organization=organization)
+        assert products.count() == 3 and all(p.stock == p.movements.get().change for p in products)
+        assert products.filter(stock__lte=3).count() == 1  # one on the low-stock list
+        assert BillingProfile.objects.get(organization=organization).iban
+    assert StockMovement.objects.count() == 6
