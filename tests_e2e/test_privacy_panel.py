@@ -73,7 +73,7 @@ def test_owner_records_a_request_verifies_identity_and_runs_the_erasure_dry_run(
     privacy = page.get_by_role("region", name="Privacy")
     expect(privacy.get_by_role("button", name="Export the data")).to_be_visible()
     expect(privacy.get_by_role("link", name="Erase the client…")).to_be_visible()
-    expect(page.get_by_role("region", name="Payments")).to_contain_text("45.00")
+    expect(page.get_by_role("region", name="Receipts")).to_contain_text("45.00")
     problems += shoot(page, "74-client-privacy")
     privacy.screenshot(path=SCREENSHOTS / "74-client-privacy-section.png")
     assert horizontal_overflow(page) == 0
