@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from billing.models import BillingProfile, Sale, SaleKind
 
 RECEIPT_WIDTH_MM = 80
+RECEIPT_CSS = Path(__file__).parent / "static" / "billing" / "receipt.css"  # the page links the same file
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,14 @@ def receipt_html(sale: Sale) -> str:
 
 def receipt_pdf(sale: Sale) -> bytes:
     """The receipt as a PDF page 80 mm wide, as long as the receipt."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     with translation.override(sale.language or None):
         html = render_to_string("billing/receipt_pdf.html", {**receipt_context(sale), "title": receipt_title(sale),
                                                              "width": RECEIPT_WIDTH_MM,
                                                              "height": 120 + 7 * sale.lines.count()
                                                              + 5 * sale.tenders.count()})
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=RECEIPT_CSS)])
 
 
 def receipt_email(sale: Sale) -> tuple[str, str]:

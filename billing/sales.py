@@ -210,6 +210,26 @@ def _settle(total: Decimal, tenders: Sequence[money.Tender], country: str) -> mo
         raise _invalid(error.messages[0], SaleError.TENDER) from error
 
 
+def _store_tenders(sale: Sale, tenders: Sequence[TenderInput], cards: list,
+                   settlement: money.Settlement) -> list[tuple[TenderInput, object, SaleTender, Decimal]]:
+    """One payment row per tender as settled (settle() puts the cash last): the other tenders in their order,
+    and every cash entry as one cash row net of the change. Returns (tender, card, row, amount) for each row."""
+    applied = iter(settlement.applied)
+    cash = next((t.amount for t in settlement.applied if t.method == TenderMethod.CASH), None)
+    stored, cash_done = [], False
+    for tender, card in zip(tenders, cards, strict=True):
+        if tender.method == TenderMethod.CASH:
+            if cash_done:
+                continue  # several cash entries are one cash payment, net of the change
+            cash_done, amount = True, cash
+        else:
+            amount = next(applied).amount
+        row = SaleTender.objects.create(organization_id=sale.organization_id, sale=sale, method=tender.method,
+                                        amount=amount, voucher=card, reference=(tender.reference or "")[:100])
+        stored.append((tender, card, row, amount))
+    return stored
+
+
 def _seller(organization: Organization, location) -> tuple[str, str, str]:
     lines = address_lines(street=organization.street_address, postal_code=organization.postal_code,
                           city=organization.city, country=organization.country)
@@ -303,18 +323,7 @@ def sale_complete(*, organization: Organization, location, lines: Sequence[LineI
             move_stock(product=line.product, change=-int(p.line.quantity), reason=StockReason.SALE,
                        by_user_id=actor.user_id, sale_line=row)
 
-    applied = iter(settlement.applied)
-    cash_done = False
-    for tender, card in zip(tenders, cards, strict=True):
-        if tender.method == TenderMethod.CASH:
-            if cash_done:
-                continue  # several cash entries are one cash payment, net of the change
-            cash_done = True
-            amount = next(t for t in settlement.applied if t.method == TenderMethod.CASH).amount
-        else:
-            amount = next(applied).amount
-        row = SaleTender.objects.create(organization=organization, sale=sale, method=tender.method, amount=amount,
-                                        voucher=card, reference=(tender.reference or "")[:100])
+    for tender, card, row, amount in _store_tenders(sale, tenders, cards, settlement):
         if tender.method == TenderMethod.GIFT_CARD:
             redeem_value(card=card, amount=amount, tender=row, appointment=appointment)
         elif tender.method == TenderMethod.SERIES_CARD:
@@ -416,18 +425,7 @@ def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[Te
         if line.kind == LineKind.PRODUCT and line.product_id:
             move_stock(product=line.product, change=int(quantity), reason=StockReason.RETURN,
                        by_user_id=actor.user_id, sale_line=row)
-    applied = iter(settlement.applied)
-    cash_done = False
-    for tender, card in zip(tenders, cards, strict=True):
-        if tender.method == TenderMethod.CASH:
-            if cash_done:
-                continue
-            cash_done = True
-            amount = next(t for t in settlement.applied if t.method == TenderMethod.CASH).amount
-        else:
-            amount = next(applied).amount
-        row = SaleTender.objects.create(organization=organization, sale=credit, method=tender.method, amount=amount,
-                                        voucher=card, reference=(tender.reference or "")[:100])
+    for tender, card, row, amount in _store_tenders(credit, tenders, cards, settlement):
         if card is not None:
             give_back(card=card, amount=-amount, visits=tender.visits if tender.method == TenderMethod.SERIES_CARD
                       else 0, tender=row)
