@@ -58,7 +58,9 @@ def test_the_document_holds_every_linked_table_and_validates_against_its_schema(
 @pytest.mark.django_db
 def test_nothing_of_another_client_or_organization_is_in_it(world):
     full = make_full_client(world.org, world.practitioner)
-    neighbour = make_full_client(world.org, world.practitioner, first_name="Aino", last_name="Lahtinen")
+    # A double-barrelled surname: the staff's random (Faker) names never contain it, and the export rightly
+    # names the treating practitioner, who could otherwise be a "Lahtinen" too.
+    neighbour = make_full_client(world.org, world.practitioner, first_name="Aino", last_name="Lahtinen-Kivelä")
     polish = make_full_client(world.other_org, Membership.objects.filter(organization=world.other_org).first(),
                               first_name="Zofia", last_name="Wiśniewska")
     make_client(world.org, first_name="Ilmatar", last_name="Toinen")  # same first name, different person
