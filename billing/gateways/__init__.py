@@ -1,0 +1,1 @@
+"""Online payment gateways (Stripe, Paytrail, Przelewy24), each one small class behind `base.PaymentGateway`."""
