@@ -341,6 +341,34 @@ else:
 # "none" registers nothing, "recording" is the test double, else a dotted path to a FiscalGateway.
 FISCAL_REGISTER = env_str("FISCAL_REGISTER", "none")
 
+# Online payment gateways (billing/gateways, docs/online-payments.md): the deployment's merchant credentials live
+# here only, never in the database. Each gateway named in PAYMENT_GATEWAYS must have its secrets set, or the
+# server refuses to start. Test mode is the provider's: Stripe's sk_test_ keys, Paytrail's test account,
+# Przelewy24's sandbox host; PAYMENTS_LIVE=1 says the credentials move real money (the owner's pages say which).
+PAYMENT_GATEWAYS = env_list("PAYMENT_GATEWAYS", [])
+_unknown_gateways = set(PAYMENT_GATEWAYS) - {"stripe", "paytrail", "przelewy24"}
+if _unknown_gateways:
+    raise ImproperlyConfigured(f"PAYMENT_GATEWAYS: unknown gateway(s) {sorted(_unknown_gateways)}; "
+                               "choose from stripe, paytrail, przelewy24.")
+PAYMENTS_LIVE = env_bool("PAYMENTS_LIVE", False)
+PAYMENT_GATEWAY_TIMEOUT = env_int("PAYMENT_GATEWAY_TIMEOUT", 20, minimum=1)
+_gateway_schemes = ("https", "http") if DEBUG else ("https",)
+if "stripe" in PAYMENT_GATEWAYS:
+    STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = env_url("STRIPE_API_BASE", "https://api.stripe.com", schemes=_gateway_schemes)
+if "paytrail" in PAYMENT_GATEWAYS:
+    PAYTRAIL_ACCOUNT = env_str("PAYTRAIL_ACCOUNT")
+    PAYTRAIL_SECRET = env_str("PAYTRAIL_SECRET")
+    PAYTRAIL_API_BASE = env_url("PAYTRAIL_API_BASE", "https://services.paytrail.com", schemes=_gateway_schemes)
+if "przelewy24" in PAYMENT_GATEWAYS:
+    P24_MERCHANT_ID = env_int("P24_MERCHANT_ID", 0, minimum=1)
+    P24_POS_ID = env_int("P24_POS_ID", P24_MERCHANT_ID, minimum=1)
+    P24_CRC = env_str("P24_CRC")
+    P24_API_KEY = env_str("P24_API_KEY")
+    P24_API_BASE = env_url("P24_API_BASE", "https://secure.przelewy24.pl" if PAYMENTS_LIVE
+                           else "https://sandbox.przelewy24.pl", schemes=_gateway_schemes)
+
 # SMS gateway (used by notifications; notify/sms): "disabled" sends nothing, "file" writes each
 # message as a JSON line (development), "http" is a generic gateway, "smsapi" (Poland) and
 # "gatewayapi" (Finland and the Nordics) are providers' own APIs.
