@@ -37,6 +37,33 @@ class ReceiptEmailRequested(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PaymentPolicySaved(Event):
+    """An online payment policy was created or changed (`service_id` None: the organization's default)."""
+
+    name = "billing.payment_policy_saved"
+    policy_id: int
+    service_id: int | None
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentPolicyRemoved(Event):
+    """A service's own payment policy was removed: the service follows the organization's default again."""
+
+    name = "billing.payment_policy_removed"
+    service_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayConnectionChanged(Event):
+    """The organization started (`connected`) or stopped taking online payments through `gateway`."""
+
+    name = "billing.gateway_connection_changed"
+    gateway: str
+    connected: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class TillOpened(Event):
     name = "billing.till_opened"
     till_id: int

@@ -63,6 +63,8 @@ class Perm(StrEnum):
     VIEW_SALES_REPORTS = "view_sales_reports"
     MANAGE_INVOICES = "manage_invoices"
     MANAGE_CATALOG = "manage_catalog"
+    MANAGE_ONLINE_PAYMENTS = "manage_online_payments"
+    REFUND_ONLINE_PAYMENTS = "refund_online_payments"
 
 
 _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
@@ -80,6 +82,9 @@ _EVERY_MEMBER = {Perm.VIEW_PANEL, Perm.USE_API, Perm.MANAGE_OWN_API_TOKENS}
 # and reception open, count and close the till; the owner and the accountant read the sales reports,
 # the Z reports and the accounting export; invoices are written by the owner and reception and marked
 # paid by the accountant too; only the owner sets products, prices, VAT and commission (catalog).
+# Online payments (issue 18): everyone who reads payments sees the online ones; the owner and reception refund
+# them and decide on a late cancellation or a no-show (keep the deposit, charge the fee); only the owner connects
+# a gateway and sets the payment policies.
 # Any client-facing role records a data-subject request that arrives; only the owner
 # (the controller) answers, extends, refuses, exports, erases and restricts.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -91,7 +96,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.RECEPTION: frozenset(_EVERY_MEMBER | {
         Perm.VIEW_STAFF, Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.VIEW_CALENDAR,
         Perm.BOOK_APPOINTMENTS, Perm.RECORD_REQUESTS, Perm.VIEW_PAYMENTS, Perm.RECORD_PAYMENTS,
-        Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES, Perm.OPERATE_TILL, Perm.MANAGE_INVOICES}),
+        Perm.VIEW_CLIENT_MESSAGES, Perm.VIEW_DAY_FIGURES, Perm.OPERATE_TILL, Perm.MANAGE_INVOICES,
+        Perm.REFUND_ONLINE_PAYMENTS}),
     Role.ACCOUNTANT: frozenset(_EVERY_MEMBER | {Perm.VIEW_CLIENTS, Perm.EXPORT_CLIENTS, Perm.VIEW_PAYMENTS,
                                                 Perm.VIEW_RESTRICTED_RECORDS, Perm.VIEW_SALES_REPORTS,
                                                 Perm.MANAGE_INVOICES}),
