@@ -33,6 +33,7 @@ api.add_router("/public", "api.public.router")
 api.add_router("", "api.till.router")
 api.add_router("", "api.products.router")
 api.add_router("", "api.reports.router")
+api.add_router("", "api.online_payments.router")
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 

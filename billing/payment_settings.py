@@ -19,7 +19,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +27,16 @@ from django.utils.translation import gettext_lazy
 from billing import gateways
 from billing.events import GatewayConnectionChanged, PaymentPolicyRemoved, PaymentPolicySaved
 from billing.gateways.base import GatewayError
-from billing.models.online import GatewayConnection, PaymentPolicy, PolicyKind
+from billing.models.online import (
+    GatewayConnection,
+    OnlinePayment,
+    OnlinePaymentKind,
+    OnlinePaymentStatus,
+    OnlineRefund,
+    PaymentPolicy,
+    PolicyKind,
+    RefundStatus,
+)
 from kernel.audit import Actor, record
 from kernel.events import publish
 from kernel.models import AuditAction
@@ -132,6 +141,60 @@ def with_policies(organization: Organization, services) -> list[tuple[object, Pa
     """Each of `services` (booking's, read by the caller) with its own policy, or None where the default applies."""
     own = {p.service_id: p for p in service_policies(organization)}
     return [(service, own.get(service.pk)) for service in services]
+
+
+# A booking's state, named as booking names it (billing reads appointments through the ORM, never booking's code).
+_LATE_STATES = ("cancelled", "no_show")
+_DECIDABLE = (OnlinePaymentKind.PREPAYMENT, OnlinePaymentKind.DEPOSIT, OnlinePaymentKind.CARD_SETUP)
+AWAITING_DECISION = "decision"  # the list's filter beside the statuses
+
+
+def awaiting_decision(payments: QuerySet[OnlinePayment]) -> QuerySet[OnlinePayment]:
+    """Paid bookings that were cancelled late or not attended and wait for staff: keep the deposit, refund it, or
+    charge the no-show fee to the saved card. A cancellation inside the free window is refunded by itself (its
+    refund is on its way), so it is not here; neither is a guarantee whose fee was charged already."""
+    late = (Q(appointment__state="no_show") | Q(free_cancellation_until=None)
+            | Q(appointment__transitions__to_state="cancelled",
+                appointment__transitions__at__gt=F("free_cancellation_until")))
+    open_refund = OnlineRefund.objects.filter(payment=OuterRef("pk")).exclude(status=RefundStatus.FAILED)
+    fee = OnlinePayment.objects.filter(organization=OuterRef("organization"), appointment=OuterRef("appointment"),
+                                       kind=OnlinePaymentKind.NO_SHOW_FEE).exclude(status=OnlinePaymentStatus.FAILED)
+    return (payments.filter(status=OnlinePaymentStatus.PAID, kind__in=_DECIDABLE, appointment__state__in=_LATE_STATES)
+            .filter(late).exclude(Exists(open_refund)).exclude(Exists(fee)).distinct())
+
+
+def payment_search(organization: Organization, *, status: str = "", kind: str = "", gateway: str = "",
+                   since=None, until=None) -> QuerySet[OnlinePayment]:
+    """The organization's online payments for the staff list, newest first; payments kept only for accounting after
+    the client's erasure (restricted) are not among them."""
+    rows = (OnlinePayment.objects.for_organization(organization).filter(restricted_until=None)
+            .select_related("appointment", "appointment__service").order_by("-created_at", "-pk"))
+    if status == AWAITING_DECISION:
+        rows = awaiting_decision(rows)
+    elif status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if gateway:
+        rows = rows.filter(gateway=gateway)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    return rows
+
+
+def refunds_of(payment: OnlinePayment) -> QuerySet[OnlineRefund]:
+    return OnlineRefund.objects.filter(organization_id=payment.organization_id, payment=payment).order_by(
+        "requested_at", "pk")
+
+
+def fees_for(payment: OnlinePayment) -> QuerySet[OnlinePayment]:
+    """The no-show fees charged against the booking of a card guarantee."""
+    if payment.appointment_id is None or payment.kind != OnlinePaymentKind.CARD_SETUP:
+        return OnlinePayment.objects.none()
+    return OnlinePayment.objects.filter(organization_id=payment.organization_id, appointment_id=payment.appointment_id,
+                                        kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("created_at", "pk")
 
 
 # Services -------------------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.models.online import OnlinePayment, OnlineRefund
 from kernel.audit import Actor, record
 from kernel.events import Event
 from kernel.models import AuditAction
@@ -73,9 +74,33 @@ EVENT_LABELS: dict[str, object] = {
     "clients.consent_changed": gettext_lazy("Marketing permission granted or withdrawn"),
     "billing.sale_completed": gettext_lazy("Sale completed (receipt written)"),
     "billing.sale_refunded": gettext_lazy("Refund made (credit receipt written)"),
+    "billing.online_payment_paid": gettext_lazy("Online payment received (also a no-show fee charged)"),
+    "billing.online_payment_failed": gettext_lazy("Online payment failed"),
+    "billing.online_payment_lapsed": gettext_lazy("Online payment not made in time"),
+    "billing.online_payment_kept": gettext_lazy("Online payment kept under the policy"),
+    "billing.online_refund_done": gettext_lazy("Online payment refunded"),
     "privacy.request_received": gettext_lazy("Data-subject request received"),
     "privacy.request_answered": gettext_lazy("Data-subject request answered"),
 }
+
+
+# Online payment events carry the payment's (and a refund's) amount and currency beside the ids: money, not people.
+PAYMENT_EVENTS = frozenset(name for name in EVENT_LABELS if name.startswith("billing.online_"))
+
+
+def _data(event: Event) -> dict:
+    data = event.payload()
+    if event.name in PAYMENT_EVENTS:
+        payment = OnlinePayment.objects.filter(organization_id=event.organization_id,
+                                               pk=data.get("payment_id")).values("amount", "currency").first()
+        if payment is not None:
+            data.update(amount=str(payment["amount"]), currency=payment["currency"])
+        if data.get("refund_id"):
+            refund = OnlineRefund.objects.filter(organization_id=event.organization_id,
+                                                 pk=data["refund_id"]).values("amount").first()
+            if refund is not None:
+                data["refund_amount"] = str(refund["amount"])
+    return data
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -171,7 +196,7 @@ def queue_for_event(event: Event) -> int:
             continue
         delivery_id = uuid.uuid4()
         body = json.dumps({"id": str(delivery_id), "event": event.name, "created": now.isoformat(),
-                           "data": event.payload()}, sort_keys=True, separators=(",", ":"))
+                           "data": _data(event)}, sort_keys=True, separators=(",", ":"))
         WebhookDelivery.objects.create(organization_id=event.organization_id, endpoint=endpoint,
                                        delivery_id=delivery_id, event=event.name, body=body, next_attempt_at=now)
         queued += 1

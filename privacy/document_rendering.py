@@ -241,7 +241,8 @@ def notice_context(facts: dict[str, Any], *, organization, published_at: dt.date
         "holds_special": Category.SPECIAL.value in held,
         "sources": [str(SOURCE_TEXTS.get(s, s)) for s in facts["sources"]],
         "subprocessors": [{**r, "country_name": country_text(r["country"])} for r in recipients["subprocessors"]],
-        "own_recipients": [{**r, "country_name": country_text(r["country"])} for r in recipients["organization"]],
+        "own_recipients": [{**r, **_recipient_words(r), "country_name": country_text(r["country"])}
+                           for r in recipients["organization"]],
         "transfers": [{"country": country_text(c), "recipients": ", ".join(by_country.get(c, []))}
                       for c in facts["transfers"]],
         "retention": _retention_lines(facts["retention"], country, held) + _backup_lines(facts),
@@ -251,6 +252,21 @@ def notice_context(facts: dict[str, Any], *, organization, published_at: dt.date
         "cookies": _cookie_rows(facts.get("cookies") or []),
         "staff_feeds_show": _feeds_show(facts.get("staff_calendar_feeds") or []),
     }
+
+
+# Recipients the system adds (not the owner's own free text): their purpose and data, worded in the notice's language.
+RECIPIENT_PURPOSES = {
+    "online_payments": (
+        gettext_lazy("takes the online payments of bookings (prepayments, deposits, no-show guarantees) and refunds"),
+        gettext_lazy("the amount, the payment's reference and your email address; the card or bank details you enter "
+                     "on its payment page, which we never see"),
+    ),
+}
+
+
+def _recipient_words(recipient: dict[str, Any]) -> dict[str, str]:
+    words = RECIPIENT_PURPOSES.get(recipient.get("purpose_code") or "")
+    return {"purpose": str(words[0]), "data_categories": str(words[1])} if words else {}
 
 
 # What staff calendar feeds show of a client, most revealing last (booking.models.FeedDetail).

@@ -83,7 +83,18 @@ def _recipients(organization) -> dict[str, list[dict[str, str]]]:
     own = [{"name": r.name, "country": r.country, "purpose": r.purpose, "data_categories": r.data_categories,
             "is_processor": r.is_processor}
            for r in OrganizationRecipient.objects.filter(organization=organization, removed_at=None).order_by("name")]
-    return {"subprocessors": processors, "organization": own}
+    return {"subprocessors": processors, "organization": own + _payment_gateways(organization)}
+
+
+def _payment_gateways(organization) -> list[dict[str, Any]]:
+    """Each payment gateway the organization takes online payments through receives the payer's payment (issue 18).
+    Its purpose is a code (`purpose_code`), worded in the notice's language when it is rendered."""
+    from billing.payment_settings import PROVIDERS, connected_gateways
+
+    return [{"name": PROVIDERS[name]["company"], "country": PROVIDERS[name]["country"], "purpose": "",
+             "purpose_code": "online_payments", "data_categories": "", "gateway": name,
+             "is_processor": PROVIDERS[name]["is_processor"]}
+            for name in connected_gateways(organization)]
 
 
 def _sources(organization) -> list[str]:

@@ -78,7 +78,22 @@ def recipients(organization) -> list[str]:
         _("Staff of %(organization)s, each only as far as their role needs") % {"organization": organization.name},
         _("The operator of the Tilli service, as processor on the organization's instructions (hosting and "
           "maintenance, within the EU/EEA)"),
+        *_payment_gateways(organization),
     ]
+
+
+def _payment_gateways(organization) -> list[str]:
+    from billing.payment_settings import PROVIDERS, connected_gateways
+
+    lines = []
+    for name in connected_gateways(organization):
+        provider = PROVIDERS[name]
+        words = {"company": provider["company"], "country": provider["country"]}
+        lines.append(_("%(company)s (%(country)s), which takes online payments, on our instructions") % words
+                     if provider["is_processor"] else
+                     _("%(company)s (%(country)s), which takes online payments, as a controller in its own right")
+                     % words)
+    return lines
 
 
 def rights(organization) -> list[str]:

@@ -142,6 +142,7 @@ org_patterns = [
          name="calendar_state"),
 ]
 org_patterns += counter_urls.patterns  # till, products, sales reports (web/counter_urls.py)
+org_patterns += [path("online-payments/", include("web.payment_admin_urls"))]  # web/payment_admin_views.py
 
 urlpatterns = [
     path("", views.home, name="home"),
