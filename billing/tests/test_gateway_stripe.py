@@ -78,10 +78,10 @@ def endpoint() -> Iterator[Endpoint]:
 
 @pytest.fixture
 def double(endpoint: Endpoint) -> Iterator[StripeDouble]:
-    with StripeDouble(webhook_url=endpoint.url, timeout_delay=2.5) as stripe_double:
-        with override_settings(**stripe_double.settings(), PAYMENT_GATEWAY_TIMEOUT=1):
-            endpoint.gateway = gateway("stripe")
-            yield stripe_double
+    with StripeDouble(webhook_url=endpoint.url, timeout_delay=2.5) as stripe_double, \
+            override_settings(**stripe_double.settings(), PAYMENT_GATEWAY_TIMEOUT=1):
+        endpoint.gateway = gateway("stripe")
+        yield stripe_double
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_customer_pays_on_the_hosted_page_and_the_signed_webhook_settles_paid(st
 
     assert checkout.provider_ref.startswith("cs_test_")
     assert checkout.redirect_url == f"{double.url}/c/pay/{checkout.provider_ref}"
-    status, page, _ = browser(checkout.redirect_url)
+    _, page, _ = browser(checkout.redirect_url)
     assert "25.50 EUR" in page and "Haircut, Salon Tilli" in page
     location = pay(checkout.redirect_url)
 
@@ -211,7 +211,7 @@ def test_an_expired_session_settles_failed(stripe, double, endpoint):
 def test_tampered_amount_wrong_secret_missing_header_and_stale_timestamp_are_refused(stripe, double, endpoint):
     stripe.start(payment())
     event = double.session_event("pay-0001", "checkout.session.completed")
-    body, headers = double.signed(event)
+    body, _ = double.signed(event)
     tampered = body.replace(b'"amount_total": 2550', b'"amount_total": 1')
     assert tampered != body
 
@@ -436,16 +436,16 @@ def test_an_off_session_decline_is_a_failed_charge(stripe, double, endpoint, dec
 def test_a_missing_setting_fails_loudly(missing):
     values = {"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
               "STRIPE_API_BASE": "https://api.stripe.com"}
-    with override_settings(PAYMENT_GATEWAYS=["stripe"], PAYMENTS_LIVE=False, **(values | {missing: ""})):
-        with pytest.raises(ImproperlyConfigured, match=missing):
-            gateway("stripe")
+    with override_settings(PAYMENT_GATEWAYS=["stripe"], PAYMENTS_LIVE=False, **(values | {missing: ""})), \
+            pytest.raises(ImproperlyConfigured, match=missing):
+        gateway("stripe")
 
 
 def test_a_test_key_in_live_mode_fails_loudly():
     with override_settings(PAYMENT_GATEWAYS=["stripe"], PAYMENTS_LIVE=True, STRIPE_SECRET_KEY="sk_test_x",
-                           STRIPE_WEBHOOK_SECRET="whsec_x", STRIPE_API_BASE="https://api.stripe.com"):
-        with pytest.raises(ImproperlyConfigured, match="PAYMENTS_LIVE"):
-            gateway("stripe")
+                           STRIPE_WEBHOOK_SECRET="whsec_x", STRIPE_API_BASE="https://api.stripe.com"), \
+            pytest.raises(ImproperlyConfigured, match="PAYMENTS_LIVE"):
+        gateway("stripe")
 
 
 def test_the_double_posts_events_to_the_url_set_after_construction(endpoint):
