@@ -142,3 +142,65 @@ class SeriesVisitReleased(Event):
     name = "billing.series_visit_released"
     voucher_id: int
     appointment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentEvent(Event):
+    """Something happened to an online payment (billing.models.OnlinePayment); ids and codes only."""
+
+    payment_id: int
+    appointment_id: int | None
+    kind: str  # OnlinePaymentKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentCreated(OnlinePaymentEvent):
+    name = "billing.online_payment_created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentPaid(OnlinePaymentEvent):
+    """The gateway confirmed the payment (or, for a card guarantee, saved the card)."""
+
+    name = "billing.online_payment_paid"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentFailed(OnlinePaymentEvent):
+    """Refused, cancelled by the payer, or the gateway could not be reached to start it."""
+
+    name = "billing.online_payment_failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentLapsed(OnlinePaymentEvent):
+    """Not paid before the appointment's hold lapsed."""
+
+    name = "billing.online_payment_lapsed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlinePaymentKept(OnlinePaymentEvent):
+    """A late cancellation or a no-show: the payment is kept under the policy, by a staff member's decision."""
+
+    name = "billing.online_payment_kept"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlineRefundRequested(OnlinePaymentEvent):
+    """A refund is to be sent to the gateway (the worker does it, retrying with the event backoff)."""
+
+    name = "billing.online_refund_requested"
+    refund_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlineRefundDone(OnlinePaymentEvent):
+    name = "billing.online_refund_done"
+    refund_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnlineRefundFailed(OnlinePaymentEvent):
+    name = "billing.online_refund_failed"
+    refund_id: int

@@ -355,8 +355,11 @@ def credited(line: SaleLine) -> tuple[Decimal, Decimal, Decimal, Decimal]:
 
 @transaction.atomic
 def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[TenderInput], actor: Actor,
-                reason: str) -> Sale:
-    """A credit receipt for `lines` of `sale` (quantities returned), paid back by `tenders` (positive amounts)."""
+                reason: str, online: bool = False) -> Sale:
+    """A credit receipt for `lines` of `sale` (quantities returned), paid back by `tenders` (positive amounts).
+
+    Money goes back online only through the gateway (billing.online_payments, which passes `online=True` once the
+    gateway has refunded); the counter cannot pay back "online"."""
     organization = sale.organization
     original = Sale.objects.select_for_update().get(organization=organization, pk=sale.pk)  # one refund at a time
     if original.kind != SaleKind.SALE:
@@ -389,7 +392,7 @@ def sale_refund(*, sale: Sale, lines: Sequence[RefundLine], tenders: Sequence[Te
     cards: list = []
     entered: list[money.Tender] = []
     for tender in tenders:
-        if tender.method not in TenderMethod.values or tender.method == TenderMethod.ONLINE:
+        if tender.method not in TenderMethod.values or (tender.method == TenderMethod.ONLINE and not online):
             raise _invalid(_("Choose how the money is paid back."), SaleError.TENDER)
         card = None
         amount = Decimal(tender.amount or 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from billing import online_payments  # noqa: F401 (registers the worker's refund sending)
 from billing.events import SaleCompleted, SaleRefunded
 from billing.fiscal import fiscal_gateway
 from billing.models import FiscalRegistration, Sale

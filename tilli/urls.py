@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("p/", include("web.portal_urls")),
     path("b/", include("web.booking_urls")),
+    path("pay/", include("web.pay_urls")),
     path("help/", include("web.help_urls")),
     path("u/<str:token>/", unsubscribe_view, name="unsubscribe"),
     path("", include("ops.urls")),
