@@ -73,6 +73,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     rows = payment_search(request.organization, status=filters.get("status", ""), kind=filters.get("kind", ""),
                           gateway=filters.get("gateway", ""), since=moment(filters.get("since")),
                           until=moment(filters.get("until"), 1))
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()  # a filter that cannot be read shows its error, not everything
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -105,7 +107,7 @@ def _decision(request: HttpRequest, payment_id: int, form_class, template: str, 
               done: str = "") -> HttpResponse:
     """A staff decision on a payment: GET shows what will happen and asks to confirm; POST does it."""
     payment = _payment(request, payment_id, perm=Perm.REFUND_ONLINE_PAYMENTS)
-    form = form_class(request.POST or None, initial=initial or {})
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial or {})
     if request.method == "POST" and form.is_valid():
         try:
             act(payment, form.cleaned_data, actor_for_request(request))
