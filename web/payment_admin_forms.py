@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billing.models.online import OnlinePaymentKind, OnlinePaymentStatus, PolicyKind
 from billing.payment_settings import AWAITING_DECISION, MAX_HOURS, MAX_TEXT, PROVIDERS
 
+DAY = forms.DateInput(attrs={"type": "date"})
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
 
 
@@ -19,7 +21,7 @@ class PolicyForm(forms.Form):
                              widget=forms.RadioSelect)
     deposit_amount = forms.DecimalField(label=_("Deposit (amount)"), required=False, **MONEY,
                                         help_text=_("Either an amount or a percentage of the price."))
-    deposit_percent = forms.DecimalField(label=_("Deposit (% of the price)"), required=False, max_digits=5,
+    deposit_percent = forms.DecimalField(label=_("Deposit (percent of the price)"), required=False, max_digits=5,
                                          decimal_places=2, min_value=Decimal("1"), max_value=Decimal("100"))
     no_show_fee = forms.DecimalField(label=_("Late cancellation and no-show fee"), required=False, **MONEY,
                                      help_text=_("Charged to the saved card of a card guarantee, when staff "
@@ -68,5 +70,5 @@ class PaymentFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=kind_choices)
     gateway = forms.ChoiceField(label=_("Gateway"), required=False,
                                 choices=[("", _("All"))] + [(name, p["label"]) for name, p in PROVIDERS.items()])
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=pgettext_lazy("a range of days", "From"), required=False, widget=DAY)
+    until = forms.DateField(label=pgettext_lazy("a range of days", "To"), required=False, widget=DAY)
