@@ -329,11 +329,13 @@ def gateway_connect(*, organization: Organization, gateway: str, actor: Actor) -
     cls = gateway_class(gateway)
     if cls is not None and hasattr(cls, "test_access"):
         try:
-            gateways.gateway(gateway).test_access()
+            accepted, code = gateways.gateway(gateway).test_access() is not False, f"{gateway}:access-refused"
         except GatewayError as error:
+            accepted, code = False, error.code
+        if not accepted:
             raise Conflict(PaymentSettingsError.GATEWAY_REFUSED,
                            _("The payment gateway did not accept the connection (%(code)s). Check the gateway's "
-                             "settings with your service provider.") % {"code": error.code}) from None
+                             "settings with your service provider.") % {"code": code})
     connection = (GatewayConnection.objects.select_for_update().for_organization(organization)
                   .filter(gateway=gateway).first())
     if connection is not None and connection.enabled:
