@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -148,7 +148,7 @@ class PaytrailDouble:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self
@@ -237,11 +237,12 @@ class PaytrailDouble:
 
     def send_event(self, url: str, params: dict[str, str]) -> int:
         """GET `url` with `params` appended (signed or not, as given); the status answered, 0 for none."""
-        if not url:
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
             return 0
         target = _append(url, params)
         try:
-            with _opener.open(urllib.request.Request(target, method="GET"), timeout=10) as response:
+            # The scheme is checked above.
+            with _opener.open(urllib.request.Request(target, method="GET"), timeout=10) as response:  # noqa: S310
                 status = response.status
         except urllib.error.HTTPError as error:
             status = error.code
@@ -283,6 +284,7 @@ class PaytrailDouble:
             self._send(handler, int(failure), {"status": "error", "message": "Injected failure"}, sign=False)
             return
         refund = re.fullmatch(r"/payments/([^/]+)/refund", path)
+        refund_stamp = ""
         try:
             if handler.command == "POST" and path == "/payments":
                 algorithm = self._authenticate(handler.command, headers, raw, transaction_id=None)
@@ -290,7 +292,8 @@ class PaytrailDouble:
             elif handler.command == "POST" and refund:
                 transaction_id = urllib.parse.unquote(refund.group(1))
                 algorithm = self._authenticate(handler.command, headers, raw, transaction_id=transaction_id)
-                status, answer = 201, self._create_refund(transaction_id, raw)
+                refund_stamp, answer = self._create_refund(transaction_id, raw)
+                status = 201
             else:
                 raise _Refused(404, "Not found")
         except _Refused as refused:
@@ -302,10 +305,8 @@ class PaytrailDouble:
             return
         self._send(handler, status, answer, algorithm=algorithm,
                    sign=failure != "unsigned", corrupt=failure == "bad-signature")
-        if refund and self.refund_callback_delay is not None:
-            stamp = answer["_stamp"] if "_stamp" in answer else ""
-            if stamp:
-                threading.Thread(target=self._later_refund_callback, args=(stamp,), daemon=True).start()
+        if refund_stamp and self.refund_callback_delay is not None:
+            threading.Thread(target=self._later_refund_callback, args=(refund_stamp,), daemon=True).start()
 
     def _later_refund_callback(self, stamp: str) -> None:
         if not self._stop.wait(self.refund_callback_delay):
@@ -435,7 +436,7 @@ class PaytrailDouble:
         if "description" in item and not (isinstance(item["description"], str) and len(item["description"]) <= 1000):
             raise _Refused(400, "items.description must be at most 1000 characters")
 
-    def _create_refund(self, transaction_id: str, raw: bytes) -> dict[str, Any]:
+    def _create_refund(self, transaction_id: str, raw: bytes) -> tuple[str, dict[str, Any]]:
         """"Payloads: Refund payment": amount in cents (not more than is left), a unique refundStamp, callbacks."""
         data = self._json(raw)
         known = {"amount", "email", "refundStamp", "refundReference", "items", "callbackUrls"}
@@ -466,12 +467,11 @@ class PaytrailDouble:
             if refund.status != "fail":
                 payment.refunded += amount
             self.refunds.append(refund)
-        return {"provider": payment.provider, "status": refund.status, "transactionId": refund.transaction_id,
-                "_stamp": stamp}
+        return stamp, {"provider": payment.provider, "status": refund.status,
+                       "transactionId": refund.transaction_id}
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, answer: dict[str, Any], *,
               algorithm: str = "sha256", sign: bool = True, corrupt: bool = False) -> None:
-        answer = {key: value for key, value in answer.items() if not key.startswith("_")}
         body = json.dumps(answer)
         headers = {"content-type": "application/json; charset=utf-8", "request-id": str(uuid.uuid4())}
         if sign:
