@@ -13,6 +13,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -86,7 +87,7 @@ def make_gateway(double: PaytrailDouble, **kwargs: object) -> PaytrailGateway:
 def payment_request(receiver: Receiver, reference: str = "pay-0001", amount: int = 2550,
                     language: str = "fi") -> PaymentRequest:
     return PaymentRequest(
-        reference=reference, amount_minor=amount, currency="EUR", description="Haircut, Salon Example",
+        reference=reference, amount_minor=amount, currency="EUR", description="Hiustenleikkaus – Parturi Äänekoski",
         email="payer@example.org", language=language, country="FI",
         return_url="http://localhost:8000/pay/return/paytrail/?p=1",
         cancel_url="http://localhost:8000/pay/cancel/paytrail/",
@@ -154,7 +155,7 @@ def test_the_create_request_is_exactly_what_the_documentation_asks_for(double, r
     assert body == {
         "stamp": "pay-0001", "reference": "pay-0001", "amount": 2550, "currency": "EUR", "language": "EN",
         "items": [{"unitPrice": 2550, "units": 1, "vatPercentage": 25.5, "productCode": "booking",
-                   "description": "Haircut, Salon Example"}],
+                   "description": "Hiustenleikkaus – Parturi Äänekoski"}],
         "customer": {"email": "payer@example.org"},
         "redirectUrls": {"success": "http://localhost:8000/pay/return/paytrail/?p=1",
                          "cancel": "http://localhost:8000/pay/cancel/paytrail/"},
@@ -512,8 +513,6 @@ def test_a_missing_setting_fails_loudly(double, missing):
 def test_an_absent_setting_fails_loudly(double):
     values = double.settings()
     with override_settings(**values):
-        from django.conf import settings
-
         del settings.PAYTRAIL_SECRET
         with pytest.raises(ImproperlyConfigured, match="PAYTRAIL_SECRET"):
             gateway("paytrail")
