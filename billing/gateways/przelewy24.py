@@ -42,10 +42,12 @@ from billing.gateways.base import (
 PREFIX = "p24"
 USER_AGENT = "Tilli-Payments/1"
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
-# The currencies Przelewy24 settles (its "Currencies" list); an amount is always in the lowest unit.
-CURRENCIES = frozenset({"PLN", "EUR", "GBP", "CZK", "USD", "DKK", "NOK", "SEK", "CHF", "HUF", "RON", "BGN"})
-# Hosted-page languages we use: Polish, and English for every other language of ours.
-LANGUAGES = {"pl": "pl", "en": "en"}
+# The hosted page's languages are ISO 639-1 codes from Przelewy24's list (bg, cs, de, en, es, fr, hr, hu, it,
+# nl, pl, pt, se, sk, ro; Swedish is "se" there); Finnish is not offered, so it gets English.
+LANGUAGES = {"pl": "pl", "en": "en", "sv": "se", "fi": "en"}
+URL_MAX = 250  # urlReturn, urlStatus
+REFUNDS_UUID_MAX = 35
+REQUEST_ID_MAX = 45
 
 # The fields each signature covers, in the documented order (the order is part of the signed JSON).
 REGISTER_SIGN = ("sessionId", "merchantId", "amount", "currency", "crc")
@@ -156,8 +158,10 @@ class Przelewy24Gateway(PaymentGateway):
         same sessionId, and only the one the customer pays is ever notified and verified."""
         if not _is_int(request.amount_minor) or request.amount_minor <= 0:
             raise GatewayError(f"{PREFIX}:amount", retryable=False)
-        if request.currency not in CURRENCIES:
+        if not (len(request.currency) == 3 and request.currency.isascii() and request.currency.isupper()):
             raise GatewayError(f"{PREFIX}:currency", retryable=False)
+        if max(len(request.return_url), len(request.notify_url)) > URL_MAX:
+            raise GatewayError(f"{PREFIX}:url-too-long", retryable=False)
         if not 0 < len(request.reference) <= 100:
             raise GatewayError(f"{PREFIX}:session-id", retryable=False)
         if not 0 < len(request.email) <= 50:
@@ -247,12 +251,15 @@ class Przelewy24Gateway(PaymentGateway):
                             event_id=f"refund:{data['refundsUuid']}", is_refund=True)
 
     def refund(self, *, payment: Notification, amount_minor: int, reference: str, notify_url: str) -> RefundResult:
-        """transaction/refund with our refund's stamp as requestId and refundsUuid; the result comes by notification.
+        """transaction/refund with our refund's stamp (at most 35 characters) as requestId and refundsUuid; the
+        result comes by notification, which names the refund by its (signed) refundsUuid.
 
         Przelewy24 refuses a requestId it has seen ("Request already exists"): that answer to our retry means the
         earlier attempt was taken, so it is PENDING like a first answer."""
         if not _is_int(amount_minor) or not 0 < amount_minor <= payment.amount_minor:
             raise GatewayError(f"{PREFIX}:amount", retryable=False)
+        if not 0 < len(reference) <= min(REFUNDS_UUID_MAX, REQUEST_ID_MAX):
+            raise GatewayError(f"{PREFIX}:refund-reference", retryable=False)
         try:
             order_id = int(payment.provider_ref)
         except ValueError:

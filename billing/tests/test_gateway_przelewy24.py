@@ -279,11 +279,26 @@ def test_double_catches_a_wrong_sign_and_wrong_credentials(p24, receiver) -> Non
     p24.errors.clear()
 
 
-def test_amount_must_be_integer_minor_units_and_currency_known(client, receiver) -> None:
-    for amount, currency in ((0, "PLN"), (-5, "PLN"), (100, "XXX")):
+def test_amount_must_be_integer_minor_units_and_currency_an_iso_code(client, p24, receiver) -> None:
+    for amount, currency in ((0, "PLN"), (-5, "PLN"), (100, "zł")):
         with pytest.raises(GatewayError):
             client.start(PaymentRequest(**{**payment(receiver).__dict__, "amount_minor": amount,
                                            "currency": currency}))
+    assert p24.requests == []  # refused before anything was sent
+
+
+def test_languages_map_to_przelewy24_codes(client, p24, receiver) -> None:
+    for ours, theirs in (("sv", "se"), ("fi", "en"), ("en", "en")):
+        checkout = client.start(PaymentRequest(**{**payment(receiver).__dict__, "language": ours}))
+        assert p24.transactions[checkout.provider_ref].body["language"] == theirs
+    assert p24.errors == []
+
+
+def test_refund_reference_must_fit_refunds_uuid(client, p24, receiver) -> None:
+    payment_done = paid(client, p24, receiver)
+    with pytest.raises(GatewayError) as error:
+        client.refund(payment=payment_done, amount_minor=100, reference="r" * 36, notify_url=receiver.url)
+    assert error.value.code == "p24:refund-reference" and p24.refunds == []
 
 
 def test_a_retried_registration_gets_a_new_token_and_only_the_paid_one_settles(client, p24, receiver) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-CURRENCIES = {"PLN", "EUR", "GBP", "CZK", "USD", "DKK", "NOK", "SEK", "CHF", "HUF", "RON", "BGN"}
+CURRENCIES = {"PLN", "EUR", "GBP", "CZK"}
 LANGUAGES = {"bg", "cs", "de", "en", "es", "fr", "hr", "hu", "it", "nl", "pl", "pt", "se", "sk", "ro"}
 FAILURES = {"timeout", "lost", "500", "503", "400", "401", "declined"}
 
@@ -303,20 +303,21 @@ class Przelewy24Double:
         path = "transaction/register"
         problem = self._check_fields(path, body, REGISTER_REQUIRED, REGISTER_OPTIONAL)
         if not problem:
-            problem = (
-                "amount must be a positive integer in the lowest unit" if body["amount"] <= 0 else
-                f"currency {body['currency']} not accepted" if body["currency"] not in CURRENCIES else
-                "sessionId longer than 100" if not 0 < len(body["sessionId"]) <= 100 else
-                "email longer than 50" if not 0 < len(body["email"]) <= 50 else
-                "description longer than 1024" if len(body["description"]) > 1024 else
-                f"language {body['language']} not supported" if body["language"] not in LANGUAGES else
-                "country must be two capital letters" if not (len(body["country"]) == 2 and body["country"].isupper())
-                else "urlReturn is not an absolute URL" if not body["urlReturn"].startswith(("http://", "https://"))
-                else "urlStatus is not an absolute URL"
-                if not body.get("urlStatus", "http://").startswith(("http://", "https://")) else
-                "sign does not match" if body["sign"] != p24_sign(
-                    body, ["sessionId", "merchantId", "amount", "currency"], self.crc) else ""
+            url_status = body.get("urlStatus", "https://")
+            checks = (
+                (body["amount"] > 0, "amount must be a positive integer in the lowest unit"),
+                (body["currency"] in CURRENCIES, f"currency {body['currency']} not accepted"),
+                (0 < len(body["sessionId"]) <= 100, "sessionId empty or longer than 100"),
+                (0 < len(body["email"]) <= 50, "email empty or longer than 50"),
+                (len(body["description"]) <= 1024, "description longer than 1024"),
+                (body["language"] in LANGUAGES, f"language {body['language']} not supported"),
+                (len(body["country"]) == 2 and body["country"].isupper(), "country is not two capital letters"),
+                (all(url.startswith(("http://", "https://")) and len(url) <= 250
+                     for url in (body["urlReturn"], url_status)), "urlReturn/urlStatus not an absolute URL <= 250"),
+                (body["sign"] == p24_sign(body, ["sessionId", "merchantId", "amount", "currency"], self.crc),
+                 "sign does not match"),
             )
+            problem = next((message for ok, message in checks if not ok), "")
         if problem:
             return self._violation(f"{path}: {problem}")
         token = str(uuid.uuid4()).upper()
@@ -352,6 +353,8 @@ class Przelewy24Double:
             problem = f"unknown field(s) {sorted(unknown)}"
         if not problem and not body["refunds"]:
             problem = "refunds is empty"
+        if not problem and (len(body["requestId"]) > 45 or len(body["refundsUuid"]) > 35):
+            problem = "requestId longer than 45 or refundsUuid longer than 35"
         for item in body.get("refunds") or []:
             if problem:
                 break
