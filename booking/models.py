@@ -338,6 +338,9 @@ class HolidayOpening(TenantModel):
 
 
 class AppointmentState(models.TextChoices):
+    # Booked online under a prepayment, deposit or card guarantee: the time is held (its occupancies are active,
+    # so nobody else can take it) until `hold_until`, and becomes booked when the gateway confirms the payment.
+    PENDING = "pending", _("Awaiting payment")
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
     ARRIVED = "arrived", pgettext_lazy("appointment state: the client is here", "Arrived")
@@ -347,6 +350,8 @@ class AppointmentState(models.TextChoices):
 
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    AppointmentState.PENDING: frozenset({AppointmentState.BOOKED, AppointmentState.CONFIRMED,
+                                         AppointmentState.CANCELLED}),
     AppointmentState.BOOKED: frozenset({AppointmentState.CONFIRMED, AppointmentState.ARRIVED,
                                         AppointmentState.COMPLETED, AppointmentState.CANCELLED,
                                         AppointmentState.NO_SHOW}),
@@ -374,7 +379,7 @@ class Channel(models.TextChoices):
                fields={"client": _BOOKING, "service": _BOOKING, "staff": _BOOKING, "start": _BOOKING,
                        "end": _BOOKING, "channel": _BOOKING, "state": _BOOKING, "wishes": _BOOKING,
                        "created_by_user_id": _BOOKING, "created_at": _BOOKING},
-               not_personal=["organization", "location", "revision"])
+               not_personal=["organization", "location", "revision", "hold_until"])
 class Appointment(TenantModel):
     client = models.ForeignKey("clients.Client", null=True, on_delete=models.SET_NULL, related_name="appointments",
                                verbose_name=_("client"))
@@ -392,6 +397,7 @@ class Appointment(TenantModel):
     created_by_user_id = models.BigIntegerField(_("created by (account number)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revision = models.PositiveIntegerField(default=0, editable=False)  # iCalendar SEQUENCE: bumped on each change
+    hold_until = models.DateTimeField(null=True, blank=True, editable=False)  # PENDING: the time lapses then
 
     class Meta:
         verbose_name = _("appointment")

@@ -11,6 +11,17 @@ from billing.models.accounting import (
 from billing.models.catalog import Product, StockMovement, StockReason
 from billing.models.fiscal import FiscalRegistration
 from billing.models.invoices import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from billing.models.online import (
+    GatewayConnection,
+    GatewayNotice,
+    OnlinePayment,
+    OnlinePaymentKind,
+    OnlinePaymentStatus,
+    OnlineRefund,
+    PaymentPolicy,
+    PolicyKind,
+    RefundStatus,
+)
 from billing.models.payments import Payment, PaymentMethod
 from billing.models.profile import BillingProfile, CommissionRate
 from billing.models.sales import LineKind, Sale, SaleKind, SaleLine, SaleTender, TenderMethod
@@ -29,14 +40,23 @@ __all__ = [
     "DocumentCounter",
     "DocumentSeries",
     "FiscalRegistration",
+    "GatewayConnection",
+    "GatewayNotice",
     "Invoice",
     "InvoiceKind",
     "InvoiceLine",
     "InvoiceStatus",
     "LineKind",
+    "OnlinePayment",
+    "OnlinePaymentKind",
+    "OnlinePaymentStatus",
+    "OnlineRefund",
     "Payment",
     "PaymentMethod",
+    "PaymentPolicy",
+    "PolicyKind",
     "Product",
+    "RefundStatus",
     "Sale",
     "SaleKind",
     "SaleLine",
