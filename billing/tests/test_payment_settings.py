@@ -176,3 +176,25 @@ def test_a_gateway_no_policy_needs_is_disconnected_and_can_be_connected_again(wo
         again = gateway_connect(organization=world.org, gateway="paytrail", actor=SYSTEM)
     assert again.pk == connection.pk and again.enabled
     assert EventRecord.objects.filter(name="billing.gateway_connection_changed").count() == 3
+
+
+def test_przelewy24_is_asked_to_check_the_credentials_before_it_is_connected(world):
+    from billing.gateways.doubles.przelewy24 import Przelewy24Double
+
+    with Przelewy24Double() as double:
+        with override_settings(**{**double.settings(), "P24_API_KEY": "not-the-key"}), \
+                pytest.raises(Conflict) as refused:
+            gateway_connect(organization=world.org, gateway="przelewy24", actor=SYSTEM)
+        assert refused.value.code == PaymentSettingsError.GATEWAY_REFUSED and "not-the-key" not in str(refused.value)
+        assert double.errors and all("Basic auth" in e for e in double.errors)  # the wrong key, sent on purpose
+        double.errors.clear()
+        assert not GatewayConnection.objects.exists()
+        with override_settings(**double.settings()):
+            double.fail_next("503")
+            with pytest.raises(Conflict):  # the gateway down: not connected, the owner tries again later
+                gateway_connect(organization=world.org, gateway="przelewy24", actor=SYSTEM)
+            connection = gateway_connect(organization=world.org, gateway="przelewy24", actor=SYSTEM)
+        assert connection.enabled and double.requests.count(("GET", "/api/v1/testAccess")) == 3
+        assert double.errors == []
+    with override_settings(PAYMENT_GATEWAYS=["przelewy24"]):
+        assert connected_gateways(world.org) == ["przelewy24"]
