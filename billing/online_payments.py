@@ -264,6 +264,18 @@ def payment_lapse(*, payment: OnlinePayment) -> OnlinePayment:
     return locked
 
 
+@transaction.atomic
+def payment_rebooked(*, payment: OnlinePayment, appointment) -> OnlinePayment:
+    """A payment that arrived after its hold lapsed booked the same time again: it now belongs to that booking."""
+    locked = _locked(payment)
+    if appointment.organization_id != locked.organization_id:
+        raise Invalid(PaymentError.WRONG_STATE, _("Choose an appointment of this organization."))
+    locked.appointment, locked.hold_until = appointment, None
+    locked.save(update_fields=["appointment", "hold_until"])
+    _audit(locked, Actor.system(SYSTEM), AuditAction.UPDATE, ["appointment"], client=locked.client)
+    return locked
+
+
 # -- notifications -----------------------------------------------------------------------------------------------
 
 
