@@ -190,7 +190,7 @@ def settle_the_cancelled_payment(event: AppointmentCancelled) -> None:
         return
     transition = (AppointmentTransition.objects.filter(appointment=appointment, to_state=AppointmentState.CANCELLED)
                   .order_by("-at", "-pk").values_list("at", "from_state").first())
-    if payment.status in (*OPEN, OnlinePaymentStatus.FAILED):
+    if payment.status in OPEN:
         payment_lapse(payment=payment)
         return
     if transition is None or transition[1] == AppointmentState.PENDING:
