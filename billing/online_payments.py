@@ -103,6 +103,16 @@ def payment_of_appointment(appointment) -> OnlinePayment | None:
             .exclude(kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("-created_at", "-pk").first())
 
 
+def payments_by_appointment(organization: Organization, appointment_ids) -> dict[int, OnlinePayment]:
+    """{appointment id: the payment it was booked with} for a list of appointments (the portal's rows)."""
+    found: dict[int, OnlinePayment] = {}
+    rows = (OnlinePayment.objects.filter(organization=organization, appointment_id__in=list(appointment_ids))
+            .exclude(kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("created_at", "pk"))
+    for payment in rows:
+        found[payment.appointment_id] = payment  # the newest wins
+    return found
+
+
 def fees_of_appointment(appointment) -> QuerySet[OnlinePayment]:
     return OnlinePayment.objects.filter(organization_id=appointment.organization_id, appointment_id=appointment.pk,
                                         kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("created_at", "pk")

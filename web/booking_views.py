@@ -28,6 +28,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.online_payments import payment_of_appointment
 from billing.series_booking import held_card, series_cards_for
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
@@ -363,6 +364,7 @@ def _appointment_context(organization: Organization, appointment: Appointment, t
     deadline = cancellation_deadline(appointment)
     return {
         "booking_org": organization, "appointment": appointment, "token": token, "deadline": deadline,
+        "online_payment": payment_of_appointment(appointment), "now": timezone.now(),
         "changeable": changeable_online(appointment),
         "active": appointment.state in CHANGEABLE, "cancelled": appointment.state == AppointmentState.CANCELLED,
         "past_deadline": appointment.state in CHANGEABLE and timezone.now() >= deadline,

@@ -213,3 +213,26 @@ def test_cancelling_at_the_gateway_shows_the_hold_and_frees_the_time_on_request(
     assert OnlinePayment.objects.get(pk=payment.pk).status == OnlinePaymentStatus.FAILED
     run_worker()
     assert OnlinePayment.objects.get(pk=payment.pk).status == OnlinePaymentStatus.FAILED
+
+
+def test_the_manage_page_shows_what_was_paid_and_then_refunded(world, salon, stripe):
+    from booking.notifications import manage_token
+
+    browser = visitor()
+    payment = booked(browser, world, salon, stripe)
+    session = stripe.session_for(payment.stamp)
+    stripe.complete(session["id"])
+    browser.post(reverse("pay:status", args=[payment.stamp]), {"q:session_id": session["id"]})
+    run_worker()
+    appointment = Appointment.objects.get(pk=payment.appointment_id)
+    token = manage_token(appointment)
+    manage = reverse("public_booking:manage", args=[world.org.slug, token])
+    assert "Paid online: 49.00 EUR" in browser.get(manage).content.decode()
+    cancel = reverse("public_booking:cancel", args=[world.org.slug, token])
+    assert "refunded in full" in browser.get(cancel).content.decode()
+    response = browser.post(cancel, {"confirm": "yes"})
+    assert response.status_code == 302
+    run_worker()
+    html = browser.get(manage).content.decode()
+    assert "Paid online: 49.00 EUR" in html and "refunded 49.00 EUR" in html
+    assert [r["amount"] for r in stripe.refunds_for(OnlinePayment.objects.get().provider_ref)] == [4900]
