@@ -307,7 +307,7 @@ def details(request, booking_slug: str):
                 if data.get("card_code", "").strip():
                     appointment = book_online_with_card(**booking, card_code=data["card_code"])
                 elif pay is not None:
-                    return book_and_pay(booking)  # the time is held; on to the gateway's payment page
+                    return book_and_pay(request, booking)  # the time is held; on to the gateway's payment page
                 else:
                     appointment = book_online(**booking)
             except SlotTaken:  # before ValidationError: a taken time shows the day's other times, not a form error

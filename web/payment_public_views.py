@@ -72,10 +72,14 @@ def add_acceptance(form: forms.Form, step: dict) -> None:
         "required": gettext_lazy("Accept the payment policy to continue to the payment.")})
 
 
-def book_and_pay(booking: dict) -> HttpResponse:
-    """Hold the time and send the visitor to the gateway's hosted page (raises the booking's refusals)."""
-    _appointment, _payment, url = book_online_with_payment(**booking)
-    return redirect(url)
+def book_and_pay(request: HttpRequest, booking: dict) -> HttpResponse:
+    """Hold the time and send the visitor on to the gateway's hosted page (raises the booking's refusals).
+
+    Not a redirect of the form's POST: the Content-Security-Policy's form-action allows only our own origin, so
+    the answer is a page that moves on to the gateway by itself (a meta refresh, no script) and has a link."""
+    appointment, payment, url = book_online_with_payment(**booking)
+    return render(request, "web/pay/go.html", {"booking_org": payment.organization, "payment": payment,
+                                               "appointment": appointment, "url": url})
 
 
 # -- the gateway's notification ----------------------------------------------------------------------------------

@@ -77,7 +77,10 @@ def post_details(browser, org, service, staff, start, **fields):
 def booked(browser, world, salon, stripe, **fields):
     staff, service = salon
     response = post_details(browser, world.org, service, staff, slot_start(service), accept_payment="on", **fields)
-    assert response.status_code == 302 and response["Location"].startswith(stripe.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<meta http-equiv="refresh" content="0;url={stripe.url}/c/pay/' in html
+    assert f'id="to-payment" href="{stripe.url}/c/pay/' in html
     return OnlinePayment.objects.get(organization=world.org)
 
 
