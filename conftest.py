@@ -9,8 +9,14 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tilli.test import World, build_world, free_port
+
+# Property tests check what holds for every input, not how fast one example runs: Hypothesis' default 200 ms
+# deadline per example turns a busy machine (CI beside other jobs, two cores) into a failure of correct code.
+hypothesis_settings.register_profile("tilli", deadline=None)
+hypothesis_settings.load_profile("tilli")
 
 
 @pytest.fixture(autouse=True)

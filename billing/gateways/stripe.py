@@ -21,6 +21,7 @@ Error codes: "stripe:timeout", "stripe:connection", "stripe:http-<status>[:<stri
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import requests
@@ -82,7 +83,8 @@ class StripeGateway(PaymentGateway):
             secret_key,
             base_addresses={"api": api_base},
             max_network_retries=0,  # our caller retries on GatewayError.retryable, with the same idempotency key
-            http_client=stripe_sdk.RequestsClient(timeout=timeout, session=requests.Session()),
+            # requests (the SDK's default client) with our timeout for connecting and for each read
+            http_client=stripe_sdk.RequestsClient(timeout=timeout),
         )
 
     @classmethod
@@ -236,7 +238,7 @@ class StripeGateway(PaymentGateway):
 
     def _settle_return(self, query: dict[str, str]) -> Notification:
         session_id = query.get("session_id", "")
-        if not session_id.startswith("cs_") or "/" in session_id:
+        if not re.fullmatch(r"cs_[A-Za-z0-9_]{1,200}", session_id):
             raise SignatureRefused("stripe:return")
         session = self._call(lambda options: self.client.v1.checkout.sessions.retrieve(session_id, options=options))
         return self._from_session(session.to_dict(), kind="return", event_id=f"return:{session_id}")

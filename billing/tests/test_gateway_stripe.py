@@ -242,6 +242,21 @@ def test_duplicates_keep_their_event_id_and_out_of_order_events_each_settle_alon
     assert late.status == PaymentStatus.FAILED and late.event_id == expired["id"] != first.event_id
 
 
+def test_an_asynchronous_payment_is_pending_until_stripe_says_it_succeeded_or_failed(stripe, double, endpoint):
+    checkout = stripe.start(payment())
+    session = double.sessions[checkout.provider_ref] | {"status": "complete", "payment_status": "unpaid",
+                                                       "payment_intent": "pi_async"}
+
+    for kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded",
+                 "checkout.session.async_payment_failed"):
+        paid_now = session | ({"payment_status": "paid"} if kind.endswith("succeeded") else {})
+        assert double.send_event(double.event(kind, paid_now)) == 200
+
+    assert [(n.status, n.provider_ref, n.amount_minor) for n in endpoint.notifications] == [
+        (PaymentStatus.PENDING, "pi_async", 2550), (PaymentStatus.PAID, "pi_async", 2550),
+        (PaymentStatus.FAILED, "pi_async", 2550)]
+
+
 def test_an_event_tilli_does_not_handle_is_acknowledged_not_settled(stripe, double, endpoint):
     event = double.event("customer.created", {"id": "cus_x", "object": "customer"})
 

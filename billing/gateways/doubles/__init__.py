@@ -1,0 +1,1 @@
+"""Local HTTP doubles of the payment providers, for tests and the browser tests."""
