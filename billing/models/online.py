@@ -41,6 +41,7 @@ class PaymentPolicy(TenantModel):
                             default=PolicyKind.NONE)
     deposit_amount = models.DecimalField(_("deposit (amount)"), max_digits=10, decimal_places=2, null=True,
                                          blank=True)
+    # xgettext:no-python-format
     deposit_percent = models.DecimalField(_("deposit (% of the price)"), max_digits=5, decimal_places=2,
                                           null=True, blank=True)
     no_show_fee = models.DecimalField(_("late cancellation and no-show fee"), max_digits=10, decimal_places=2,
