@@ -21,11 +21,13 @@ from ninja import Field, Router, Schema, Status
 
 from api.errors import ApiError, ErrorOut
 from api.types import Day, Id, Moment
+from billing.online_payments import amount_due, policy_for
 from booking.models import Resource, ResourceKind, Service
 from booking.notifications import manage_token
 from booking.online import book_online
 from booking.selectors import free_slots
 from kernel.audit import client_ip
+from notify.prepayment import book_online_with_payment
 from notify.series_reactions import book_online_with_card
 from tenancy.models import Organization
 from tenancy.public import public_language, public_organization
@@ -75,6 +77,10 @@ class PublicBookingIn(Schema):
         "The code of the visitor's series card for this service: the visit is prepaid by one of its visits, "
         "given back if the booking is cancelled (refusals: 422 series_card_unknown/void/expired/service, "
         "409 series_card_used_up). A secret: send it only in this body."))
+    accept_payment: bool = Field(False, description=(
+        "The visitor accepted the service's payment policy (prepayment, deposit or card guarantee), shown to them "
+        "before booking; required when the service has one (422 payment_not_accepted). The amount and currency "
+        "are the server's: nothing in the request sets them."))
     challenge: str = Field("", description="A challenge from GET /{booking_slug}/challenge, used once.")
     proof: str = Field("", description='A decimal nonce such that SHA-256 of "<challenge>:<proof>" starts with '
                                        "`bits` zero bits.")
@@ -92,6 +98,12 @@ class PublicBookingOut(Schema):
     end: datetime
     staff_id: int
     manage_url: str
+    state: str = Field("booked", description='"booked", or "pending" while the time is held for the payment.')
+    payment_url: str | None = Field(None, description="The gateway's hosted payment page to send the visitor to.")
+    hold_until: datetime | None = Field(None, description="The time is held until then; unpaid, it is freed.")
+    payment_amount: Decimal | None = None
+    payment_currency: str | None = None
+    payment_kind: str | None = Field(None, description="prepayment, deposit or card_setup")
 
 
 def _services(organization: Organization):
@@ -152,11 +164,19 @@ def public_book(request: HttpRequest, booking_slug: str, payload: PublicBookingI
                    start=payload.start, person=payload.dict(), wishes=payload.wishes,
                    marketing_email=payload.marketing_email, marketing_sms=payload.marketing_sms, ip=ip,
                    language=public_language(request, organization))
+    paid = {}
     if payload.series_card_code.strip():  # nothing booked when the card cannot pay (api.errors: 422 / 409)
         appointment = book_online_with_card(**booking, card_code=payload.series_card_code)
+    elif policy_for(service) is not None and amount_due(policy_for(service), service) is not None:
+        if not payload.accept_payment:
+            raise ApiError(422, "payment_not_accepted", _("Accept the payment policy to continue to the payment."))
+        appointment, payment, url = book_online_with_payment(**booking)  # 409 payment_gateway: nothing held
+        paid = {"payment_url": url, "hold_until": appointment.hold_until, "payment_amount": payment.amount,
+                "payment_currency": payment.currency, "payment_kind": payment.kind}
     else:
         appointment = book_online(**booking)  # a taken time: 409 (api.errors)
     manage = request.build_absolute_uri(reverse("public_booking:manage",
                                                 args=[organization.slug, manage_token(appointment)]))
     return Status(201, {"id": appointment.pk, "start": appointment.start, "end": appointment.end,
-                        "staff_id": appointment.staff_id, "manage_url": manage})
+                        "staff_id": appointment.staff_id, "manage_url": manage, "state": appointment.state,
+                        **paid})

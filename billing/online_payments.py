@@ -103,6 +103,16 @@ def payment_of_appointment(appointment) -> OnlinePayment | None:
             .exclude(kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("-created_at", "-pk").first())
 
 
+def payments_by_appointment(organization: Organization, appointment_ids) -> dict[int, OnlinePayment]:
+    """{appointment id: the payment it was booked with} for a list of appointments (the portal's rows)."""
+    found: dict[int, OnlinePayment] = {}
+    rows = (OnlinePayment.objects.filter(organization=organization, appointment_id__in=list(appointment_ids))
+            .exclude(kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("created_at", "pk"))
+    for payment in rows:
+        found[payment.appointment_id] = payment  # the newest wins
+    return found
+
+
 def fees_of_appointment(appointment) -> QuerySet[OnlinePayment]:
     return OnlinePayment.objects.filter(organization_id=appointment.organization_id, appointment_id=appointment.pk,
                                         kind=OnlinePaymentKind.NO_SHOW_FEE).order_by("created_at", "pk")
@@ -261,6 +271,18 @@ def payment_lapse(*, payment: OnlinePayment) -> OnlinePayment:
     locked.save(update_fields=["status"])
     _audit(locked, Actor.system(SYSTEM), AuditAction.UPDATE, ["status"], client=locked.client)
     publish(_event(OnlinePaymentLapsed, locked))
+    return locked
+
+
+@transaction.atomic
+def payment_rebooked(*, payment: OnlinePayment, appointment) -> OnlinePayment:
+    """A payment that arrived after its hold lapsed booked the same time again: it now belongs to that booking."""
+    locked = _locked(payment)
+    if appointment.organization_id != locked.organization_id:
+        raise Invalid(PaymentError.WRONG_STATE, _("Choose an appointment of this organization."))
+    locked.appointment, locked.hold_until = appointment, None
+    locked.save(update_fields=["appointment", "hold_until"])
+    _audit(locked, Actor.system(SYSTEM), AuditAction.UPDATE, ["appointment"], client=locked.client)
     return locked
 
 

@@ -24,6 +24,15 @@ class AppointmentBooked(AppointmentEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppointmentHeld(AppointmentEvent):
+    """Booked online under a payment policy: the time is held until `hold_until`, awaiting the payment (no
+    confirmation goes out yet; AppointmentBooked follows when the payment arrives)."""
+
+    name = "booking.appointment_held"
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AppointmentMoved(AppointmentEvent):
     """A new start, staff member or length."""
 

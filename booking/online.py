@@ -44,11 +44,15 @@ def _find_or_create_client(organization: Organization, values: dict, actor: Acto
 
 def book_online(*, organization: Organization, service: Service, staff: Resource | None, start: datetime,
                 person: dict, wishes: str = "", marketing_email: bool = False, marketing_sms: bool = False,
-                ip: str = "", language: str = "") -> Appointment:
+                ip: str = "", language: str = "", hold_until: datetime | None = None) -> Appointment:
     """Raises ValidationError (per field) for bad details and SlotTaken when the time is gone.
 
     `language` is the one the visitor booked in; a new client keeps it as theirs, an existing client's own
-    choice stays."""
+    choice stays. With `hold_until` the time is held awaiting an online payment (booking.holds). Holds that
+    expired unpaid are lapsed first, so a stale hold never blocks a visitor until the periodic job runs."""
+    from booking.holds import lapse_expired
+
+    lapse_expired(organization=organization)
     with transaction.atomic():
         client = _find_or_create_client(organization, {name: person.get(name, "") for name in CLIENT_FIELDS},
                                         Actor(kind=ActorKind.CLIENT, ip=ip), language)
@@ -58,7 +62,7 @@ def book_online(*, organization: Organization, service: Service, staff: Resource
                 marketing_consent_set(client=client, channel=channel, granted=True, source=ConsentSource.ONLINE,
                                       actor=actor)
         appointment = appointment_book(service=service, start=start, client=client, channel=Channel.ONLINE,
-                                       actor=actor, staff=staff, wishes=wishes.strip())
+                                       actor=actor, staff=staff, wishes=wishes.strip(), hold_until=hold_until)
     return appointment
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from booking.availability import subtract_spans, to_micros
 from booking.errors import BookingError, SlotTaken
-from booking.events import STATE_EVENTS, AppointmentBooked, AppointmentMoved, about
+from booking.events import STATE_EVENTS, AppointmentBooked, AppointmentHeld, AppointmentMoved, about
 from booking.models import (
     ACTIVE_STATES,
     ALLOWED_TRANSITIONS,
@@ -82,11 +82,14 @@ def _audit(appointment: Appointment, actor: Actor, action: str, changed_fields=(
 
 
 def appointment_book(*, service: Service, start: datetime, client: Client | None, channel: str, actor: Actor,
-                     staff: Resource | None = None, wishes: str = "", now: datetime | None = None) -> Appointment:
+                     staff: Resource | None = None, wishes: str = "", now: datetime | None = None,
+                     hold_until: datetime | None = None) -> Appointment:
     """Book `service` at `start` with `staff` (or anyone qualified who is free then).
 
     Online bookings respect the service's notice and advance limits; every booking respects
-    working hours, time off, holidays, buffers and the resources the service needs.
+    working hours, time off, holidays, buffers and the resources the service needs. With `hold_until`
+    the time is only held, awaiting an online payment (PENDING, booking.holds): its occupancies are active
+    like a booking's, and no confirmation goes out until the payment arrives.
     """
     if client is not None and client.organization_id != service.organization_id:
         raise ValidationError(_("Choose a client of this organization."))
@@ -111,11 +114,12 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
             appointment = Appointment.objects.create(
                 organization=service.organization, client=client, service=service, staff=chosen,
                 location_id=chosen.location_id, start=start, end=start + timedelta(minutes=service.duration_minutes),
-                channel=channel, wishes=wishes, created_by_user_id=actor.user_id)
+                channel=channel, wishes=wishes, created_by_user_id=actor.user_id,
+                state=AppointmentState.PENDING if hold_until else AppointmentState.BOOKED, hold_until=hold_until)
             Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
-            _log(appointment, "", AppointmentState.BOOKED, actor)
+            _log(appointment, "", appointment.state, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
-            publish(about(appointment, AppointmentBooked, channel=channel))
+            publish(about(appointment, AppointmentHeld if hold_until else AppointmentBooked, channel=channel))
     except IntegrityError:
         raise SlotTaken from None
     return appointment

@@ -119,6 +119,14 @@ def appointment_context(appointment, **extra) -> dict:
             "changeable": timezone.now() < deadline, "time_zone": str(zone), **extra}
 
 
+def _never_booked(appointment) -> bool:
+    """Held for an online payment and freed without becoming a booking (the client was never confirmed)."""
+    from booking.models import AppointmentState
+
+    return appointment.transitions.filter(from_state=AppointmentState.PENDING,
+                                          to_state=AppointmentState.CANCELLED).exists()
+
+
 def _booking_messages(appointment, kind: str) -> list[Message]:
     """The client's confirmation, change or cancellation (email with a calendar file; SMS when there is no
     email and the organization sends SMS), and for an online booking a note to the staff member."""
@@ -140,6 +148,10 @@ def _booking_messages(appointment, kind: str) -> list[Message]:
     if channel:
         language = client_language(client)
         subject, body = render_message(organization, kind, channel, language, appointment_context(appointment))
+        if kind == TemplateKind.CONFIRMED:
+            from notify.prepayment import paid_note
+
+            body += paid_note(appointment, language)  # what was paid online for this booking, if anything
         message = enqueue(organization=organization, client=client, appointment=appointment, channel=channel,
                          purpose=MessagePurpose.TRANSACTIONAL, kind=kind,
                          recipient=client.email if channel == MessageChannel.EMAIL else client.phone,
@@ -188,6 +200,8 @@ def appointment_changed(appointment_id: int, kind: str | None) -> list[int]:
         return []  # erased since: nothing left to tell anyone
     if kind in ("confirmed", "moved") and appointment.state not in ACTIVE_STATES:
         kind = None
+    if kind == "cancelled" and _never_booked(appointment):
+        kind = None  # a time held for a payment that never came: there was no booking to cancel
     with transaction.atomic(), translation.override(None):
         schedule_reminders(appointment)
         messages = _booking_messages(appointment, kind) if kind else []

@@ -18,6 +18,7 @@ from booking.models import Channel
 from clients.events import ClientChanged, ClientProcessingRestricted, ClientRestrictionLifted
 from kernel.events import subscriber
 from notify import (
+    prepayment,  # noqa: F401 (a booking's online payment books, frees or refunds it)
     sale_reactions,  # noqa: F401 (registers the counter's reactions)
     series_reactions,  # noqa: F401 (a cancelled booking gives its series-card visit back)
 )

@@ -28,6 +28,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing.online_payments import payment_of_appointment
 from billing.series_booking import held_card, series_cards_for
 from booking.models import Appointment, AppointmentState, Resource, Service
 from booking.notifications import (
@@ -54,6 +55,7 @@ from tilli.lib.dates import parse_day, parse_instant
 from tilli.lib.text import validate_clean_text
 from tilli.lib.translated import pick
 from web.form_errors import apply_errors
+from web.payment_public_views import add_acceptance, book_and_pay, payment_step
 
 ANYONE = "any"
 WEEK = 7
@@ -279,6 +281,9 @@ def details(request, booking_slug: str):
         raise Http404
     form = DetailsForm(request.POST or None,
                        series_card=series_cards_for(organization=organization, service_id=service.pk))
+    pay = payment_step(organization, service)  # a prepayment, deposit or card guarantee: paid before booking
+    if pay is not None:
+        add_acceptance(form, pay)
     taken = False
     if request.method == "POST":
         try:
@@ -301,6 +306,8 @@ def details(request, booking_slug: str):
             try:
                 if data.get("card_code", "").strip():
                     appointment = book_online_with_card(**booking, card_code=data["card_code"])
+                elif pay is not None:
+                    return book_and_pay(request, booking)  # the time is held; on to the gateway's payment page
                 else:
                     appointment = book_online(**booking)
             except SlotTaken:  # before ValidationError: a taken time shows the day's other times, not a form error
@@ -320,7 +327,7 @@ def details(request, booking_slug: str):
         context = {
             "booking_org": organization, "service": service, "staff": chosen, "start": start.astimezone(zone),
             "start_value": _start_value(start), "form": form, "params": params, "taken": taken,
-            "time_zone": str(zone), "challenge": booking_challenge(organization),
+            "time_zone": str(zone), "challenge": booking_challenge(organization), "pay": pay,
             "proof_bits": settings.PUBLIC_WRITES_PROOF_BITS,
             "change_href": times_url + _query(**params, week=local_day, day=local_day) + "#times",
         }
@@ -357,6 +364,7 @@ def _appointment_context(organization: Organization, appointment: Appointment, t
     deadline = cancellation_deadline(appointment)
     return {
         "booking_org": organization, "appointment": appointment, "token": token, "deadline": deadline,
+        "online_payment": payment_of_appointment(appointment), "now": timezone.now(),
         "changeable": changeable_online(appointment),
         "active": appointment.state in CHANGEABLE, "cancelled": appointment.state == AppointmentState.CANCELLED,
         "past_deadline": appointment.state in CHANGEABLE and timezone.now() >= deadline,

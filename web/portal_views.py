@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from billing.online_payments import payments_by_appointment
 from booking.models import Appointment, AppointmentState
 from booking.notifications import manage_token
 from clients.access_log import client_access_log
@@ -196,8 +197,10 @@ def _upcoming(request, organization, client) -> list[dict]:
         record_many(organization=organization, actor=client_actor(request, client), action=AuditAction.VIEW,
                     object_type=Appointment._meta.label_lower, detail={"via": "portal"},
                     subjects=[(str(a.pk), client.subject_ref) for a in appointments])
+    payments = payments_by_appointment(organization, [a.pk for a in appointments])
     return [{"appointment": a, "manage_href": reverse("public_booking:manage", args=[organization.slug,
-                                                                                    manage_token(a)])}
+                                                                                    manage_token(a)]),
+             "payment": payments.get(a.pk)}
             for a in appointments]
 
 
