@@ -43,7 +43,6 @@ class PaymentPolicySaved(Event):
     name = "billing.payment_policy_saved"
     policy_id: int
     service_id: int | None
-    version: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,11 +55,12 @@ class PaymentPolicyRemoved(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class GatewayConnectionChanged(Event):
-    """The organization started (`connected`) or stopped taking online payments through `gateway`."""
+    """The organization started (`kind` "connected") or stopped ("disconnected") taking online payments through the
+    connection's gateway."""
 
     name = "billing.gateway_connection_changed"
-    gateway: str
-    connected: bool
+    connection_id: int
+    kind: str
 
 
 @dataclass(frozen=True, kw_only=True)

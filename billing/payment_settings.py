@@ -301,7 +301,7 @@ def policy_save(*, organization: Organization, service=None, kind: str,
            obj=policy, changed_fields=changed,
            detail={"kind": policy.kind, "version": policy.version, "service": service.pk if service else None})
     publish(PaymentPolicySaved(organization_id=organization.pk, policy_id=policy.pk,
-                               service_id=service.pk if service else None, version=policy.version))
+                               service_id=service.pk if service else None))
     return policy
 
 
@@ -348,7 +348,7 @@ def gateway_connect(*, organization: Organization, gateway: str, actor: Actor) -
     record(organization=organization, actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE,
            obj=connection, changed_fields=["enabled", "connected_at"],
            detail={"gateway": gateway, "live": payments_live()})
-    publish(GatewayConnectionChanged(organization_id=organization.pk, gateway=gateway, connected=True))
+    publish(GatewayConnectionChanged(organization_id=organization.pk, connection_id=connection.pk, kind="connected"))
     return connection
 
 
@@ -372,5 +372,6 @@ def gateway_disconnect(*, connection: GatewayConnection, actor: Actor) -> Gatewa
     connection.save(update_fields=["enabled"])
     record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=connection,
            changed_fields=["enabled"], detail={"gateway": connection.gateway})
-    publish(GatewayConnectionChanged(organization_id=organization.pk, gateway=connection.gateway, connected=False))
+    publish(GatewayConnectionChanged(organization_id=organization.pk, connection_id=connection.pk,
+                                     kind="disconnected"))
     return connection
