@@ -206,7 +206,7 @@ def payment_policies_service(request: HttpRequest, service_id: Id, payload: Poli
     return policy_save(organization=request.organization, service=service, actor=_actor(request), **payload.dict())
 
 
-@router.delete("/payment-policies/services/{service_id}", response={204: None, **ERRORS})
+@router.api_operation(["DELETE"], "/payment-policies/services/{service_id}", response={204: None, **ERRORS})
 def payment_policies_service_remove(request: HttpRequest, service_id: Id):
     """The service follows the default policy again."""
     policy_remove(organization=request.organization, service=_service(request, service_id), actor=_actor(request))

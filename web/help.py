@@ -99,7 +99,10 @@ _PANEL = {
                  "product_edit", "product_stock", "commissions", "sales_reports",
                  # invoices and the billing details they print
                  "billing_profile", "invoices", "invoice_new", "invoice_new_for", "invoice_detail", "invoice_credit",
-                 "invoice_paid", "invoice_remind"],
+                 "invoice_paid", "invoice_remind",
+                 # online payments: the list, a payment, the staff's decisions, the owner's settings
+                 "online_payments", "online_payment", "online_payment_refund", "online_payment_keep",
+                 "online_payment_fee", "online_payment_settings", "online_payment_service"],
     "messages": ["client_reminders", "message_settings", "reminder_rule_delete", "message_templates",
                  "message_template_edit", "message_template_reset", "outbox", "outbox_message", "campaigns",
                  "campaign_new", "campaign", "campaign_preview", "campaign_send", "campaign_status"],

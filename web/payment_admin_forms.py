@@ -11,8 +11,9 @@ from django.utils.translation import pgettext_lazy
 
 from billing.models.online import OnlinePaymentKind, OnlinePaymentStatus, PolicyKind
 from billing.payment_settings import AWAITING_DECISION, MAX_HOURS, MAX_TEXT, PROVIDERS
+from web.widgets import IsoDateInput
 
-DAY = forms.DateInput(attrs={"type": "date"})
+DAY = IsoDateInput()
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
 
 
