@@ -136,14 +136,21 @@ def policy_for(service) -> PaymentPolicy | None:
     return policy
 
 
-def gateway_for(organization: Organization) -> str | None:
-    """The gateway the organization takes payments through: its first enabled connection the deployment offers."""
+def gateway_for(organization: Organization, *, card_on_file: bool = False) -> str | None:
+    """The gateway the organization takes payments through: its first enabled connection the deployment offers
+    (with `card_on_file`, one that can save a card as a guarantee)."""
+    from importlib import import_module
+
     from billing.gateways import enabled
 
     offered = enabled()
     names = GatewayConnection.objects.filter(organization=organization, enabled=True).order_by(
         "connected_at", "pk").values_list("gateway", flat=True)
-    return next((name for name in names if name in offered), None)
+    for name in names:
+        if name in offered and (not card_on_file or
+                                import_module(f"billing.gateways.{name}").GATEWAY.supports_card_on_file):
+            return name
+    return None
 
 
 def cents(value: Decimal) -> Decimal:
