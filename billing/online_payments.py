@@ -328,7 +328,9 @@ def _receipt(payment: OnlinePayment) -> Sale:
         location = apps.get_model("booking", "Location").objects.filter(
             organization_id=payment.organization_id).order_by("pk").first()
     client = payment.client
-    email = client.email if client is not None and not client.is_restricted else ""
+    if client is not None and client.is_restricted:
+        client = None  # kept only for accounting: the receipt stands without the payer's name, and is not mailed
+    email = client.email if client is not None else ""
     return sale_complete(organization=payment.organization, location=location, lines=[line],
                          tenders=[TenderInput(method=TenderMethod.ONLINE, amount=payment.amount,
                                               reference=payment.provider_ref[:100])],
