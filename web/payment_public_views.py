@@ -91,7 +91,8 @@ def _headers(request: HttpRequest) -> dict[str, str]:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def notify(request: HttpRequest, name: str) -> HttpResponse:
+def notify(request: HttpRequest, gateway_name: str) -> HttpResponse:
+    name = gateway_name
     if name not in enabled():
         raise Http404
     provider = gateway(name)

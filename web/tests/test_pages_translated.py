@@ -224,7 +224,7 @@ KWARGS = {**OBJECT_KWARGS,
           "organization_id": lambda world, objs: world.org.pk,  # the operator's console
           "subprocessor_id": lambda world, objs: 1,
           "stamp": lambda world, objs: _online_payment(world, objs).stamp,  # the public payment pages
-          "name": lambda world, objs: "stripe",  # a gateway's notification (not offered by the test settings: 404)
+          "gateway_name": lambda world, objs: "stripe",  # a notification (not offered by the test settings)
           "token": None}  # tokens (sign-in links, calendar feeds, unsubscribing) are filled per route below
 
 
