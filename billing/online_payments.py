@@ -136,14 +136,21 @@ def policy_for(service) -> PaymentPolicy | None:
     return policy
 
 
-def gateway_for(organization: Organization) -> str | None:
-    """The gateway the organization takes payments through: its first enabled connection the deployment offers."""
+def gateway_for(organization: Organization, *, card_on_file: bool = False) -> str | None:
+    """The gateway the organization takes payments through: its first enabled connection the deployment offers
+    (with `card_on_file`, one that can save a card as a guarantee)."""
+    from importlib import import_module
+
     from billing.gateways import enabled
 
     offered = enabled()
     names = GatewayConnection.objects.filter(organization=organization, enabled=True).order_by(
         "connected_at", "pk").values_list("gateway", flat=True)
-    return next((name for name in names if name in offered), None)
+    for name in names:
+        if name in offered and (not card_on_file or
+                                import_module(f"billing.gateways.{name}").GATEWAY.supports_card_on_file):
+            return name
+    return None
 
 
 def cents(value: Decimal) -> Decimal:
@@ -321,7 +328,9 @@ def _receipt(payment: OnlinePayment) -> Sale:
         location = apps.get_model("booking", "Location").objects.filter(
             organization_id=payment.organization_id).order_by("pk").first()
     client = payment.client
-    email = client.email if client is not None and not client.is_restricted else ""
+    if client is not None and client.is_restricted:
+        client = None  # kept only for accounting: the receipt stands without the payer's name, and is not mailed
+    email = client.email if client is not None else ""
     return sale_complete(organization=payment.organization, location=location, lines=[line],
                          tenders=[TenderInput(method=TenderMethod.ONLINE, amount=payment.amount,
                                               reference=payment.provider_ref[:100])],

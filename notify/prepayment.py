@@ -62,6 +62,7 @@ def book_online_with_payment(*, organization, service, staff, start: datetime, p
     from billing.models import OnlinePaymentKind
     from billing.online_payments import (
         PaymentError,
+        amount_due,
         gateway_for,
         payment_create,
         payment_fail,
@@ -72,8 +73,9 @@ def book_online_with_payment(*, organization, service, staff, start: datetime, p
     from booking.online import book_online
 
     policy = policy_for(service)
-    name = gateway_for(organization)
-    if policy is None or name is None:
+    due = amount_due(policy, service)
+    name = gateway_for(organization, card_on_file=due is not None and due[0] == OnlinePaymentKind.CARD_SETUP)
+    if due is None or name is None:
         raise Conflict(PaymentError.NO_GATEWAY, _("Online payment is not available for this service right now. "
                                                   "Please contact us to book."))
     actor = Actor(kind=ActorKind.CLIENT, ip=ip)

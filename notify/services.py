@@ -151,7 +151,8 @@ def _booking_messages(appointment, kind: str) -> list[Message]:
         if kind == TemplateKind.CONFIRMED:
             from notify.prepayment import paid_note
 
-            body += paid_note(appointment, language)  # what was paid online for this booking, if anything
+            note = paid_note(appointment, language)  # what was paid online for this booking, if anything
+            body = f"{body.rstrip()}{note}\n" if note else body
         message = enqueue(organization=organization, client=client, appointment=appointment, channel=channel,
                          purpose=MessagePurpose.TRANSACTIONAL, kind=kind,
                          recipient=client.email if channel == MessageChannel.EMAIL else client.phone,

@@ -8,7 +8,7 @@ from web import payment_public_views as views
 app_name = "pay"
 
 urlpatterns = [
-    path("notify/<slug:name>/", views.notify, name="notify"),
+    path("notify/<slug:gateway_name>/", views.notify, name="notify"),
     path("return/<str:stamp>/", views.back, name="return"),
     path("return/<str:stamp>/status/", views.status, name="status"),
     path("cancel/<str:stamp>/", views.cancel, name="cancel"),

@@ -59,7 +59,7 @@ def payment_step(organization, service) -> dict | None:
 
     return {"policy": policy, "kind": kind, "amount": amount, "currency": currency_of(organization),
             "card": kind == OnlinePaymentKind.CARD_SETUP, "deposit": kind == OnlinePaymentKind.DEPOSIT,
-            "available": gateway_for(organization) is not None,
+            "available": gateway_for(organization, card_on_file=kind == OnlinePaymentKind.CARD_SETUP) is not None,
             "free_hours": policy.free_cancellation_hours, "fee": policy.no_show_fee}
 
 
@@ -91,7 +91,8 @@ def _headers(request: HttpRequest) -> dict[str, str]:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def notify(request: HttpRequest, name: str) -> HttpResponse:
+def notify(request: HttpRequest, gateway_name: str) -> HttpResponse:
+    name = gateway_name
     if name not in enabled():
         raise Http404
     provider = gateway(name)

@@ -340,3 +340,32 @@ def test_fee_after_a_timeout_reuses_its_idempotency_key(world, shop, stripe):
     keys = [urllib.parse.unquote(r["headers"].get("idempotency-key", "")) for r in stripe.requests
             if r["path"] == "/v1/payment_intents"]
     assert fee.status == OnlinePaymentStatus.PAID and set(keys) == {fee.stamp}
+
+
+def test_out_of_order_notifications_do_not_undo_a_payment(world, shop, stripe):
+    payment = paid(shop, stripe)
+    stale = stripe.event("checkout.session.expired", {**stripe.session_for(payment.stamp), "status": "expired"})
+    body, headers = stripe.signed(stale)
+    notification = gateway("stripe").settle(method="POST", query={}, body=body,
+                                            headers={name.lower(): value for name, value in headers.items()})
+    assert notification.status == PaymentStatus.FAILED
+    payment_settle(notification=notification, gateway="stripe")
+    payment.refresh_from_db()
+    assert payment.status == OnlinePaymentStatus.PAID and payment.sale_id is not None
+    assert not EventRecord.objects.filter(name="billing.online_payment_failed").exists()
+
+
+def test_a_refund_the_gateway_refuses_is_failed_with_its_code_for_staff(world, shop, stripe):
+    payment = paid(shop, stripe)
+    refund = payment_refund(payment=payment, amount=Decimal("49.00"), reason="Cancelled", actor=staff(world))
+    stripe.fail_next("400")
+    run_worker()
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.status == RefundStatus.FAILED and refund.failure_code.startswith("stripe:")
+    assert refund.credit_id is None and payment.status == OnlinePaymentStatus.PAID
+    assert EventRecord.objects.filter(name="billing.online_refund_failed").count() == 1
+    again = payment_refund(payment=payment, amount=Decimal("49.00"), reason="Second try", actor=staff(world))
+    run_worker()
+    again.refresh_from_db()
+    assert again.status == RefundStatus.DONE and len(stripe.refunds_for(payment.provider_ref)) == 1

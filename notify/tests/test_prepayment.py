@@ -236,3 +236,31 @@ def test_race_payment_after_the_lapse_and_the_time_taken_is_refunded(world, shop
     assert [r["amount"] for r in stripe.refunds_for(payment.provider_ref)] == [4900]
     refund = OnlineRefund.objects.get(payment=payment)
     assert refund.credit.total == Decimal("-49.00")
+
+
+def test_a_card_guarantee_saves_the_card_and_books_with_nothing_charged(world, shop, stripe):
+    PaymentPolicy.objects.filter(organization=world.org).update(kind=PolicyKind.CARD_GUARANTEE,
+                                                                no_show_fee=Decimal("25.00"))
+    appointment, payment, _url = hold(shop)
+    assert payment.kind == "card_setup" and payment.amount == Decimal("0.00")
+    assert stripe.session_for(payment.stamp)["mode"] == "setup"
+    pay(stripe, payment)
+    run_worker()
+    payment.refresh_from_db()
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.BOOKED and payment.payment_method_ref.startswith("pm_")
+    assert payment.sale_id is None
+    body = Message.objects.get(appointment=appointment, kind="confirmed").body  # in the client's language
+    assert body.endswith("\n\nKorttisi tallennettiin tämän varauksen takuuksi; mitään ei veloitettu.\n")
+
+
+def test_a_card_guarantee_needs_a_gateway_that_keeps_cards(world, shop):
+    from billing.gateways.doubles.paytrail import PaytrailDouble
+
+    PaymentPolicy.objects.filter(organization=world.org).update(kind=PolicyKind.CARD_GUARANTEE)
+    GatewayConnection.objects.filter(organization=world.org).update(gateway="paytrail")
+    with PaytrailDouble() as paytrail, override_settings(**paytrail.settings()), \
+            pytest.raises(Conflict) as refused:
+        hold(shop)
+    assert refused.value.code == "payment_no_gateway"
+    assert not Appointment.objects.exists()

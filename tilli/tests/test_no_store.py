@@ -33,6 +33,8 @@ PUBLIC_KWARGS = {
     "organization_id": lambda world, objs: world.org.pk,  # the operator's console
     "subprocessor_id": lambda world, objs: 1,
     "name": lambda world, objs: "booking-page/0/none.png",  # a picture name (web.tests.test_booking_page: real ones)
+    "stamp": lambda world, objs: "0" * 32,  # an online payment's reference (none: the payment pages answer 404)
+    "gateway_name": lambda world, objs: "stripe",  # a gateway's notification (not offered by the test settings)
 }
 
 

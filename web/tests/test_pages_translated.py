@@ -223,7 +223,25 @@ KWARGS = {**OBJECT_KWARGS,
           "version": lambda world, objs: objs["notice"].version,
           "organization_id": lambda world, objs: world.org.pk,  # the operator's console
           "subprocessor_id": lambda world, objs: 1,
+          "stamp": lambda world, objs: _online_payment(world, objs).stamp,  # the public payment pages
+          "gateway_name": lambda world, objs: "stripe",  # a notification (not offered by the test settings)
           "token": None}  # tokens (sign-in links, calendar feeds, unsubscribing) are filled per route below
+
+
+def _online_payment(world, objs):
+    """A prepayment awaiting its gateway's confirmation, for the public payment pages (return and cancel)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing.models import OnlinePayment
+
+    appointment = objs["appointment"]
+    payment, _created = OnlinePayment.objects.get_or_create(
+        organization=world.org, stamp="0" * 31 + "w", defaults={
+            "gateway": "stripe", "kind": "prepayment", "status": "pending", "client": appointment.client,
+            "appointment": appointment, "amount": Decimal("49.00"), "currency": "EUR", "created_at": timezone.now()})
+    return payment
 SKIPPED_PREFIXES = ("admin/", "api/", "i18n/", "static/")
 # Pages that need a query to answer at all.
 QUERIES = {"o/<slug:org_slug>/messages/wording/edit/": "?kind=confirmed&channel=email&language=fi"}

@@ -239,3 +239,16 @@ def test_the_manage_page_shows_what_was_paid_and_then_refunded(world, salon, str
     html = browser.get(manage).content.decode()
     assert "Paid online: 49.00 EUR" in html and "refunded 49.00 EUR" in html
     assert [r["amount"] for r in stripe.refunds_for(OnlinePayment.objects.get().provider_ref)] == [4900]
+
+
+def test_the_portal_shows_what_was_paid_for_a_coming_appointment(world, salon, stripe):
+    from web.tests.test_portal_appointments import portal_browser
+
+    payment = booked(visitor(), world, salon, stripe)
+    session = stripe.session_for(payment.stamp)
+    stripe.complete(session["id"])
+    visitor().post(reverse("pay:status", args=[payment.stamp]), {"q:session_id": session["id"]})
+    run_worker()
+    payment.refresh_from_db()
+    html = portal_browser(payment.client).get(reverse("portal:home", args=[world.org.slug])).content.decode()
+    assert "Paid online: 49.00 EUR" in html
