@@ -194,6 +194,8 @@ class GatewayNotice(TenantModel):
     received_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("gateway notification acted on")
+        verbose_name_plural = _("gateway notifications acted on")
         constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_notice_unique")]
 
     def __str__(self) -> str:
