@@ -105,16 +105,20 @@ def _actions(payment: OnlinePayment) -> dict:
 
 def _decision(request: HttpRequest, payment_id: int, form_class, template: str, act, initial=None,
               done: str = "") -> HttpResponse:
-    """A staff decision on a payment: GET shows what will happen and asks to confirm; POST does it."""
+    """A staff decision on a payment: GET shows what will happen and asks to confirm; POST does it. `act` returns a
+    message when the gateway refused (the decision is recorded all the same), else None."""
     payment = _payment(request, payment_id, perm=Perm.REFUND_ONLINE_PAYMENTS)
     form = form_class(request.POST if request.method == "POST" else None, initial=initial or {})
     if request.method == "POST" and form.is_valid():
         try:
-            act(payment, form.cleaned_data, actor_for_request(request))
+            refused = act(payment, form.cleaned_data, actor_for_request(request))
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, done)
+            if refused:  # the gateway said no (a declined card): recorded, and said as it is
+                messages.error(request, refused)
+            else:
+                messages.success(request, done)
             return _to_payment(request, payment)
     return render(request, template, {"payment": payment, "form": form, **_actions(payment)},
                   status=422 if form.is_bound and form.errors else 200)
@@ -142,8 +146,8 @@ def payment_keep_view(request: HttpRequest, payment_id: int) -> HttpResponse:
 def payment_fee_view(request: HttpRequest, payment_id: int) -> HttpResponse:
     def act(payment, data, actor):
         fee = fee_charge(payment=payment, actor=actor, amount=data["amount"])
-        if fee.status == OnlinePaymentStatus.FAILED:
-            messages.error(request, _("The card was declined: the fee was not charged."))
+        return _("The card was declined: the fee was not charged.") if fee.status == OnlinePaymentStatus.FAILED \
+            else None
 
     payment = _payment(request, payment_id, perm=Perm.REFUND_ONLINE_PAYMENTS)
     policy = _policy_for(payment)

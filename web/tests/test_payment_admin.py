@@ -239,3 +239,18 @@ def test_the_owner_cannot_disconnect_another_organizations_gateway_or_one_not_of
                           follow=True)
     assert answer.status_code == 200 and [m.level_tag for m in answer.context["messages"]] == ["error"]
     assert not GatewayConnection.objects.filter(organization=world.org).exists()
+
+
+def test_a_declined_card_is_said_as_it_is_and_the_fee_can_be_tried_again(world, client_for, counter, stripe):
+    guarantee = paid_payment(counter, stripe, kind=PolicyKind.CARD_GUARANTEE)
+    no_show(guarantee)
+    browser = client_for(world.owner)
+    fee_url = url(world, "online_payment_fee", payment_id=guarantee.pk)
+    stripe.fail_next("declined")
+    answer = browser.post(fee_url, {"amount": "30.00", "confirm": "on"}, follow=True)
+    assert [m.level_tag for m in answer.context["messages"]] == ["error"]
+    failed = OnlinePayment.objects.get(kind=OnlinePaymentKind.NO_SHOW_FEE)
+    assert failed.status == OnlinePaymentStatus.FAILED and failed.sale_id is None
+    assert browser.post(fee_url, {"amount": "30.00", "confirm": "on"}).status_code == 302
+    assert OnlinePayment.objects.filter(kind=OnlinePaymentKind.NO_SHOW_FEE,
+                                        status=OnlinePaymentStatus.PAID).count() == 1
