@@ -293,6 +293,25 @@ def payment_rebooked(*, payment: OnlinePayment, appointment) -> OnlinePayment:
     return locked
 
 
+@transaction.atomic
+def payment_follow_move(*, payment: OnlinePayment) -> OnlinePayment:
+    """The appointment moved: its free-cancellation window moves with it (the service's policy's hours before the
+    new start)."""
+    locked = _locked(payment)
+    appointment = locked.appointment
+    if appointment is None or locked.free_cancellation_until is None:
+        return locked
+    policy = policy_for(appointment.service)
+    hours = policy.free_cancellation_hours if policy is not None else 0
+    until = appointment.start - timedelta(hours=hours)
+    if until == locked.free_cancellation_until:
+        return locked
+    locked.free_cancellation_until = until
+    locked.save(update_fields=["free_cancellation_until"])
+    _audit(locked, Actor.system(SYSTEM), AuditAction.UPDATE, ["free_cancellation_until"], client=locked.client)
+    return locked
+
+
 # -- notifications -----------------------------------------------------------------------------------------------
 
 

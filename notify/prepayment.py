@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from billing.events import OnlinePaymentFailed, OnlinePaymentPaid
-from booking.events import AppointmentCancelled
+from booking.events import AppointmentCancelled, AppointmentMoved
 from kernel.audit import Actor
 from kernel.events import subscriber
 from kernel.models import ActorKind
@@ -205,3 +205,14 @@ def settle_the_cancelled_payment(event: AppointmentCancelled) -> None:
     left = refundable(payment)
     if left > 0:
         payment_refund(payment=payment, amount=left, reason=_refund_reason("in time"), actor=Actor.system(SYSTEM))
+
+
+@subscriber(AppointmentMoved)
+def move_the_free_cancellation_window(event: AppointmentMoved) -> None:
+    from billing.online_payments import payment_follow_move, payment_of_appointment
+    from booking.models import Appointment
+
+    appointment = Appointment.objects.filter(organization_id=event.organization_id, pk=event.appointment_id).first()
+    payment = payment_of_appointment(appointment)
+    if payment is not None:
+        payment_follow_move(payment=payment)

@@ -194,8 +194,8 @@ class GatewayNotice(TenantModel):
     received_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("gateway notification acted on")
-        verbose_name_plural = _("gateway notifications acted on")
+        verbose_name = _("gateway notification seen")
+        verbose_name_plural = _("gateway notifications seen")
         constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="gateway_notice_unique")]
 
     def __str__(self) -> str:

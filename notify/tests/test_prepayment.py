@@ -264,3 +264,17 @@ def test_a_card_guarantee_needs_a_gateway_that_keeps_cards(world, shop):
         hold(shop)
     assert refused.value.code == "payment_no_gateway"
     assert not Appointment.objects.exists()
+
+
+def test_moving_the_booking_moves_the_free_cancellation_window(world, shop, stripe):
+    from booking.online import online_move
+
+    appointment, payment, _url = hold(shop)
+    pay(stripe, payment)
+    run_worker()
+    appointment.refresh_from_db()
+    later = first_start(shop.service, days=6)
+    online_move(appointment=appointment, start=later, actor=Actor(kind=ActorKind.CLIENT))
+    run_worker()
+    payment.refresh_from_db()
+    assert payment.free_cancellation_until == later - dt.timedelta(hours=24)
