@@ -34,6 +34,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from billing.gateways.doubles import answered_browser_noise
+
 TEST_ACCOUNT = "375917"  # Paytrail's documented test merchant
 TEST_SECRET = "SAIPPUAKAUPPIAS"
 TIMESTAMP_WINDOW = timedelta(minutes=5)
@@ -137,7 +139,8 @@ class PaytrailDouble:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                double._handle(self)
+                if not answered_browser_noise(self):
+                    double._handle(self)
 
             def do_POST(self) -> None:
                 double._handle(self)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from billing.gateways.doubles import answered_browser_noise
+
 CURRENCIES = {"PLN", "EUR", "GBP", "CZK"}
 LANGUAGES = {"bg", "cs", "de", "en", "es", "fr", "hr", "hu", "it", "nl", "pl", "pt", "se", "sk", "ro"}
 FAILURES = {"timeout", "lost", "500", "503", "400", "401", "declined"}
@@ -109,7 +111,8 @@ class Przelewy24Double:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                double._dispatch(self)
+                if not answered_browser_noise(self):
+                    double._dispatch(self)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 

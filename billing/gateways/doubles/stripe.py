@@ -41,6 +41,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from billing.gateways.doubles import answered_browser_noise
+
 API_VERSION_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?")
 CHECKOUT_LOCALES = {"auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr",
                     "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt",
@@ -193,7 +195,8 @@ class StripeDouble:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                double._handle(self)
+                if not answered_browser_noise(self):
+                    double._handle(self)
 
             def do_POST(self) -> None:
                 double._handle(self)
