@@ -82,6 +82,7 @@ class PaymentError(ErrorCode):
     MISMATCH = "payment_mismatch", Conflict  # a notification's amount or currency is not the payment's
     UNKNOWN = "payment_unknown", Conflict  # a notification about a payment Tilli does not have
     STAFF_ONLY = "payment_staff_only", Forbidden
+    BOOKING_STANDS = "payment_booking_stands", Conflict  # keep or charge a fee only after a late cancel or no-show
 
 
 # -- selectors ---------------------------------------------------------------------------------------------------
@@ -553,6 +554,21 @@ def send_the_refund(event: OnlineRefundRequested) -> None:
 
 # -- staff decisions after a late cancellation or a no-show -------------------------------------------------------
 
+# A booking's state, named as booking names it (billing reads appointments through the ORM, never booking's code).
+MISSED_STATES = ("cancelled", "no_show")
+
+
+def missed(payment: OnlinePayment) -> bool:
+    """Whether the payment's booking was cancelled or not attended: only then may staff keep the payment under the
+    policy or charge the no-show fee (a refund is always possible). A payment whose appointment is gone counts."""
+    return payment.appointment is None or payment.appointment.state in MISSED_STATES
+
+
+def _refuse_while_booked(payment: OnlinePayment) -> None:
+    if not missed(payment):
+        raise Conflict(PaymentError.BOOKING_STANDS, _("The booking still stands: a payment is kept, or the no-show "
+                                                      "fee charged, only after a cancellation or a no-show."))
+
 
 def _staff(actor: Actor) -> None:
     if not actor.is_staff:
@@ -568,6 +584,7 @@ def payment_keep(*, payment: OnlinePayment, actor: Actor) -> OnlinePayment:
     if locked.status != OnlinePaymentStatus.PAID or locked.kind not in (OnlinePaymentKind.PREPAYMENT,
                                                                         OnlinePaymentKind.DEPOSIT):
         raise Conflict(PaymentError.WRONG_STATE, _("Only a paid prepayment or deposit can be kept."))
+    _refuse_while_booked(locked)
     locked.status = OnlinePaymentStatus.KEPT
     locked.save(update_fields=["status"])
     _audit(locked, actor, AuditAction.UPDATE, ["status"], {"status": OnlinePaymentStatus.KEPT},
@@ -587,6 +604,7 @@ def fee_charge(*, payment: OnlinePayment, actor: Actor, amount: Decimal | None =
     if locked.kind != OnlinePaymentKind.CARD_SETUP or locked.status != OnlinePaymentStatus.PAID \
             or not locked.payment_method_ref:
         raise Conflict(PaymentError.NO_CARD, _("No card is saved for this booking."))
+    _refuse_while_booked(locked)
     appointment = locked.appointment
     if amount is None:
         policy = policy_for(appointment.service) if appointment is not None else None

@@ -37,6 +37,7 @@ from billing.models.online import (
     PolicyKind,
     RefundStatus,
 )
+from billing.online_payments import MISSED_STATES
 from kernel.audit import Actor, record
 from kernel.events import publish
 from kernel.models import AuditAction
@@ -142,9 +143,6 @@ def with_policies(organization: Organization, services) -> list[tuple[object, Pa
     own = {p.service_id: p for p in service_policies(organization)}
     return [(service, own.get(service.pk)) for service in services]
 
-
-# A booking's state, named as booking names it (billing reads appointments through the ORM, never booking's code).
-_LATE_STATES = ("cancelled", "no_show")
 _DECIDABLE = (OnlinePaymentKind.PREPAYMENT, OnlinePaymentKind.DEPOSIT, OnlinePaymentKind.CARD_SETUP)
 AWAITING_DECISION = "decision"  # the list's filter beside the statuses
 
@@ -159,7 +157,7 @@ def awaiting_decision(payments: QuerySet[OnlinePayment]) -> QuerySet[OnlinePayme
     open_refund = OnlineRefund.objects.filter(payment=OuterRef("pk")).exclude(status=RefundStatus.FAILED)
     fee = OnlinePayment.objects.filter(organization=OuterRef("organization"), appointment=OuterRef("appointment"),
                                        kind=OnlinePaymentKind.NO_SHOW_FEE).exclude(status=OnlinePaymentStatus.FAILED)
-    return (payments.filter(status=OnlinePaymentStatus.PAID, kind__in=_DECIDABLE, appointment__state__in=_LATE_STATES)
+    return (payments.filter(status=OnlinePaymentStatus.PAID, kind__in=_DECIDABLE, appointment__state__in=MISSED_STATES)
             .filter(late).exclude(Exists(open_refund)).exclude(Exists(fee)).distinct())
 
 

@@ -467,5 +467,7 @@ LOGGING = {
         # WeasyPrint logs each layout step at INFO; only its warnings matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The Stripe SDK logs each request's path at INFO, and the paths carry payment references (personal data).
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -26,7 +26,7 @@ from billing.models.online import (
     PaymentPolicy,
     PolicyKind,
 )
-from billing.online_payments import fee_charge, payment_keep, payment_refund, refundable
+from billing.online_payments import fee_charge, missed, payment_keep, payment_refund, refundable
 from billing.payment_settings import (
     PROVIDERS,
     default_policy,
@@ -99,8 +99,10 @@ def _actions(payment: OnlinePayment) -> dict:
     paid = payment.status == OnlinePaymentStatus.PAID
     left = refundable(payment) if payment.kind != OnlinePaymentKind.CARD_SETUP else 0
     return {"refundable": left, "can_refund": left > 0,
-            "can_keep": paid and payment.kind in (OnlinePaymentKind.PREPAYMENT, OnlinePaymentKind.DEPOSIT),
-            "can_charge": paid and payment.kind == OnlinePaymentKind.CARD_SETUP and bool(payment.payment_method_ref)}
+            "can_keep": paid and missed(payment) and payment.kind in (OnlinePaymentKind.PREPAYMENT,
+                                                                      OnlinePaymentKind.DEPOSIT),
+            "can_charge": paid and missed(payment) and payment.kind == OnlinePaymentKind.CARD_SETUP
+            and bool(payment.payment_method_ref)}
 
 
 def _decision(request: HttpRequest, payment_id: int, form_class, template: str, act, initial=None,

@@ -7,6 +7,7 @@ page, and posts signed webhooks to a small local endpoint that calls `settle` li
 from __future__ import annotations
 
 import http.client
+import logging
 import threading
 import time
 import urllib.parse
@@ -471,3 +472,14 @@ def test_the_double_posts_events_to_the_url_set_after_construction(endpoint):
             checkout = endpoint.gateway.start(payment())
             pay(checkout.redirect_url)
     assert [n.reference for n in endpoint.notifications] == ["pay-0001"]
+
+
+def test_the_sdk_logs_no_request_path_because_paths_carry_payment_references(stripe, double, endpoint, caplog):
+    """The settings keep the SDK's logger at WARNING: at INFO it logs every request's path (a session id, a
+    PaymentIntent id), which the registry counts as personal data."""
+    with caplog.at_level(logging.INFO):
+        checkout = stripe.start(payment())
+        stripe.settle(method="GET", query={"session_id": checkout.provider_ref}, headers={}, body=b"")
+    assert checkout.provider_ref.startswith("cs_")
+    assert not [record for record in caplog.records if checkout.provider_ref in record.getMessage()]
+    assert not [record for record in caplog.records if record.name.startswith("stripe")]

@@ -45,7 +45,7 @@ from billing.online_payments import (
     policy_for,
 )
 from billing.tests.checkout_kit import make_counter
-from booking.models import Channel
+from booking.models import Appointment, AppointmentState, Channel
 from booking.selectors import free_slots
 from booking.services import appointment_book
 from clients.services import client_create
@@ -280,8 +280,37 @@ def test_a_gateway_outage_is_retried_with_the_backoff_and_refunds_once(world, sh
 # -- staff decisions ---------------------------------------------------------------------------------------------
 
 
+def missed_by_the_client(payment: OnlinePayment) -> OnlinePayment:
+    """The client did not come (booking's own transition is not billing's to call; the state is what matters)."""
+    Appointment.objects.filter(pk=payment.appointment_id).update(state=AppointmentState.NO_SHOW)
+    payment.refresh_from_db()
+    return payment
+
+
+def test_a_deposit_is_kept_only_after_the_booking_was_cancelled_or_missed(world, shop, stripe):
+    deposit = paid(shop, stripe, PolicyKind.DEPOSIT, deposit_amount=Decimal("20"))
+    with pytest.raises(Conflict) as kept_early:
+        payment_keep(payment=deposit, actor=staff(world))
+    assert kept_early.value.code == "payment_booking_stands"
+    deposit.refresh_from_db()
+    assert deposit.status == OnlinePaymentStatus.PAID
+    assert payment_keep(payment=missed_by_the_client(deposit), actor=staff(world)).status == OnlinePaymentStatus.KEPT
+
+
+def test_the_no_show_fee_is_charged_only_after_the_booking_was_cancelled_or_missed(world, shop, stripe):
+    guarantee = paid(shop, stripe, PolicyKind.CARD_GUARANTEE, no_show_fee=Decimal("30.00"))
+    with pytest.raises(Conflict) as charged_early:
+        fee_charge(payment=guarantee, actor=staff(world))
+    assert charged_early.value.code == "payment_booking_stands"
+    assert not OnlinePayment.objects.filter(kind=OnlinePaymentKind.NO_SHOW_FEE).exists()
+    assert not any(r["path"] == "/v1/payment_intents" for r in stripe.requests)  # nothing was charged
+
+    fee = fee_charge(payment=missed_by_the_client(guarantee), actor=staff(world))
+    assert fee.status == OnlinePaymentStatus.PAID
+
+
 def test_keep_marks_the_payment_kept_for_staff_only(world, shop, stripe):
-    payment = paid(shop, stripe, PolicyKind.DEPOSIT, deposit_amount=Decimal("20"))
+    payment = missed_by_the_client(paid(shop, stripe, PolicyKind.DEPOSIT, deposit_amount=Decimal("20")))
     with pytest.raises(Forbidden):
         payment_keep(payment=payment, actor=Actor(kind="client"))
     kept = payment_keep(payment=payment, actor=staff(world))
@@ -293,7 +322,7 @@ def test_keep_marks_the_payment_kept_for_staff_only(world, shop, stripe):
 
 
 def test_fee_is_charged_off_session_to_the_saved_card_with_a_receipt(world, shop, stripe):
-    guarantee = paid(shop, stripe, PolicyKind.CARD_GUARANTEE, no_show_fee=Decimal("30.00"))
+    guarantee = missed_by_the_client(paid(shop, stripe, PolicyKind.CARD_GUARANTEE, no_show_fee=Decimal("30.00")))
     assert guarantee.status == OnlinePaymentStatus.PAID and guarantee.payment_method_ref.startswith("pm_")
     assert guarantee.sale_id is None  # saving a card is not a sale
 
@@ -311,7 +340,7 @@ def test_fee_is_charged_off_session_to_the_saved_card_with_a_receipt(world, shop
 
 
 def test_a_declined_fee_is_failed_and_can_be_tried_again_with_another_amount(world, shop, stripe):
-    guarantee = paid(shop, stripe, PolicyKind.CARD_GUARANTEE)
+    guarantee = missed_by_the_client(paid(shop, stripe, PolicyKind.CARD_GUARANTEE))
     with pytest.raises(Conflict) as no_fee:
         fee_charge(payment=guarantee, actor=staff(world))
     assert no_fee.value.code == "payment_no_fee"
@@ -330,7 +359,7 @@ def test_fee_needs_a_saved_card(world, shop, stripe):
 
 
 def test_fee_after_a_timeout_reuses_its_idempotency_key(world, shop, stripe):
-    guarantee = paid(shop, stripe, PolicyKind.CARD_GUARANTEE, no_show_fee=Decimal("30.00"))
+    guarantee = missed_by_the_client(paid(shop, stripe, PolicyKind.CARD_GUARANTEE, no_show_fee=Decimal("30.00")))
     stripe.fail_next("timeout")
     with pytest.raises(Conflict) as unreachable:
         fee_charge(payment=guarantee, actor=staff(world))

@@ -104,9 +104,13 @@ def test_reception_refunds_part_of_a_payment_after_confirming_and_the_gateway_re
 
 
 def test_keeping_a_deposit_after_a_no_show_needs_a_confirmation(world, client_for, deposit):
-    no_show(deposit)
     browser = client_for(world.owner)
     keep_url = url(world, "online_payment_keep", payment_id=deposit.pk)
+    # While the booking stands there is nothing to keep: no button, and a forged form is refused in words.
+    assert keep_url not in browser.get(url(world, "online_payment", payment_id=deposit.pk)).text
+    early = browser.post(keep_url, {"confirm": "on"})
+    assert early.status_code == 422 and "The booking still stands" in early.text
+    no_show(deposit)
     assert browser.get(keep_url).status_code == 200
     assert browser.post(keep_url, {}).status_code == 422
     assert browser.post(keep_url, {"confirm": "on"}).status_code == 302
