@@ -73,6 +73,7 @@ bench: install
 	$(PY) bench/run.py
 	BENCH_ONLY=booking bin/with-postgres $(PY) bench/run.py
 	BENCH_ONLY=counter bin/with-postgres $(PY) bench/run.py
+	BENCH_ONLY=payments bin/with-postgres $(PY) bench/run.py
 
 # Load at scale against the production server and the development server, on a throwaway PostgreSQL.
 # Smaller runs: make load LOAD_ARGS="--orgs 25 --requests 1500".

@@ -80,6 +80,11 @@ def main() -> None:
 
         counter_benches(lambda name: make_organization(name=name))
         return
+    if os.environ.get("BENCH_ONLY") == "payments":
+        from bench.payments import payment_benches
+
+        payment_benches(lambda name: make_organization(name=name), rounds=max(50, ROUNDS // 10))
+        return
     if os.environ.get("BENCH_ONLY") == "notify":
         from bench.notify import notify_benches
 
