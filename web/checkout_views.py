@@ -190,7 +190,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     elif action == "complete":
         status = 422
     preview = sale_preview(organization=request.organization, lines=lines, tenders=tenders, sale_discount=discount)
-    client_query = _client_query(request) if appointment is None else ""
+    picked = action.startswith(("pick_client:", "clear_client"))  # the search is done with
+    client_query = _client_query(request) if appointment is None and not picked else ""
     searched = action in ("client_search", "refresh") and bool(client_query)
     context = {
         "client_query": client_query, "client_results": _find_clients(request, client_query) if searched else [],
