@@ -35,20 +35,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from billing.gateways.doubles import answered_browser_noise
+from tilli.lib.http import NO_REDIRECTS
 
 TEST_ACCOUNT = "375917"  # Paytrail's documented test merchant
 TEST_SECRET = "SAIPPUAKAUPPIAS"
 TIMESTAMP_WINDOW = timedelta(minutes=5)
 _HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass
@@ -245,7 +238,7 @@ class PaytrailDouble:
         target = _append(url, params)
         try:
             # The scheme is checked above.
-            with _opener.open(urllib.request.Request(target, method="GET"), timeout=10) as response:  # noqa: S310
+            with NO_REDIRECTS.open(urllib.request.Request(target, method="GET"), timeout=10) as response:  # noqa: S310
                 status = response.status
         except urllib.error.HTTPError as error:
             status = error.code
