@@ -164,10 +164,13 @@ def _new_id(prefix: str) -> str:
 
 
 class StripeDouble:
-    def __init__(self, *, webhook_url: str = "", timeout_delay: float = 3.0) -> None:
+    def __init__(self, *, webhook_url: str = "", timeout_delay: float = 3.0, port: int = 0, secret_key: str = "",
+                 webhook_secret: str = "") -> None:
         self.webhook_url = webhook_url  # Stripe's Dashboard endpoint; settable after construction
-        self.secret_key = f"sk_test_{secrets.token_hex(12)}"  # fresh per double: a wrong key is caught
-        self.webhook_secret = f"whsec_{secrets.token_hex(16)}"
+        # Fresh per double unless given (the demo's, from its env file): a wrong key is caught.
+        self.secret_key = secret_key or f"sk_test_{secrets.token_hex(12)}"
+        self.webhook_secret = webhook_secret or f"whsec_{secrets.token_hex(16)}"
+        self.port = port  # 0: any free loopback port (tests); the demo's fixed port otherwise
         self.timeout_delay = timeout_delay
         self.url = ""
         self.errors: list[str] = []
@@ -194,7 +197,7 @@ class StripeDouble:
             if not answered_browser_noise(handler):
                 self._handle(handler)
 
-        self._server = LoopbackServer(handle, methods=("GET", "POST")).start()
+        self._server = LoopbackServer(handle, methods=("GET", "POST"), port=self.port).start()
         self.url = self._server.url
         return self
 
