@@ -217,8 +217,9 @@ DEMO_GATEWAYS = {"FI": ("paytrail",), "PL": ("przelewy24", "stripe")}
 DEMO_POLICIES = {
     "FI": [
         ("Kasvohoito", "deposit", "20.00", None,
-         "Varausmaksu 20 € maksetaan varattaessa ja vähennetään hoidon hinnasta. Maksuton peruutus viimeistään "
-         "24 tuntia ennen; myöhemmin peruttu tai käyttämättä jäänyt aika voi viedä varausmaksun."),
+         "Varausmaksu 20 € maksetaan varattaessa, ja se vähennetään hoidon hinnasta. Maksuton peruutus viimeistään "
+         "24 tuntia ennen; myöhemmin perutusta tai käyttämättä jääneestä ajasta varausmaksua ei välttämättä "
+         "palauteta."),
         ("Hieronta", "prepayment", None, None,
          "Hieronta maksetaan kokonaan varattaessa. Maksuton peruutus viimeistään 24 tuntia ennen, jolloin maksu "
          "palautetaan."),
@@ -231,8 +232,8 @@ DEMO_POLICIES = {
          "Masaż opłacany w całości przy rezerwacji. Bezpłatne odwołanie do 24 godzin przed wizytą, wtedy zwracamy "
          "całą kwotę."),
         ("Konsultacja", "card", None, "100.00",
-         "Karta zapisana jako gwarancja: teraz nic nie płacisz. Za nieodwołaną wizytę (później niż 24 godziny "
-         "przed) pobierzemy 100 zł."),
+         "Zapisujesz kartę jako gwarancję – teraz nic nie płacisz. Jeśli nie przyjdziesz albo odwołasz wizytę "
+         "później niż 24 godziny przed nią, pobierzemy opłatę 100 zł."),
     ],
 }
 

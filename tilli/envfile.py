@@ -7,7 +7,8 @@ so the demo database stays readable across restarts.
 The development file also offers online payment in TEST MODE through the providers' local doubles
 (`demo_payments`): `bin/serve` starts them (`manage.py serve_payment_doubles`) on the fixed loopback ports
 named here as the gateways' API bases. A file written before these lines existed keeps working: without
-them no gateway is offered. The production profile never gets them.
+them no gateway is offered (`python -m tilli.envfile --demo-payments >> var/tilli.env` adds them). The
+production profile never gets them.
 
 `--production` writes the production profile for trying it on this machine (`make serve`): DEBUG off,
 but plain HTTP on loopback, so without the TLS settings a real deployment has (deploy/tilli.env.example).
@@ -75,5 +76,8 @@ def main(path: str, production: bool = False) -> None:
 
 
 if __name__ == "__main__":
+    if "--demo-payments" in sys.argv[1:]:
+        sys.stdout.write(demo_payments())  # to append to a development file written before these lines existed
+        sys.exit(0)
     args = [a for a in sys.argv[1:] if a != "--production"]
     main(args[0] if args else "var/tilli.env", production="--production" in sys.argv[1:])

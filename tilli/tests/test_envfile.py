@@ -83,3 +83,13 @@ def test_an_existing_file_is_left_alone(tmp_path):
     path.write_text("DEBUG=1\n")
     envfile.main(str(path))
     assert path.read_text() == "DEBUG=1\n"
+
+
+def test_the_payment_lines_can_be_added_to_an_older_development_file(tmp_path):
+    path = tmp_path / "tilli.env"
+    path.write_text("DEBUG=1\nSECRET_KEY=" + "k" * 60 + "\nTILLI_MASTER_KEYS=k1:" + "A" * 43 + "=\n")
+    added = subprocess.run([sys.executable, "-m", "tilli.envfile", "--demo-payments"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60, check=True).stdout
+    path.write_text(path.read_text() + added)
+    read = _settings_from(path, tmp_path)
+    assert read["gateways"] == ["paytrail", "przelewy24", "stripe"] and read["doubles"] and read["live"] is False
