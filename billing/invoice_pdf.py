@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 from billing.barcode import BarcodeError, bank_barcode, code128c_svg
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.reference import grouped
+from billing.selectors import credited_total
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,20 @@ def vat_breakdown(invoice: Invoice) -> list[RateRow]:
                                                        reverse=True)]
 
 
+def amount_due(invoice: Invoice) -> Decimal:
+    """What the invoice asks to be paid: its total and reminder fees, less what its credit notes took off."""
+    return invoice.total + invoice.reminder_fees - credited_total(invoice)
+
+
 def barcode_digits(invoice: Invoice, *, overdue: bool = False) -> str:
     """The bank barcode of a Finnish invoice in euros to a Finnish account; "" where there is none.
     `overdue` (a reminder): without the passed due date, so the bank pays it at once."""
     if (invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN or invoice.currency != "EUR"
             or not invoice.seller_iban.startswith("FI")
-            or invoice.total <= 0):
+            or amount_due(invoice) <= 0):
         return ""
     try:
-        return bank_barcode(iban=invoice.seller_iban, amount=invoice.total + invoice.reminder_fees,
+        return bank_barcode(iban=invoice.seller_iban, amount=amount_due(invoice),
                             reference=invoice.reference, due=None if overdue else invoice.due_date)
     except BarcodeError:
         return ""
@@ -68,7 +74,7 @@ def payment_details(invoice: Invoice, *, overdue: bool = False) -> dict:
         "iban": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
         "bic": invoice.seller_bic,
         "reference": grouped(invoice.reference) if invoice.currency == "EUR" else "",
-        "amount": money_text(invoice.total + invoice.reminder_fees, invoice.currency),
+        "amount": money_text(amount_due(invoice), invoice.currency),
         "due": formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
         "barcode": digits,
     }
