@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 from billing.barcode import BarcodeError, bank_barcode, code128c_svg
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.reference import grouped
-from billing.selectors import credited_total
+from billing.selectors import corrections, credited_total
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,22 @@ def title(invoice: Invoice) -> str:
     return pgettext("document title", "Invoice")
 
 
+def _state(quantity: Decimal, total: Decimal, vat: Decimal) -> dict:
+    net = total - vat
+    return {"quantity": quantity, "unit_net": net / quantity if quantity else Decimal(0), "net": net, "vat": vat,
+            "total": total}
+
+
+def correction_rows(invoice: Invoice) -> list[dict]:
+    """A partial credit note's lines as a correction prints them: each corrected line before, after and the
+    difference (the credit note's own line); empty for an invoice or a credit note of the whole invoice."""
+    return [{"position": c.original.position, "description": c.original.description, "unit": c.original.unit,
+             "rate": rate_text(rate_code(c.original.vat_rate, c.original.vat_exempt)),
+             "before": _state(c.before_quantity, c.before_total, c.before_vat),
+             "after": _state(c.after_quantity, c.after_total, c.after_vat),
+             "change": _state(c.line.quantity, c.line.total, c.line.vat)} for c in corrections(invoice)]
+
+
 def document_context(invoice: Invoice) -> dict:
     """What the invoice prints, in the active language."""
     lines = list(invoice.lines.all())
@@ -113,7 +129,7 @@ def document_context(invoice: Invoice) -> dict:
         "rates": [{"code": r.code, "rate": rate_text(r.code), "net": r.net, "vat": r.vat, "gross": r.gross}
                   for r in rows], "net": sum((r.net for r in rows), Decimal(0)), "payment": payment,
         "barcode_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else "",
-        "polish": invoice.currency == "PLN", "credited": invoice.credits,
+        "polish": invoice.currency == "PLN", "credited": invoice.credits, "corrections": correction_rows(invoice),
         "exempt": any(r.code in ("zw", "0") for r in rows),
     }
 

@@ -47,7 +47,7 @@ def test_two_partial_credits_racing_for_the_same_units_credit_them_once(world):
 
 
 def test_partial_credits_racing_to_the_end_never_exceed_the_invoice(world):
-    invoice, product = _invoice(world)
+    invoice, _product = _invoice(world)
     massage_line = invoice.lines.get(product=None)
 
     def credit():
