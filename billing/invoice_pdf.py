@@ -120,6 +120,8 @@ def document_context(invoice: Invoice) -> dict:
     payment = payment_details(invoice)
     svg = code128c_svg(payment["barcode"]) if payment["barcode"] else ""
     rows = vat_breakdown(invoice)
+    credited_by = list(Invoice.objects.filter(organization_id=invoice.organization_id, credits=invoice)
+                       .order_by("year", "number")) if invoice.kind == InvoiceKind.INVOICE and invoice.pk else []
     return {
         "invoice": invoice, "title": title(invoice), "number": str(invoice), "lines": [
             {"line": line, "code": rate_code(line.vat_rate, line.vat_exempt),
@@ -131,6 +133,8 @@ def document_context(invoice: Invoice) -> dict:
         "barcode_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else "",
         "polish": invoice.currency == "PLN", "credited": invoice.credits, "corrections": correction_rows(invoice),
         "exempt": any(r.code in ("zw", "0") for r in rows),
+        "credited_by": ", ".join(str(note) for note in credited_by),
+        "credited_amount": -sum((note.total for note in credited_by), Decimal(0)),
     }
 
 
