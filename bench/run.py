@@ -59,6 +59,9 @@ def main() -> None:
         from bench.booking import booking_benches
 
         booking_benches(lambda name: make_organization(name=name), rounds=max(10, ROUNDS // 100))
+        from bench.booking_floor import floor_bench
+
+        floor_bench(lambda name: make_organization(name=name), rounds=max(80, ROUNDS // 5))
         return
     if os.environ.get("BENCH_ONLY") == "calendar":
         from bench.calendar_day import calendar_benches

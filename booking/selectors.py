@@ -91,25 +91,30 @@ def _window(tz: ZoneInfo, first_day: date, last_day: date) -> tuple[datetime, da
 
 
 
-def _staff_and_required(service: Service, staff: Resource | None,
-                        required: list[int] | None) -> tuple[dict[int, ZoneInfo], list[int]]:
-    """The qualified staff (in key order) with their locations' time zones, and the active resources the
-    service needs: one round trip (the required ones are skipped when the caller has read them)."""
+class Resources(NamedTuple):
+    """Who and what a booking of a service involves: the qualified active staff (in key order) with their
+    locations' time zones, and the active resources (rooms, equipment) the service needs."""
+
+    staff_zones: dict[int, ZoneInfo]
+    needed: list[int]
+
+
+def _resources(service: Service, staff: Resource | None) -> Resources:
+    """The service's `Resources` (only `staff`, when one is asked for), in one round trip."""
     people = _qualified(service, staff).order_by().annotate(
         row_kind=Value(0, output_field=IntegerField()), zone=F("location__time_zone")).values_list(
         "row_kind", "pk", "zone")
-    if required is None:
-        people = people.union(service.required_resources.filter(is_active=True).annotate(
-            row_kind=Value(1, output_field=IntegerField()), zone=Value("", output_field=CharField())).values_list(
-            "row_kind", "pk", "zone"), all=True)
-    tz_of: dict[int, ZoneInfo] = {}
+    people = people.union(service.required_resources.filter(is_active=True).annotate(
+        row_kind=Value(1, output_field=IntegerField()), zone=Value("", output_field=CharField())).values_list(
+        "row_kind", "pk", "zone"), all=True)
+    staff_zones: dict[int, ZoneInfo] = {}
     needed: list[int] = []
     for row_kind, pk, zone in sorted(people):
         if row_kind == 0:
-            tz_of[pk] = ZoneInfo(zone)
+            staff_zones[pk] = ZoneInfo(zone)
         else:
             needed.append(pk)
-    return tz_of, needed if required is None else list(required)
+    return Resources(staff_zones, needed)
 
 
 _HOURS, _BUSY, _EXCEPTION = 0, 1, 2
@@ -156,7 +161,7 @@ def _hours_busy_and_exceptions(organization: Organization, ids: list[int], hours
 def free_slots(service: Service, first_day: date, last_day: date, *, staff: Resource | None = None,
                now: datetime | None = None, apply_limits: bool = True,
                ignore_appointment_id: int | None = None, at: datetime | None = None,
-               required: list[int] | None = None) -> list[Slot]:
+               resources: Resources | None = None) -> list[Slot]:
     """Free start times for the service, per qualified staff member, sorted by time then staff.
 
     Starts follow each staff member's free time (the first moment a free span holds the service, then
@@ -166,8 +171,8 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     staff booking a walk-in or a caller skip them. `ignore_appointment_id` leaves one
     appointment's own occupancy out, for moving it. `at` asks about that one start only, wherever the
     free time holds it: staff who pick a time in the calendar are not bound to the starts offered online.
-    `required` is the ids of the active resources the service needs, when the caller (a booking, which
-    locks them) has read them already.
+    `resources` is the service's staff and needed resources when the caller (a booking, which locks them)
+    has read them already, under its lock.
 
     Starts are offered only on the requested local days, but working hours are built for one day more on
     each side: a night shift of the day before reaches into the first day, and a slot that starts on the
@@ -181,7 +186,7 @@ def free_slots(service: Service, first_day: date, last_day: date, *, staff: Reso
     now = now or timezone.now()
     if not (day_in_range(first_day) and day_in_range(last_day)):  # nothing is bookable there, and the
         return []  # calendar arithmetic around the edges of Python's dates would overflow
-    tz_of, needed = _staff_and_required(service, staff, required)
+    tz_of, needed = resources if resources is not None else _resources(service, staff)
     if not tz_of:
         return []
     staff_ids = list(tz_of)  # in key order

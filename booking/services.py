@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from booking.models import (
     Resource,
     Service,
 )
-from booking.selectors import free_slots
+from booking.selectors import Resources, free_slots
 from clients.models import Client
 from clients.services import ensure_not_restricted
 from kernel.audit import Actor, record
@@ -49,24 +49,35 @@ def _occupancies(appointment: Appointment, service: Service, required: list[int]
                       start=span_start, end=span_end) for pk in [appointment.staff_id, *required]]
 
 
-def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) -> list[int]:
+def _lock_resources(service: Service, staff: Resource | None, *extra: Resource) -> Resources:
     """Lock every resource this booking could occupy, in primary-key order, inside the transaction, and
-    return the active resources (rooms, equipment) the service needs: one round trip for both, and then
-    the availability re-check and the occupancies use the same ids.
+    return the service's `Resources` as read under that lock: the qualified staff (only `staff`, when one
+    is chosen) with their time zones, and the active resources the service needs. One round trip for the
+    lock and the read, and then the availability re-check and the occupancies use the same rows.
 
     PostgreSQL's exclusion constraint alone would let two overlapping inserts wait on each other
     and end in a deadlock; taking the row locks first, always in the same order, queues them
     instead, so the second sees the first's booking and gets a clean SlotTaken. (SQLite's
     IMMEDIATE transactions already serialize writers; there this is a no-op.) Only active required
-    resources are occupied, so only they need the lock.
+    resources are occupied, so only they need the lock; the locations are read, not locked.
     """
-    needs = Service.required_resources.through.objects.filter(service_id=service.pk, resource_id=OuterRef("pk"))
+    through = Service.required_resources.through.objects
+    needs = through.filter(service_id=service.pk, resource_id=OuterRef("pk"))
+    qualified = Service.staff.through.objects.filter(service_id=service.pk, resource_id=OuterRef("pk"))
     people = Q(pk__in={r.pk for r in extra} | ({staff.pk} if staff is not None else set()))
     if staff is None:
         people |= Q(pk__in=service.staff.values("pk"))
-    rows = Resource.objects.select_for_update().filter(people | Q(Exists(needs), is_active=True)).annotate(
-        needed=Exists(needs)).order_by("pk").values_list("pk", "needed", "is_active")
-    return [pk for pk, needed, active in rows if needed and active]
+    rows = Resource.objects.select_for_update(of=("self",)).filter(people | Q(Exists(needs), is_active=True)).annotate(
+        needed=Exists(needs), qualified=Exists(qualified), zone=F("location__time_zone")).order_by("pk").values_list(
+        "pk", "needed", "qualified", "is_active", "organization_id", "zone")
+    staff_zones, needed = {}, []
+    for pk, need, is_qualified, active, organization_id, zone in rows:
+        if need and active:
+            needed.append(pk)
+        if (is_qualified and active and organization_id == service.organization_id
+                and (staff is None or pk == staff.pk)):
+            staff_zones[pk] = ZoneInfo(zone)
+    return Resources(staff_zones, needed)
 
 
 def _log(appointment: Appointment, from_state: str, to_state: str, actor: Actor, reason: str = "") -> None:
@@ -103,10 +114,10 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _lock_resources(service, staff)
+            resources = _lock_resources(service, staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1), staff=staff,
                                now=now, apply_limits=channel == Channel.ONLINE,
-                               at=None if channel == Channel.ONLINE else start, required=required)
+                               at=None if channel == Channel.ONLINE else start, resources=resources)
             staff_ids = [s.staff_id for s in slots if s.start == start]
             if not staff_ids:
                 raise SlotTaken
@@ -116,7 +127,7 @@ def appointment_book(*, service: Service, start: datetime, client: Client | None
                 location_id=chosen.location_id, start=start, end=start + timedelta(minutes=service.duration_minutes),
                 channel=channel, wishes=wishes, created_by_user_id=actor.user_id,
                 state=AppointmentState.PENDING if hold_until else AppointmentState.BOOKED, hold_until=hold_until)
-            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, resources.needed))
             _log(appointment, "", appointment.state, actor)
             _audit(appointment, actor, AuditAction.CREATE, ["start", "service", "staff"], {"channel": channel})
             publish(about(appointment, AppointmentHeld if hold_until else AppointmentBooked, channel=channel))
@@ -178,12 +189,12 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
     local_day = start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _lock_resources(service, staff or appointment.staff, appointment.staff)
+            resources = _lock_resources(service, staff or appointment.staff, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=staff or appointment.staff, now=now,
                                apply_limits=appointment.channel == Channel.ONLINE and actor.kind == "client",
                                ignore_appointment_id=appointment.pk, at=None if actor.kind == "client" else start,
-                               required=required)
+                               resources=resources)
             if not any(s.start == start for s in slots):
                 raise _refusal(service, staff or appointment.staff, start, start + length)
             appointment.occupancies.all().delete()
@@ -192,7 +203,7 @@ def appointment_move(*, appointment: Appointment, start: datetime, actor: Actor,
                 appointment.staff, appointment.location_id = staff, staff.location_id
             appointment.revision += 1
             appointment.save(update_fields=["start", "end", "staff", "location", "revision"])
-            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, resources.needed))
             _audit(appointment, actor, AuditAction.UPDATE, ["start", "end"] + (["staff"] if staff else []))
             publish(about(appointment, AppointmentMoved))
     except IntegrityError:
@@ -222,17 +233,17 @@ def appointment_resize(*, appointment: Appointment, end: datetime, actor: Actor)
     local_day = appointment.start.astimezone(timezone.get_fixed_timezone(0)).date()
     try:
         with transaction.atomic():
-            required = _lock_resources(service, appointment.staff)
+            resources = _lock_resources(service, appointment.staff)
             slots = free_slots(service, local_day - timedelta(days=1), local_day + timedelta(days=1),
                                staff=appointment.staff, apply_limits=False, ignore_appointment_id=appointment.pk,
-                               at=appointment.start, required=required)
+                               at=appointment.start, resources=resources)
             if not any(s.start == appointment.start for s in slots):
                 raise _refusal(service, appointment.staff, appointment.start, end)
             appointment.occupancies.all().delete()
             appointment.end = end
             appointment.revision += 1
             appointment.save(update_fields=["end", "revision"])
-            Occupancy.objects.bulk_create(_occupancies(appointment, service, required))
+            Occupancy.objects.bulk_create(_occupancies(appointment, service, resources.needed))
             _audit(appointment, actor, AuditAction.UPDATE, ["end"])
             publish(about(appointment, AppointmentMoved))
     except IntegrityError:

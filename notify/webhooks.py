@@ -49,6 +49,7 @@ from kernel.audit import Actor, record
 from kernel.events import Event
 from kernel.models import AuditAction
 from notify.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
+from tilli.lib.http import NO_REDIRECTS
 
 logger = logging.getLogger(__name__)
 
@@ -205,14 +206,6 @@ def queue_for_event(event: Event) -> int:
     return queued
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a 3xx is an answer like any other non-2xx: retried, never followed
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(delivery: WebhookDelivery) -> int:
     """POST the body; returns the HTTP status (0 when no answer came)."""
     endpoint = delivery.endpoint
@@ -225,7 +218,8 @@ def _post(delivery: WebhookDelivery) -> int:
         "Tilli-Webhook-Id": str(delivery.delivery_id), "Tilli-Event": delivery.event,
         "Tilli-Signature": f"t={timestamp},v1={sign(endpoint.secret, timestamp, delivery.body)}"})
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        # A 3xx is an answer like any other non-2xx: retried, never followed.
+        with NO_REDIRECTS.open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

@@ -10,7 +10,7 @@ Every request uses HTTP Basic auth (posId, the API key) and JSON; each body that
 SHA-384 hex of a small JSON object of named fields plus the CRC key, encoded like PHP's `json_encode` with
 JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES (no spaces; slashes and non-ASCII letters as they are).
 
-Standard library HTTP (urllib) without following redirects; no answer, 408, 429 and 5xx are retryable.
+HTTP through `billing.gateways.http` (redirects not followed; no answer, 408, 425, 429 and 5xx are retryable).
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.client
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from billing.gateways import http
 from billing.gateways.base import (
     Checkout,
     GatewayError,
@@ -40,8 +38,6 @@ from billing.gateways.base import (
 )
 
 PREFIX = "p24"
-USER_AGENT = "Tilli-Payments/1"
-RETRYABLE_STATUSES = frozenset({408, 425, 429})
 # The hosted page's languages are ISO 639-1 codes from Przelewy24's list (bg, cs, de, en, es, fr, hr, hu, it,
 # nl, pl, pt, se, sk, ro; Swedish is "se" there); Finnish is not offered, so it gets English.
 LANGUAGES = {"pl": "pl", "en": "en", "sv": "se", "fi": "en"}
@@ -68,14 +64,6 @@ def sign(fields: dict[str, Any], order: tuple[str, ...]) -> str:
     # by Python's json).
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return hashlib.sha384(text.encode("utf-8")).hexdigest()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
 
 
 def _is_int(value: Any) -> bool:
@@ -113,41 +101,20 @@ class Przelewy24Gateway(PaymentGateway):
 
     def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> tuple[int, Any]:
         """One request to the API: (status, JSON answer or None); a retryable GatewayError when there is no answer."""
-        url = self.api_base + path
-        if urllib.parse.urlsplit(url).scheme not in ("https", "http"):
-            raise GatewayError(f"{PREFIX}:url-not-http", retryable=False)
         credentials = base64.b64encode(f"{self.pos_id}:{self.api_key}".encode()).decode("ascii")
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", "Authorization": f"Basic {credentials}"}
+        headers = {"Accept": "application/json", "Authorization": f"Basic {credentials}"}
         data = None
         if payload is not None:
             data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        # The scheme is checked above (settings allow plain http only with DEBUG, and in tests).
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
-        try:
-            with _opener.open(req, timeout=self.timeout) as response:
-                status, raw = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                status, raw = error.code, error.read()
-        except TimeoutError:
-            raise GatewayError(f"{PREFIX}:timeout", retryable=True) from None
-        except urllib.error.URLError as error:
-            code = "timeout" if isinstance(error.reason, TimeoutError) else "unreachable"
-            raise GatewayError(f"{PREFIX}:{code}", retryable=True) from None
-        except (OSError, http.client.HTTPException):
-            raise GatewayError(f"{PREFIX}:unreachable", retryable=True) from None
-        try:
-            answer = json.loads(raw.decode("utf-8")) if raw else None
-        except (UnicodeDecodeError, ValueError):
-            answer = None
-        return status, answer
+        answer = http.request(prefix=PREFIX, method=method, url=self.api_base + path, headers=headers, body=data,
+                              timeout=self.timeout)
+        return answer.status, answer.json()
 
     @staticmethod
     def _status_error(action: str, status: int) -> GatewayError:
         """A non-success answer: the provider's free-text `error` is left out of the code on purpose."""
-        return GatewayError(f"{PREFIX}:{action}:http-{status}",
-                            retryable=status in RETRYABLE_STATUSES or status >= 500)
+        return http.status_error(f"{PREFIX}:{action}", status)
 
     # -- Payments --------------------------------------------------------------------------------------------
 

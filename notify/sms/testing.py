@@ -1,8 +1,9 @@
 """A real local HTTP server for transport tests: it records each request and answers as told.
 
 Tests give it a `respond(request) -> Answer` function that checks the request the way the
-provider does and answers what the provider would; the server runs on 127.0.0.1 on a free port in
-a thread, so the transport under test goes through urllib, sockets and HTTP like in production.
+provider does and answers what the provider would; the server (`tilli.lib.loopback`) runs on
+127.0.0.1 on a free port in a thread, so the transport under test goes through urllib, sockets and
+HTTP like in production.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tilli.lib.loopback import LoopbackServer
 
 
 @dataclass
@@ -55,52 +58,37 @@ def fake_provider(respond: Callable[[Recorded], Answer]) -> Iterator[FakeProvide
     requests: list[Recorded] = []
     stop = threading.Event()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        parts = urllib.parse.urlsplit(handler.path)
+        recorded = Recorded(
+            method=handler.command, path=parts.path, query=urllib.parse.parse_qs(parts.query),
+            headers={name.lower(): value for name, value in handler.headers.items()},
+            body=handler.rfile.read(length),
+        )
+        requests.append(recorded)
+        answer = respond(recorded)
+        if answer.delay:
+            stop.wait(answer.delay)
+        if isinstance(answer.body, (dict, list)):
+            payload, content_type = json.dumps(answer.body).encode(), "application/json"
+        elif isinstance(answer.body, str):
+            payload, content_type = answer.body.encode(), "text/plain; charset=utf-8"
+        else:
+            payload, content_type = answer.body, "application/octet-stream"
+        try:
+            handler.send_response(answer.status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(payload)))
+            for name, value in answer.headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test)
 
-        def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            parts = urllib.parse.urlsplit(self.path)
-            recorded = Recorded(
-                method=self.command, path=parts.path, query=urllib.parse.parse_qs(parts.query),
-                headers={name.lower(): value for name, value in self.headers.items()},
-                body=self.rfile.read(length),
-            )
-            requests.append(recorded)
-            answer = respond(recorded)
-            if answer.delay:
-                stop.wait(answer.delay)
-            if isinstance(answer.body, (dict, list)):
-                payload, content_type = json.dumps(answer.body).encode(), "application/json"
-            elif isinstance(answer.body, str):
-                payload, content_type = answer.body.encode(), "text/plain; charset=utf-8"
-            else:
-                payload, content_type = answer.body, "application/octet-stream"
-            try:
-                self.send_response(answer.status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (a timeout test)
-
-        do_GET = do_POST = do_PUT = _handle
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield FakeProvider(url=f"http://127.0.0.1:{server.server_address[1]}", requests=requests)
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with LoopbackServer(handle, methods=("GET", "POST", "PUT")) as server:
+        try:
+            yield FakeProvider(url=server.url, requests=requests)
+        finally:
+            stop.set()

@@ -31,24 +31,18 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from billing.gateways.doubles import answered_browser_noise
+from tilli.lib.http import NO_REDIRECTS
+from tilli.lib.loopback import LoopbackServer
 
 TEST_ACCOUNT = "375917"  # Paytrail's documented test merchant
 TEST_SECRET = "SAIPPUAKAUPPIAS"
 TIMESTAMP_WINDOW = timedelta(minutes=5)
 _HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
 
 
 @dataclass
@@ -126,43 +120,24 @@ class PaytrailDouble:
         self._refund_stamps: set[str] = set()
         self._lock = threading.RLock()
         self._stop = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
         self.url = ""
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def __enter__(self) -> PaytrailDouble:
-        double = self
+        def handle(handler: BaseHTTPRequestHandler) -> None:
+            if not answered_browser_noise(handler):
+                self._handle(handler)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                if not answered_browser_noise(self):
-                    double._handle(self)
-
-            def do_POST(self) -> None:
-                double._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = LoopbackServer(handle, methods=("GET", "POST"), poll_interval=0.05).start()
+        self.url = self._server.url
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._server.stop()
 
     def settings(self) -> dict[str, Any]:
         """The settings that point the Paytrail gateway at this double (for override_settings)."""
@@ -245,7 +220,7 @@ class PaytrailDouble:
         target = _append(url, params)
         try:
             # The scheme is checked above.
-            with _opener.open(urllib.request.Request(target, method="GET"), timeout=10) as response:  # noqa: S310
+            with NO_REDIRECTS.open(urllib.request.Request(target, method="GET"), timeout=10) as response:  # noqa: S310
                 status = response.status
         except urllib.error.HTTPError as error:
             status = error.code

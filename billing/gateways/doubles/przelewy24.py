@@ -27,10 +27,11 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from billing.gateways.doubles import answered_browser_noise
+from tilli.lib.loopback import LoopbackServer
 
 CURRENCIES = {"PLN", "EUR", "GBP", "CZK"}
 LANGUAGES = {"bg", "cs", "de", "en", "es", "fr", "hr", "hu", "it", "nl", "pl", "pt", "se", "sk", "ro"}
@@ -105,33 +106,17 @@ class Przelewy24Double:
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
     def __enter__(self) -> Przelewy24Double:
-        double = self
+        def handle(handler: BaseHTTPRequestHandler) -> None:
+            if not answered_browser_noise(handler):
+                self._dispatch(handler)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                if not answered_browser_noise(self):
-                    double._dispatch(self)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = LoopbackServer(handle, methods=("GET", "POST", "PUT", "DELETE")).start()
+        self.url = self._server.url
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._server.stop()
 
     def settings(self) -> dict[str, Any]:
         return {"PAYMENT_GATEWAYS": ["przelewy24"], "P24_MERCHANT_ID": self.merchant_id, "P24_POS_ID": self.pos_id,

@@ -38,10 +38,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from billing.gateways.doubles import answered_browser_noise
+from tilli.lib.loopback import LoopbackServer
 
 API_VERSION_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}(\.[a-z]+)?")
 CHECKOUT_LOCALES = {"auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr",
@@ -184,42 +185,24 @@ class StripeDouble:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
     def __enter__(self) -> StripeDouble:
-        double = self
+        def handle(handler: BaseHTTPRequestHandler) -> None:
+            if not answered_browser_noise(handler):
+                self._handle(handler)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                if not answered_browser_noise(self):
-                    double._handle(self)
-
-            def do_POST(self) -> None:
-                double._handle(self)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        self._serving = thread
+        self._server = LoopbackServer(handle, methods=("GET", "POST")).start()
+        self.url = self._server.url
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self.wait_deliveries()
         if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-        self._serving.join(timeout=5)
+            self._server.stop()
 
     def settings(self) -> dict[str, Any]:
         return {"PAYMENT_GATEWAYS": ["stripe"], "PAYMENTS_LIVE": False, "STRIPE_API_BASE": self.url,
