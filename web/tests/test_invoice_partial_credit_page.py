@@ -42,6 +42,7 @@ def test_staff_credit_one_line_in_part_and_the_page_shows_what_is_left(world, cl
     page = accountant.get(url(world, "web:invoice_detail", invoice_id=invoice.pk)).content.decode()
     assert "Partly credited" in page and str(note) in page and "One bottle returned" in page and "-20.00" in page
     assert "2 · 40.00 EUR" in page  # two bottles, 40.00, still creditable
+    assert "Left to pay" in page and "102.75 €" in page  # 122.75 less 20.00
     listing = accountant.get(url(world, "web:invoices")).content.decode()
     assert "partly credited" in listing
     accountant.post(url(world, "web:invoice_credit", invoice_id=invoice.pk), {
