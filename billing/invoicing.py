@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -374,8 +374,10 @@ class _Credited:
 
 
 def _over_credit(line: Creditable) -> ValidationError:
-    return _error("lines", _("At most %(quantity)s or %(amount)s of “%(line)s” can still be credited.") % {
-        "quantity": money.plain(line.quantity), "amount": line.total, "line": line.line.description},
+    # the line by its number, not its description: a description may name the customer, and this is an exception
+    return _error("lines", _("Line %(position)s: at most %(quantity)s or %(amount)s can still be credited.") % {
+        "quantity": formats.number_format(money.plain(line.quantity), use_l10n=True),
+        "amount": formats.number_format(line.total, 2, use_l10n=True), "position": line.line.position},
         "over_credit")
 
 

@@ -62,7 +62,8 @@ def test_too_much_is_refused_in_the_persons_language_and_the_form_keeps_what_was
         "reason": "Palautus", f"quantity_{cut.pk}": "0", f"quantity_{conditioner.pk}": "4"})
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Hoitoaine" in page and "voi vielä hyvittää" in page and 'value="4"' in page
+    assert "Rivi 2: hyvitettävissä on enää enintään määrä 3 tai summa 60,00." in page
+    assert 'value="4"' in page
     response = reception.post(url(world, "web:invoice_credit", invoice_id=invoice.pk), {
         "reason": "Palautus", f"quantity_{cut.pk}": "0", f"quantity_{conditioner.pk}": "0"})
     assert response.status_code == 422 and "Valitse, mitä hyvitetään." in response.content.decode()
