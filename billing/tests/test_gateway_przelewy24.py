@@ -52,11 +52,13 @@ def receiver() -> Iterator[Receiver]:
                 except GatewayError as error:
                     target.settled.append(error)
                     status = 400
+            # Before the answer: the sender returns once answered, and a test that then clears `arrived` to wait
+            # for the next notification must not see this one's signal land late.
+            target.arrived.set()
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"OK")
-            target.arrived.set()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
