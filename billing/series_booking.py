@@ -84,6 +84,19 @@ def held_card(*, organization_id: int, appointment_id: int) -> Voucher | None:
     return Voucher.objects.filter(organization_id=organization_id, pk=next(iter(holds))).first()
 
 
+def visits_given_back(*, organization_id: int, appointment_id: int) -> list[tuple[Voucher, int]]:
+    """For a cancelled appointment: each card whose held visits go back (or went back) onto it, with the visits it
+    has left once they are back. The same answer before and after `voucher_release_visit` ran (the cancellation's
+    reactions run in any order): an open hold still counts as given back, a hold already given back is on the
+    card. A hold that paid at the checkout (a use with a payment) is not among them."""
+    uses = VoucherUse.objects.filter(organization_id=organization_id, appointment_id=appointment_id,
+                                     tender__isnull=True)
+    open_holds = _holds(organization_id, appointment_id)
+    returned = {row["voucher_id"] for row in uses.filter(visits__gt=0).values("voucher_id")}
+    cards = Voucher.objects.filter(organization_id=organization_id, pk__in=set(open_holds) | returned).order_by("pk")
+    return [(card, card.visits_left + open_holds.get(card.pk, 0)) for card in cards.select_related("service")]
+
+
 @transaction.atomic
 def voucher_take_visit(*, voucher: Voucher, appointment_id: int, service_id: int, actor: Actor) -> VoucherUse:
     """Hold one visit of `voucher` for the appointment just booked; refused when the card cannot pay for it."""

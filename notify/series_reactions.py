@@ -40,6 +40,28 @@ def book_online_with_card(*, organization, service, staff, start: datetime, pers
     return appointment
 
 
+def given_back_note(appointment, language: str) -> str:
+    """The cancellation message's line about the series card the booking was paid with: the visit is back on the
+    card, and how many visits the card now has ("" when the booking held no card's visit). In `language`, the
+    client's; the card is named by its service, never by its code (a secret)."""
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from billing.series_booking import visits_given_back
+
+    given = visits_given_back(organization_id=appointment.organization_id, appointment_id=appointment.pk)
+    if not given:
+        return ""
+    with translation.override(language):
+        lines = [ngettext("The visit went back on your series card for %(service)s: %(left)s visit now left on the "
+                          "card.",
+                          "The visit went back on your series card for %(service)s: %(left)s visits now left on the "
+                          "card.", left) % {"service": card.service.name if card.service else appointment.service.name,
+                                            "left": left}
+                 for card, left in given]
+    return "\n\n" + "\n".join(lines)
+
+
 @subscriber(AppointmentCancelled)
 def give_back_the_visit(event: AppointmentCancelled) -> None:
     from billing.series_booking import voucher_release_visit

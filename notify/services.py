@@ -153,6 +153,11 @@ def _booking_messages(appointment, kind: str) -> list[Message]:
 
             note = paid_note(appointment, language)  # what was paid online for this booking, if anything
             body = f"{body.rstrip()}{note}\n" if note else body
+        elif kind == TemplateKind.CANCELLED:
+            from notify.series_reactions import given_back_note
+
+            note = given_back_note(appointment, language)  # the visit back on the series card it was paid with
+            body = f"{body.rstrip()}{note}\n" if note else body
         message = enqueue(organization=organization, client=client, appointment=appointment, channel=channel,
                          purpose=MessagePurpose.TRANSACTIONAL, kind=kind,
                          recipient=client.email if channel == MessageChannel.EMAIL else client.phone,

@@ -27,6 +27,7 @@ from billing.series_booking import held_card
 from billing.vouchers import normalise_code
 from booking.models import Appointment, Location, Service
 from clients.models import Client
+from clients.selectors import search_clients_for
 from kernel.audit import actor_for_request
 from tenancy.access import get_for_member, require_perm, scoped
 from tenancy.roles import Perm
@@ -80,6 +81,47 @@ def _location(request: HttpRequest, appointment, posted: str):
     return chosen or locations.first(), locations
 
 
+CLIENT_QUERY_MAX = 100
+
+
+def _client_query(request: HttpRequest) -> str:
+    """What was typed into the checkout's client search (posted, never in a URL: it names people)."""
+    return request.POST.get("client_q", "").strip()[:CLIENT_QUERY_MAX]
+
+
+def _find_clients(request: HttpRequest, query: str) -> list[Client]:
+    """The client list's own search (same selector, same audit row), for a member who may sell and see clients."""
+    require_perm(request, Perm.VIEW_CLIENTS)
+    return search_clients_for(request.organization, query, actor=actor_for_request(request), limit=10,
+                              via="checkout") if query else []
+
+
+def _choose_client(request: HttpRequest, draft: Draft, action: str) -> None:
+    """Pick the sale's client at the counter (or take them off it). Another organization's client is a 404, as
+    on the client's own page; the opening is audited like one. What the former client brought (their email
+    address, their standing discount) goes with them; a sale of an appointment keeps the appointment's client."""
+    name, _sep, arg = action.partition(":")
+    if name not in ("pick_client", "clear_client") or draft.appointment_id:
+        return
+    require_perm(request, Perm.VIEW_CLIENTS)
+    chosen = None
+    if name == "pick_client":
+        if not arg.isdigit():
+            raise Http404
+        chosen = get_for_member(request, Client, perm=Perm.VIEW_CLIENTS, pk=int(arg))
+        if chosen.is_restricted:
+            draft.errors["client"] = _("This client's data is restricted: it may be stored but not otherwise "
+                                       "used.")
+            return
+    former = scoped(request, Client).filter(pk=int(draft.client_id)).first() if draft.client_id.isdigit() else None
+    if former is not None and former != chosen:
+        if former.email and draft.email_to == former.email:
+            draft.email_to = ""
+        if former.standing_discount_percent and draft.discount == f"{plain(former.standing_discount_percent)} %":
+            draft.discount = ""
+    draft.client_id = str(chosen.pk) if chosen else ""
+
+
 def _apply_action(request: HttpRequest, draft: Draft, action: str, client) -> None:
     """Change the basket as the pressed button says (add or remove a line or a payment)."""
     name, _sep, arg = action.partition(":")
@@ -122,6 +164,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.RECORD_PAYMENTS)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     draft = read_draft(request.POST) if request.method == "POST" else _initial(request)
+    _choose_client(request, draft, action)
     appointment, client = _context_objects(request, draft)
     location, locations = _location(request, appointment, request.POST.get("location", ""))
     resolve(draft, request.organization)
@@ -147,7 +190,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
     elif action == "complete":
         status = 422
     preview = sale_preview(organization=request.organization, lines=lines, tenders=tenders, sale_discount=discount)
+    picked = action.startswith(("pick_client:", "clear_client"))  # the search is done with
+    client_query = _client_query(request) if appointment is None and not picked else ""
+    searched = action in ("client_search", "refresh") and bool(client_query)
     context = {
+        "client_query": client_query, "client_results": _find_clients(request, client_query) if searched else [],
+        "client_searched": searched,
         "draft": draft, "preview": preview, "client": client, "appointment": appointment, "location": location,
         "locations": locations, "tender_choices": TENDER_CHOICES, "line_kinds": LineKind,
         "services": scoped(request, Service).filter(is_active=True).order_by("name"),
@@ -166,6 +214,17 @@ def _vat_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
     return [(format(r.percent.normalize(), "f"), f"{r.code} % · {r.label}")
             for r in rates_on(request.organization.country, timezone.localdate()) if not r.exempt]
+
+
+@require_POST
+def client_search(request: HttpRequest) -> HttpResponse:
+    """Clients by name, phone or email as the receptionist types, as buttons that make one the sale's client.
+
+    POST, like the client list's search: what is typed names people and must not reach a URL or a log."""
+    require_perm(request, Perm.RECORD_PAYMENTS)
+    query = _client_query(request)
+    return render(request, "web/checkout/_clients.html", {
+        "client_query": query, "client_results": _find_clients(request, query), "client_searched": bool(query)})
 
 
 def product_search(request: HttpRequest) -> HttpResponse:

@@ -138,7 +138,7 @@ NO_HELP = frozenset({
     "portal:export_download", "public_booking:privacy_notice_pdf",
     "public_booking:help", "public_booking:help_topic", "public_booking:help_print",
     "public_booking:brand_css", "public_booking:media",
-    "web:checkout_card", "web:checkout_products", "web:receipt_pdf", "web:receipt_email",
+    "web:checkout_card", "web:checkout_clients", "web:checkout_products", "web:receipt_pdf", "web:receipt_email",
 })
 
 

@@ -172,7 +172,16 @@ def service_edit(request: HttpRequest, service_id: int | None = None) -> HttpRes
         else:
             messages.success(request, _("Service saved."))
             return redirect("web:services", org_slug=request.organization.slug)
-    return render(request, "web/services/form.html", {"form": form, "service": service})
+    return render(request, "web/services/form.html", {"form": form, "service": service,
+                                                      **(_payment_policy(request, service) if service else {})})
+
+
+def _payment_policy(request: HttpRequest, service: Service) -> dict:
+    """The service's online payment policy for its page: its own, or the organization's default it follows."""
+    from billing.payment_settings import default_policy, policy_of_service
+
+    own = policy_of_service(request.organization, service)
+    return {"own_policy": own, "default_policy": None if own else default_policy(request.organization)}
 
 
 def staff_bookable(request: HttpRequest, membership_id: int) -> HttpResponse:

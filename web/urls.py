@@ -91,6 +91,7 @@ org_patterns = [
     path("exports/<int:export_id>/", privacy_views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", privacy_views.export_download, name="export_download"),
     path("counter/checkout/", checkout_views.checkout, name="checkout"),
+    path("counter/clients/", checkout_views.client_search, name="checkout_clients"),
     path("counter/products/", checkout_views.product_search, name="checkout_products"),
     path("counter/cards/lookup/", checkout_views.card_lookup, name="checkout_card"),
     path("counter/receipts/", checkout_views.receipts, name="receipts"),
