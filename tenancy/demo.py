@@ -210,6 +210,81 @@ def _seed_booking_page(organization: Organization, actor: Actor) -> None:
                                     names=only_offered(translated), descriptions={})
 
 
+# Online payment in the demo (TEST MODE, through the local doubles that `bin/serve` starts): the gateways each
+# business connects, first the one its bookings are paid through, and the policies of two (or three) services:
+# (service name, policy kind, deposit amount, no-show fee, the text the customer accepts).
+DEMO_GATEWAYS = {"FI": ("paytrail",), "PL": ("przelewy24", "stripe")}
+DEMO_POLICIES = {
+    "FI": [
+        ("Kasvohoito", "deposit", "20.00", None,
+         "Varausmaksu 20 € maksetaan varattaessa, ja se vähennetään hoidon hinnasta. Maksuton peruutus viimeistään "
+         "24 tuntia ennen; myöhemmin perutusta tai käyttämättä jääneestä ajasta varausmaksua ei välttämättä "
+         "palauteta."),
+        ("Hieronta", "prepayment", None, None,
+         "Hieronta maksetaan kokonaan varattaessa. Maksuton peruutus viimeistään 24 tuntia ennen, jolloin maksu "
+         "palautetaan."),
+    ],
+    "PL": [
+        ("Fizjoterapia", "deposit", "50.00", None,
+         "Zadatek 50 zł płatny przy rezerwacji, zaliczany na poczet wizyty. Bezpłatne odwołanie do 24 godzin "
+         "przed wizytą; później zadatek może przepaść."),
+        ("Masaż leczniczy", "prepayment", None, None,
+         "Masaż opłacany w całości przy rezerwacji. Bezpłatne odwołanie do 24 godzin przed wizytą, wtedy zwracamy "
+         "całą kwotę."),
+        ("Konsultacja", "card", None, "100.00",
+         "Zapisujesz kartę jako gwarancję – teraz nic nie płacisz. Jeśli nie przyjdziesz albo odwołasz wizytę "
+         "później niż 24 godziny przed nią, pobierzemy opłatę 100 zł."),
+    ],
+}
+
+
+def _seed_online_payments(organization: Organization, actor: Actor) -> None:
+    """Connect the demo's gateways that this deployment offers (PAYMENT_GATEWAYS; none in production) and give the
+    services their payment policies, through the owner's own services (each with its audit row). What exists is
+    left as the owner set it: a gateway connected or disconnected before, a service with a policy of its own.
+    Przelewy24 checks the credentials when connecting, so its double is served for that moment unless it runs."""
+    from contextlib import nullcontext
+    from decimal import Decimal
+
+    from django.conf import settings
+
+    from billing.gateways import enabled
+    from billing.gateways.doubles.demo import DemoRefused, plan, serving
+    from billing.models import GatewayConnection
+    from billing.payment_settings import gateway_connect, policy_of_service, policy_save
+    from booking.models import Service
+    from tilli.errors import Conflict, Invalid
+
+    wanted = [name for name in DEMO_GATEWAYS[organization.country] if name in enabled()
+              and not GatewayConnection.objects.for_organization(organization).filter(gateway=name).exists()]
+    if wanted:
+        doubles = nullcontext()
+        if settings.PAYMENT_DOUBLES:
+            try:
+                plan()
+                doubles = serving(site_url=settings.SITE_URL, skip_taken=True)
+            except DemoRefused:
+                pass  # live mode or a real provider's address: connect to what the settings name
+        with doubles:
+            for name in wanted:
+                try:
+                    gateway_connect(organization=organization, gateway=name, actor=actor)
+                except (Conflict, Invalid):
+                    continue  # the gateway refused the connection: the demo goes on without it
+    services = {s.name: s for s in Service.objects.for_organization(organization)}
+    for name, kind, deposit, fee, text in DEMO_POLICIES[organization.country]:
+        service = services.get(name)
+        if service is None or policy_of_service(organization, service) is not None:
+            continue
+        try:
+            policy_save(organization=organization, service=service, kind=kind,
+                        deposit_amount=Decimal(deposit) if deposit else None, deposit_percent=None,
+                        no_show_fee=Decimal(fee) if fee else None, free_cancellation_hours=24, text=text,
+                        actor=actor)
+        except Invalid:
+            continue  # no gateway connected (none offered), or none that keeps a card: no policy
+
+
 def _seed_privacy_and_messages(organization: Organization) -> None:
     """Reminder rules (24 h by email, 2 h by SMS), SMS on with the development file gateway, receipts
     for the first clients, an open request and a published privacy notice, once, so every page of the
@@ -430,6 +505,7 @@ def seed(*, with_tokens: bool) -> list[dict[str, str]]:
         _seed_clients(organization, staff)
         _seed_booking(organization, staff)
         _seed_booking_page(organization, actor)
+        _seed_online_payments(organization, actor)
         _seed_privacy_and_messages(organization)
         _seed_counter(organization, actor)
         _seed_appointments(organization)

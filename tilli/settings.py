@@ -352,6 +352,9 @@ if _unknown_gateways:
                                "choose from stripe, paytrail, przelewy24.")
 PAYMENTS_LIVE = env_bool("PAYMENTS_LIVE", False)
 PAYMENT_GATEWAY_TIMEOUT = env_int("PAYMENT_GATEWAY_TIMEOUT", 20, minimum=1)
+# The demo (`make run`'s env file): the gateways' API bases are local doubles that bin/serve starts
+# (manage.py serve_payment_doubles); seed_demo serves them for a moment to connect Przelewy24 (testAccess).
+PAYMENT_DOUBLES = env_bool("PAYMENT_DOUBLES", False)
 _gateway_schemes = ("https", "http") if DEBUG else ("https",)
 if "stripe" in PAYMENT_GATEWAYS:
     STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

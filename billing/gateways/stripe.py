@@ -13,9 +13,14 @@ and a card on file (Checkout in setup mode, then an off-session PaymentIntent fo
 - A payment's `Notification.provider_ref` is its PaymentIntent id (pi_...), so `refund` refunds it directly.
 - Off-session declines (`authentication_required`, `card_declined`, any 402 card_error) are a FAILED Notification,
   not an exception: retrying the same charge cannot help, the customer has to be asked.
+- A refund whose create answers 5xx has an unknown outcome, and Stripe replays that 5xx for the same Idempotency-Key
+  (https://docs.stripe.com/error-low-level#server-errors). So `refund` looks the refund up (Refunds › List for the
+  PaymentIntent, matched by our `metadata[reference]`) and settles from it when Stripe made it; only when it is
+  not there does it try again under a new key derived from ours and the attempt (`refund_key`).
 
 Error codes: "stripe:timeout", "stripe:connection", "stripe:http-<status>[:<stripe code>]", "stripe:idempotency",
-"stripe:signature", "stripe:event-ignored"; never a message from Stripe (it may quote the payer's data).
+"stripe:signature", "stripe:event-ignored", "stripe:refund-keys-exhausted"; never a message from Stripe (it may
+quote the payer's data).
 """
 
 from __future__ import annotations
@@ -41,6 +46,12 @@ from billing.gateways.base import (
 )
 
 WEBHOOK_TOLERANCE = 300  # seconds; Stripe's documented default
+# Refund keys after a 5xx: how many new ones one call may try (a key whose 5xx is replayed was tried by an earlier
+# call and costs nothing), and how many keys a refund may ever use. The worker's retries (10, over about 8.5 hours)
+# end well inside Stripe's 24 hours of keeping a key, so an earlier key is never executed afresh.
+REFUND_FRESH_ATTEMPTS = 2
+REFUND_MAX_KEYS = 24
+REFUND_LIST_PAGE = 100  # Stripe's largest page
 CHECKOUT_LOCALES = {"fi", "sv", "pl", "en"}  # all four are Checkout locales; anything else is "auto"
 SESSION_ID_PARAMETER = "session_id={CHECKOUT_SESSION_ID}"  # Stripe fills the template in success_url
 
@@ -64,6 +75,20 @@ def _with_session_id(url: str) -> str:
     if "{CHECKOUT_SESSION_ID}" in url:
         return url
     return url + ("&" if "?" in url else "?") + SESSION_ID_PARAMETER
+
+
+def refund_key(reference: str, attempt: int) -> str:
+    """The refund's Idempotency-Key for `attempt` (0: our reference itself); the same on every call, so a retried
+    walk replays what Stripe saved for each earlier key instead of refunding again."""
+    return reference if attempt == 0 else f"{reference}-retry-{attempt}"
+
+
+class _ServerError(GatewayError):
+    """A 5xx from Stripe; `replayed` when Stripe replayed the answer it saved for this idempotency key."""
+
+    def __init__(self, status: int, *, replayed: bool) -> None:
+        super().__init__(f"stripe:http-{status}", retryable=True)
+        self.replayed = replayed
 
 
 def _id(value: Any) -> str:
@@ -109,7 +134,8 @@ class StripeGateway(PaymentGateway):
 
     def _call(self, function: Any, params: dict[str, Any] | None = None, *, idempotency_key: str = "",
               card_errors: bool = False) -> Any:
-        """One API call; every failure becomes a GatewayError (or, with card_errors, a CardError stays one)."""
+        """One API call; every failure becomes a GatewayError (or, with card_errors, a CardError stays one; a 5xx is
+        a `_ServerError`, which says whether Stripe replayed it)."""
         options: dict[str, Any] = {"idempotency_key": idempotency_key} if idempotency_key else {}
         try:
             if params is None:
@@ -128,6 +154,9 @@ class StripeGateway(PaymentGateway):
             raise GatewayError(f"stripe:idempotency:http-{error.http_status}", retryable=False) from None
         except stripe_sdk.StripeError as error:
             status = error.http_status or 0
+            if status >= 500:
+                headers = {str(name).lower(): value for name, value in (error.headers or {}).items()}
+                raise _ServerError(status, replayed=headers.get("idempotent-replayed") == "true") from None
             code = f"stripe:http-{status}" + (f":{error.code}" if error.code else "")
             raise GatewayError(code, retryable=status >= 500) from None
 
@@ -200,14 +229,40 @@ class StripeGateway(PaymentGateway):
                             event_id=f"{intent.id}:{intent.status}")
 
     def refund(self, *, payment: Notification, amount_minor: int, reference: str, notify_url: str) -> RefundResult:
+        """Refund under our reference's key; after a 5xx, the refund Stripe may have made anyway is looked up by our
+        reference, and only when it is not there is the refund asked again under the next key (`refund_key`)."""
         if not payment.provider_ref.startswith("pi_"):
             raise GatewayError("stripe:refund-needs-payment-intent", retryable=False)
-        refund = self._call(self.client.v1.refunds.create, {
-            "payment_intent": payment.provider_ref,
-            "amount": amount_minor,
-            "metadata": {"reference": reference},
-        }, idempotency_key=reference)
-        return RefundResult(provider_ref=refund.id, status=REFUND_STATUS.get(refund.status, PaymentStatus.PENDING))
+        params = {"payment_intent": payment.provider_ref, "amount": amount_minor, "metadata": {"reference": reference}}
+        fresh = 0
+        for attempt in range(REFUND_MAX_KEYS):
+            try:
+                refund = self._call(self.client.v1.refunds.create, params,
+                                    idempotency_key=refund_key(reference, attempt))
+            except _ServerError as error:
+                found = self._refund_made(payment.provider_ref, reference)
+                if found is not None:
+                    refund = found
+                else:
+                    fresh += not error.replayed
+                    if fresh >= REFUND_FRESH_ATTEMPTS:
+                        raise  # retryable: the worker walks the keys again later
+                    continue
+            return RefundResult(provider_ref=refund.id,
+                                status=REFUND_STATUS.get(refund.status, PaymentStatus.PENDING))
+        # Every key answered 5xx and no refund carries our reference: staff see the refund failed, with this code.
+        raise GatewayError("stripe:refund-keys-exhausted", retryable=False)
+
+    def _refund_made(self, payment_intent: str, reference: str) -> Any:
+        """The refund of `payment_intent` that carries our `reference` in its metadata, or None (Refunds › List,
+        newest first, every page)."""
+        def search(options: dict[str, Any]) -> Any:
+            page = self.client.v1.refunds.list(params={"payment_intent": payment_intent, "limit": REFUND_LIST_PAGE},
+                                               options=options)
+            return next((refund for refund in page.auto_paging_iter()
+                         if (refund.to_dict().get("metadata") or {}).get("reference") == reference), None)
+
+        return self._call(search)
 
     # -- notifications ------------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from billing.gateways.base import (
     SignatureRefused,
 )
 from billing.gateways.doubles.stripe import StripeDouble
-from billing.gateways.stripe import StripeGateway
+from billing.gateways.stripe import StripeGateway, refund_key
 
 
 @dataclass
@@ -404,6 +404,92 @@ def test_a_pending_refund_settles_with_refund_updated(stripe, double, endpoint):
     assert double.finish_refund(result.provider_ref) == 200
     assert [(n.status, n.reference) for n in endpoint.notifications if n.is_refund] == [
         (PaymentStatus.PENDING, "ref-1"), (PaymentStatus.REFUNDED, "ref-1")]
+
+
+def _refund_calls(double: StripeDouble) -> list[tuple[str, str]]:
+    """(method, idempotency key or the listed PaymentIntent) of each call to /v1/refunds, in order."""
+    return [(c["method"], c["headers"].get("idempotency-key") or c["params"].get("payment_intent", ""))
+            for c in double.requests if c["path"] == "/v1/refunds"]
+
+
+def test_a_refund_stripe_made_before_answering_500_is_found_by_our_reference_and_never_made_twice(
+        stripe, double, endpoint):
+    payment_notification = paid(stripe, endpoint)
+    pi = payment_notification.provider_ref
+    double.fail_next("500-done")  # Stripe refunds, then fails: the outcome is unknown to us
+
+    result = stripe.refund(payment=payment_notification, amount_minor=2550, reference="ref-1", notify_url="")
+
+    made = double.refunds_for(pi)
+    assert len(made) == 1 and (result.provider_ref, result.status) == (made[0]["id"], PaymentStatus.REFUNDED)
+    assert _refund_calls(double) == [("POST", "ref-1"), ("GET", pi)]  # looked up, not asked again
+    again = stripe.refund(payment=payment_notification, amount_minor=2550, reference="ref-1", notify_url="")
+    assert again == result and len(double.refunds_for(pi)) == 1  # the worker's retry: Stripe replays the 500
+    assert _refund_calls(double)[2:] == [("POST", "ref-1"), ("GET", pi)]
+    assert double.errors == []
+
+
+def test_a_refund_stripe_did_not_make_after_a_500_is_asked_again_under_a_new_key(stripe, double, endpoint):
+    payment_notification = paid(stripe, endpoint)
+    pi = payment_notification.provider_ref
+    double.fail_next("500")  # nothing done, and the 500 is saved under "ref-1"
+
+    result = stripe.refund(payment=payment_notification, amount_minor=1000, reference="ref-1", notify_url="")
+
+    made = double.refunds_for(pi)
+    assert [(r["amount"], r["metadata"]) for r in made] == [(1000, {"reference": "ref-1"})]
+    assert (result.provider_ref, result.status) == (made[0]["id"], PaymentStatus.REFUNDED)
+    assert _refund_calls(double) == [("POST", "ref-1"), ("GET", pi), ("POST", refund_key("ref-1", 1))]
+    assert refund_key("ref-1", 1) == "ref-1-retry-1" and refund_key("ref-1", 0) == "ref-1"
+    again = stripe.refund(payment=payment_notification, amount_minor=1000, reference="ref-1", notify_url="")
+    assert again == result and len(double.refunds_for(pi)) == 1
+    assert double.errors == []
+
+
+def test_while_stripe_keeps_failing_the_worker_retries_and_each_retry_walks_the_saved_keys_first(
+        stripe, double, endpoint):
+    payment_notification = paid(stripe, endpoint)
+    pi = payment_notification.provider_ref
+    double.fail_next("500")
+    double.fail_next("500")  # the new key fails too: retryable, for the worker's next attempt
+
+    with pytest.raises(GatewayError) as error:
+        stripe.refund(payment=payment_notification, amount_minor=2550, reference="ref-1", notify_url="")
+    assert (error.value.code, error.value.retryable) == ("stripe:http-500", True)
+    assert double.refunds_for(pi) == []
+    assert _refund_calls(double) == [("POST", "ref-1"), ("GET", pi), ("POST", "ref-1-retry-1"), ("GET", pi)]
+
+    result = stripe.refund(payment=payment_notification, amount_minor=2550, reference="ref-1", notify_url="")
+
+    assert _refund_calls(double)[4:] == [("POST", "ref-1"), ("GET", pi), ("POST", "ref-1-retry-1"), ("GET", pi),
+                                         ("POST", "ref-1-retry-2")]  # replayed 500s cost nothing; one new key
+    made = double.refunds_for(pi)
+    assert len(made) == 1 and result.provider_ref == made[0]["id"]
+    stripe.refund(payment=payment_notification, amount_minor=2550, reference="ref-1", notify_url="")
+    assert len(double.refunds_for(pi)) == 1
+    assert double.errors == []
+
+
+def test_the_lookup_lists_the_payment_intents_refunds_newest_first_with_their_metadata(stripe, double, endpoint,
+                                                                                       monkeypatch):
+    first = paid(stripe, endpoint, "pay-0001")
+    other = paid(stripe, endpoint, "pay-0002")
+    stripe.refund(payment=first, amount_minor=500, reference="ref-a", notify_url="")
+    stripe.refund(payment=other, amount_minor=500, reference="ref-b", notify_url="")
+    stripe.refund(payment=first, amount_minor=700, reference="ref-c", notify_url="")
+
+    assert stripe._refund_made(first.provider_ref, "ref-c").amount == 700
+    assert stripe._refund_made(first.provider_ref, "ref-a").amount == 500
+    assert stripe._refund_made(first.provider_ref, "ref-b") is None  # another payment's refund
+    monkeypatch.setattr("billing.gateways.stripe.REFUND_LIST_PAGE", 1)
+    assert stripe._refund_made(first.provider_ref, "ref-a").amount == 500  # found on the second page
+    assert [c["params"] for c in double.requests if c["method"] == "GET"][-2:] == [
+        {"payment_intent": first.provider_ref, "limit": "1"},
+        {"payment_intent": first.provider_ref, "limit": "1", "starting_after": double.refunds_for(
+            first.provider_ref)[1]["id"]}]
+    status, _body, _ = browser(f"{double.url}/v1/refunds?payment_intent={first.provider_ref}&limit=1")
+    assert status == 401  # the list needs our key, like every API call
+    double.errors.clear()
 
 
 # -- a card on file ----------------------------------------------------------------------------------------------

@@ -277,6 +277,41 @@ def test_a_gateway_outage_is_retried_with_the_backoff_and_refunds_once(world, sh
     assert len(stripe.refunds_for(payment.provider_ref)) == 1
 
 
+def test_a_refund_stripe_made_before_answering_500_is_settled_from_the_lookup_once(world, shop, stripe):
+    payment = paid(shop, stripe)
+    payment_refund(payment=payment, amount=Decimal("49.00"), reason="Cancelled", actor=staff(world))
+    stripe.fail_next("500-done")  # refunded at Stripe, but answered 500 (and the 500 saved under our key)
+
+    run_worker()
+
+    refund = OnlineRefund.objects.get()
+    sent = stripe.refunds_for(payment.provider_ref)
+    assert len(sent) == 1 and refund.status == RefundStatus.DONE and refund.provider_ref == sent[0]["id"]
+    payment.refresh_from_db()
+    assert payment.status == OnlinePaymentStatus.REFUNDED and refund.credit.total == Decimal("-49.00")
+
+
+def test_a_refund_stripe_did_not_make_is_sent_again_under_a_new_key_once_and_only_once(world, shop, stripe):
+    payment = paid(shop, stripe)
+    payment_refund(payment=payment, amount=Decimal("49.00"), reason="Cancelled", actor=staff(world))
+    stripe.fail_next("500")
+    stripe.fail_next("500")  # both keys of the first attempt fail: the delivery is retried with the backoff
+    run_worker()
+    assert OnlineRefund.objects.get().status == RefundStatus.REQUESTED
+    from kernel.events import dispatch
+
+    for _ in range(3):
+        dispatch(now=timezone.now() + dt.timedelta(hours=7))
+
+    refund = OnlineRefund.objects.get()
+    assert refund.status == RefundStatus.DONE
+    assert [r["metadata"] for r in stripe.refunds_for(payment.provider_ref)] == [{"reference": refund.stamp}]
+    keys = [c["headers"]["idempotency-key"] for c in stripe.requests if c["path"] == "/v1/refunds"
+            and c["method"] == "POST"]
+    assert keys == [refund.stamp, f"{refund.stamp}-retry-1", refund.stamp, f"{refund.stamp}-retry-1",
+                    f"{refund.stamp}-retry-2"]
+
+
 # -- staff decisions ---------------------------------------------------------------------------------------------
 
 

@@ -134,3 +134,87 @@ def test_the_demo_counter_has_products_with_stock_and_billing_details_once(db, c
         assert products.filter(stock__lte=3).count() == 1  # one on the low-stock list
         assert BillingProfile.objects.get(organization=organization).iban
     assert StockMovement.objects.count() == 6
+
+
+# -- online payment in the demo (through the providers' local doubles, test mode) ---------------------------------
+
+def _payments_of(slug: str) -> tuple[list[str], dict[str, tuple]]:
+    from billing.models import GatewayConnection, PaymentPolicy
+
+    org = Organization.objects.get(slug=slug)
+    gateways = list(GatewayConnection.objects.for_organization(org).filter(enabled=True)
+                    .order_by("connected_at", "pk").values_list("gateway", flat=True))
+    policies = {p.service.name: (p.kind, p.deposit_amount, p.no_show_fee, p.free_cancellation_hours, p.version)
+                for p in PaymentPolicy.objects.for_organization(org).select_related("service")}
+    return gateways, policies
+
+
+def test_seed_connects_the_demo_gateways_and_sets_a_deposit_and_a_prepayment_with_their_audit_rows(db, settings):
+    from decimal import Decimal
+
+    from billing.gateways.doubles.demo import serving
+    from billing.models import PaymentPolicy
+    from billing.tests.test_demo_payments import as_settings, demo_payment_env
+    from kernel.models import AuditEvent
+
+    for name, value in as_settings(demo_payment_env()).items():
+        setattr(settings, name, value)
+    with serving(site_url="http://127.0.0.1:8000") as doubles:
+        seed(with_tokens=False)
+        seed(with_tokens=False)  # idempotent: nothing connected twice, no new version, no new audit row
+    assert doubles["przelewy24"].requests.count(("GET", "/api/v1/testAccess")) == 1  # checked once, when connected
+    assert _payments_of("kaisla") == (["paytrail"], {
+        "Kasvohoito": ("deposit", Decimal("20.00"), None, 24, 1),
+        "Hieronta": ("prepayment", None, None, 24, 1),
+    })
+    assert _payments_of("zdrowie") == (["przelewy24", "stripe"], {
+        "Fizjoterapia": ("deposit", Decimal("50.00"), None, 24, 1),
+        "Masaż leczniczy": ("prepayment", None, None, 24, 1),
+        "Konsultacja": ("card", None, Decimal("100.00"), 24, 1),
+    })
+    for policy in PaymentPolicy.objects.all():
+        rows = AuditEvent.objects.filter(organization=policy.organization, object_type="billing.paymentpolicy",
+                                         object_id=str(policy.pk))
+        assert [(row.action, row.actor_label) for row in rows] == [("create", "seed_demo")]
+    for org in Organization.objects.all():
+        assert verify(org).ok
+
+
+def test_seed_leaves_what_the_owner_changed(db, settings):
+    from billing.gateways.doubles.demo import serving
+    from billing.models import GatewayConnection, PaymentPolicy
+    from billing.tests.test_demo_payments import as_settings, demo_payment_env
+
+    for name, value in as_settings(demo_payment_env()).items():
+        setattr(settings, name, value)
+    with serving(site_url="http://127.0.0.1:8000"):
+        seed(with_tokens=False)
+        kaisla = Organization.objects.get(slug="kaisla")
+        PaymentPolicy.objects.for_organization(kaisla).filter(service__name="Hieronta").delete()
+        PaymentPolicy.objects.for_organization(kaisla).filter(service__name="Kasvohoito").update(deposit_amount=30)
+        GatewayConnection.objects.filter(organization__slug="zdrowie", gateway="stripe").update(enabled=False)
+        seed(with_tokens=False)
+    policies = _payments_of("kaisla")[1]
+    assert policies["Kasvohoito"][1] == 30 and policies["Hieronta"][0] == "prepayment"  # only the missing one again
+    assert _payments_of("zdrowie")[0] == ["przelewy24"]  # a gateway the owner disconnected stays disconnected
+
+
+def test_seed_serves_the_przelewy24_double_for_its_connection_when_the_demo_doubles_are_not_running(db, settings):
+    import socket
+
+    from billing.tests.test_demo_payments import as_settings, demo_payment_env
+
+    env = demo_payment_env()
+    for name, value in as_settings(env).items():
+        setattr(settings, name, value)
+    settings.PAYMENT_DOUBLES = True
+    seed(with_tokens=False)
+    assert _payments_of("zdrowie")[0] == ["przelewy24", "stripe"]
+    with socket.socket() as probe:  # served for the moment only
+        assert probe.connect_ex(("127.0.0.1", int(env["P24_API_BASE"].rsplit(":", 1)[1]))) != 0
+
+
+def test_seed_offers_no_payment_where_the_deployment_has_no_gateway(db, settings):
+    settings.PAYMENT_GATEWAYS = []
+    seed(with_tokens=False)
+    assert _payments_of("kaisla") == ([], {}) and _payments_of("zdrowie") == ([], {})

@@ -102,7 +102,8 @@ def _is_text(value: Any, maximum: int) -> bool:
 
 
 class PaytrailDouble:
-    def __init__(self, *, account: str = TEST_ACCOUNT, secret: str = TEST_SECRET) -> None:
+    def __init__(self, *, account: str = TEST_ACCOUNT, secret: str = TEST_SECRET, port: int = 0) -> None:
+        self.port = port  # 0: any free loopback port (tests); the demo's fixed port otherwise
         self.account = account
         self.secret = secret
         self.errors: list[str] = []
@@ -130,7 +131,7 @@ class PaytrailDouble:
             if not answered_browser_noise(handler):
                 self._handle(handler)
 
-        self._server = LoopbackServer(handle, methods=("GET", "POST"), poll_interval=0.05).start()
+        self._server = LoopbackServer(handle, methods=("GET", "POST"), poll_interval=0.05, port=self.port).start()
         self.url = self._server.url
         return self
 

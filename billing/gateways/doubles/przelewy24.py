@@ -85,7 +85,8 @@ def _type_ok(value: Any, kind: type) -> bool:
 
 class Przelewy24Double:
     def __init__(self, *, merchant_id: int = 424242, pos_id: int | None = None, crc: str = "crc-test-0123456789ab",
-                 api_key: str = "api-key-test-abcdef0123456789", timeout_delay: float = 3.0) -> None:
+                 api_key: str = "api-key-test-abcdef0123456789", timeout_delay: float = 3.0, port: int = 0) -> None:
+        self.port = port  # 0: any free loopback port (tests); the demo's fixed port otherwise
         self.merchant_id = merchant_id
         self.pos_id = pos_id or merchant_id
         self.crc = crc
@@ -110,7 +111,7 @@ class Przelewy24Double:
             if not answered_browser_noise(handler):
                 self._dispatch(handler)
 
-        self._server = LoopbackServer(handle, methods=("GET", "POST", "PUT", "DELETE")).start()
+        self._server = LoopbackServer(handle, methods=("GET", "POST", "PUT", "DELETE"), port=self.port).start()
         self.url = self._server.url
         return self
 

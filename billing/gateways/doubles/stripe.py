@@ -7,7 +7,8 @@ Stripe documents them, on a real HTTP server on 127.0.0.1.
 
 API (form-encoded bodies, `Authorization: Bearer sk_test_...`, a `Stripe-Version` header, `Idempotency-Key` on
 every POST): POST /v1/customers, POST /v1/checkout/sessions, GET /v1/checkout/sessions/<id>,
-GET /v1/setup_intents/<id>, POST /v1/payment_intents, POST /v1/refunds. Unknown parameters, missing ones,
+GET /v1/setup_intents/<id>, POST /v1/payment_intents, POST /v1/refunds, GET /v1/refunds (newest first, by
+payment_intent, paged with limit and starting_after). Unknown parameters, missing ones,
 non-integer amounts and upper-case currencies are refused with Stripe's 400 invalid_request_error, and recorded
 in `errors`. A reused Idempotency-Key with other parameters (or another endpoint) is Stripe's 400
 `idempotency_error`; the same key with the same parameters replays the saved answer (`Idempotent-Replayed: true`).
@@ -19,13 +20,16 @@ redirects to cancel_url. Refunds post `refund.created` and `charge.refunded` aft
 way Stripe delivers events asynchronously; `wait_deliveries()` waits for them.
 
 Failures to inject with `fail_next(kind)`: "timeout" (answers after `timeout_delay` seconds), "connection" (closes
-the connection), "500" (saved under the idempotency key, as Stripe documents), "503", "429", "400",
+the connection), "500" (nothing done; the 500 is saved under the idempotency key and replayed for it, as Stripe
+documents), "500-done" (the request is carried out, then answered 500, saved and replayed the same way: Stripe's
+indeterminate server error), "503", "429", "400",
 "card_declined" (alias "declined") and "authentication_required" (402 card_error on the next PaymentIntent),
 "refund_pending" (the next refund is pending; `finish_refund` sends refund.updated later).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import html
@@ -164,10 +168,13 @@ def _new_id(prefix: str) -> str:
 
 
 class StripeDouble:
-    def __init__(self, *, webhook_url: str = "", timeout_delay: float = 3.0) -> None:
+    def __init__(self, *, webhook_url: str = "", timeout_delay: float = 3.0, port: int = 0, secret_key: str = "",
+                 webhook_secret: str = "") -> None:
         self.webhook_url = webhook_url  # Stripe's Dashboard endpoint; settable after construction
-        self.secret_key = f"sk_test_{secrets.token_hex(12)}"  # fresh per double: a wrong key is caught
-        self.webhook_secret = f"whsec_{secrets.token_hex(16)}"
+        # Fresh per double unless given (the demo's, from its env file): a wrong key is caught.
+        self.secret_key = secret_key or f"sk_test_{secrets.token_hex(12)}"
+        self.webhook_secret = webhook_secret or f"whsec_{secrets.token_hex(16)}"
+        self.port = port  # 0: any free loopback port (tests); the demo's fixed port otherwise
         self.timeout_delay = timeout_delay
         self.url = ""
         self.errors: list[str] = []
@@ -194,7 +201,7 @@ class StripeDouble:
             if not answered_browser_noise(handler):
                 self._handle(handler)
 
-        self._server = LoopbackServer(handle, methods=("GET", "POST")).start()
+        self._server = LoopbackServer(handle, methods=("GET", "POST"), port=self.port).start()
         self.url = self._server.url
         return self
 
@@ -209,7 +216,7 @@ class StripeDouble:
                 "STRIPE_SECRET_KEY": self.secret_key, "STRIPE_WEBHOOK_SECRET": self.webhook_secret}
 
     def fail_next(self, kind: str) -> None:
-        allowed = {"timeout", "connection", "500", "503", "429", "400", "declined", "card_declined",
+        allowed = {"timeout", "connection", "500", "500-done", "503", "429", "400", "declined", "card_declined",
                    "authentication_required", "refund_pending"}
         if kind not in allowed:
             raise ValueError(f"unknown failure {kind!r}")
@@ -240,14 +247,16 @@ class StripeDouble:
         if parts.path.startswith("/c/pay/"):
             self._hosted_page(handler, handler.command, parts.path.removeprefix("/c/pay/"), body)
             return
-        failure = self._take_failure({"timeout", "connection", "500", "503", "429", "400"})
+        # A server error saved under an idempotency key concerns a POST; a GET (a lookup) leaves it for the next one.
+        failure = self._take_failure({"timeout", "connection", "503", "429", "400"}
+                                     | ({"500", "500-done"} if handler.command == "POST" else set()))
         if failure == "connection":
             handler.close_connection = True
             handler.connection.shutdown(2)
             return
         if failure == "timeout":
             self._stop.wait(self.timeout_delay)
-        status, answer, replayed = self._api(handler.command, parts.path, headers, body, failure)
+        status, answer, replayed = self._api(handler.command, parts.path, headers, body, failure, query=parts.query)
         payload = json.dumps(answer, indent=2).encode()
         try:
             handler.send_response(status)
@@ -268,9 +277,9 @@ class StripeDouble:
         return ""
 
     def _api(self, method: str, path: str, headers: dict[str, str], body: bytes,
-             failure: str) -> tuple[int, dict[str, Any], bool]:
+             failure: str, query: str = "") -> tuple[int, dict[str, Any], bool]:
         try:
-            params = parse_form(body) if method == "POST" else parse_form(b"")
+            params = parse_form(body) if method == "POST" else parse_form(query.encode())
         except Refused as refused:
             params = {}
             self.errors.append(f"{path}: {refused.error['code']} {refused.error['param']}")
@@ -292,6 +301,12 @@ class StripeDouble:
             return 400, {"error": {"type": "invalid_request_error", "code": "parameter_invalid_empty",
                                    "param": "description", "message": "Injected invalid request."}}, False
         if method == "GET":
+            if path == "/v1/refunds":
+                try:
+                    return (*self._list_refunds(params), False)
+                except Refused as refused:
+                    self.errors.append(f"{path}: {refused.error.get('code')} {refused.error.get('param', '')}")
+                    return refused.status, {"error": refused.error}, False
             return (*self._get(path), False)
         if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             self.errors.append(f"{path}: content-type")
@@ -316,6 +331,10 @@ class StripeDouble:
                 return status, answer, True
             if failure == "500":
                 status, answer = 500, {"error": {"type": "api_error", "message": "An unknown error occurred."}}
+            elif failure == "500-done":  # carried out, then answered 500: the outcome is unknown to the caller
+                with contextlib.suppress(Refused):
+                    self._post(path, params)
+                status, answer = 500, {"error": {"type": "api_error", "message": "An unknown error occurred."}}
             else:
                 try:
                     status, answer = self._post(path, params)
@@ -338,6 +357,26 @@ class StripeDouble:
                     return 200, json.loads(json.dumps(objects[path.removeprefix(prefix)]))
         return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing",
                                "message": "No such object."}}
+
+    def _list_refunds(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Refunds › List all refunds: newest first, `payment_intent` filters, `limit` 1..100 (default 10),
+        `starting_after` pages on; each refund with its metadata."""
+        _unknown(params, {"payment_intent", "charge", "limit", "starting_after", "ending_before", "created"})
+        limit = _integer(params, "limit", minimum=1) if "limit" in params else 10
+        if limit > 100:
+            raise _invalid("limit", "parameter_invalid_integer", "This value must be less than or equal to 100.")
+        with self._lock:
+            rows = [r for r in reversed(self.refunds)
+                    if not params.get("payment_intent") or r["payment_intent"] == params["payment_intent"]]
+            after = params.get("starting_after")
+            if after:
+                ids = [r["id"] for r in rows]
+                if after not in ids:
+                    raise Refused(400, {"type": "invalid_request_error", "code": "resource_missing",
+                                        "param": "starting_after", "message": "No such refund."})
+                rows = rows[ids.index(after) + 1:]
+            page = json.loads(json.dumps(rows[:limit]))
+        return 200, {"object": "list", "url": "/v1/refunds", "has_more": len(rows) > limit, "data": page}
 
     def _post(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         routes = {"/v1/customers": self._create_customer, "/v1/checkout/sessions": self._create_session,
