@@ -340,8 +340,7 @@ def test_how_a_client_was_found_is_stored_as_data_and_worded_for_the_reader(worl
     assert subject.found_by == {"by": "audit_log", "user_id": None, "action": "",
                                 "start": (T0 - dt.timedelta(hours=1)).isoformat(), "end": T0.isoformat()}
     with translation.override("en"), timezone.override("Europe/Helsinki"):
-        assert subject.how_found == "From the access log: any account, any action, 03/03/2025 9 a.m. – " \
-                                    "03/03/2025 10 a.m."
+        assert subject.how_found == "From the access log: any account, any action, 3.3.2025 09:00 – 3.3.2025 10:00"
 
 
 def test_the_migration_reads_the_descriptions_written_before(world):
