@@ -65,9 +65,8 @@ def test_changing_one_languages_wording_makes_a_new_version_with_one_audit_row(o
 
 
 def test_a_language_the_booking_page_does_not_offer_is_refused_in_the_users_language(org):
-    with translation.override("fi"):
-        with pytest.raises(Invalid) as refused:
-            save(org, pl="Zadatek 20 €.")
+    with translation.override("fi"), pytest.raises(Invalid) as refused:
+        save(org, pl="Zadatek 20 €.")
     assert refused.value.code == PaymentSettingsError.LANGUAGE_NOT_OFFERED
     assert refused.value.message == "pl ei ole ajanvaraussivusi kieliä."
     assert not PaymentPolicy.objects.exists()
