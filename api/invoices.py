@@ -22,7 +22,8 @@ from api.types import Day, Id
 from billing import invoicing
 from billing.einvoice import finvoice, ksef
 from billing.invoice_pdf import filename, invoice_pdf
-from billing.models import Invoice
+from billing.models import Invoice, InvoiceKind
+from billing.selectors import creditable
 from clients.models import Client
 from kernel.audit import actor_for_request
 from kernel.models import ActorKind
@@ -60,6 +61,7 @@ class InvoiceIn(Schema):
 
 
 class LineOut(Schema):
+    id: int
     position: int
     description: str
     quantity: Decimal
@@ -71,10 +73,24 @@ class LineOut(Schema):
     net: Decimal
     vat: Decimal
     total: Decimal
+    credited_line_id: int | None = Field(None, description="on a credit note: the invoice's line it corrects")
 
     @staticmethod
     def resolve_net(line) -> Decimal:
         return line.total - line.vat
+
+
+class CreditableOut(Schema):
+    """What of an invoice line its credit notes have not yet taken back."""
+
+    line_id: int
+    quantity: Decimal
+    total: Decimal
+    vat: Decimal
+
+    @staticmethod
+    def resolve_line_id(row) -> int:
+        return row.line.pk
 
 
 class InvoiceOut(Schema):
@@ -104,14 +120,28 @@ class InvoiceOut(Schema):
 
 class InvoiceDetailOut(InvoiceOut):
     lines: list[LineOut]
+    creditable: list[CreditableOut] = Field(..., description="an invoice's lines less what was credited")
 
     @staticmethod
     def resolve_lines(invoice) -> list:
         return list(invoice.lines.all())
 
+    @staticmethod
+    def resolve_creditable(invoice) -> list:
+        return creditable(invoice) if invoice.kind == InvoiceKind.INVOICE else []
+
+
+class CreditLineIn(Schema):
+    line_id: Id
+    quantity: Decimal = Field(Decimal(0), ge=0, max_digits=9, decimal_places=3, description="units returned")
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=12, decimal_places=2,
+                            description="gross taken off the line's price")
+
 
 class CreditIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
+    lines: list[CreditLineIn] | None = Field(None, max_length=100,
+                                             description="the parts to credit; none: everything still creditable")
 
 
 class PaidIn(Schema):
@@ -224,11 +254,15 @@ def invoices_read(request: HttpRequest, invoice_id: int):
 
 @router.post("/{invoice_id}/credit", response={201: InvoiceDetailOut, **ERRORS})
 def invoices_credit(request: HttpRequest, invoice_id: int, payload: CreditIn):
-    """A credit note cancelling the whole invoice, with the reason for the correction."""
+    """A credit note with the reason for the correction: of the chosen lines (a quantity returned and/or an
+    amount taken off each), or of everything still creditable. Too much is a 422 `over_credit`; a line that is
+    not this invoice's (another invoice's, another organization's) a 422 `unknown_line`."""
     invoice = _invoice(request, invoice_id)
+    lines = None if payload.lines is None else [
+        invoicing.CreditLine(line_id=row.line_id, quantity=row.quantity, amount=row.amount) for row in payload.lines]
     try:
         credit = invoicing.invoice_credit(organization=request.organization, actor=_actor(request),
-                                          invoice=invoice, reason=payload.reason)
+                                          invoice=invoice, reason=payload.reason, lines=lines)
     except ValidationError as error:
         raise _refused(error) from None
     return Status(201, credit)

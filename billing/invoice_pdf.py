@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 from billing.barcode import BarcodeError, bank_barcode, code128c_svg
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.reference import grouped
+from billing.selectors import corrections, credited_total
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,20 @@ def vat_breakdown(invoice: Invoice) -> list[RateRow]:
                                                        reverse=True)]
 
 
+def amount_due(invoice: Invoice) -> Decimal:
+    """What the invoice asks to be paid: its total and reminder fees, less what its credit notes took off."""
+    return invoice.total + invoice.reminder_fees - credited_total(invoice)
+
+
 def barcode_digits(invoice: Invoice, *, overdue: bool = False) -> str:
     """The bank barcode of a Finnish invoice in euros to a Finnish account; "" where there is none.
     `overdue` (a reminder): without the passed due date, so the bank pays it at once."""
     if (invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.OPEN or invoice.currency != "EUR"
             or not invoice.seller_iban.startswith("FI")
-            or invoice.total <= 0):
+            or amount_due(invoice) <= 0):
         return ""
     try:
-        return bank_barcode(iban=invoice.seller_iban, amount=invoice.total + invoice.reminder_fees,
+        return bank_barcode(iban=invoice.seller_iban, amount=amount_due(invoice),
                             reference=invoice.reference, due=None if overdue else invoice.due_date)
     except BarcodeError:
         return ""
@@ -68,7 +74,7 @@ def payment_details(invoice: Invoice, *, overdue: bool = False) -> dict:
         "iban": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
         "bic": invoice.seller_bic,
         "reference": grouped(invoice.reference) if invoice.currency == "EUR" else "",
-        "amount": money_text(invoice.total + invoice.reminder_fees, invoice.currency),
+        "amount": money_text(amount_due(invoice), invoice.currency),
         "due": formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
         "barcode": digits,
     }
@@ -92,12 +98,30 @@ def title(invoice: Invoice) -> str:
     return pgettext("document title", "Invoice")
 
 
+def _state(quantity: Decimal, total: Decimal, vat: Decimal) -> dict:
+    net = total - vat
+    return {"quantity": quantity, "unit_net": net / quantity if quantity else Decimal(0), "net": net, "vat": vat,
+            "total": total}
+
+
+def correction_rows(invoice: Invoice) -> list[dict]:
+    """A partial credit note's lines as a correction prints them: each corrected line before, after and the
+    difference (the credit note's own line); empty for an invoice or a credit note of the whole invoice."""
+    return [{"position": c.original.position, "description": c.original.description, "unit": c.original.unit,
+             "rate": rate_text(rate_code(c.original.vat_rate, c.original.vat_exempt)),
+             "before": _state(c.before_quantity, c.before_total, c.before_vat),
+             "after": _state(c.after_quantity, c.after_total, c.after_vat),
+             "change": _state(c.line.quantity, c.line.total, c.line.vat)} for c in corrections(invoice)]
+
+
 def document_context(invoice: Invoice) -> dict:
     """What the invoice prints, in the active language."""
     lines = list(invoice.lines.all())
     payment = payment_details(invoice)
     svg = code128c_svg(payment["barcode"]) if payment["barcode"] else ""
     rows = vat_breakdown(invoice)
+    credited_by = list(Invoice.objects.filter(organization_id=invoice.organization_id, credits=invoice)
+                       .order_by("year", "number")) if invoice.kind == InvoiceKind.INVOICE and invoice.pk else []
     return {
         "invoice": invoice, "title": title(invoice), "number": str(invoice), "lines": [
             {"line": line, "code": rate_code(line.vat_rate, line.vat_exempt),
@@ -107,8 +131,10 @@ def document_context(invoice: Invoice) -> dict:
         "rates": [{"code": r.code, "rate": rate_text(r.code), "net": r.net, "vat": r.vat, "gross": r.gross}
                   for r in rows], "net": sum((r.net for r in rows), Decimal(0)), "payment": payment,
         "barcode_src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else "",
-        "polish": invoice.currency == "PLN", "credited": invoice.credits,
+        "polish": invoice.currency == "PLN", "credited": invoice.credits, "corrections": correction_rows(invoice),
         "exempt": any(r.code in ("zw", "0") for r in rows),
+        "credited_by": ", ".join(str(note) for note in credited_by),
+        "credited_amount": -sum((note.total for note in credited_by), Decimal(0)),
     }
 
 

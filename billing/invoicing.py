@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -42,6 +42,7 @@ from billing.models import (
 )
 from billing.numbering import next_number
 from billing.reference import national_reference
+from billing.selectors import Creditable, creditable
 from billing.stock import move_stock
 from billing.vat import rate_for
 from clients.models import Client, ClientKind
@@ -354,12 +355,86 @@ def invoice_from_sale(*, organization: Organization, actor: Actor, sale, client:
     return invoice
 
 
+@dataclass(frozen=True)
+class CreditLine:
+    """What to credit of one invoice line: a quantity returned and/or an amount (gross) taken off its price."""
+
+    line_id: int
+    quantity: Decimal = Decimal(0)
+    amount: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class _Credited:
+    line: InvoiceLine
+    quantity: Decimal
+    total: Decimal
+    vat: Decimal
+    discount: Decimal
+
+
+def _over_credit(line: Creditable) -> ValidationError:
+    # the line by its number, not its description: a description may name the customer, and this is an exception
+    return _error("lines", _("Line %(position)s: at most %(quantity)s or %(amount)s can still be credited.") % {
+        "quantity": formats.number_format(money.plain(line.quantity), use_l10n=True),
+        "amount": formats.number_format(line.total, 2, use_l10n=True), "position": line.line.position},
+        "over_credit")
+
+
+def _credit_figures(remaining: list[Creditable], lines: list[CreditLine] | None) -> list[_Credited]:
+    """The lines of a credit note: everything still creditable (`lines` None), or the chosen parts.
+
+    A returned quantity takes its share of what is left of the line (the last part takes exactly what is left,
+    so the credits add up to the line); an amount is taken off the line's gross. The VAT of a part is computed
+    from its gross as an invoice computes a rate's VAT; the part that leaves nothing takes the VAT that is left."""
+    if lines is None:
+        return [_Credited(r.line, r.quantity, r.total, r.vat, r.discount) for r in remaining if not r.credited]
+    if not lines:
+        raise _error("lines", _("Choose what to credit."), "no_lines")
+    by_id = {r.line.pk: r for r in remaining}
+    figures: list[_Credited] = []
+    for entry in lines:
+        left = by_id.get(entry.line_id)
+        if left is None:
+            raise _error("lines", _("Choose lines of this invoice."), "unknown_line")
+        if any(f.line.pk == entry.line_id for f in figures):
+            raise _error("lines", _("Choose each line once."), "duplicate_line")
+        quantity, amount = Decimal(entry.quantity or 0), Decimal(entry.amount or 0)
+        if (quantity < 0 or amount < 0 or (quantity == 0 and amount == 0) or money.cents(amount) != amount
+                or quantity != quantity.quantize(Decimal("0.001"))):
+            raise _error("lines", _("Enter a quantity or an amount to credit, more than zero."), "credit_line")
+        if quantity > left.quantity:
+            raise _over_credit(left)
+        if quantity and quantity == left.quantity:
+            gross, discount = left.total, left.discount
+        elif quantity:
+            gross = money.cents(left.total * quantity / left.quantity)
+            discount = money.cents(left.discount * quantity / left.quantity)
+        else:
+            gross, discount = money.ZERO, money.ZERO
+        gross += amount
+        if gross > left.total:
+            raise _over_credit(left)
+        if gross == left.total:
+            vat = left.vat
+        else:
+            vat = min(money.vat_of(gross, left.line.vat_rate, exempt=left.line.vat_exempt), left.vat)
+        figures.append(_Credited(left.line, quantity, gross, vat, discount))
+    return figures
+
+
 @transaction.atomic
 def invoice_credit(*, organization: Organization, actor: Actor, invoice: Invoice, reason: str,
-                   issue_date: dt.date | None = None) -> Invoice:
-    """A credit note (korjauslasku, faktura korygująca) that cancels the whole invoice: the same lines with
-    negative quantities and amounts, numbered in the same series. The invoice is then credited; if it was
-    paid, the credit note stays open until the money is returned."""
+                   issue_date: dt.date | None = None, lines: list[CreditLine] | None = None) -> Invoice:
+    """A credit note (korjauslasku, faktura korygująca) numbered in the same series, referring to the invoice.
+
+    Without `lines` it credits everything still creditable (the whole invoice, if nothing was credited before):
+    the same lines with negative quantities and amounts. With `lines` it credits parts of chosen lines (a
+    quantity returned, an amount taken off); several may follow one invoice, never more than each line (and
+    so the invoice) holds: the invoice row is locked, so two credits of the same invoice are taken one at a
+    time. The invoice is credited once nothing is left to credit; until then it keeps its status. Products
+    come back to the stock for the quantity credited. If the invoice was paid, the credit note stays open
+    until the money is returned."""
     invoice = Invoice.objects.for_organization(organization).select_for_update().get(pk=invoice.pk)
     if invoice.kind != InvoiceKind.INVOICE:
         raise ValidationError(_("A credit note cannot be credited."), code="not_an_invoice")
@@ -370,6 +445,13 @@ def invoice_credit(*, organization: Organization, actor: Actor, invoice: Invoice
     issue_date = issue_date or timezone.localdate()
     if issue_date < invoice.issue_date:
         raise _error("issue_date", _("A credit note cannot be dated before its invoice."), "date")
+    remaining = creditable(invoice)
+    figures = _credit_figures(remaining, lines)
+    if not figures:
+        raise ValidationError(_("This invoice has been credited already."), code="credited")
+    total = sum((f.total for f in figures), money.ZERO)
+    if total > sum((r.total for r in remaining), money.ZERO):  # cannot happen line by line; the total is law
+        raise _error("lines", _("A credit note cannot take back more than the invoice."), "over_credit")
     year = issue_date.year
     number = next_number(organization, DocumentSeries.INVOICE, year)
     was_paid = invoice.status == InvoiceStatus.PAID
@@ -381,27 +463,34 @@ def invoice_credit(*, organization: Organization, actor: Actor, invoice: Invoice
             "buyer_business_id", "buyer_vat_id", "buyer_reference", "buyer_email", "buyer_einvoice_address",
             "buyer_einvoice_operator", "sale_date", "payment_terms_days", "penalty_interest", "exemption_basis")},
         issue_date=issue_date, due_date=issue_date, reference=national_reference(number, prefix=str(year)),
-        total=-invoice.total, vat=-invoice.vat, credit_reason=reason.strip()[:300],
+        total=-total, vat=-sum((f.vat for f in figures), money.ZERO), credit_reason=reason.strip()[:300],
         status=InvoiceStatus.OPEN if was_paid else InvoiceStatus.PAID, paid_at=None if was_paid else issue_date,
         issued_by_user_id=actor.user_id)
     credit.save()
-    for line in invoice.lines.all():
+    whole = lines is None and all(r.total == r.line.total and r.quantity == r.line.quantity for r in remaining)
+    for position, figure in enumerate(sorted(figures, key=lambda f: f.line.position), start=1):
+        line = figure.line
         InvoiceLine.objects.create(
-            organization=organization, invoice=credit, position=line.position, description=line.description,
-            quantity=-line.quantity, unit=line.unit, unit_price=line.unit_price, discount=-line.discount,
-            total=-line.total, vat_rate=line.vat_rate, vat_exempt=line.vat_exempt, vat=-line.vat,
-            service_id=line.service_id, product_id=line.product_id)
-        if line.product_id and invoice.sale_id is None:
-            product = Product.objects.for_organization(organization).get(pk=line.product_id)
-            move_stock(product=product, change=int(line.quantity), reason=StockReason.RETURN,
-                       by_user_id=actor.user_id, note=f"credit note {credit}")
-    invoice.status = InvoiceStatus.CREDITED
-    invoice.save(update_fields=["status"])
+            organization=organization, invoice=credit, position=line.position if whole else position,
+            description=line.description, quantity=-figure.quantity, unit=line.unit, unit_price=line.unit_price,
+            discount=-figure.discount, total=-figure.total, vat_rate=line.vat_rate, vat_exempt=line.vat_exempt,
+            vat=-figure.vat, service_id=line.service_id, product_id=line.product_id, credited_line=line)
+        returned = int(figure.quantity)
+        if line.product_id and invoice.sale_id is None and returned:
+            product = Product.objects.for_organization(organization).filter(pk=line.product_id).first()
+            if product is not None:
+                move_stock(product=product, change=returned, reason=StockReason.RETURN,
+                           by_user_id=actor.user_id, note=f"credit note {credit}")
+    taken = {f.line.pk: f.total for f in figures}
     subject = invoice.client.subject_ref
     record(organization=organization, actor=actor, action=AuditAction.CREATE, obj=credit, subject_ref=subject,
-           changed_fields=["number", "total", "credit_reason"], detail={"credits": invoice.pk})
-    record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=invoice, subject_ref=subject,
-           changed_fields=["status"])
+           changed_fields=["number", "total", "credit_reason"],
+           detail={"credits": invoice.pk, "lines": [f.line.pk for f in figures], "partial": not whole})
+    if all(r.total == taken.get(r.line.pk, money.ZERO) for r in remaining):
+        invoice.status = InvoiceStatus.CREDITED
+        invoice.save(update_fields=["status"])
+        record(organization=organization, actor=actor, action=AuditAction.UPDATE, obj=invoice, subject_ref=subject,
+               changed_fields=["status"])
     publish(InvoiceIssued(organization_id=organization.pk, invoice_id=credit.pk, client_id=invoice.client_id,
                           kind=credit.kind))
     return credit

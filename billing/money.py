@@ -119,6 +119,12 @@ class Priced:
         return sum((g.vat for g in self.groups), ZERO)
 
 
+def vat_of(gross: Decimal, percent: Decimal, *, exempt: bool = False) -> Decimal:
+    """The VAT included in `gross` at `percent`, in whole cents: how a rate group's VAT is computed."""
+    percent = Decimal(percent)
+    return ZERO if exempt else cents(Decimal(gross) * percent / (HUNDRED + percent))
+
+
 def _own_discount(line: Line, gross: Decimal) -> Decimal:
     if line.discount_percent < 0 or line.discount_percent > HUNDRED or line.discount_amount < 0:
         raise ValidationError(_("A discount must be between 0 and the line's price."), code="discount")
@@ -155,7 +161,7 @@ def price(lines: Sequence[Line], *, discount_percent: Decimal = ZERO, discount_a
         members = [i for i, line in enumerate(lines) if line.vat_key == key]
         gross = sum((grosses[i] for i in members), ZERO)
         percent, exempt = key
-        vat = ZERO if exempt else cents(gross * percent / (HUNDRED + percent))
+        vat = vat_of(gross, percent, exempt=exempt)
         for i, share in zip(members, allocate(vat, [grosses[i] for i in members]), strict=True):
             vats[i] = share
         groups.append(VatGroup(percent=percent, exempt=exempt, gross=gross, vat=vat))

@@ -295,6 +295,7 @@ SECURE_CSP = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("fi", "Suomi"), ("sv", "Svenska"), ("pl", "Polski"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tilli.formats"]  # English with the day first and a 24-hour clock (tilli/formats/en)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Helsinki")

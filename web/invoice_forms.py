@@ -10,7 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from billing.invoicing import CreditLine
 from billing.models import BillingProfile
+from billing.money import plain
+from billing.selectors import Creditable
 from billing.vat import rates_on
 from web.widgets import IsoDateInput
 
@@ -91,7 +94,41 @@ InvoiceLineFormSet = forms.formset_factory(InvoiceLineForm, extra=4, max_num=50,
 
 
 class CreditForm(forms.Form):
+    """The reason, and per line still creditable a quantity returned (what is left, unless changed) and an
+    amount taken off its price. A form without the line fields credits everything still creditable."""
+
     reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+    def __init__(self, *args, lines: list[Creditable] = (), **kwargs) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for row in lines:
+            if row.credited:
+                continue
+            pk = row.line.pk
+            self.fields[f"quantity_{pk}"] = forms.DecimalField(
+                label=_("Quantity to credit"), min_value=0, max_digits=9, decimal_places=3, required=False,
+                initial=plain(row.quantity))
+            self.fields[f"amount_{pk}"] = forms.DecimalField(
+                label=_("Amount off the price"), min_value=0, max_digits=12, decimal_places=2, required=False)
+            self.rows.append({"left": row, "quantity": self[f"quantity_{pk}"], "amount": self[f"amount_{pk}"]})
+
+    def visible_fields(self):
+        return [self["reason"]]
+
+    def credit_lines(self) -> list[CreditLine] | None:
+        """The chosen parts; None when nothing was changed from "everything that is left"."""
+        if not any(f"quantity_{row['left'].line.pk}" in self.data for row in self.rows):
+            return None
+        chosen, everything = [], True
+        for row in self.rows:
+            left = row["left"]
+            quantity = self.cleaned_data.get(f"quantity_{left.line.pk}") or Decimal(0)
+            amount = self.cleaned_data.get(f"amount_{left.line.pk}") or Decimal(0)
+            everything = everything and quantity == left.quantity and not amount
+            if quantity or amount:
+                chosen.append(CreditLine(line_id=left.line.pk, quantity=quantity, amount=amount))
+        return None if everything else chosen
 
 
 class PaidForm(forms.Form):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from billing import invoicing
 from billing.einvoice import finvoice, ksef
 from billing.invoice_pdf import document_context, filename, invoice_pdf
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
+from billing.selectors import creditable
 from clients.models import Client, ClientKind
 from clients.selectors import search_clients_for
 from kernel.audit import actor_for_request
@@ -59,6 +61,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         rows = _invoices(request).filter(status=InvoiceStatus.OPEN).order_by("due_date", "number")
     else:
         rows = _invoices(request).order_by("-year", "-number")
+    rows = rows.annotate(credited=Sum("credit_notes__total"))  # a partly credited invoice says so
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "web/invoices/list.html", {
         "page": page, "show": show, "today": timezone.localdate(),
@@ -120,14 +123,18 @@ def _line(row: dict, *, net: bool) -> invoicing.LineInput:
                                price_includes_vat=not net)
 
 
-def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_detail(request: HttpRequest, invoice_id: int, *, credit_form: CreditForm | None = None,
+                   status: int = 200) -> HttpResponse:
     invoice = _get(request, invoice_id)
+    remaining = creditable(invoice) if invoice.kind == InvoiceKind.INVOICE else []
     return render(request, "web/invoices/detail.html", {
-        **document_context(invoice), "credit_form": CreditForm(), "paid_form": PaidForm(
-            initial={"paid_on": timezone.localdate()}), "reminder_form": ReminderForm(),
-        "credit_notes": _invoices(request).filter(credits=invoice).order_by("number"),
+        **document_context(invoice), "credit_form": credit_form or CreditForm(lines=remaining),
+        "paid_form": PaidForm(initial={"paid_on": timezone.localdate()}), "reminder_form": ReminderForm(),
+        "credit_notes": _invoices(request).filter(credits=invoice).order_by("year", "number"),
+        "creditable": remaining, "partly_credited": invoice.status != InvoiceStatus.CREDITED
+        and any(row.total != row.line.total or row.quantity != row.line.quantity for row in remaining),
         "overdue": invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.OPEN
-        and invoice.due_date < timezone.localdate()})
+        and invoice.due_date < timezone.localdate()}, status=status)
 
 
 def _act(request: HttpRequest, invoice: Invoice, form, action) -> HttpResponse:
@@ -145,13 +152,21 @@ def _act(request: HttpRequest, invoice: Invoice, form, action) -> HttpResponse:
 
 @require_POST
 def invoice_credit(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Credit chosen lines (quantities returned, amounts off) or everything still creditable; a refusal shows
+    the page again with what was entered and the reason, in the person's language."""
     invoice = _get(request, invoice_id)
-
-    def credit(reason):
-        note = invoicing.invoice_credit(organization=request.organization, actor=actor_for_request(request),
-                                        invoice=invoice, reason=reason)
-        messages.info(request, _("Credit note %(number)s issued.") % {"number": str(note)})
-    return _act(request, invoice, CreditForm(request.POST), credit)
+    form = CreditForm(request.POST, lines=creditable(invoice) if invoice.kind == InvoiceKind.INVOICE else [])
+    if form.is_valid():
+        try:
+            note = invoicing.invoice_credit(organization=request.organization, actor=actor_for_request(request),
+                                            invoice=invoice, reason=form.cleaned_data["reason"],
+                                            lines=form.credit_lines())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Credit note %(number)s issued.") % {"number": str(note)})
+            return redirect("web:invoice_detail", org_slug=request.organization.slug, invoice_id=invoice.pk)
+    return invoice_detail(request, invoice_id, credit_form=form, status=422)
 
 
 @require_POST

@@ -5,6 +5,11 @@ rate, its rows (net unit prices, VAT and amounts per row), the payment terms wit
 payment, and the EPI payment details (IBAN, BIC, the reference as SPY, the amount and due date) that a
 bank needs to pay it. Amounts are written with a decimal comma, dates as CCYYMMDD, as the standard asks.
 
+A credit note is a hyvityslasku (INV02) that names the invoice it credits (OriginalInvoiceNumber); its rows are
+the amounts credited, negative. One that credits the whole invoice cancels it (OriginCode Cancel); a partial
+one is an original document of its own (OriginCode Original) whose free text names the invoice and its date.
+An invoice partly credited asks, in its payment part, for what is left to pay.
+
 The official Finvoice3.0.xsd could not be obtained (see schemas/README.md): the structure is tested
 field by field against the implementation guidelines in billing/tests/test_einvoice.py.
 """
@@ -19,8 +24,9 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from billing.einvoice import split_address
-from billing.invoice_pdf import rate_code, vat_breakdown
+from billing.invoice_pdf import amount_due, rate_code, vat_breakdown
 from billing.models import Invoice, InvoiceKind
+from billing.selectors import corrections
 
 VERSION = "3.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -107,7 +113,10 @@ def build(invoice: Invoice) -> bytes:
     details = _el(root, "InvoiceDetails")
     _el(details, "InvoiceTypeCode", "INV02" if credit else "INV01", CodeListAgencyIdentifier="SPY")
     _el(details, "InvoiceTypeText", "HYVITYSLASKU" if credit else "LASKU")
-    _el(details, "OriginCode", "Cancel" if credit else "Original")
+    partial = bool(corrections(invoice))
+    # A credit note of the whole invoice cancels it ("Cancel"); a partial one is an original credit note of its
+    # own that refers to the invoice it corrects (its rows are the differences, as a credit note's rows are).
+    _el(details, "OriginCode", "Cancel" if credit and not partial else "Original")
     if credit and invoice.credits_id:
         _el(details, "OriginalInvoiceNumber", str(invoice.credits))
     _el(details, "InvoiceNumber", str(invoice))
@@ -127,6 +136,9 @@ def build(invoice: Invoice) -> bytes:
         if row.code in ("zw", "0") and invoice.exemption_basis:
             _el(spec, "VatFreeText", invoice.exemption_basis[:70])
     free = invoice.credit_reason if credit else invoice.notes
+    if partial:
+        free = (f"Osittainen hyvitys laskuun {invoice.credits} "
+                f"({invoice.credits.issue_date.strftime('%d.%m.%Y')}): {invoice.credit_reason}")
     if free:
         _el(details, "InvoiceFreeText", free[:512])
     terms = _el(details, "PaymentTermsDetails")
@@ -165,7 +177,7 @@ def build(invoice: Invoice) -> bytes:
     instruction = _el(epi, "EpiPaymentInstructionDetails")
     _el(instruction, "EpiRemittanceInfoIdentifier", invoice.reference.rjust(20, "0"),
         IdentificationSchemeName="SPY")
-    _money(instruction, "EpiInstructedAmount", invoice.total + invoice.reminder_fees, cur)
+    _money(instruction, "EpiInstructedAmount", amount_due(invoice), cur)
     _el(instruction, "EpiCharge", "SLEV", ChargeOption="SLEV")
     _date(instruction, "EpiDateOptionDate", invoice.due_date)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

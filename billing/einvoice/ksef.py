@@ -8,6 +8,10 @@ mandatory annotations, with the "zw" exemption's legal basis in P_19A), RodzajFa
 the corrected invoice's data and the reason), the lines (FaWiersz: P_7 name, P_8A unit, P_8B quantity,
 P_9A net unit price, P_11 net value, P_12 rate) and Platnosc (due date, transfer, bank account).
 
+A correction of the whole invoice lists its lines negated. A partial correction lists each corrected line
+twice, with their own numbering: as it stood before (StanPrzed = 1) and after the correction; the sums
+P_13_x, P_14_x and P_15 are the differences.
+
 The official XSD (and its imported StrukturyDanych/ElementarneTypyDanych) could not be obtained (see
 schemas/README.md): the structure is tested field by field in billing/tests/test_einvoice.py. Sending to
 KSeF (its API, the qualified seal or token) is not part of this export.
@@ -25,6 +29,7 @@ from lxml import etree
 from billing.einvoice import split_address
 from billing.invoice_pdf import rate_code, vat_breakdown
 from billing.models import Invoice, InvoiceKind
+from billing.selectors import corrections
 
 NS = "http://crd.gov.pl/wzor/2025/06/25/13775/"
 # The P_13/P_14 pair of each rate (P_13_6_1: 0 % in the country; P_13_7: exempt).
@@ -56,6 +61,19 @@ def _address(parent, text: str) -> None:
 
 def _p12(code: str) -> str:
     return "0 KR" if code == "0" else code
+
+
+def _row(fa, number: int, line, quantity: Decimal, net: Decimal, *, before: bool = False) -> None:
+    row = _el(fa, "FaWiersz")
+    _el(row, "NrWierszaFa", str(number))
+    _el(row, "P_7", line.description[:512])
+    _el(row, "P_8A", line.unit or "szt.")
+    _el(row, "P_8B", format(Decimal(quantity).normalize(), "f"))
+    _el(row, "P_9A", amount(net / quantity if quantity else Decimal(0)))
+    _el(row, "P_11", amount(net))
+    _el(row, "P_12", _p12(rate_code(line.vat_rate, line.vat_exempt)))
+    if before:
+        _el(row, "StanPrzed", "1")
 
 
 def build(invoice: Invoice) -> bytes:
@@ -125,16 +143,19 @@ def build(invoice: Invoice) -> bytes:
         _el(corrected, "DataWystFaKorygowanej", invoice.credits.issue_date.isoformat())
         _el(corrected, "NrFaKorygowanej", str(invoice.credits))
         _el(corrected, "NrKSeFN", "1")  # the corrected invoice was issued outside KSeF
-    for line in invoice.lines.all():
-        row = _el(fa, "FaWiersz")
-        _el(row, "NrWierszaFa", str(line.position))
-        _el(row, "P_7", line.description[:512])
-        _el(row, "P_8A", line.unit or "szt.")
-        _el(row, "P_8B", format(line.quantity.normalize(), "f"))
-        net = line.total - line.vat
-        _el(row, "P_9A", amount(net / line.quantity if line.quantity else Decimal(0)))
-        _el(row, "P_11", amount(net))
-        _el(row, "P_12", _p12(rate_code(line.vat_rate, line.vat_exempt)))
+    changes = corrections(invoice)
+    if changes:  # a partial correction: each corrected line before (StanPrzed) and after, numbered on
+        number = 0
+        for change in changes:
+            line = change.original
+            for quantity, total, vat, before in ((change.before_quantity, change.before_total, change.before_vat,
+                                                  True),
+                                                 (change.after_quantity, change.after_total, change.after_vat, False)):
+                number += 1
+                _row(fa, number, line, quantity, total - vat, before=before)
+    else:
+        for line in invoice.lines.all():
+            _row(fa, line.position, line, line.quantity, line.total - line.vat)
     if not correction:
         payment = _el(fa, "Platnosc")
         if invoice.status == "paid" and invoice.paid_at:

@@ -109,7 +109,7 @@ class Invoice(TenantModel):
     subject_kind=SubjectKind.CLIENT, subject_path="invoice__client", kept_since="invoice__issue_date",
     fields={"invoice": KEPT, "description": KEPT},
     not_personal=["organization", "position", "quantity", "unit", "unit_price", "discount", "total", "vat_rate",
-                  "vat_exempt", "vat", "service", "product"],
+                  "vat_exempt", "vat", "service", "product", "credited_line"],
 )
 class InvoiceLine(TenantModel):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"))
@@ -125,6 +125,9 @@ class InvoiceLine(TenantModel):
     vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
     service = models.ForeignKey("booking.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     product = models.ForeignKey("billing.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # On a credit note: the invoice's line it corrects (what is left to credit is the line less its credits).
+    credited_line = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credits",
+                                      verbose_name=_("corrected line"))
 
     class Meta:
         verbose_name = _("invoice line")

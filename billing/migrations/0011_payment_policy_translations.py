@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0009_payflow_gateway_notice_names'),
+        ('billing', '0010_invoice_line_credited_line'),
     ]
 
     operations = [
