@@ -94,6 +94,13 @@ class RefundIn(Schema):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class PolicyTranslations(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: dict[Annotated[str, Field(max_length=10)], Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
+        default_factory=dict, description="{language code: wording}")
+
+
 class PolicyIn(Schema):
     model_config = ConfigDict(extra="forbid")  # a misspelt term is refused, not silently left out
 
@@ -102,7 +109,13 @@ class PolicyIn(Schema):
     deposit_percent: Annotated[Decimal, Field(ge=1, le=100, max_digits=5, decimal_places=2)] | None = None
     no_show_fee: Money | None = None
     free_cancellation_hours: Annotated[int, Field(ge=0, le=MAX_HOURS)] = 24
-    text: str = Field("", max_length=MAX_TEXT, description="The wording the customer accepts before paying.")
+    text: str = Field("", max_length=MAX_TEXT, description=(
+        "The wording the customer accepts before paying, in the organization's default language."))
+    translations: PolicyTranslations = Field(default_factory=PolicyTranslations, description=(
+        'The wording in the booking page\'s other languages: {"text": {"sv": "…", "en": "…"}}. A visitor reads '
+        "their page's language, else the default language's `text`. A PUT replaces the whole policy: a language "
+        "left out has no translation. 422 policy_language_not_offered for a language the booking page does not "
+        "offer, policy_text_too_long, bad_policy_text."))
 
 
 class PolicyOut(Schema):
@@ -114,8 +127,14 @@ class PolicyOut(Schema):
     no_show_fee: Decimal | None
     free_cancellation_hours: int
     text: str
+    translations: PolicyTranslations
     version: int
     updated_at: datetime
+
+    @staticmethod
+    def resolve_translations(obj) -> dict:
+        translations = obj.translations if isinstance(obj.translations, dict) else {}
+        return {"text": translations.get("text") or {}}
 
 
 class PoliciesOut(Schema):

@@ -59,6 +59,7 @@ from kernel.events import publish, subscriber
 from kernel.models import AuditAction
 from tenancy.models import Organization
 from tilli.errors import Conflict, ErrorCode, Forbidden, Invalid
+from tilli.lib.translated import pick
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,13 @@ def minor(amount: Decimal) -> int:
     return int((cents(amount) * 100).to_integral_value())
 
 
+def policy_wording(policy: PaymentPolicy, language: str) -> str:
+    """The policy's wording in `language`, else in the organization's default language (`text`), as a service's
+    name is shown: what the customer reads before paying, and what their payment stores as accepted."""
+    translations = policy.translations if isinstance(policy.translations, dict) else {}
+    return pick(translations.get("text"), language, "", policy.text)
+
+
 def amount_due(policy: PaymentPolicy | None, service) -> tuple[str, Decimal] | None:
     """(OnlinePaymentKind, amount) a booking of `service` pays under `policy`; None when nothing is asked.
 
@@ -221,9 +229,10 @@ def _locked(payment: OnlinePayment) -> OnlinePayment:
 
 @transaction.atomic
 def payment_create(*, organization: Organization, appointment, policy: PaymentPolicy, gateway: str, actor: Actor,
-                   hold_until: datetime | None = None) -> OnlinePayment:
-    """The payment a held appointment waits for, under `policy` (its text and version are stored with it); the
-    amount is worked out here from the service's price, never taken from the visitor."""
+                   hold_until: datetime | None = None, language: str = "") -> OnlinePayment:
+    """The payment a held appointment waits for, under `policy` (its version and its wording in `language`, the
+    language the customer read it in, are stored with it); the amount is worked out here from the service's price,
+    never taken from the visitor."""
     if appointment.organization_id != organization.pk or policy.organization_id != organization.pk:
         raise Invalid(PaymentError.WRONG_STATE, _("Choose an appointment of this organization."))
     due = amount_due(policy, appointment.service)
@@ -234,7 +243,8 @@ def payment_create(*, organization: Organization, appointment, policy: PaymentPo
     payment = OnlinePayment.objects.create(
         organization=organization, stamp=_stamp(), gateway=gateway, kind=kind, client=appointment.client,
         appointment=appointment, amount=amount, currency=currency_of(organization),
-        test_mode=not settings.PAYMENTS_LIVE, policy_text=policy.text, policy_version=policy.version,
+        test_mode=not settings.PAYMENTS_LIVE, policy_text=policy_wording(policy, language),
+        policy_version=policy.version,
         free_cancellation_until=free_until, hold_until=hold_until, created_at=timezone.now())
     _audit(payment, actor, AuditAction.CREATE, ["amount", "kind", "gateway"],
            {"kind": kind, "gateway": gateway}, client=appointment.client)

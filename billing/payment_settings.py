@@ -4,8 +4,9 @@ A gateway is offered by the deployment (settings.PAYMENT_GATEWAYS with its crede
 connecting one is the owner's choice to take payments through it (`GatewayConnection`). A policy says what a
 booking of a service asks for (the organization's default when `service` is None): nothing, the full price, a
 deposit (an amount or a percentage of the price) or a card on file as a guarantee of the no-show fee, and until
-when a cancellation is free. Its `version` goes up whenever its wording or its terms change, so each payment
-records exactly what the customer accepted.
+when a cancellation is free. Its wording is written in the organization's default language (`text`) and, like a
+service's name, in each other language of the booking page (`translations`); its `version` goes up whenever any
+language's wording or its terms change, so each payment records exactly what the customer accepted.
 
 A policy other than "no payment" needs a connected gateway, and a card guarantee one that keeps a card on file
 (Stripe); a gateway cannot be disconnected while a policy still needs it. Each change is one transaction with
@@ -18,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -43,11 +45,14 @@ from kernel.events import publish
 from kernel.models import AuditAction
 from tenancy.models import Organization
 from tilli.errors import Conflict, ErrorCode, Invalid, NotFound
+from tilli.lib.text import text_problem
+from tilli.lib.translated import clean_translated
 
 MAX_AMOUNT = Decimal("99999999.99")
 MAX_HOURS = 24 * 60  # two months
 MAX_TEXT = 4000
-TERMS = ("kind", "deposit_amount", "deposit_percent", "no_show_fee", "free_cancellation_hours", "text")
+TERMS = ("kind", "deposit_amount", "deposit_percent", "no_show_fee", "free_cancellation_hours", "text",
+         "translations")
 
 # The company behind each gateway, as the privacy notice names it, and its role towards the payer's data: a
 # payment institution licensed in its own right decides how it processes payment data (anti-money-laundering,
@@ -77,6 +82,9 @@ class PaymentSettingsError(ErrorCode):
     FEE_MISSING = "fee_missing", Invalid  # a card guarantee guarantees no fee
     BAD_HOURS = "bad_cancellation_hours", Invalid  # not a whole number of hours in range
     TEXT_TOO_LONG = "policy_text_too_long", Invalid
+    BAD_TEXT = "bad_policy_text", Invalid  # control characters, direction overrides, only invisible characters
+    BAD_TRANSLATIONS = "bad_policy_translations", Invalid  # not {"text": {language: text}}
+    LANGUAGE_NOT_OFFERED = "policy_language_not_offered", Invalid  # not a language of the booking page
     NO_GATEWAY = "no_gateway_connected", Invalid  # a policy asks for payment but no gateway is connected
     NO_CARD_GATEWAY = "no_card_gateway", Invalid  # a card guarantee needs a gateway that keeps cards on file
     GATEWAY_NOT_OFFERED = "gateway_not_offered", Invalid  # not in this deployment's PAYMENT_GATEWAYS
@@ -231,7 +239,7 @@ def _hours(value) -> int:
 
 
 def _terms(*, organization: Organization, kind: str, deposit_amount, deposit_percent, no_show_fee,
-           free_cancellation_hours, text: str) -> dict:
+           free_cancellation_hours, text: str, translations) -> dict:
     """The checked terms of a policy, or the first refusal."""
     if kind not in PolicyKind.values:
         raise Invalid(PaymentSettingsError.BAD_KIND, _("Choose what a booking asks for."))
@@ -241,10 +249,15 @@ def _terms(*, organization: Organization, kind: str, deposit_amount, deposit_per
     fee = _money(no_show_fee, PaymentSettingsError.BAD_FEE, _("Enter a fee of zero or more in whole cents."),
                  positive=False)
     hours = _hours(free_cancellation_hours)
-    text = (text or "").strip()
+    text = "" if text is None else text.strip() if isinstance(text, str) else text
+    if not isinstance(text, str):
+        raise Invalid(PaymentSettingsError.BAD_TEXT, _("Write the policy as text."))
     if len(text) > MAX_TEXT:
         raise Invalid(PaymentSettingsError.TEXT_TOO_LONG,
                       _("Keep the policy text under %(max)s characters.") % {"max": MAX_TEXT})
+    if text and (problem := text_problem(text)):
+        raise Invalid(PaymentSettingsError.BAD_TEXT, problem)
+    translated = _translations(organization, translations, text)
     if kind == PolicyKind.DEPOSIT:
         if amount is not None and percent is not None:
             raise Invalid(PaymentSettingsError.DEPOSIT_BOTH,
@@ -268,20 +281,52 @@ def _terms(*, organization: Organization, kind: str, deposit_amount, deposit_per
             raise Invalid(PaymentSettingsError.NO_CARD_GATEWAY,
                           _("A card guarantee needs a gateway that can keep a card on file (Stripe)."))
     return {"kind": kind, "deposit_amount": amount, "deposit_percent": percent, "no_show_fee": fee,
-            "free_cancellation_hours": hours, "text": text}
+            "free_cancellation_hours": hours, "text": text, "translations": translated}
+
+
+TRANSLATION_REFUSALS = {"language": PaymentSettingsError.LANGUAGE_NOT_OFFERED,
+                        "too_long": PaymentSettingsError.TEXT_TOO_LONG, "text": PaymentSettingsError.BAD_TEXT}
+
+
+def _translations(organization: Organization, translations, text: str) -> dict:
+    """{"text": {language: wording}} in the booking page's languages other than the default one (whose wording is
+    `text`), checked as a service's names are; {} when there are none. A default-language entry is the same as
+    `text` or refused, so the two cannot disagree."""
+    if translations is None:
+        return {}
+    if not isinstance(translations, dict) or set(translations) - {"text"}:
+        raise Invalid(PaymentSettingsError.BAD_TRANSLATIONS,
+                      _("Give the policy's translations as {\"text\": {\"sv\": \"…\"}}."))
+    try:
+        wording = clean_translated(translations.get("text", {}), offered=organization.public_language_codes,
+                                   default_language=organization.default_language, max_length=MAX_TEXT)
+    except ValidationError as error:
+        code = TRANSLATION_REFUSALS.get(error.code, PaymentSettingsError.BAD_TRANSLATIONS)
+        if code == PaymentSettingsError.TEXT_TOO_LONG:
+            raise Invalid(code, _("Keep the policy text under %(max)s characters.") % {"max": MAX_TEXT}) from None
+        raise Invalid(code, error.messages[0]) from None
+    default = wording.pop(organization.default_language, None)
+    if default is not None and default != text:
+        raise Invalid(PaymentSettingsError.BAD_TRANSLATIONS,
+                      _("Write the policy in the default language in its own field, not among the translations."))
+    return {"text": wording} if wording else {}
 
 
 @transaction.atomic
 def policy_save(*, organization: Organization, service=None, kind: str,
                 deposit_amount: Decimal | None, deposit_percent: Decimal | None, no_show_fee: Decimal | None,
-                free_cancellation_hours: int, text: str, actor: Actor) -> PaymentPolicy:
+                free_cancellation_hours: int, text: str, actor: Actor,
+                translations: dict | None = None) -> PaymentPolicy:
     """Set the organization's default policy (`service` None) or a service's own; the version goes up with any change
-    of wording or terms, so a payment made earlier still names the terms its customer accepted."""
+    of wording (in any language) or terms, so a payment made earlier still names the terms its customer accepted.
+
+    `text` is the wording in the organization's default language; `translations` ({"text": {language: wording}})
+    the other languages of the booking page; a language left out has none (its readers get the default wording)."""
     if service is not None and service.organization_id != organization.pk:
         raise NotFound(PaymentSettingsError.NOT_OURS, _("Not found."))
     terms = _terms(organization=organization, kind=kind, deposit_amount=deposit_amount,
                    deposit_percent=deposit_percent, no_show_fee=no_show_fee,
-                   free_cancellation_hours=free_cancellation_hours, text=text)
+                   free_cancellation_hours=free_cancellation_hours, text=text, translations=translations)
     policy = (PaymentPolicy.objects.select_for_update().for_organization(organization)
               .filter(service=service).first())
     created = policy is None

@@ -21,7 +21,7 @@ from kernel.audit import Actor, record
 from kernel.models import AuditAction
 from tenancy.models import Organization
 from tilli.lib.images import CleanImage
-from tilli.lib.text import text_problem
+from tilli.lib.translated import clean_translated
 
 NAME_LENGTH = 120
 TEXT_LENGTH = 2000
@@ -40,26 +40,9 @@ def clean_translations(organization: Organization, values: Mapping[str, str], *,
 
 def _translations(organization: Organization, values: Mapping[str, str], *, max_length: int,
                   required: bool) -> dict[str, str]:
-    if not isinstance(values, Mapping):
-        raise ValidationError(_("Give the text per language, e.g. {\"fi\": \"…\"}."), code="translations")
-    offered = organization.public_language_codes
-    cleaned = {}
-    for code, text in values.items():
-        if code not in offered:
-            raise ValidationError(_("%(code)s is not one of the languages of your booking page.") % {"code": code},
-                                  code="language")
-        if not isinstance(text, str):
-            raise ValidationError(_("Give the text per language, e.g. {\"fi\": \"…\"}."), code="translations")
-        text = text.strip()
-        if len(text) > max_length:
-            raise ValidationError(_("At most %(count)s characters.") % {"count": max_length}, code="too_long")
-        if text and (problem := text_problem(text)):
-            raise ValidationError(problem, code="text")
-        if text:
-            cleaned[code] = text
-    if required and organization.default_language not in cleaned:
-        raise ValidationError(_("Write it at least in the default language."), code="required")
-    return cleaned
+    return clean_translated(values, offered=organization.public_language_codes,
+                            default_language=organization.default_language, max_length=max_length,
+                            required=required)
 
 
 def _discard_after_commit(*names: str) -> None:

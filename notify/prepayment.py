@@ -85,7 +85,7 @@ def book_online_with_payment(*, organization, service, staff, start: datetime, p
                                   person=person, wishes=wishes, marketing_email=marketing_email,
                                   marketing_sms=marketing_sms, ip=ip, language=language, hold_until=until)
         payment = payment_create(organization=organization, appointment=appointment, policy=policy, gateway=name,
-                                 actor=actor, hold_until=until)
+                                 actor=actor, hold_until=until, language=language)
     request = payment_request(payment, service=service, organization=organization, email=person.get("email", ""),
                               language=language)
     try:

@@ -212,36 +212,59 @@ def _seed_booking_page(organization: Organization, actor: Actor) -> None:
 
 # Online payment in the demo (TEST MODE, through the local doubles that `bin/serve` starts): the gateways each
 # business connects, first the one its bookings are paid through, and the policies of two (or three) services:
-# (service name, policy kind, deposit amount, no-show fee, the text the customer accepts).
+# (service name, policy kind, deposit amount, no-show fee, the text the customer accepts in each language of the
+# demo's booking page, the default language's first).
 DEMO_GATEWAYS = {"FI": ("paytrail",), "PL": ("przelewy24", "stripe")}
 DEMO_POLICIES = {
     "FI": [
-        ("Kasvohoito", "deposit", "20.00", None,
-         "Varausmaksu 20 € maksetaan varattaessa, ja se vähennetään hoidon hinnasta. Maksuton peruutus viimeistään "
-         "24 tuntia ennen; myöhemmin perutusta tai käyttämättä jääneestä ajasta varausmaksua ei välttämättä "
-         "palauteta."),
-        ("Hieronta", "prepayment", None, None,
-         "Hieronta maksetaan kokonaan varattaessa. Maksuton peruutus viimeistään 24 tuntia ennen, jolloin maksu "
-         "palautetaan."),
+        ("Kasvohoito", "deposit", "20.00", None, {
+            "fi": "Varausmaksu 20 € maksetaan varattaessa, ja se vähennetään hoidon hinnasta. Maksuton peruutus "
+                  "viimeistään 24 tuntia ennen; myöhemmin perutusta tai käyttämättä jääneestä ajasta varausmaksua ei "
+                  "välttämättä palauteta.",
+            "sv": "Bokningsavgiften på 20 € betalas när du bokar och dras av från behandlingens pris. Du kan avboka "
+                  "kostnadsfritt senast 24 timmar innan; avbokar du senare eller uteblir återbetalas "
+                  "bokningsavgiften inte nödvändigtvis.",
+            "en": "A booking fee of €20 is paid when you book and is deducted from the price of the treatment. "
+                  "Cancellation is free up to 24 hours before; if you cancel later or miss the appointment, the "
+                  "booking fee may not be refunded.",
+        }),
+        ("Hieronta", "prepayment", None, None, {
+            "fi": "Hieronta maksetaan kokonaan varattaessa. Maksuton peruutus viimeistään 24 tuntia ennen, jolloin "
+                  "maksu palautetaan.",
+            "sv": "Massagen betalas i sin helhet när du bokar. Du kan avboka kostnadsfritt senast 24 timmar innan, "
+                  "och då får du tillbaka hela beloppet.",
+            "en": "The massage is paid in full when you book. Cancellation is free up to 24 hours before, and the "
+                  "payment is then refunded in full.",
+        }),
     ],
     "PL": [
-        ("Fizjoterapia", "deposit", "50.00", None,
-         "Zadatek 50 zł płatny przy rezerwacji, zaliczany na poczet wizyty. Bezpłatne odwołanie do 24 godzin "
-         "przed wizytą; później zadatek może przepaść."),
-        ("Masaż leczniczy", "prepayment", None, None,
-         "Masaż opłacany w całości przy rezerwacji. Bezpłatne odwołanie do 24 godzin przed wizytą, wtedy zwracamy "
-         "całą kwotę."),
-        ("Konsultacja", "card", None, "100.00",
-         "Zapisujesz kartę jako gwarancję – teraz nic nie płacisz. Jeśli nie przyjdziesz albo odwołasz wizytę "
-         "później niż 24 godziny przed nią, pobierzemy opłatę 100 zł."),
+        ("Fizjoterapia", "deposit", "50.00", None, {
+            "pl": "Zadatek 50 zł płatny przy rezerwacji, zaliczany na poczet wizyty. Bezpłatne odwołanie do 24 "
+                  "godzin przed wizytą; później zadatek może przepaść.",
+            "en": "A deposit of 50 zł is paid when you book and counts towards the price of the visit. Cancellation "
+                  "is free up to 24 hours before the visit; after that, the deposit may be forfeited.",
+        }),
+        ("Masaż leczniczy", "prepayment", None, None, {
+            "pl": "Masaż opłacany w całości przy rezerwacji. Bezpłatne odwołanie do 24 godzin przed wizytą, wtedy "
+                  "zwracamy całą kwotę.",
+            "en": "The massage is paid in full when you book. Cancellation is free up to 24 hours before the visit, "
+                  "and we then refund the full amount.",
+        }),
+        ("Konsultacja", "card", None, "100.00", {
+            "pl": "Zapisujesz kartę jako gwarancję – teraz nic nie płacisz. Jeśli nie przyjdziesz albo odwołasz "
+                  "wizytę później niż 24 godziny przed nią, pobierzemy opłatę 100 zł.",
+            "en": "You save your card as a guarantee – nothing is charged now. If you do not come, or cancel later "
+                  "than 24 hours before the visit, we charge a fee of 100 zł.",
+        }),
     ],
 }
 
 
 def _seed_online_payments(organization: Organization, actor: Actor) -> None:
     """Connect the demo's gateways that this deployment offers (PAYMENT_GATEWAYS; none in production) and give the
-    services their payment policies, through the owner's own services (each with its audit row). What exists is
-    left as the owner set it: a gateway connected or disconnected before, a service with a policy of its own.
+    services their payment policies in each language of the booking page, through the owner's own services (each
+    with its audit row). What exists is left as the owner set it: a gateway connected or disconnected before, a
+    service with a policy of its own (one the demo seeded before policies had translations gets them).
     Przelewy24 checks the credentials when connecting, so its double is served for that moment unless it runs."""
     from contextlib import nullcontext
     from decimal import Decimal
@@ -272,15 +295,25 @@ def _seed_online_payments(organization: Organization, actor: Actor) -> None:
                 except (Conflict, Invalid):
                     continue  # the gateway refused the connection: the demo goes on without it
     services = {s.name: s for s in Service.objects.for_organization(organization)}
-    for name, kind, deposit, fee, text in DEMO_POLICIES[organization.country]:
+    default, offered = organization.default_language, organization.public_language_codes
+    for name, kind, deposit, fee, texts in DEMO_POLICIES[organization.country]:
         service = services.get(name)
-        if service is None or policy_of_service(organization, service) is not None:
+        if service is None:
             continue
+        text = texts[default]
+        translations = {"text": {code: wording for code, wording in texts.items()
+                                 if code in offered and code != default}}
+        terms = {"kind": kind, "deposit_amount": Decimal(deposit) if deposit else None, "deposit_percent": None,
+                 "no_show_fee": Decimal(fee) if fee else None, "free_cancellation_hours": 24}
+        own = policy_of_service(organization, service)
+        if own is not None:
+            if own.text != text or own.translations:
+                continue  # the owner's own wording: left as it is
+            # seeded before the policies had translations: the same terms, now in every language of the page
+            terms = {term: getattr(own, term) for term in terms}
         try:
-            policy_save(organization=organization, service=service, kind=kind,
-                        deposit_amount=Decimal(deposit) if deposit else None, deposit_percent=None,
-                        no_show_fee=Decimal(fee) if fee else None, free_cancellation_hours=24, text=text,
-                        actor=actor)
+            policy_save(organization=organization, service=service, text=text, translations=translations,
+                        actor=actor, **terms)
         except Invalid:
             continue  # no gateway connected (none offered), or none that keeps a card: no policy
 

@@ -44,8 +44,10 @@ def test_the_owner_connects_a_gateway_and_sets_a_deposit_policy(page: Page, live
         page.get_by_label("Varausmaksu", exact=True).check()
         page.get_by_label("Varausmaksu (summa)").fill("15")
         page.get_by_label("Maksuton peruutus (tuntia ennen)").fill("48")
-        page.get_by_label("Asiakkaalle ennen maksua näytettävät ehdot").fill(
+        page.get_by_label("Asiakkaalle ennen maksua näytettävät ehdot (Suomi)").fill(
             "Varausmaksu 15 € veloitetaan varattaessa. Maksuton peruutus 48 tuntia ennen.")
+        page.get_by_label("Asiakkaalle ennen maksua näytettävät ehdot (English)").fill(
+            "A deposit of €15 is charged when you book. Free cancellation up to 48 hours before.")
         page.get_by_role("button", name="Tallenna ehdot").click()
         expect(page.get_by_text("Maksuehdot on tallennettu.")).to_be_visible()
         expect(page.get_by_label("Varausmaksu (summa)")).to_have_value("15.00")
@@ -53,6 +55,8 @@ def test_the_owner_connects_a_gateway_and_sets_a_deposit_policy(page: Page, live
         policy = PaymentPolicy.objects.get(organization=world.org, service=None)
         assert (policy.kind, str(policy.deposit_amount), policy.free_cancellation_hours) == (
             PolicyKind.DEPOSIT, "15.00", 48)
+        assert policy.translations == {"text": {"en": "A deposit of €15 is charged when you book. Free cancellation "
+                                                      "up to 48 hours before."}}
         assert shoot(page, "91-online-payment-settings") == []
         assert serious_axe_violations(page) == []
 

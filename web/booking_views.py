@@ -281,7 +281,8 @@ def details(request, booking_slug: str):
         raise Http404
     form = DetailsForm(request.POST or None,
                        series_card=series_cards_for(organization=organization, service_id=service.pk))
-    pay = payment_step(organization, service)  # a prepayment, deposit or card guarantee: paid before booking
+    # a prepayment, deposit or card guarantee: paid before booking, under the policy in the page's language
+    pay = payment_step(organization, service, request.LANGUAGE_CODE)
     if pay is not None:
         add_acceptance(form, pay)
     taken = False

@@ -6,11 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from billing.models.online import OnlinePaymentKind, OnlinePaymentStatus, PolicyKind
 from billing.payment_settings import AWAITING_DECISION, MAX_HOURS, MAX_TEXT, PROVIDERS
+from tenancy.models import Organization
+from tilli.lib.text import validate_clean_text
 from web.widgets import IsoDateInput
 
 DAY = IsoDateInput()
@@ -29,17 +32,44 @@ class PolicyForm(forms.Form):
                                                  "confirm it."))
     free_cancellation_hours = forms.IntegerField(label=_("Free cancellation until (hours before)"), min_value=0,
                                                  max_value=MAX_HOURS, initial=24)
-    text = forms.CharField(label=_("Policy shown to the customer before paying"), required=False,
-                           max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
-                           help_text=_("Stored with each payment. Changing it makes a new version."))
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        """One text per language of the booking page, the default language's first (`text__<code>`)."""
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        names = dict(settings.LANGUAGES)
+        default = organization.default_language
+        codes = [default] + [code for code in organization.public_language_codes if code != default]
+        for code in codes:
+            self.fields[f"text__{code}"] = forms.CharField(
+                label=_("Policy shown to the customer before paying (%(language)s)") % {"language": names[code]},
+                required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+                validators=[validate_clean_text],
+                help_text=_("Stored with each payment. Changing it makes a new version.") if code == default else
+                _("Customers reading the booking page in this language see this; left empty, they see the text in "
+                  "the default language."))
 
     @classmethod
-    def for_policy(cls, policy, data=None) -> PolicyForm:
+    def for_policy(cls, policy, data=None, *, organization: Organization) -> PolicyForm:
         initial = {}
         if policy is not None:
             initial = {name: getattr(policy, name) for name in ("kind", "deposit_amount", "deposit_percent",
-                                                                "no_show_fee", "free_cancellation_hours", "text")}
-        return cls(data, initial=initial or {"kind": PolicyKind.NONE, "free_cancellation_hours": 24})
+                                                                "no_show_fee", "free_cancellation_hours")}
+            initial[f"text__{organization.default_language}"] = policy.text
+            translations = policy.translations if isinstance(policy.translations, dict) else {}
+            wording = translations.get("text") if isinstance(translations.get("text"), dict) else {}
+            initial |= {f"text__{code}": text for code, text in wording.items()}
+        return cls(data, organization=organization,
+                   initial=initial or {"kind": PolicyKind.NONE, "free_cancellation_hours": 24})
+
+    def policy(self) -> dict:
+        """The cleaned values as `policy_save` takes them: the default language's text and the translations."""
+        data = dict(self.cleaned_data)
+        texts = {name.removeprefix("text__"): data.pop(name) for name in list(data) if name.startswith("text__")}
+        default = self.organization.default_language
+        text = texts.pop(default, "")
+        wording = {code: value for code, value in texts.items() if value.strip()}
+        return data | {"text": text, "translations": {"text": wording}}
 
 
 class RefundForm(forms.Form):

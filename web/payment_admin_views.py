@@ -175,7 +175,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.MANAGE_ONLINE_PAYMENTS)
     organization, actor = request.organization, actor_for_request(request)
     policy = default_policy(organization)
-    form = PolicyForm.for_policy(policy)
+    form = PolicyForm.for_policy(policy, organization=organization)
     action = request.POST.get("action") if request.method == "POST" else None
     if action in ("connect", "disconnect"):
         try:
@@ -190,10 +190,10 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(error))
         return _to_settings(request)
     if action == "policy":
-        form = PolicyForm.for_policy(policy, request.POST)
+        form = PolicyForm.for_policy(policy, request.POST, organization=organization)
         if form.is_valid():
             try:
-                policy_save(organization=organization, actor=actor, **form.cleaned_data)
+                policy_save(organization=organization, actor=actor, **form.policy())
             except DomainError as error:
                 apply_errors(form, error)
             else:
@@ -219,16 +219,16 @@ def service_policy(request: HttpRequest, service_id: int) -> HttpResponse:
     service = get_for_member(request, Service, perm=Perm.MANAGE_ONLINE_PAYMENTS, pk=service_id)
     organization, actor = request.organization, actor_for_request(request)
     policy = policy_of_service(organization, service)
-    form = PolicyForm.for_policy(policy or default_policy(organization))
+    form = PolicyForm.for_policy(policy or default_policy(organization), organization=organization)
     if request.method == "POST":
         if request.POST.get("action") == "default":
             policy_remove(organization=organization, service=service, actor=actor)
             messages.success(request, _("The service follows the default policy."))
             return _to_settings(request)
-        form = PolicyForm.for_policy(policy, request.POST)
+        form = PolicyForm.for_policy(policy, request.POST, organization=organization)
         if form.is_valid():
             try:
-                policy_save(organization=organization, service=service, actor=actor, **form.cleaned_data)
+                policy_save(organization=organization, service=service, actor=actor, **form.policy())
             except DomainError as error:
                 apply_errors(form, error)
             else:

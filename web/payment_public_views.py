@@ -29,7 +29,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.gateways import enabled, gateway
 from billing.gateways.base import GatewayError, SignatureRefused
 from billing.models import OnlinePaymentKind, OnlinePaymentStatus
-from billing.online_payments import amount_due, gateway_for, payment_by_stamp, payment_fail, payment_settle, policy_for
+from billing.online_payments import (
+    amount_due,
+    gateway_for,
+    payment_by_stamp,
+    payment_fail,
+    payment_settle,
+    policy_for,
+    policy_wording,
+)
 from booking.holds import release_hold
 from booking.models import AppointmentState
 from booking.notifications import manage_token
@@ -48,8 +56,9 @@ ACCEPT = "accept_payment"
 # -- the booking page's payment step ------------------------------------------------------------------------------
 
 
-def payment_step(organization, service) -> dict | None:
-    """What the visitor pays for `service` before the booking is made (None: nothing; the booking is as before)."""
+def payment_step(organization, service, language: str) -> dict | None:
+    """What the visitor pays for `service` before the booking is made (None: nothing; the booking is as before),
+    with the policy's wording in the page's `language` (the wording their payment stores as accepted)."""
     policy = policy_for(service)
     due = amount_due(policy, service)
     if due is None:
@@ -57,7 +66,8 @@ def payment_step(organization, service) -> dict | None:
     kind, amount = due
     from billing.sales import currency_of
 
-    return {"policy": policy, "kind": kind, "amount": amount, "currency": currency_of(organization),
+    return {"policy": policy, "text": policy_wording(policy, language),
+            "kind": kind, "amount": amount, "currency": currency_of(organization),
             "card": kind == OnlinePaymentKind.CARD_SETUP, "deposit": kind == OnlinePaymentKind.DEPOSIT,
             "available": gateway_for(organization, card_on_file=kind == OnlinePaymentKind.CARD_SETUP) is not None,
             "free_hours": policy.free_cancellation_hours, "fee": policy.no_show_fee}

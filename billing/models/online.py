@@ -27,12 +27,16 @@ class PolicyKind(models.TextChoices):
 
 @personal_data(subject_kind=None, subject_path=None, fields={},
                not_personal=["organization", "service", "kind", "deposit_amount", "deposit_percent",
-                             "no_show_fee", "free_cancellation_hours", "text", "version", "updated_at"])
+                             "no_show_fee", "free_cancellation_hours", "text", "translations", "version",
+                             "updated_at"])
 class PaymentPolicy(TenantModel):
     """What a booking of `service` asks for (the organization's default when `service` is None).
 
-    `text` is the wording the customer sees before paying; `version` goes up with every change, and each
-    payment stores the text and version it was made under (as consents store their wording version).
+    `text` is the wording the customer sees before paying, in the organization's default language;
+    `translations` holds it in the booking page's other languages ({"text": {"sv": "…", "en": "…"}}, the shape of
+    `Service.translations`), and a customer reads their own language, else the default one (`tilli.lib.translated`).
+    `version` goes up with every change of any language's wording or of the terms, and each payment stores the text
+    the customer saw (in their language) and the version it was made under (as consents store their wording version).
     """
 
     service = models.OneToOneField("booking.Service", null=True, blank=True, on_delete=models.CASCADE,
@@ -49,6 +53,7 @@ class PaymentPolicy(TenantModel):
     free_cancellation_hours = models.PositiveSmallIntegerField(_("free cancellation until (hours before)"),
                                                                default=24)
     text = models.TextField(_("policy shown to the customer"), blank=True)
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -187,7 +187,8 @@ def test_a_customer_of_the_demo_salon_pays_a_deposit_on_the_served_double_and_is
         details = reverse("public_booking:details", args=[kaisla.slug])
         page = browser.get(details, {"service": service.pk, "staff": slot.staff_id, "start": start}).content.decode()
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
-        assert "Deposit to pay now: 20.00 EUR" in text and "Varausmaksu 20 € maksetaan varattaessa" in text
+        assert "Deposit to pay now: 20.00 EUR" in text and "A booking fee of €20 is paid when you book" in text
+        assert "Varausmaksu" not in text  # the English page shows the policy in English
 
         answer = browser.post(details, {**PERSON, "service": service.pk, "staff": slot.staff_id, "start": start,
                                         "accept_payment": "on", **with_proof(kaisla)})
@@ -198,6 +199,7 @@ def test_a_customer_of_the_demo_salon_pays_a_deposit_on_the_served_double_and_is
         assert (payment.kind, payment.amount, payment.gateway) == (OnlinePaymentKind.DEPOSIT, Decimal("20.00"),
                                                                    "paytrail")
         assert payment.test_mode and payment.appointment.state == AppointmentState.PENDING
+        assert payment.policy_text.startswith("A booking fee of €20 is paid when you book")  # what was shown
 
         status, _location, page = _no_redirect(hosted)
         assert status == 200 and "20,00 €" in page

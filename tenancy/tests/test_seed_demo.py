@@ -218,3 +218,39 @@ def test_seed_offers_no_payment_where_the_deployment_has_no_gateway(db, settings
     settings.PAYMENT_GATEWAYS = []
     seed(with_tokens=False)
     assert _payments_of("kaisla") == ([], {}) and _payments_of("zdrowie") == ([], {})
+
+
+def test_seed_gives_the_demo_policies_their_wording_in_each_language_of_the_booking_page(db, settings):
+    from billing.gateways.doubles.demo import serving
+    from billing.models import PaymentPolicy
+    from billing.online_payments import policy_wording
+    from billing.tests.test_demo_payments import as_settings, demo_payment_env
+    from tenancy.demo import DEMO_POLICIES
+
+    for name, value in as_settings(demo_payment_env()).items():
+        setattr(settings, name, value)
+    with serving(site_url="http://127.0.0.1:8000"):
+        seed(with_tokens=False)
+        kaisla = Organization.objects.get(slug="kaisla")
+        policies = PaymentPolicy.objects.for_organization(kaisla).select_related("service")
+        # one seeded before policies had translations, and one whose wording the owner rewrote
+        policies.filter(service__name="Hieronta").update(translations={})
+        policies.filter(service__name="Kasvohoito").update(text="Oma tekstini.", translations={})
+        seed(with_tokens=False)
+    for org in Organization.objects.filter(slug__in=("kaisla", "zdrowie")):
+        languages = [code for code in org.public_language_codes if code != org.default_language]
+        for policy in PaymentPolicy.objects.for_organization(org).select_related("service"):
+            if policy.text == "Oma tekstini.":
+                assert policy.translations == {} and policy.version == 1  # the owner's wording stays
+                continue
+            wording = dict(next(texts for name, *_terms, texts in DEMO_POLICIES[org.country]
+                                if name == policy.service.name))
+            assert policy.text == wording.pop(org.default_language)
+            assert policy.translations == {"text": {code: text for code, text in wording.items()
+                                                    if code in languages}}
+            assert set(policy.translations["text"]) == ({"sv", "en"} if org.country == "FI" else {"en"})
+            assert policy.version == (2 if policy.service.name == "Hieronta" else 1)
+    english = PaymentPolicy.objects.get(organization__slug="kaisla", service__name="Hieronta")
+    assert policy_wording(english, "en").startswith("The massage is paid in full when you book.")
+    assert policy_wording(english, "sv").startswith("Massagen betalas i sin helhet")
+    assert policy_wording(english, "pl").startswith("Hieronta maksetaan kokonaan")  # no Polish: the default

@@ -188,12 +188,12 @@ def test_the_owner_connects_a_gateway_in_test_mode_and_sets_the_default_policy(w
     page = browser.get(settings_url)
     assert page.status_code == 200 and 'id="test-mode"' in page.text and "Paytrail Oyj" in page.text
     refused = browser.post(settings_url, {"action": "policy", "kind": "deposit", "deposit_amount": "15",
-                                          "free_cancellation_hours": "24", "text": "15 € deposit"})
+                                          "free_cancellation_hours": "24", "text__fi": "15 € deposit"})
     assert refused.status_code == 422 and codes(refused) == ["no_gateway_connected"]
     assert browser.post(settings_url, {"action": "connect", "gateway": "paytrail"}).status_code == 302
     assert GatewayConnection.objects.get(organization=world.org).enabled
     saved = browser.post(settings_url, {"action": "policy", "kind": "deposit", "deposit_amount": "15",
-                                        "free_cancellation_hours": "24", "text": "15 € deposit"})
+                                        "free_cancellation_hours": "24", "text__fi": "15 € deposit"})
     assert saved.status_code == 302
     policy = PaymentPolicy.objects.get(organization=world.org)
     assert (policy.kind, policy.deposit_amount, policy.version, policy.service) == (
@@ -215,7 +215,7 @@ def test_a_service_gets_its_own_policy_and_can_follow_the_default_again(world, c
     assert service.name in browser.get(url(world, "online_payment_settings")).text
     assert browser.get(service_url).status_code == 200
     assert browser.post(service_url, {"action": "policy", "kind": "prepayment", "free_cancellation_hours": "48",
-                                      "text": "Paid in advance"}).status_code == 302
+                                      "text__fi": "Paid in advance"}).status_code == 302
     assert PaymentPolicy.objects.get(service=service).kind == PolicyKind.PREPAYMENT
     assert browser.post(service_url, {"action": "default"}).status_code == 302
     assert not PaymentPolicy.objects.filter(service=service).exists()
