@@ -76,10 +76,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         rows = rows.none()  # a filter that cannot be read shows its error, not everything
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "web/payments/online_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "live": payments_live(),
+        "form": form, "page": page, "live": payments_live(),
         "can_manage": request.membership.has_perm(Perm.MANAGE_ONLINE_PAYMENTS)},
         status=422 if form.is_bound and not form.is_valid() else 200)
 
